@@ -1,0 +1,81 @@
+/*
+ * liblfsc: a Lua 5.1 compiler and NodeMCU Lua Flash Store image toolkit.
+ *
+ * Conventions: functions return 0 (LFSC_OK) on success and a negative
+ * LFSC_E* code on failure, with the message in lfsc_errmsg(ctx). The
+ * library never prints and never exits.
+ */
+#ifndef LFSC_LFSC_H
+#define LFSC_LFSC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lfsc/proto.h"
+
+#define LFSC_VERSION "0.1.0"
+
+enum {
+  LFSC_OK = 0,
+  LFSC_ESYNTAX = -1,            /* compile error: "chunk:line: msg near 'tok'" */
+  LFSC_EMEM = -2,               /* out of memory */
+  LFSC_EIO = -3,                /* read/write failure */
+  LFSC_EFORMAT = -4,            /* bad binary input (bytecode, image) */
+  LFSC_ELIMIT = -5,             /* a size limit of the target was exceeded */
+  LFSC_EARG = -6                /* bad argument or option value */
+};
+
+/* Output targets. float, float16 and int are NodeMCU firmware variants;
+ * host is a stock Lua 5.1 binary chunk for the machine we run on. */
+typedef enum {
+  LFSC_TARGET_FLOAT = 0,        /* default: double numbers, 12-byte TValues */
+  LFSC_TARGET_FLOAT16,          /* double numbers, 16-byte TValues */
+  LFSC_TARGET_INT,              /* int32 numbers, 8-byte TValues */
+  LFSC_TARGET_HOST              /* stock luac5.1 format of this host */
+} lfsc_target;
+
+/* How the front end lexes and folds numbers. */
+typedef enum {
+  LFSC_NUM_DOUBLE = 0,          /* IEEE double, like stock Lua */
+  LFSC_NUM_INT32                /* the integer firmware's int32 arithmetic */
+} lfsc_nummodel;
+
+typedef struct lfsc_ctx lfsc_ctx;
+
+/* Compile-job context: the arena that owns every proto and string made
+ * through it, the intern table and the last error message. */
+lfsc_ctx *lfsc_new(void);
+void lfsc_free(lfsc_ctx *ctx);
+const char *lfsc_errmsg(const lfsc_ctx *ctx);
+/* Set the error message (printf-style) and return code; for library use. */
+int lfsc_seterr(lfsc_ctx *ctx, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+
+/* Intern a byte string in ctx (NULL on out-of-memory). */
+const lfsc_str *lfsc_intern(lfsc_ctx *ctx, const char *s, size_t len);
+/* Lua 5.1's string hash (also the ROstrt hash, image spec §6.2). */
+uint32_t lfsc_strhash(const char *s, size_t len);
+/* Arena allocation owned by ctx, zero-filled (NULL on out-of-memory). */
+void *lfsc_alloc(lfsc_ctx *ctx, size_t size);
+
+/* Target properties */
+lfsc_nummodel lfsc_target_nummodel(lfsc_target t);
+const char *lfsc_target_name(lfsc_target t);
+int lfsc_target_parse(const char *name, lfsc_target *out);   /* 0 or LFSC_EARG */
+
+typedef struct lfsc_compile_opts {
+  lfsc_nummodel nummodel;
+  int keep_names;               /* keep local and upvalue names (stock luac does;
+                                   NodeMCU strips them at parse time) */
+  int compat_lineinfo;          /* reproduce the reference packed line-info bug */
+} lfsc_compile_opts;
+
+/* Compile one chunk of Lua 5.1 source. chunkname is "@file.lua" or
+ * "=stdin" as in Lua; errors name the chunk as luac does. */
+int lfsc_compile(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
+                 const char *chunkname, const char *src, size_t len,
+                 lfsc_proto **out);
+
+#endif

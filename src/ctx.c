@@ -1,0 +1,154 @@
+/* The compile-job context: arena allocation, string interning, errors. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfsc/lfsc.h"
+#include "ctx.h"
+
+#define ARENA_BLOCK (64 * 1024)
+
+typedef struct block {
+  struct block *prev;
+  size_t size, used;
+  _Alignas(16) unsigned char mem[];
+} block;
+
+lfsc_ctx *lfsc_new(void)
+{
+  lfsc_ctx *ctx = calloc(1, sizeof *ctx);
+  if (!ctx)
+    return NULL;
+  ctx->nbuckets = 1024;
+  ctx->buckets = calloc(ctx->nbuckets, sizeof *ctx->buckets);
+  if (!ctx->buckets) {
+    free(ctx);
+    return NULL;
+  }
+  return ctx;
+}
+
+void lfsc_free(lfsc_ctx *ctx)
+{
+  if (!ctx)
+    return;
+  for (block *b = ctx->arena, *prev; b; b = prev) {
+    prev = b->prev;
+    free(b);
+  }
+  free(ctx->buckets);
+  free(ctx);
+}
+
+const char *lfsc_errmsg(const lfsc_ctx *ctx)
+{
+  return ctx->errmsg;
+}
+
+int lfsc_seterr(lfsc_ctx *ctx, int code, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+void *lfsc_alloc(lfsc_ctx *ctx, size_t size)
+{
+  size = (size + 15) & ~(size_t)15;
+  block *b = ctx->arena;
+  if (!b || b->size - b->used < size) {
+    size_t bsize = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+    b = malloc(sizeof *b + bsize);
+    if (!b)
+      return NULL;
+    b->prev = ctx->arena;
+    b->size = bsize;
+    b->used = 0;
+    ctx->arena = b;
+  }
+  void *p = b->mem + b->used;
+  b->used += size;
+  memset(p, 0, size);
+  return p;
+}
+
+uint32_t lfsc_strhash(const char *s, size_t len)
+{
+  /* Lua 5.1 hashes at most ~32 sampled bytes, walking down from the end. */
+  uint32_t h = (uint32_t)len;
+  size_t step = (len >> 5) + 1;
+  for (size_t i = len; i >= step; i -= step)
+    h ^= (h << 5) + (h >> 2) + (unsigned char)s[i - 1];
+  return h;
+}
+
+static int grow_table(lfsc_ctx *ctx)
+{
+  size_t n = ctx->nbuckets * 2;
+  lfsc_str **nb = calloc(n, sizeof *nb);
+  if (!nb)
+    return -1;
+  for (size_t i = 0; i < ctx->nbuckets; i++) {
+    for (lfsc_str *s = ctx->buckets[i], *next; s; s = next) {
+      next = s->chain;
+      size_t j = s->hash & (n - 1);
+      s->chain = nb[j];
+      nb[j] = s;
+    }
+  }
+  free(ctx->buckets);
+  ctx->buckets = nb;
+  ctx->nbuckets = n;
+  return 0;
+}
+
+const lfsc_str *lfsc_intern(lfsc_ctx *ctx, const char *s, size_t len)
+{
+  uint32_t h = lfsc_strhash(s, len);
+  /* The Lua hash samples long strings, so compare fully on a hash match. */
+  for (lfsc_str *t = ctx->buckets[h & (ctx->nbuckets - 1)]; t; t = t->chain)
+    if (t->hash == h && t->len == len && memcmp(t->data, s, len) == 0)
+      return t;
+  if (len > UINT32_MAX - 1)
+    return NULL;
+  if (ctx->nstrings >= ctx->nbuckets && grow_table(ctx) != 0)
+    return NULL;
+  lfsc_str *t = lfsc_alloc(ctx, sizeof *t + len + 1);
+  if (!t)
+    return NULL;
+  t->len = (uint32_t)len;
+  t->hash = h;
+  if (len)
+    memcpy(t->data, s, len);
+  t->data[len] = '\0';
+  size_t j = h & (ctx->nbuckets - 1);
+  t->chain = ctx->buckets[j];
+  ctx->buckets[j] = t;
+  ctx->nstrings++;
+  return t;
+}
+
+lfsc_nummodel lfsc_target_nummodel(lfsc_target t)
+{
+  return t == LFSC_TARGET_INT ? LFSC_NUM_INT32 : LFSC_NUM_DOUBLE;
+}
+
+static const char *const target_names[] = {"float", "float16", "int", "host"};
+
+const char *lfsc_target_name(lfsc_target t)
+{
+  return (unsigned)t < 4 ? target_names[t] : "?";
+}
+
+int lfsc_target_parse(const char *name, lfsc_target *out)
+{
+  for (int i = 0; i < 4; i++)
+    if (strcmp(name, target_names[i]) == 0) {
+      *out = (lfsc_target)i;
+      return LFSC_OK;
+    }
+  return LFSC_EARG;
+}

@@ -1,0 +1,96 @@
+/* Output sinks with a sticky error status: memory and file. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfsc/lfsc.h"
+#include "sink.h"
+
+void sink_write(lfsc_sink *s, const void *p, size_t n)
+{
+  if (s->status || n == 0)
+    return;
+  s->status = s->write(s, p, n);
+  if (!s->status)
+    s->count += n;
+}
+
+void sink_u8(lfsc_sink *s, unsigned v)
+{
+  unsigned char b = (unsigned char)v;
+  sink_write(s, &b, 1);
+}
+
+void sink_u32le(lfsc_sink *s, uint32_t v)
+{
+  unsigned char b[4];
+  wr_u32le(b, v);
+  sink_write(s, b, 4);
+}
+
+void sink_u64le(lfsc_sink *s, uint64_t v)
+{
+  sink_u32le(s, (uint32_t)v);
+  sink_u32le(s, (uint32_t)(v >> 32));
+}
+
+void sink_f64le(lfsc_sink *s, double v)
+{
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);   /* the bit pattern, not a host struct */
+  sink_u64le(s, bits);
+}
+
+void sink_zeros(lfsc_sink *s, size_t n)
+{
+  static const unsigned char z[64];
+  while (n > 0) {
+    size_t k = n < sizeof z ? n : sizeof z;
+    sink_write(s, z, k);
+    n -= k;
+  }
+}
+
+static int mem_write(lfsc_sink *s, const void *p, size_t n)
+{
+  if (s->cap - s->len < n) {
+    size_t cap = s->cap ? s->cap : 256;
+    while (cap - s->len < n) {
+      if (cap > SIZE_MAX / 2)
+        return LFSC_EMEM;
+      cap *= 2;
+    }
+    unsigned char *b = realloc(s->buf, cap);
+    if (!b)
+      return LFSC_EMEM;
+    s->buf = b;
+    s->cap = cap;
+  }
+  memcpy(s->buf + s->len, p, n);
+  s->len += n;
+  return LFSC_OK;
+}
+
+void sink_mem_init(lfsc_sink *s)
+{
+  memset(s, 0, sizeof *s);
+  s->write = mem_write;
+}
+
+void sink_mem_free(lfsc_sink *s)
+{
+  free(s->buf);
+  s->buf = NULL;
+  s->len = s->cap = 0;
+}
+
+static int file_write(lfsc_sink *s, const void *p, size_t n)
+{
+  return fwrite(p, 1, n, s->fp) == n ? LFSC_OK : LFSC_EIO;
+}
+
+void sink_file_init(lfsc_sink *s, FILE *fp)
+{
+  memset(s, 0, sizeof *s);
+  s->write = file_write;
+  s->fp = fp;
+}

@@ -1,0 +1,54 @@
+/*
+ * Output sinks: every writer emits through one of these. Errors are
+ * sticky: after the first failure further writes are ignored and the
+ * caller checks status once at the end, so serialisers need no error
+ * test after each field.
+ */
+#ifndef LFSC_SINK_H
+#define LFSC_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct lfsc_sink lfsc_sink;
+struct lfsc_sink {
+  int (*write)(lfsc_sink *s, const void *p, size_t n);   /* 0 or an LFSC_E* code */
+  int status;                   /* first error, or 0 */
+  uint64_t count;               /* bytes accepted so far */
+  /* memory sink */
+  unsigned char *buf;
+  size_t len, cap;
+  /* file sink */
+  FILE *fp;
+  /* private state of other sinks (gzip, ELF) */
+  void *impl;
+};
+
+void sink_write(lfsc_sink *s, const void *p, size_t n);
+void sink_u8(lfsc_sink *s, unsigned v);
+void sink_u32le(lfsc_sink *s, uint32_t v);
+void sink_f64le(lfsc_sink *s, double v);     /* IEEE-754 bit pattern, little-endian */
+void sink_u64le(lfsc_sink *s, uint64_t v);
+void sink_zeros(lfsc_sink *s, size_t n);
+
+/* Memory sink: bytes accumulate in s->buf/s->len; sink_mem_free releases. */
+void sink_mem_init(lfsc_sink *s);
+void sink_mem_free(lfsc_sink *s);
+/* File sink over an open stream (not closed by the sink). */
+void sink_file_init(lfsc_sink *s, FILE *fp);
+
+/* Little-endian helpers for byte buffers. */
+static inline uint32_t rd_u32le(const unsigned char *p)
+{
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline void wr_u32le(unsigned char *p, uint32_t v)
+{
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+  p[2] = (unsigned char)(v >> 16);
+  p[3] = (unsigned char)(v >> 24);
+}
+
+#endif
