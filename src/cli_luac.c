@@ -1,7 +1,191 @@
-/* luac.cross: command-line front end (placeholder until the CLI lands). */
+/*
+ * luac.cross: the command-line front end. It parses arguments the way
+ * luac 5.1 and NodeMCU's luac.cross do, turns library status codes into
+ * "progname: message" lines and exit codes, and contains no compiler logic.
+ */
+#include <errno.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfsc/lfsc.h"
+#include "input.h"
+#include "lc.h"
+#if __has_include("listing.h")
+#include "listing.h"
+#else
+#define listing_print(fp, f, full) ((void)(f))
+#endif
+#include "outfile.h"
+#include "sink.h"
+
+#define DEFAULT_OUTPUT "luac.out"
+
+static const char *progname = "luac.cross";
+
+typedef struct options {
+  int listing;                  /* -l count */
+  int dumping;                  /* 0 with -p */
+  int stripping;                /* -s */
+  int version;                  /* -v count */
+  const char *output;           /* -o; NULL = stdout */
+  lfsc_target target;           /* -t */
+  int compat_lineinfo;          /* --compat-lineinfo */
+} options;
+
+static void usage_text(void)
 {
-  fprintf(stderr, "luac.cross: not implemented yet\n");
-  return 1;
+  fprintf(stderr,
+          "usage: %s [options] [filenames].\n"
+          "Available options are:\n"
+          "  -        process stdin\n"
+          "  -l       list (-l -l: also constants, locals and upvalues)\n"
+          "  -o name  output to file 'name' (default is \"" DEFAULT_OUTPUT "\"; '-' is stdout)\n"
+          "  -p       parse only\n"
+          "  -s       strip debug information\n"
+          "  -t name  target: float (default), float16, int, host\n"
+          "  -v       show version information\n"
+          "  --compat-lineinfo  reproduce the reference compiler's line-info bug\n"
+          "  --       stop handling options\n",
+          progname);
+}
+
+static void usage(const char *message)
+{
+  if (*message == '-')
+    fprintf(stderr, "%s: unrecognized option '%s'\n", progname, message);
+  else
+    fprintf(stderr, "%s: %s\n", progname, message);
+  usage_text();
+  exit(EXIT_FAILURE);
+}
+
+static void fatal(const char *message)
+{
+  fprintf(stderr, "%s: %s\n", progname, message);
+  exit(EXIT_FAILURE);
+}
+
+/* Returns the index of the first file argument. Options are only
+ * recognised before it, like luac. */
+static int doargs(int argc, char **argv, options *o)
+{
+  int i;
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (a[0] != '-')
+      break;
+    else if (strcmp(a, "--") == 0) {
+      ++i;
+      if (o->version)
+        ++o->version;
+      break;
+    } else if (strcmp(a, "-") == 0)
+      break;
+    else if (strcmp(a, "-l") == 0)
+      ++o->listing;
+    else if (strcmp(a, "-o") == 0) {
+      const char *v = argv[++i];
+      if (v == NULL || *v == 0)
+        usage("'-o' needs argument");
+      o->output = strcmp(v, "-") == 0 ? NULL : v;
+    } else if (strcmp(a, "-p") == 0)
+      o->dumping = 0;
+    else if (strcmp(a, "-s") == 0)
+      o->stripping = 1;
+    else if (strcmp(a, "-t") == 0) {
+      const char *v = argv[++i];
+      if (v == NULL || *v == 0)
+        usage("'-t' needs argument");
+      if (lfsc_target_parse(v, &o->target) != LFSC_OK) {
+        fprintf(stderr, "%s: '-t': unknown target '%s' (float, float16, int or host)\n",
+                progname, v);
+        exit(EXIT_FAILURE);
+      }
+    } else if (strcmp(a, "--compat-lineinfo") == 0)
+      o->compat_lineinfo = 1;
+    else if (strcmp(a, "-v") == 0)
+      ++o->version;
+    else
+      usage(a);
+  }
+  if (o->version) {
+    printf("lfsc %s luac.cross -- Lua 5.1 for NodeMCU LFS (target %s)\n",
+           LFSC_VERSION, lfsc_target_name(o->target));
+    if (o->version == argc - 1)
+      exit(EXIT_SUCCESS);
+  }
+  return i;
+}
+
+static const char *basename_of(const char *path)
+{
+  const char *s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
+{
+  outfile out;
+  const char *name = o->output ? o->output : "-";
+  if (outfile_open(&out, name) != 0) {
+    fprintf(stderr, "%s: cannot open %s: %s\n", progname, name, strerror(errno));
+    return EXIT_FAILURE;
+  }
+  lfsc_sink sink;
+  sink_file_init(&sink, out.fp);
+  int rc = lc_write(ctx, f, o->target, o->stripping, &sink);
+  if (rc != LFSC_OK) {
+    outfile_abort(&out);
+    fprintf(stderr, "%s: %s\n", progname,
+            rc == LFSC_EIO ? "cannot write" : lfsc_errmsg(ctx));
+    return EXIT_FAILURE;
+  }
+  if (outfile_commit(&out) != 0) {
+    fprintf(stderr, "%s: cannot write %s: %s\n", progname, name, strerror(errno));
+    return EXIT_FAILURE;
+  }
+  return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+  if (argv[0] && argv[0][0])
+    progname = argv[0];
+  options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .target = LFSC_TARGET_FLOAT};
+  /* NodeMCU names its integer-firmware build luac.cross.int. */
+  if (strcmp(basename_of(progname), "luac.cross.int") == 0)
+    o.target = LFSC_TARGET_INT;
+  int i = doargs(argc, argv, &o);
+  char *default_input[] = {DEFAULT_OUTPUT, NULL};
+  char **files = argv + i;
+  int nfiles = argc - i;
+  if (nfiles == 0 && (o.listing || !o.dumping)) {
+    files = default_input;      /* luac lists or checks luac.out by default */
+    nfiles = 1;
+    o.dumping = 0;
+  }
+  if (nfiles == 0)
+    usage("no input files given");
+
+  lfsc_ctx *ctx = lfsc_new();
+  lfsc_proto **chunks = calloc((size_t)nfiles, sizeof *chunks);
+  if (!ctx || !chunks)
+    fatal("not enough memory");
+  input_opts io = {o.target, o.compat_lineinfo};
+  for (int k = 0; k < nfiles; k++) {
+    if (input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK)
+      fatal(lfsc_errmsg(ctx));
+  }
+  lfsc_proto *f = input_combine(ctx, chunks, nfiles);
+  if (!f)
+    fatal("not enough memory");
+  if (o.listing)
+    listing_print(stdout, f, o.listing > 1);
+  int status = EXIT_SUCCESS;
+  if (o.dumping)
+    status = write_output(ctx, &o, f);
+  free(chunks);
+  lfsc_free(ctx);
+  return status;
 }

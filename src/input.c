@@ -1,0 +1,133 @@
+/* Reading inputs the way luac does: stdin or files, '#' first lines,
+ * source or precompiled chunks, and the "=(luac)" wrapper. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "input.h"
+#include "lfsc/opcodes.h"
+#if __has_include("lc_read.h")
+#include "lc_read.h"
+#define HAVE_LC_READ 1
+#endif
+
+#define ESC 0x1B
+
+static int read_stream(lfsc_ctx *ctx, FILE *fp, const char *what, unsigned char **buf, size_t *len)
+{
+  size_t cap = 1 << 16, n = 0;
+  unsigned char *b = malloc(cap);
+  if (!b)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  for (;;) {
+    if (n == cap) {
+      unsigned char *nb = cap < SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
+      if (!nb) {
+        free(b);
+        return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+      }
+      b = nb;
+      cap *= 2;
+    }
+    size_t k = fread(b + n, 1, cap - n, fp);
+    n += k;
+    if (k == 0)
+      break;
+  }
+  if (ferror(fp)) {
+    int e = errno;
+    free(b);
+    return lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: %s", what, strerror(e));
+  }
+  *buf = b;
+  *len = n;
+  return LFSC_OK;
+}
+
+int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out)
+{
+  int from_stdin = path == NULL || strcmp(path, "-") == 0;
+  const char *shown = from_stdin ? "stdin" : path;
+  FILE *fp = from_stdin ? stdin : fopen(path, "rb");
+  if (!fp)
+    return lfsc_seterr(ctx, LFSC_EIO, "cannot open %s: %s", path, strerror(errno));
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  int rc = read_stream(ctx, fp, shown, &buf, &len);
+  if (!from_stdin)
+    fclose(fp);
+  if (rc)
+    return rc;
+
+  /* The chunk name is '@' + the path as typed, or "=stdin". */
+  size_t plen = strlen(shown);
+  char *chunkname = malloc(plen + 2);
+  if (!chunkname) {
+    free(buf);
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  }
+  chunkname[0] = from_stdin ? '=' : '@';
+  memcpy(chunkname + 1, shown, plen + 1);
+
+  /* A '#' first line is skipped, but its newline is kept so that line
+   * numbers stay right. A named file whose next byte is ESC is bytecode,
+   * read from its first ESC; stdin gets no such second look (luac). */
+  size_t start = 0;
+  int hashline = len > 0 && buf[0] == '#';
+  if (hashline) {
+    while (start < len && buf[start] != '\n')
+      start++;
+    if (!from_stdin && start + 1 < len && buf[start + 1] == ESC)
+      start++;
+  }
+  if (start < len && buf[start] == ESC && (!hashline || !from_stdin)) {
+    if (hashline) {     /* luac reopens the file and skips to the first ESC */
+      start = 0;
+      while (buf[start] != ESC)
+        start++;
+    }
+#ifdef HAVE_LC_READ
+    rc = lc_read(ctx, buf + start, len - start, shown, opts->target, out);
+#else
+    rc = lfsc_seterr(ctx, LFSC_EFORMAT, "%s: bytecode input not supported yet", shown);
+#endif
+  } else {
+    lfsc_compile_opts co = {
+      .nummodel = lfsc_target_nummodel(opts->target),
+      .keep_names = opts->target == LFSC_TARGET_HOST,
+      .compat_lineinfo = opts->compat_lineinfo,
+    };
+    rc = lfsc_compile(ctx, &co, chunkname, (const char *)buf + start, len - start, out);
+  }
+  free(chunkname);
+  free(buf);
+  return rc;
+}
+
+lfsc_proto *input_combine(lfsc_ctx *ctx, lfsc_proto **chunks, int n)
+{
+  if (n == 1)
+    return chunks[0];
+  lfsc_proto *f = lfsc_alloc(ctx, sizeof *f);
+  uint32_t *code = lfsc_alloc(ctx, sizeof *code * (size_t)(2 * n + 1));
+  lfsc_proto **p = lfsc_alloc(ctx, sizeof *p * (size_t)n);
+  const lfsc_str *src = lfsc_intern(ctx, "=(luac)", 7);
+  if (!f || !code || !p || !src)
+    return NULL;
+  int pc = 0;
+  for (int i = 0; i < n; i++) {
+    p[i] = chunks[i];
+    code[pc++] = INS_ABx(OP_CLOSURE, 0, i);
+    code[pc++] = INS_ABC(OP_CALL, 0, 1, 1);
+  }
+  code[pc++] = INS_ABC(OP_RETURN, 0, 1, 0);
+  f->source = src;
+  f->maxstacksize = 1;
+  f->sizecode = pc;
+  f->code = code;
+  f->sizep = n;
+  f->p = p;
+  return f;
+}

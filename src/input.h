@@ -1,0 +1,24 @@
+/* Inputs: read a source or bytecode file (or stdin), turn it into a proto
+ * tree, and combine several chunks under one main function like luac. */
+#ifndef LFSC_INPUT_H
+#define LFSC_INPUT_H
+
+#include "lfsc/lfsc.h"
+
+typedef struct input_opts {
+  lfsc_target target;           /* selects number model and bytecode format */
+  int compat_lineinfo;          /* reproduce the reference line-info bug */
+} input_opts;
+
+/* Load path ("-" or NULL for stdin). Lua source is compiled, a binary
+ * chunk (first byte ESC, possibly after a '#' line in a named file) is
+ * read in the target's bytecode format. Errors are luac's messages
+ * without the program name, e.g. "cannot open x.lua: No such file or
+ * directory" or "x.lua:3: unexpected symbol near '@'". */
+int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out);
+
+/* luac's wrapper for several chunks: a main "=(luac)" function that
+ * creates and calls each chunk in order. With n == 1, the chunk itself. */
+lfsc_proto *input_combine(lfsc_ctx *ctx, lfsc_proto **chunks, int n);
+
+#endif
