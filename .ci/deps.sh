@@ -1,0 +1,17 @@
+#!/bin/sh
+# Install the Debian packages lfsc needs to build and test (run as root).
+# Idempotent: packages already present are not fetched again.
+set -eu
+PKGS="build-essential cmake python3 pkg-config zlib1g-dev lib32z1-dev libelf-dev
+libreadline-dev libcmocka-dev gcc-multilib clang libclang-rt-14-dev lua5.1
+valgrind hyperfine gcc-xtensa-lx106 binutils-xtensa-lx106 qemu-system-misc"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || apt-get update -qq   # a mirror mid-sync can fail once
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing
+fi

@@ -1,0 +1,18 @@
+# Conformance: byte-for-byte against luac5.1 over the Debian corpus, and
+# against NodeMCU's reference .lc vectors.
+set(LFSC_CORPUS_DIR "${PROJECT_SOURCE_DIR}/corpus" CACHE PATH
+    "Corpus gathered by shared/corpus/debian-corpus.sh")
+find_program(PYTHON3 python3 REQUIRED)
+if(NOT TARGET luac.cross)
+  return()
+endif()
+
+add_test(NAME conformance_corpus_host
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/conformance/corpus.sh
+          $<TARGET_FILE:luac.cross> ${LFSC_CORPUS_DIR} ${LFSC_CONFORMANCE_DIR}/src)
+set_tests_properties(conformance_corpus_host PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 1200)
+
+add_test(NAME conformance_lc_vectors
+  COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/conformance/lc_vectors.py
+          $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR})
+set_tests_properties(conformance_lc_vectors PROPERTIES TIMEOUT 600)

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Compile every Lua file of the third-party corpus (gathered by
+# shared/corpus/debian-corpus.sh) and of shared/conformance/src with
+# luac5.1 and with our luac.cross -t host, plain and with -s, and compare
+# the bytes. Files luac5.1 rejects (corpus REJECTED.txt) must be rejected
+# by us with the same message after the program name.
+#
+# usage: corpus.sh LUAC_CROSS CORPUS_DIR CONFORMANCE_SRC_DIR
+# Exit 77 (skipped) when the corpus has not been gathered.
+set -u
+LUAC=$1 CORPUS=$2 CONFSRC=$3
+[ -f "$CORPUS/MANIFEST.txt" ] || { echo "corpus not found in $CORPUS (run shared/corpus/debian-corpus.sh)"; exit 77; }
+command -v luac5.1 >/dev/null || { echo "luac5.1 not installed"; exit 77; }
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+check() {   # check FILE LABEL
+  for strip in "" "-s"; do
+    rm -f "$tmp/ref" "$tmp/our"
+    # shellcheck disable=SC2086
+    luac5.1 $strip -o "$tmp/ref" "$1" 2>"$tmp/referr"; rs=$?
+    # shellcheck disable=SC2086
+    "$LUAC" -t host $strip -o "$tmp/our" "$1" 2>"$tmp/ourerr"; os=$?
+    if [ $rs -ne 0 ]; then
+      want=$(sed 's/^[^:]*: //' "$tmp/referr"); got=$(sed 's/^[^:]*: //' "$tmp/ourerr")
+      if [ $os -ne 0 ] && [ "$want" = "$got" ] && [ ! -e "$tmp/our" ]; then
+        pass=$((pass + 1))
+      else
+        fail=$((fail + 1)); echo "FAIL $2 $strip: luac5.1 says '$want', we say (exit $os) '$got'"
+      fi
+    elif [ $os -eq 0 ] && cmp -s "$tmp/ref" "$tmp/our"; then
+      pass=$((pass + 1))
+    else
+      fail=$((fail + 1)); echo "FAIL $2 $strip: output differs (exit $os: $(cat "$tmp/ourerr"))"
+    fi
+  done
+}
+
+while IFS="$(printf '\t')" read -r pkg rel; do
+  check "$CORPUS/$rel" "$rel"
+done < "$CORPUS/MANIFEST.txt"
+# Rejected files stay at their installed paths.
+while IFS="$(printf '\t')" read -r pkg path msg; do
+  [ -f "$path" ] && check "$path" "$path"
+done < "$CORPUS/REJECTED.txt"
+for f in $(find "$CONFSRC" -name '*.lua' | sort); do
+  check "$f" "$f"
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

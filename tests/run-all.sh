@@ -1,0 +1,33 @@
+#!/bin/sh
+# Build lfsc and pass all tests, from a fresh Debian machine (as root):
+#   sh tests/run-all.sh
+# 1. installs the Debian packages (.ci/deps.sh) and gathers the third-party
+#    Lua corpus (shared/corpus/debian-corpus.sh) into ./corpus;
+# 2. builds with -Werror and runs every test (ctest);
+# 3. builds with ASan + UBSan and runs every test again;
+# 4. builds for a 32-bit host (-m32) and runs the conformance tests.
+# Set LFSC_QUICK=1 to do step 2 only.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+shared=${LFSC_SHARED_DIR:-$top/../shared}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+sh .ci/deps.sh
+if [ ! -f corpus/MANIFEST.txt ]; then
+  sh "$shared/corpus/debian-corpus.sh" "$top/corpus" > corpus.log 2>&1 || { tail -20 corpus.log; exit 1; }
+fi
+
+run() {   # run BUILD_DIR CMAKE_ARGS...
+  dir=$1; shift
+  cmake -S . -B "$dir" -DLFSC_WERROR=ON -DLFSC_SHARED_DIR="$shared" -DLFSC_CORPUS_DIR="$top/corpus" "$@" > /dev/null
+  cmake --build "$dir" -j "$jobs"
+  (cd "$dir" && ctest --output-on-failure -j "$jobs")
+}
+
+run build
+[ "${LFSC_QUICK:-0}" = 1 ] && exit 0
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  run build-asan -DCMAKE_BUILD_TYPE=Debug -DLFSC_SANITIZE=ON -DCMAKE_C_COMPILER=clang
+run build-m32 -DLFSC_M32=ON
+echo "all test builds passed"
