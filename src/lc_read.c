@@ -1,0 +1,489 @@
+/*
+ * Reader for Lua 5.1 binary chunks: NodeMCU .lc (float and int builds)
+ * and stock luac5.1 output. It follows the field order of the writers
+ * (nodemcu-lc-format.md §4) and the reference reader's checks (§11), and
+ * runs the Lua 5.1 code checker on every function, so that whatever it
+ * returns is a well-formed tree. Sizes are checked against the bytes left
+ * before anything is allocated, so a hostile count cannot make us
+ * allocate more than the input's size.
+ */
+#include <string.h>
+
+#include "lfsc/opcodes.h"
+#include "codecheck.h"
+#include "lc_read.h"
+
+/* Lua 5.1 refuses to nest functions deeper than its C-call limit while
+ * loading; the same bound keeps our recursion safe. */
+#define MAX_DEPTH 200
+
+/* How number constants are stored in the input. */
+enum {
+  NUM_DOUBLE,                   /* 8-byte IEEE double */
+  NUM_INT32,                    /* the int build's own 4-byte int32 */
+  NUM_CONVERT                   /* signed integer of numsize bytes, converted */
+};
+
+typedef struct reader {
+  lfsc_ctx *ctx;
+  const unsigned char *buf;
+  size_t len, pos;
+  const char *name;
+  int nodemcu;                  /* Align4 points and packed line info */
+  int swap;                     /* big-endian file */
+  int sizet;                    /* bytes of a string length: 4 or 8 */
+  int numkind, numsize;
+  int int_target;               /* numbers become int32 values */
+  int status;                   /* first error, sticky */
+  int depth;
+} reader;
+
+/* {================= primitive fields =================} */
+
+static int fail(reader *r, const char *why)
+{
+  if (!r->status)
+    r->status = lfsc_seterr(r->ctx, LFSC_EFORMAT, "%s: %s in precompiled chunk", r->name, why);
+  return r->status;
+}
+
+static int nomem(reader *r)
+{
+  if (!r->status)
+    r->status = lfsc_seterr(r->ctx, LFSC_EMEM, "not enough memory");
+  return r->status;
+}
+
+static size_t left(const reader *r)
+{
+  return r->len - r->pos;
+}
+
+/* The next n bytes, or NULL (error set) if the input ends first. */
+static const unsigned char *take(reader *r, size_t n)
+{
+  if (r->status)
+    return NULL;
+  if (n > left(r)) {
+    fail(r, "unexpected end");
+    return NULL;
+  }
+  const unsigned char *p = r->buf + r->pos;
+  r->pos += n;
+  return p;
+}
+
+/* An n-byte unsigned value (n <= 8) in the file's byte order. */
+static uint64_t get_uint(reader *r, int n)
+{
+  const unsigned char *p = take(r, (size_t)n);
+  uint64_t v = 0;
+  if (!p)
+    return 0;
+  for (int i = 0; i < n; i++) {
+    int k = r->swap ? i : n - 1 - i;   /* most significant byte first */
+    v = v << 8 | p[k];
+  }
+  return v;
+}
+
+static int get_byte(reader *r)
+{
+  const unsigned char *p = take(r, 1);
+  return p ? *p : 0;
+}
+
+/* An Int field: counts, line numbers and pcs, all non-negative. */
+static int get_int(reader *r)
+{
+  int32_t v = (int32_t)(uint32_t)get_uint(r, 4);
+  if (v < 0) {
+    fail(r, "bad integer");
+    return 0;
+  }
+  return v;
+}
+
+/* A count of items, each at least `unit` bytes long in the input. */
+static int get_count(reader *r, size_t unit)
+{
+  int n = get_int(r);
+  if (!r->status && (size_t)n > left(r) / unit) {
+    fail(r, "unexpected end");
+    return 0;
+  }
+  return n;
+}
+
+/* NodeMCU pads to a multiple of 4 counted from the ESC byte; pad values
+ * are not checked. */
+static void align4(reader *r)
+{
+  if (r->nodemcu)
+    take(r, (size_t)(-r->pos & 3));
+}
+
+/* A String field; NULL when absent (length 0). */
+static const lfsc_str *get_string(reader *r)
+{
+  uint64_t n = get_uint(r, r->sizet);
+  if (r->status || n == 0)
+    return NULL;
+  if (r->sizet == 4 && n == 0xFFFFFFFFu) {
+    /* The reference tries to allocate this much and fails (§11.4). */
+    nomem(r);
+    return NULL;
+  }
+  if (n > left(r)) {
+    fail(r, "unexpected end");
+    return NULL;
+  }
+  const unsigned char *p = take(r, (size_t)n);
+  /* The stored length counts a terminating NUL; the reference does not
+   * check that it is one. */
+  const lfsc_str *s = lfsc_intern(r->ctx, (const char *)p, (size_t)n - 1);
+  if (!s)
+    nomem(r);
+  return s;
+}
+
+static lfsc_number get_number(reader *r)
+{
+  switch (r->numkind) {
+  case NUM_DOUBLE: {
+    uint64_t bits = get_uint(r, 8);
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+  }
+  case NUM_INT32:
+    return (lfsc_number)(int32_t)(uint32_t)get_uint(r, 4);
+  default: {
+    /* Sign-extend an integer of numsize bytes. */
+    uint64_t u = get_uint(r, r->numsize);
+    int bits = 8 * r->numsize;
+    if (bits < 64 && (u >> (bits - 1) & 1))
+      u |= ~(uint64_t)0 << bits;
+    int64_t v = (int64_t)u;
+    if (r->int_target)
+      return (lfsc_number)(int32_t)(uint32_t)(uint64_t)v;   /* wraps like a C cast */
+    return (lfsc_number)v;
+  }
+  }
+}
+
+static void *alloc_array(reader *r, size_t n, size_t size)
+{
+  if (r->status || n == 0)
+    return NULL;
+  void *p = lfsc_alloc(r->ctx, n * size);
+  if (!p)
+    nomem(r);
+  return p;
+}
+
+/* }================================================} */
+
+/* {================= line info =================} */
+
+int lc_read_unpack_lines(const uint8_t *packed, uint32_t npacked, int *lines, int sizecode)
+{
+  int64_t line = 0;
+  int pc = 0;
+  uint32_t i = 0;
+  while (i < npacked && pc < sizecode) {
+    uint8_t b = packed[i++];
+    if (b & 0x80) {
+      int neg = b & 0x40;
+      uint64_t m = b & 0x3F;
+      int shift = 6;
+      while (i < npacked && (packed[i] & 0x80)) {
+        if (shift < 48)
+          m |= (uint64_t)(packed[i] & 0x7F) << shift;
+        shift += 7;
+        i++;
+      }
+      if (m > INT32_MAX)
+        break;                  /* malformed: no sensible line */
+      line = neg ? line - (int64_t)m : line + (int64_t)m + 2;
+      if (i >= npacked)
+        break;                  /* a delta without its count */
+      b = packed[i++];
+    } else {
+      line++;
+    }
+    if (b == 0)
+      break;                    /* a terminator inside the string */
+    if (line < INT32_MIN || line > INT32_MAX)
+      break;
+    for (int n = 0; n < b && pc < sizecode; n++)
+      lines[pc++] = (int)line;
+  }
+  int described = pc;
+  while (pc < sizecode)
+    lines[pc++] = 0;
+  return described;
+}
+
+/* Build the packed form of a plain line array (a stock chunk's), so the
+ * tree can be written as NodeMCU .lc or put in an image. This is the
+ * straightforward encoding of the final lines; only the compiler's
+ * incremental encoder reproduces the reference's fix-up quirks. */
+static void pack_lines(reader *r, lfsc_proto *f)
+{
+  /* Worst case per instruction: a 6-byte delta and a count byte. */
+  uint8_t *buf = alloc_array(r, (size_t)f->sizelineinfo, 7);
+  if (!buf)
+    return;
+  uint32_t n = 0, lastoff = 0;
+  int64_t cur = 0;
+  for (int pc = 0; pc < f->sizelineinfo; pc++) {
+    int64_t x = f->lineinfo[pc];
+    if (pc > 0 && x == cur && buf[lastoff] < 126) {
+      buf[lastoff]++;
+      continue;
+    }
+    int64_t d = x - cur - 1;
+    if (d != 0) {
+      uint64_t m = (uint64_t)(d > 0 ? d - 1 : -d - 1);
+      buf[n++] = (uint8_t)(0x80 | (d < 0 ? 0x40 : 0) | (m & 0x3F));
+      for (m >>= 6; m; m >>= 7)
+        buf[n++] = (uint8_t)(0x80 | (m & 0x7F));
+    }
+    lastoff = n;
+    buf[n++] = 1;
+    cur = x;
+  }
+  f->packedli = buf;
+  f->sizepackedli = n;
+}
+
+static void read_lineinfo(reader *r, lfsc_proto *f)
+{
+  if (r->nodemcu) {
+    int n = get_int(r);
+    align4(r);
+    const unsigned char *p = take(r, (size_t)n);
+    if (!p || n <= 1)
+      return;                   /* none (or an empty string) */
+    /* Keep the bytes before the terminating NUL. */
+    f->sizepackedli = (uint32_t)n - 1;
+    f->packedli = alloc_array(r, (size_t)n - 1, 1);
+    f->lineinfo = alloc_array(r, (size_t)f->sizecode, sizeof(int));
+    if (r->status)
+      return;
+    memcpy(f->packedli, p, (size_t)n - 1);
+    if (f->sizecode > 0) {
+      f->sizelineinfo = f->sizecode;
+      lc_read_unpack_lines(f->packedli, f->sizepackedli, f->lineinfo, f->sizecode);
+    }
+    return;
+  }
+  int n = get_count(r, 4);
+  f->lineinfo = alloc_array(r, (size_t)n, sizeof(int));
+  if (r->status)
+    return;
+  f->sizelineinfo = n;
+  for (int i = 0; i < n; i++)
+    f->lineinfo[i] = (int)(int32_t)(uint32_t)get_uint(r, 4);
+  if (n > 0)
+    pack_lines(r, f);
+}
+
+/* }================================================} */
+
+/* {================= function records =================} */
+
+static lfsc_proto *read_function(reader *r, const lfsc_str *parent_source);
+
+static void read_constants(reader *r, lfsc_proto *f)
+{
+  int n = get_count(r, 1);
+  f->k = alloc_array(r, (size_t)n, sizeof *f->k);
+  if (r->status)
+    return;
+  f->sizek = n;
+  for (int i = 0; i < n && !r->status; i++) {
+    lfsc_const *k = &f->k[i];
+    int t = get_byte(r);
+    switch (t) {
+    case LFSC_K_NIL:
+      k->type = LFSC_K_NIL;
+      break;
+    case LFSC_K_BOOL:
+      k->type = LFSC_K_BOOL;
+      k->u.b = get_byte(r) != 0;
+      break;
+    case LFSC_K_NUM:
+      k->type = LFSC_K_NUM;
+      k->u.n = get_number(r);
+      break;
+    case LFSC_K_STR:
+      k->type = LFSC_K_STR;
+      k->u.s = get_string(r);   /* may be NULL: kept as a null string */
+      break;
+    default:
+      fail(r, "bad constant");
+      return;
+    }
+  }
+}
+
+static void read_children(reader *r, lfsc_proto *f)
+{
+  int n = get_count(r, 1);
+  f->p = alloc_array(r, (size_t)n, sizeof *f->p);
+  if (r->status)
+    return;
+  f->sizep = n;
+  for (int i = 0; i < n && !r->status; i++)
+    f->p[i] = read_function(r, f->source);
+}
+
+static void read_debug_names(reader *r, lfsc_proto *f)
+{
+  int n = get_count(r, (size_t)r->sizet + 8);
+  f->locvars = alloc_array(r, (size_t)n, sizeof *f->locvars);
+  if (r->status)
+    return;
+  f->sizelocvars = n;
+  for (int i = 0; i < n && !r->status; i++) {
+    f->locvars[i].name = get_string(r);
+    f->locvars[i].startpc = get_int(r);
+    f->locvars[i].endpc = get_int(r);
+  }
+  if (r->status)
+    return;
+  n = get_count(r, (size_t)r->sizet);
+  f->upvalues = alloc_array(r, (size_t)n, sizeof *f->upvalues);
+  if (r->status)
+    return;
+  f->sizeupvalues = n;
+  for (int i = 0; i < n && !r->status; i++)
+    f->upvalues[i] = get_string(r);
+}
+
+static lfsc_proto *read_function(reader *r, const lfsc_str *parent_source)
+{
+  if (++r->depth > MAX_DEPTH) {
+    fail(r, "code too deep");
+    return NULL;
+  }
+  lfsc_proto *f = alloc_array(r, 1, sizeof *f);
+  if (!f)
+    return NULL;
+  f->source = get_string(r);
+  if (!f->source)
+    f->source = parent_source;
+  f->linedefined = get_int(r);
+  f->lastlinedefined = get_int(r);
+  f->nups = (uint8_t)get_byte(r);
+  f->numparams = (uint8_t)get_byte(r);
+  f->is_vararg = (uint8_t)get_byte(r);
+  f->maxstacksize = (uint8_t)get_byte(r);
+
+  int n = get_int(r);
+  align4(r);
+  if (!r->status && (size_t)n > left(r) / 4)
+    fail(r, "unexpected end");
+  f->code = alloc_array(r, (size_t)n, sizeof *f->code);
+  if (r->status)
+    return NULL;
+  f->sizecode = n;
+  for (int i = 0; i < n; i++)
+    f->code[i] = (uint32_t)get_uint(r, 4);
+
+  read_constants(r, f);
+  read_children(r, f);
+  read_lineinfo(r, f);
+  read_debug_names(r, f);
+  if (r->status)
+    return NULL;
+  if (!codecheck_proto(f, NULL)) {
+    fail(r, "bad code");
+    return NULL;
+  }
+  r->depth--;
+  return f;
+}
+
+/* }================================================} */
+
+/* {================= header =================} */
+
+static int read_header(reader *r, lfsc_target target)
+{
+  static const unsigned char sig[6] = {0x1B, 'L', 'u', 'a', 0x51, 0};
+  const unsigned char *h = take(r, 12);
+  if (!h)
+    return r->status;
+  if (memcmp(h, sig, sizeof sig) != 0 || h[6] > 1 || h[7] != 4 || h[9] != 4)
+    return fail(r, "bad header");
+  r->swap = h[6] == 0;
+  r->sizet = h[8];
+  int integral = (int8_t)h[11];   /* the reference compares it signed */
+  if (target == LFSC_TARGET_HOST) {
+    /* Stock luac5.1 of a 32- or 64-bit host: only the string-length width
+     * and the byte order may vary. */
+    if ((h[8] != 4 && h[8] != 8) || h[10] != 8 || h[11] != 0)
+      return fail(r, "bad header");
+    r->numkind = NUM_DOUBLE;
+    return 0;
+  }
+  r->nodemcu = 1;
+  if (h[8] != 4)
+    return fail(r, "bad header");
+  r->int_target = target == LFSC_TARGET_INT;
+  if (r->int_target ? integral < 1 : integral < 0)
+    return fail(r, "bad header");
+  if (integral == 0) {
+    r->numkind = NUM_DOUBLE;    /* byte 10 is not checked */
+  } else if (integral == 1 && r->int_target) {
+    r->numkind = NUM_INT32;
+  } else {
+    /* Integer numbers of the size byte 10 gives, converted. */
+    if (h[10] != 1 && h[10] != 2 && h[10] != 4 && h[10] != 8)
+      return fail(r, "bad header");
+    r->numkind = NUM_CONVERT;
+    r->numsize = h[10];
+  }
+  return 0;
+}
+
+/* }================================================} */
+
+int lc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len,
+            const char *name, lfsc_target target, lfsc_proto **out)
+{
+  reader r;
+  memset(&r, 0, sizeof r);
+  r.ctx = ctx;
+  r.buf = buf;
+  r.len = buf ? len : 0;
+  r.name = name ? name : "?";
+  *out = NULL;
+  if (read_header(&r, target))
+    return r.status;
+  const lfsc_str *unknown = lfsc_intern(ctx, "=?", 2);
+  if (!unknown)
+    return nomem(&r);
+  lfsc_proto *f = read_function(&r, unknown);
+  if (r.status)
+    return r.status;
+  *out = f;
+  return LFSC_OK;
+}
+
+size_t lc_read_start(const unsigned char *buf, size_t len)
+{
+  if (len == 0)
+    return (size_t)-1;
+  if (buf[0] == 0x1B)
+    return 0;
+  if (buf[0] != '#')
+    return (size_t)-1;
+  const unsigned char *nl = memchr(buf, '\n', len);
+  if (!nl || (size_t)(nl - buf) + 1 >= len || nl[1] != 0x1B)
+    return (size_t)-1;
+  return (size_t)(nl - buf) + 1;
+}

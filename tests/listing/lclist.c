@@ -1,0 +1,79 @@
+/*
+ * Test driver for the .lc reader and the listing printer: loads one
+ * binary chunk and prints its luac-style listing, so that a script can
+ * compare it with `luac5.1 -l [-l]`.
+ *
+ *   lclist [-l] [-l] [-t float|float16|int|host] file
+ *
+ * Without -l it only loads the file (exit 0, or the error on stderr).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfsc/lfsc.h"
+#include "lc_read.h"
+#include "listing.h"
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    return NULL;
+  size_t cap = 1 << 16, n = 0;
+  unsigned char *buf = malloc(cap);
+  for (size_t got; buf && (got = fread(buf + n, 1, cap - n, fp)) > 0;) {
+    n += got;
+    if (n == cap) {
+      unsigned char *nb = realloc(buf, cap *= 2);
+      if (!nb) {
+        free(buf);
+        buf = NULL;
+      }
+      buf = nb;
+    }
+  }
+  fclose(fp);
+  *len = n;
+  return buf;
+}
+
+int main(int argc, char **argv)
+{
+  int level = 0;
+  lfsc_target target = LFSC_TARGET_HOST;
+  const char *path = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-l") == 0)
+      level++;
+    else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
+      if (lfsc_target_parse(argv[++i], &target) != LFSC_OK) {
+        fprintf(stderr, "lclist: unknown target '%s'\n", argv[i]);
+        return 2;
+      }
+    } else
+      path = argv[i];
+  }
+  if (!path) {
+    fprintf(stderr, "usage: lclist [-l] [-l] [-t target] file\n");
+    return 2;
+  }
+  size_t len = 0;
+  unsigned char *buf = slurp(path, &len);
+  if (!buf) {
+    fprintf(stderr, "lclist: cannot read %s\n", path);
+    return 1;
+  }
+  lfsc_ctx *ctx = lfsc_new();
+  lfsc_proto *p = NULL;
+  size_t start = lc_read_start(buf, len);
+  int rc = start == (size_t)-1 ? lfsc_seterr(ctx, LFSC_EFORMAT, "%s: not a binary chunk", path)
+                               : lc_read(ctx, buf + start, len - start, path, target, &p);
+  if (rc == LFSC_OK && level > 0)
+    rc = listing_print(stdout, p, level > 1, target);
+  if (rc != LFSC_OK)
+    fprintf(stderr, "lclist: %s\n", lfsc_errmsg(ctx));
+  lfsc_free(ctx);
+  free(buf);
+  return rc == LFSC_OK ? 0 : 1;
+}
