@@ -1,0 +1,56 @@
+/*
+ * LFS images: the index ("lookup") main function over a set of compiled
+ * chunks (image spec §9), and the whole image build, PI (gzip, §10) or
+ * absolute (§12).
+ */
+#ifndef LFSC_IMAGE_BUILD_H
+#define LFSC_IMAGE_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lfsc/lfsc.h"
+#include "sink.h"
+
+/* Modules one index function can hold: SETLIST's C field counts batches
+ * of 50 names in 9 bits. */
+#define IMAGE_MAX_MODULES (511 * 50)
+
+/* Module name of a chunk from its source name (§9): "@dir/m.x.lua" -> "m".
+ * Returns the length written to out (at most len - 1 bytes of source). */
+size_t image_modname(const char *source, size_t len, char *out);
+
+/* Build the index function over chunks[0..n): k[i] = module name of
+ * chunk i, k[n] = timestamp, p[i] = chunks[i]. files[i] (may be NULL)
+ * names chunk i in messages, and supplies a source for a chunk that has
+ * none. For up to 50 modules the code is exactly the reference's; beyond,
+ * names are stored in SETLIST batches of 50. Duplicate module names are
+ * an error (LFSC_EARG) naming both files. */
+int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
+                size_t n, lfsc_target target, int64_t timestamp, lfsc_proto **out);
+
+/* The number a timestamp becomes in the index function's constants:
+ * the integer firmware keeps it as an int32 (wrapping in 2038). */
+lfsc_number image_timestamp_value(lfsc_target target, int64_t timestamp);
+
+typedef struct image_opts {
+  lfsc_target target;           /* FLOAT, FLOAT16 or INT */
+  int absolute;                 /* ABS image at addr, else PI (gzip) */
+  uint32_t addr;
+  uint64_t maxsize;             /* largest flash_size accepted, in bytes */
+  int strip;                    /* no line info, local or upvalue names */
+  int gzip_flags;               /* GZIP_* (gzip.h), for PI images */
+} image_opts;
+
+/* Check an -a address: inside the flash window the reference accepts
+ * (0x40210000..0x40310000) and word aligned. LFSC_OK or LFSC_EARG. */
+int image_check_addr(lfsc_ctx *ctx, uint32_t addr);
+
+/* Lay out the image of the tree rooted at index and write it to out.
+ * *size receives flash_size (bitmap excluded) as soon as it is known,
+ * also when the maxsize check then fails (LFSC_ELIMIT); nothing is
+ * written to out on any failure. */
+int image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *opts,
+                lfsc_sink *out, uint32_t *size);
+
+#endif
