@@ -1,0 +1,141 @@
+/*
+ * LFS image reader: the one piece of code that decodes NodeMCU Lua 5.1
+ * flash images (spec lfs51-image-format.md). It accepts
+ *   - a PI image file (gzip member holding image + relocation bitmap),
+ *   - the same uncompressed (image + bitmap, signature bit 0 clear),
+ *   - an ABS image (exactly flash_size bytes, signature bit 0 set), and
+ *   - a relocated flash dump (flash_size bytes, bit 0 clear, as the
+ *     firmware loader and nodemcu-partition.py leave it).
+ * and turns it back into the target-neutral Proto tree, together with the
+ * layout facts (where each object lives, which words are addresses) that
+ * the verifier and the other tools need.
+ *
+ * Nothing in the input is trusted: every read is bounds-checked, every
+ * address must land on the start of an object of the expected kind, and
+ * every image word may belong to at most one object, which also rules out
+ * cycles and shared Protos. The first structural problem ends the decode
+ * with LFSC_EFORMAT and a message naming the byte offset.
+ */
+#ifndef LFSC_READER_H
+#define LFSC_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lfsc/lfsc.h"
+
+/* Largest uncompressed image (plus bitmap) we inflate: the reference caps
+ * images at 256 KiB; we allow more for our own compiler, but bound the
+ * work a hostile gzip member can cause. */
+#define READER_MAX_DATA (4u * 1024u * 1024u)
+/* Deepest Proto nesting followed (Lua 5.1's parser allows ~200). */
+#define READER_MAX_DEPTH 250
+
+/* What an image word belongs to. */
+typedef enum {
+  RD_FREE = 0,
+  RD_HEADER,
+  RD_BUCKETS,
+  RD_STRING,
+  RD_PROTO,
+  RD_PVEC,
+  RD_KVEC,
+  RD_CODE,
+  RD_LOCVARS,
+  RD_UPVALS,
+  RD__COUNT
+} reader_kind;
+
+const char *reader_kind_name(reader_kind k);
+
+typedef struct reader_string {
+  uint32_t off;                 /* byte offset of the FlashTS header */
+  uint32_t next;                /* byte offset of the next in its chain, 0 = none */
+  uint32_t hash;                /* stored hash */
+  uint8_t tt, marked;
+  uint16_t pad;                 /* the two padding bytes after marked */
+  const lfsc_str *s;            /* the bytes, interned */
+} reader_string;
+
+/* One Proto of the image, with where its parts live (byte offsets, 0 when
+ * the vector is absent). */
+typedef struct reader_func {
+  uint32_t off;                 /* the 72-byte Proto struct */
+  uint32_t koff, codeoff, poff, lioff, locoff, upoff, srcoff;
+  uint32_t next, ttmarked, gclist;   /* words that should be 0 */
+  uint32_t bytes;               /* struct + own vectors (children excluded) */
+  uint32_t subtree_bytes;       /* bytes + every descendant's bytes */
+  int parent;                   /* index into funcs, -1 for the index function */
+  int nsub;                     /* Protos in this subtree, itself included: funcs are in
+                                   pre-order, so child i+1 is child i's index + its nsub */
+  int depth;
+  int lineinfo_ok;              /* packed line info decoded to exactly sizecode lines */
+  lfsc_proto *proto;
+} reader_func;
+
+typedef struct reader_module {
+  const lfsc_str *name;         /* k[i] of the index function (NULL if not a string) */
+  lfsc_proto *proto;            /* p[i] */
+  int func;                     /* index into funcs */
+  uint32_t bytes;               /* the module's Proto subtree, strings excluded */
+} reader_module;
+
+typedef struct reader_image {
+  /* container */
+  size_t file_size;
+  int compressed;               /* the file was a gzip member */
+  int absolute;                 /* addresses are absolute (ABS image or flash dump) */
+  int sig_absolute;             /* signature bit 0 */
+  uint32_t base;                /* ABS: target address of byte 0 */
+  lfsc_target variant;          /* FLOAT, FLOAT16 or INT */
+  int tvsize;                   /* 12, 16 or 8 */
+
+  /* bytes: image then (PI) the bitmap; owned by the ctx arena */
+  const unsigned char *data;
+  size_t data_size;
+  const unsigned char *bitmap;  /* NULL for absolute images */
+  uint32_t bitmap_bytes;
+
+  /* header */
+  uint32_t sig, flash_size, mainproto, prohash, nrouse, nrosize, fill1, fill2;
+  uint32_t mainproto_off;       /* decoded byte offsets */
+
+  /* ROstrt */
+  int nstrings;
+  reader_string *strings;       /* in image (ROstrt) order */
+  uint32_t strings_off, strings_end;
+
+  /* Protos, in the order visited (pre-order from the index function) */
+  int nfuncs;
+  reader_func *funcs;
+  lfsc_proto *main;
+
+  /* index function view */
+  int nmodules;
+  reader_module *modules;
+  int has_timestamp;
+  double timestamp;             /* k[n] of the index function */
+
+  /* per image word: owning object kind, object start flag, address flag */
+  uint8_t *kind;                /* reader_kind */
+  uint8_t *start;               /* 1 where an object begins */
+  uint8_t *isaddr;              /* 1 where the reader decoded a non-NULL address */
+} reader_image;
+
+/* Decode an image file held in memory. On success *out points to an image
+ * owned by ctx. Errors: LFSC_EFORMAT (message names the offset),
+ * LFSC_ELIMIT (too large to inflate), LFSC_EMEM. */
+int reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out);
+
+/* Read a whole file into ctx's arena (for the front ends and tests). */
+int reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
+
+/* Decode NodeMCU packed line info (spec §8.2) into one line per
+ * instruction. Returns 0 when it covers exactly n instructions, else -1
+ * (lines[] then holds what could be decoded). */
+int reader_unpack_lines(const uint8_t *p, uint32_t len, int *lines, int n);
+
+/* The index of the Proto struct at byte offset off in funcs, or -1. */
+int reader_func_at(const reader_image *img, uint32_t off);
+
+#endif

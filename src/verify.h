@@ -1,0 +1,67 @@
+/*
+ * LFS image verifier: a pure check of an image file that lists every
+ * problem it finds, each with its offset, instead of stopping at the
+ * first. Structural decoding is the reader's; on top of it this checks
+ * what the firmware and the reference tools rely on: container and
+ * loader limits, header fields, relocation bitmap against the address
+ * words actually found, string hashes and hash chains, Proto fields and
+ * bytecode (codecheck), the index function and the reference layout.
+ *
+ * Errors make an image invalid; warnings flag images that decode but that
+ * the stock loader or luac.cross would treat differently (for example a
+ * deflate back-reference to byte 0, which node.flashreload() rejects).
+ */
+#ifndef LFSC_VERIFY_H
+#define LFSC_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lfsc/lfsc.h"
+#include "reader.h"
+
+typedef enum { VERIFY_ERROR = 0, VERIFY_WARNING = 1 } verify_severity;
+
+/* Where an offset points. */
+typedef enum {
+  VERIFY_AT_NONE = 0,           /* the problem has no single location */
+  VERIFY_AT_IMAGE,              /* byte offset in the (uncompressed) image */
+  VERIFY_AT_FILE                /* byte offset in the file as given */
+} verify_where;
+
+typedef struct verify_problem {
+  verify_severity severity;
+  verify_where where;
+  uint32_t offset;
+  char msg[200];
+} verify_problem;
+
+typedef struct verify_opts {
+  int have_variant;
+  lfsc_target variant;          /* the firmware the image must suit */
+  uint32_t region_size;         /* LFS partition size, 0 = unknown */
+  int have_base;
+  uint32_t base;                /* mapped address the image must run at */
+  int strict_loader;            /* stock-loader restrictions become errors */
+} verify_opts;
+
+/* Problems beyond this many are counted but not kept. */
+#define VERIFY_MAX_KEPT 200
+
+typedef struct verify_report {
+  int nproblems;                /* kept in problems[] */
+  int errors, warnings;         /* all found, kept or not */
+  verify_problem *problems;     /* in the ctx arena */
+  reader_image *img;            /* the decoded image, NULL if it did not decode */
+} verify_report;
+
+/* Check one image file. Returns LFSC_OK when the check ran (the verdict
+ * is rep->errors == 0), or LFSC_EMEM. */
+int verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
+                 verify_report *rep);
+
+/* The index function's instructions for n modules (spec §9), the form the
+ * reference emits; code must have room for 5n + 5 words. */
+void verify_index_code(int n, uint32_t *code);
+
+#endif
