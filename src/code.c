@@ -1,0 +1,837 @@
+/* Code generator. Expressions stay symbolic (expdesc) as long as possible
+ * so that the instruction finally chosen can write straight into its
+ * destination register; conditional jumps are kept in linked lists
+ * threaded through the jump offsets until their targets are known. */
+#include <math.h>
+#include <string.h>
+
+#include "code.h"
+#include "numeric.h"
+
+#define IS_K(x) ((x) & LFSC_BITRK)
+
+static void grow(fstate *fs, void **arr, int *cap, int n, size_t elem)
+{
+  if (n < *cap)
+    return;
+  int ncap = *cap ? *cap * 2 : 16;
+  void *na = lfsc_alloc(fs->ls->ctx, (size_t)ncap * elem);
+  if (!na)
+    lex_nomem(fs->ls);
+  if (*cap)
+    memcpy(na, *arr, (size_t)*cap * elem);
+  *arr = na;
+  *cap = ncap;
+}
+
+void code_init_exp(expdesc *e, exp_kind k, int info)
+{
+  e->k = k;
+  e->info = info;
+  e->aux = 0;
+  e->nval = 0;
+  e->t = e->f = CODE_NO_JUMP;
+}
+
+static int hasjumps(const expdesc *e)
+{
+  return e->t != e->f;
+}
+
+/* A number literal with no pending jumps: a candidate for folding. */
+static int isnumeral(const expdesc *e)
+{
+  return e->k == EXP_KNUM && e->t == CODE_NO_JUMP && e->f == CODE_NO_JUMP;
+}
+
+/* ---- jump lists ---- */
+
+static int getjump(fstate *fs, int pc)
+{
+  int off = INS_sBx(fs->f->code[pc]);
+  return off == CODE_NO_JUMP ? CODE_NO_JUMP : pc + 1 + off;
+}
+
+static void fixjump(fstate *fs, int pc, int dest)
+{
+  int off = dest - (pc + 1);
+  if (off > LFSC_MAXARG_sBx || -off > LFSC_MAXARG_sBx)
+    lex_syntax_error(fs->ls, "control structure too long");
+  INS_SET_sBx(fs->f->code[pc], off);
+}
+
+/* The instruction deciding a jump: the test before it, if any. */
+static uint32_t *jumpcontrol(fstate *fs, int pc)
+{
+  uint32_t *i = &fs->f->code[pc];
+  if (pc >= 1 && opcodes_test[INS_OP(i[-1])])
+    return i - 1;
+  return i;
+}
+
+/* Does any jump in the list need to produce a value (is not a TESTSET)? */
+static int need_value(fstate *fs, int list)
+{
+  for (; list != CODE_NO_JUMP; list = getjump(fs, list))
+    if (INS_OP(*jumpcontrol(fs, list)) != OP_TESTSET)
+      return 1;
+  return 0;
+}
+
+/* Point a TESTSET at reg, or turn it into a TEST when no value is wanted
+ * (reg == NO_REG) or the value is already where it should be. */
+static int patchtestreg(fstate *fs, int node, int reg)
+{
+  uint32_t *i = jumpcontrol(fs, node);
+  if (INS_OP(*i) != OP_TESTSET)
+    return 0;
+  if (reg != LFSC_NO_REG && reg != INS_B(*i))
+    INS_SET_A(*i, reg);
+  else
+    *i = INS_ABC(OP_TEST, INS_B(*i), 0, INS_C(*i));
+  return 1;
+}
+
+static void removevalues(fstate *fs, int list)
+{
+  for (; list != CODE_NO_JUMP; list = getjump(fs, list))
+    patchtestreg(fs, list, LFSC_NO_REG);
+}
+
+static void patchlistaux(fstate *fs, int list, int vtarget, int reg, int dtarget)
+{
+  while (list != CODE_NO_JUMP) {
+    int next = getjump(fs, list);
+    if (patchtestreg(fs, list, reg))
+      fixjump(fs, list, vtarget);
+    else
+      fixjump(fs, list, dtarget);
+    list = next;
+  }
+}
+
+static void dischargejpc(fstate *fs)
+{
+  patchlistaux(fs, fs->jpc, fs->pc, LFSC_NO_REG, fs->pc);
+  fs->jpc = CODE_NO_JUMP;
+}
+
+int code_getlabel(fstate *fs)
+{
+  fs->lasttarget = fs->pc;
+  return fs->pc;
+}
+
+void code_concat(fstate *fs, int *l1, int l2)
+{
+  if (l2 == CODE_NO_JUMP)
+    return;
+  if (*l1 == CODE_NO_JUMP) {
+    *l1 = l2;
+    return;
+  }
+  int list = *l1, next;
+  while ((next = getjump(fs, list)) != CODE_NO_JUMP)
+    list = next;
+  fixjump(fs, list, l2);
+}
+
+void code_patchtohere(fstate *fs, int list)
+{
+  code_getlabel(fs);
+  code_concat(fs, &fs->jpc, list);
+}
+
+void code_patchlist(fstate *fs, int list, int target)
+{
+  if (target == fs->pc)
+    code_patchtohere(fs, list);
+  else
+    patchlistaux(fs, list, target, LFSC_NO_REG, target);
+}
+
+/* ---- emission ---- */
+
+int code_emit(fstate *fs, uint32_t ins, int line)
+{
+  lfsc_proto *f = fs->f;
+  dischargejpc(fs);             /* pending jumps land on this instruction */
+  if (fs->pc >= fs->capcode) {
+    int cap = fs->capcode;
+    grow(fs, (void **)&f->code, &cap, fs->pc, sizeof *f->code);
+    grow(fs, (void **)&f->lineinfo, &fs->capcode, fs->pc, sizeof *f->lineinfo);
+  }
+  f->code[fs->pc] = ins;
+  f->lineinfo[fs->pc] = line;
+  if (lineinfo_emit(&fs->li, fs->pc, line) != 0)
+    lex_nomem(fs->ls);
+  return fs->pc++;
+}
+
+int code_abc(fstate *fs, lfsc_opcode op, int a, int b, int c)
+{
+  return code_emit(fs, INS_ABC(op, a, b, c), fs->ls->lastline);
+}
+
+int code_abx(fstate *fs, lfsc_opcode op, int a, int bx)
+{
+  return code_emit(fs, INS_ABx(op, a, bx), fs->ls->lastline);
+}
+
+int code_asbx(fstate *fs, lfsc_opcode op, int a, int sbx)
+{
+  return code_emit(fs, INS_AsBx(op, a, sbx), fs->ls->lastline);
+}
+
+void code_fixline(fstate *fs, int line)
+{
+  fs->f->lineinfo[fs->pc - 1] = line;
+  if (lineinfo_fix(&fs->li, line) != 0)
+    lex_nomem(fs->ls);
+}
+
+void code_nil(fstate *fs, int from, int n)
+{
+  if (fs->pc > fs->lasttarget) {        /* nothing jumps here */
+    if (fs->pc == 0) {
+      if (from >= fs->nactvar)
+        return;                         /* fresh registers are nil already */
+    } else {
+      uint32_t *prev = &fs->f->code[fs->pc - 1];
+      if (INS_OP(*prev) == OP_LOADNIL) {
+        int pfrom = INS_A(*prev), pto = INS_B(*prev);
+        if (pfrom <= from && from <= pto + 1) {   /* extend the previous one */
+          if (from + n - 1 > pto)
+            INS_SET_B(*prev, from + n - 1);
+          return;
+        }
+      }
+    }
+  }
+  code_abc(fs, OP_LOADNIL, from, from + n - 1, 0);
+}
+
+int code_jump(fstate *fs)
+{
+  int jpc = fs->jpc;            /* jumps to here must follow this one */
+  fs->jpc = CODE_NO_JUMP;
+  int j = code_asbx(fs, OP_JMP, 0, CODE_NO_JUMP);
+  code_concat(fs, &j, jpc);
+  return j;
+}
+
+void code_ret(fstate *fs, int first, int nret)
+{
+  code_abc(fs, OP_RETURN, first, nret + 1, 0);
+}
+
+static int condjump(fstate *fs, lfsc_opcode op, int a, int b, int c)
+{
+  code_abc(fs, op, a, b, c);
+  return code_jump(fs);
+}
+
+/* ---- registers ---- */
+
+void code_checkstack(fstate *fs, int n)
+{
+  int top = fs->freereg + n;
+  if (top > fs->f->maxstacksize) {
+    if (top >= CODE_MAXSTACK)
+      lex_syntax_error(fs->ls, "function or expression too complex");
+    fs->f->maxstacksize = (uint8_t)top;
+  }
+}
+
+void code_reserveregs(fstate *fs, int n)
+{
+  code_checkstack(fs, n);
+  fs->freereg += n;
+}
+
+static void freereg(fstate *fs, int reg)
+{
+  if (!IS_K(reg) && reg >= fs->nactvar)
+    fs->freereg--;
+}
+
+static void freeexp(fstate *fs, expdesc *e)
+{
+  if (e->k == EXP_NONRELOC)
+    freereg(fs, e->info);
+}
+
+/* ---- constants ---- */
+
+static uint32_t khash(const lfsc_const *k)
+{
+  switch (k->type) {
+  case LFSC_K_STR:
+    return k->u.s->hash * 2654435761u;
+  case LFSC_K_NUM: {
+    double d = k->u.n == 0 ? 0.0 : k->u.n;   /* -0 and 0 are one key */
+    uint64_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    bits ^= bits >> 29;
+    return (uint32_t)(bits ^ (bits >> 32)) * 2654435761u;
+  }
+  case LFSC_K_BOOL:
+    return 0x9E3779B9u + (uint32_t)k->u.b;
+  default:
+    return 0x7F4A7C15u;
+  }
+}
+
+static int kequal(const lfsc_const *a, const lfsc_const *b)
+{
+  if (a->type != b->type)
+    return 0;
+  switch (a->type) {
+  case LFSC_K_STR: return a->u.s == b->u.s;
+  case LFSC_K_NUM: return a->u.n == b->u.n;
+  case LFSC_K_BOOL: return a->u.b == b->u.b;
+  default: return 1;
+  }
+}
+
+static void krehash(fstate *fs)
+{
+  int cap = fs->kt.cap ? fs->kt.cap * 2 : 64;
+  int *slot = lfsc_alloc(fs->ls->ctx, (size_t)cap * sizeof *slot);
+  if (!slot)
+    lex_nomem(fs->ls);
+  for (int i = 0; i < fs->nk; i++) {
+    uint32_t h = khash(&fs->f->k[i]) & (uint32_t)(cap - 1);
+    while (slot[h])
+      h = (h + 1) & (uint32_t)(cap - 1);
+    slot[h] = i + 1;
+  }
+  fs->kt.slot = slot;
+  fs->kt.cap = cap;
+}
+
+/* Index of constant v, adding it on first use (constants are numbered in
+ * order of first appearance and shared by value). */
+static int addk(fstate *fs, const lfsc_const *v)
+{
+  if (2 * (fs->nk + 1) > fs->kt.cap)
+    krehash(fs);
+  uint32_t mask = (uint32_t)fs->kt.cap - 1, h = khash(v) & mask;
+  for (; fs->kt.slot[h]; h = (h + 1) & mask)
+    if (kequal(&fs->f->k[fs->kt.slot[h] - 1], v))
+      return fs->kt.slot[h] - 1;
+  if (fs->nk >= LFSC_MAXARG_Bx) {
+    lex_fail(fs->ls, LFSC_ESYNTAX, "constant table overflow");
+  }
+  grow(fs, (void **)&fs->f->k, &fs->capk, fs->nk, sizeof *fs->f->k);
+  fs->f->k[fs->nk] = *v;
+  fs->kt.slot[h] = fs->nk + 1;
+  return fs->nk++;
+}
+
+int code_stringk(fstate *fs, const lfsc_str *s)
+{
+  lfsc_const k = {.type = LFSC_K_STR};
+  k.u.s = s;
+  return addk(fs, &k);
+}
+
+int code_numberk(fstate *fs, lfsc_number r)
+{
+  lfsc_const k = {.type = LFSC_K_NUM};
+  k.u.n = r;
+  return addk(fs, &k);
+}
+
+static int boolk(fstate *fs, int b)
+{
+  lfsc_const k = {.type = LFSC_K_BOOL};
+  k.u.b = b;
+  return addk(fs, &k);
+}
+
+static int nilk(fstate *fs)
+{
+  lfsc_const k = {.type = LFSC_K_NIL};
+  return addk(fs, &k);
+}
+
+/* ---- expressions to registers ---- */
+
+void code_setreturns(fstate *fs, expdesc *e, int nresults)
+{
+  if (e->k == EXP_CALL) {
+    INS_SET_C(code_getcode(fs, e), nresults + 1);
+  } else if (e->k == EXP_VARARG) {
+    INS_SET_B(code_getcode(fs, e), nresults + 1);
+    INS_SET_A(code_getcode(fs, e), fs->freereg);
+    code_reserveregs(fs, 1);
+  }
+}
+
+void code_setoneret(fstate *fs, expdesc *e)
+{
+  if (e->k == EXP_CALL) {
+    e->k = EXP_NONRELOC;
+    e->info = INS_A(code_getcode(fs, e));
+  } else if (e->k == EXP_VARARG) {
+    INS_SET_B(code_getcode(fs, e), 2);
+    e->k = EXP_RELOC;
+  }
+}
+
+void code_dischargevars(fstate *fs, expdesc *e)
+{
+  switch (e->k) {
+  case EXP_LOCAL:
+    e->k = EXP_NONRELOC;
+    break;
+  case EXP_UPVAL:
+    e->info = code_abc(fs, OP_GETUPVAL, 0, e->info, 0);
+    e->k = EXP_RELOC;
+    break;
+  case EXP_GLOBAL:
+    e->info = code_abx(fs, OP_GETGLOBAL, 0, e->info);
+    e->k = EXP_RELOC;
+    break;
+  case EXP_INDEXED:
+    freereg(fs, e->aux);
+    freereg(fs, e->info);
+    e->info = code_abc(fs, OP_GETTABLE, 0, e->info, e->aux);
+    e->k = EXP_RELOC;
+    break;
+  case EXP_VARARG:
+  case EXP_CALL:
+    code_setoneret(fs, e);
+    break;
+  default:
+    break;
+  }
+}
+
+static int code_label(fstate *fs, int a, int b, int jump)
+{
+  code_getlabel(fs);
+  return code_abc(fs, OP_LOADBOOL, a, b, jump);
+}
+
+static void discharge2reg(fstate *fs, expdesc *e, int reg)
+{
+  code_dischargevars(fs, e);
+  switch (e->k) {
+  case EXP_NIL:
+    code_nil(fs, reg, 1);
+    break;
+  case EXP_FALSE:
+  case EXP_TRUE:
+    code_abc(fs, OP_LOADBOOL, reg, e->k == EXP_TRUE, 0);
+    break;
+  case EXP_K:
+    code_abx(fs, OP_LOADK, reg, e->info);
+    break;
+  case EXP_KNUM:
+    code_abx(fs, OP_LOADK, reg, code_numberk(fs, e->nval));
+    break;
+  case EXP_RELOC:
+    INS_SET_A(code_getcode(fs, e), reg);
+    break;
+  case EXP_NONRELOC:
+    if (reg != e->info)
+      code_abc(fs, OP_MOVE, reg, e->info, 0);
+    break;
+  default:
+    return;                     /* EXP_VOID or EXP_JMP: nothing to move */
+  }
+  e->info = reg;
+  e->k = EXP_NONRELOC;
+}
+
+static void discharge2anyreg(fstate *fs, expdesc *e)
+{
+  if (e->k != EXP_NONRELOC) {
+    code_reserveregs(fs, 1);
+    discharge2reg(fs, e, fs->freereg - 1);
+  }
+}
+
+static void exp2reg(fstate *fs, expdesc *e, int reg)
+{
+  discharge2reg(fs, e, reg);
+  if (e->k == EXP_JMP)
+    code_concat(fs, &e->t, e->info);
+  if (hasjumps(e)) {
+    int p_f = CODE_NO_JUMP, p_t = CODE_NO_JUMP;
+    if (need_value(fs, e->t) || need_value(fs, e->f)) {
+      /* some jump carries no value: materialise false/true for them */
+      int fj = e->k == EXP_JMP ? CODE_NO_JUMP : code_jump(fs);
+      p_f = code_label(fs, reg, 0, 1);
+      p_t = code_label(fs, reg, 1, 0);
+      code_patchtohere(fs, fj);
+    }
+    int final = code_getlabel(fs);
+    patchlistaux(fs, e->f, final, reg, p_f);
+    patchlistaux(fs, e->t, final, reg, p_t);
+  }
+  e->f = e->t = CODE_NO_JUMP;
+  e->info = reg;
+  e->k = EXP_NONRELOC;
+}
+
+void code_exp2nextreg(fstate *fs, expdesc *e)
+{
+  code_dischargevars(fs, e);
+  freeexp(fs, e);
+  code_reserveregs(fs, 1);
+  exp2reg(fs, e, fs->freereg - 1);
+}
+
+int code_exp2anyreg(fstate *fs, expdesc *e)
+{
+  code_dischargevars(fs, e);
+  if (e->k == EXP_NONRELOC) {
+    if (!hasjumps(e))
+      return e->info;
+    if (e->info >= fs->nactvar) {       /* a temporary: reuse it */
+      exp2reg(fs, e, e->info);
+      return e->info;
+    }
+  }
+  code_exp2nextreg(fs, e);
+  return e->info;
+}
+
+void code_exp2val(fstate *fs, expdesc *e)
+{
+  if (hasjumps(e))
+    code_exp2anyreg(fs, e);
+  else
+    code_dischargevars(fs, e);
+}
+
+int code_exp2rk(fstate *fs, expdesc *e)
+{
+  code_exp2val(fs, e);
+  switch (e->k) {
+  case EXP_KNUM:
+  case EXP_TRUE:
+  case EXP_FALSE:
+  case EXP_NIL:
+    if (fs->nk <= LFSC_MAXINDEXRK) {    /* room for a constant operand? */
+      e->info = e->k == EXP_NIL ? nilk(fs)
+              : e->k == EXP_KNUM ? code_numberk(fs, e->nval)
+              : boolk(fs, e->k == EXP_TRUE);
+      e->k = EXP_K;
+      return e->info | LFSC_BITRK;
+    }
+    break;
+  case EXP_K:
+    if (e->info <= LFSC_MAXINDEXRK)
+      return e->info | LFSC_BITRK;
+    break;
+  default:
+    break;
+  }
+  return code_exp2anyreg(fs, e);
+}
+
+void code_storevar(fstate *fs, expdesc *var, expdesc *ex)
+{
+  switch (var->k) {
+  case EXP_LOCAL:
+    freeexp(fs, ex);
+    exp2reg(fs, ex, var->info);
+    return;
+  case EXP_UPVAL: {
+    int e = code_exp2anyreg(fs, ex);
+    code_abc(fs, OP_SETUPVAL, e, var->info, 0);
+    break;
+  }
+  case EXP_GLOBAL: {
+    int e = code_exp2anyreg(fs, ex);
+    code_abx(fs, OP_SETGLOBAL, e, var->info);
+    break;
+  }
+  case EXP_INDEXED: {
+    int e = code_exp2rk(fs, ex);
+    code_abc(fs, OP_SETTABLE, var->info, var->aux, e);
+    break;
+  }
+  default:
+    break;
+  }
+  freeexp(fs, ex);
+}
+
+void code_self(fstate *fs, expdesc *e, expdesc *key)
+{
+  code_exp2anyreg(fs, e);
+  freeexp(fs, e);
+  int func = fs->freereg;
+  code_reserveregs(fs, 2);
+  code_abc(fs, OP_SELF, func, e->info, code_exp2rk(fs, key));
+  freeexp(fs, key);
+  e->info = func;
+  e->k = EXP_NONRELOC;
+}
+
+void code_indexed(fstate *fs, expdesc *t, expdesc *k)
+{
+  t->aux = code_exp2rk(fs, k);
+  t->k = EXP_INDEXED;
+}
+
+/* ---- conditions ---- */
+
+static void invertjump(fstate *fs, expdesc *e)
+{
+  uint32_t *i = jumpcontrol(fs, e->info);
+  INS_SET_A(*i, !INS_A(*i));
+}
+
+static int jumponcond(fstate *fs, expdesc *e, int cond)
+{
+  if (e->k == EXP_RELOC) {
+    uint32_t ie = code_getcode(fs, e);
+    if (INS_OP(ie) == OP_NOT) {
+      fs->pc--;                 /* drop the NOT and test its operand inverted */
+      return condjump(fs, OP_TEST, INS_B(ie), 0, !cond);
+    }
+  }
+  discharge2anyreg(fs, e);
+  freeexp(fs, e);
+  return condjump(fs, OP_TESTSET, LFSC_NO_REG, e->info, cond);
+}
+
+void code_goiftrue(fstate *fs, expdesc *e)
+{
+  int pc;
+  code_dischargevars(fs, e);
+  switch (e->k) {
+  case EXP_K:
+  case EXP_KNUM:
+  case EXP_TRUE:
+    pc = CODE_NO_JUMP;          /* always true: fall through */
+    break;
+  case EXP_JMP:
+    invertjump(fs, e);
+    pc = e->info;
+    break;
+  default:
+    pc = jumponcond(fs, e, 0);
+    break;
+  }
+  code_concat(fs, &e->f, pc);
+  code_patchtohere(fs, e->t);
+  e->t = CODE_NO_JUMP;
+}
+
+static void goiffalse(fstate *fs, expdesc *e)
+{
+  int pc;
+  code_dischargevars(fs, e);
+  switch (e->k) {
+  case EXP_NIL:
+  case EXP_FALSE:
+    pc = CODE_NO_JUMP;          /* always false: fall through */
+    break;
+  case EXP_JMP:
+    pc = e->info;
+    break;
+  default:
+    pc = jumponcond(fs, e, 1);
+    break;
+  }
+  code_concat(fs, &e->t, pc);
+  code_patchtohere(fs, e->f);
+  e->f = CODE_NO_JUMP;
+}
+
+static void codenot(fstate *fs, expdesc *e)
+{
+  code_dischargevars(fs, e);
+  switch (e->k) {
+  case EXP_NIL:
+  case EXP_FALSE:
+    e->k = EXP_TRUE;
+    break;
+  case EXP_K:
+  case EXP_KNUM:
+  case EXP_TRUE:
+    e->k = EXP_FALSE;
+    break;
+  case EXP_JMP:
+    invertjump(fs, e);
+    break;
+  case EXP_RELOC:
+  case EXP_NONRELOC:
+    discharge2anyreg(fs, e);
+    freeexp(fs, e);
+    e->info = code_abc(fs, OP_NOT, 0, e->info, 0);
+    e->k = EXP_RELOC;
+    break;
+  default:
+    break;
+  }
+  int tmp = e->f;
+  e->f = e->t;
+  e->t = tmp;
+  removevalues(fs, e->f);
+  removevalues(fs, e->t);
+}
+
+/* ---- operators ---- */
+
+static int constfolding(fstate *fs, lfsc_opcode op, expdesc *e1, expdesc *e2)
+{
+  num_op nop;
+  if (!isnumeral(e1) || !isnumeral(e2))
+    return 0;
+  switch (op) {
+  case OP_ADD: nop = NUM_ADD; break;
+  case OP_SUB: nop = NUM_SUB; break;
+  case OP_MUL: nop = NUM_MUL; break;
+  case OP_DIV: nop = NUM_DIV; break;
+  case OP_MOD: nop = NUM_MOD; break;
+  case OP_POW: nop = NUM_POW; break;
+  case OP_UNM: nop = NUM_UNM; break;
+  default: return 0;            /* # is never folded */
+  }
+  return fs->ls->num->fold(nop, e1->nval, e2->nval, &e1->nval);
+}
+
+static void codearith(fstate *fs, lfsc_opcode op, expdesc *e1, expdesc *e2)
+{
+  if (constfolding(fs, op, e1, e2))
+    return;
+  int o2 = (op != OP_UNM && op != OP_LEN) ? code_exp2rk(fs, e2) : 0;
+  int o1 = code_exp2rk(fs, e1);
+  if (o1 > o2) {                /* free the higher register first */
+    freeexp(fs, e1);
+    freeexp(fs, e2);
+  } else {
+    freeexp(fs, e2);
+    freeexp(fs, e1);
+  }
+  e1->info = code_abc(fs, op, 0, o1, o2);
+  e1->k = EXP_RELOC;
+}
+
+static void codecomp(fstate *fs, lfsc_opcode op, int cond, expdesc *e1, expdesc *e2)
+{
+  int o1 = code_exp2rk(fs, e1);
+  int o2 = code_exp2rk(fs, e2);
+  freeexp(fs, e2);
+  freeexp(fs, e1);
+  if (cond == 0 && op != OP_EQ) {
+    int tmp = o1;               /* a > b is b < a */
+    o1 = o2;
+    o2 = tmp;
+    cond = 1;
+  }
+  e1->info = condjump(fs, op, cond, o1, o2);
+  e1->k = EXP_JMP;
+}
+
+void code_prefix(fstate *fs, un_op op, expdesc *e)
+{
+  expdesc e2;
+  code_init_exp(&e2, EXP_KNUM, 0);
+  switch (op) {
+  case UN_MINUS:
+    if (!isnumeral(e))
+      code_exp2anyreg(fs, e);
+    codearith(fs, OP_UNM, e, &e2);
+    break;
+  case UN_NOT:
+    codenot(fs, e);
+    break;
+  case UN_LEN:
+    code_exp2anyreg(fs, e);
+    codearith(fs, OP_LEN, e, &e2);
+    break;
+  default:
+    break;
+  }
+}
+
+void code_infix(fstate *fs, bin_op op, expdesc *v)
+{
+  switch (op) {
+  case BIN_AND:
+    code_goiftrue(fs, v);
+    break;
+  case BIN_OR:
+    goiffalse(fs, v);
+    break;
+  case BIN_CONCAT:
+    code_exp2nextreg(fs, v);    /* operands must be consecutive */
+    break;
+  case BIN_ADD: case BIN_SUB: case BIN_MUL:
+  case BIN_DIV: case BIN_MOD: case BIN_POW:
+    if (!isnumeral(v))
+      code_exp2rk(fs, v);
+    break;
+  default:
+    code_exp2rk(fs, v);
+    break;
+  }
+}
+
+static const lfsc_opcode arith_op[] = {
+  OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW
+};
+
+void code_posfix(fstate *fs, bin_op op, expdesc *e1, expdesc *e2)
+{
+  switch (op) {
+  case BIN_AND:
+    code_dischargevars(fs, e2);
+    code_concat(fs, &e2->f, e1->f);
+    *e1 = *e2;
+    break;
+  case BIN_OR:
+    code_dischargevars(fs, e2);
+    code_concat(fs, &e2->t, e1->t);
+    *e1 = *e2;
+    break;
+  case BIN_CONCAT:
+    code_exp2val(fs, e2);
+    if (e2->k == EXP_RELOC && INS_OP(code_getcode(fs, e2)) == OP_CONCAT) {
+      /* a..(b..c): widen the existing CONCAT to start at e1 */
+      freeexp(fs, e1);
+      INS_SET_B(code_getcode(fs, e2), e1->info);
+      e1->k = EXP_RELOC;
+      e1->info = e2->info;
+    } else {
+      code_exp2nextreg(fs, e2);
+      codearith(fs, OP_CONCAT, e1, e2);
+    }
+    break;
+  case BIN_ADD: case BIN_SUB: case BIN_MUL:
+  case BIN_DIV: case BIN_MOD: case BIN_POW:
+    codearith(fs, arith_op[op - BIN_ADD], e1, e2);
+    break;
+  case BIN_EQ: codecomp(fs, OP_EQ, 1, e1, e2); break;
+  case BIN_NE: codecomp(fs, OP_EQ, 0, e1, e2); break;
+  case BIN_LT: codecomp(fs, OP_LT, 1, e1, e2); break;
+  case BIN_LE: codecomp(fs, OP_LE, 1, e1, e2); break;
+  case BIN_GT: codecomp(fs, OP_LT, 0, e1, e2); break;
+  case BIN_GE: codecomp(fs, OP_LE, 0, e1, e2); break;
+  default:
+    break;
+  }
+}
+
+void code_setlist(fstate *fs, int base, int nelems, int tostore)
+{
+  int c = (nelems - 1) / LFSC_FIELDS_PER_FLUSH + 1;
+  int b = tostore == CODE_MULTRET ? 0 : tostore;
+  if (c <= LFSC_MAXARG_C) {
+    code_abc(fs, OP_SETLIST, base, b, c);
+  } else {
+    /* the batch number does not fit in C: it follows as a raw word */
+    code_abc(fs, OP_SETLIST, base, b, 0);
+    code_emit(fs, (uint32_t)c, fs->ls->lastline);
+  }
+  fs->freereg = base + 1;
+}

@@ -1,0 +1,438 @@
+/* Lexer for Lua 5.1 source. Besides the tokens it keeps the raw text of
+ * the last token read in `buf`, because error messages quote it. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lex.h"
+
+static const char *const reserved[] = {
+  "and", "break", "do", "else", "elseif", "end", "false", "for", "function",
+  "if", "in", "local", "nil", "not", "or", "repeat", "return", "then",
+  "true", "until", "while",
+  "..", "...", "==", ">=", "<=", "~=", "<number>", "<name>", "<string>", "<eof>"
+};
+#define NRESERVED 21
+
+#define END_OF_INPUT (-1)
+
+void lex_chunkid(char *out, const char *source, size_t size)
+{
+  if (*source == '=') {
+    /* a name given verbatim, cut to fit */
+    size_t n = strlen(source + 1);
+    if (n > size - 1)
+      n = size - 1;
+    memcpy(out, source + 1, n);
+    out[n] = '\0';
+  } else if (*source == '@') {
+    /* a file name: keep its tail, marking a cut with "..." */
+    const char *name = source + 1;
+    size_t room = size - sizeof(" '...' ");
+    size_t n = strlen(name);
+    out[0] = '\0';
+    if (n > room) {
+      name += n - room;
+      strcpy(out, "...");
+    }
+    strcat(out, name);
+  } else {
+    /* source text: its first line, shortened */
+    size_t room = size - sizeof(" [string \"...\"] ");
+    size_t n = strcspn(source, "\n\r");
+    int cut = 0;
+    if (n > room)
+      n = room;
+    if (source[n] != '\0')
+      cut = 1;
+    strcpy(out, "[string \"");
+    strncat(out, source, n);
+    if (cut)
+      strcat(out, "...");
+    strcat(out, "\"]");
+  }
+}
+
+_Noreturn void lex_fail(lex_state *ls, int code, const char *msg)
+{
+  lfsc_seterr(ls->ctx, code, "%s", msg);
+  longjmp(*ls->catcher, -code);   /* codes are negative, setjmp values not */
+}
+
+_Noreturn void lex_nomem(lex_state *ls)
+{
+  lex_fail(ls, LFSC_EMEM, "not enough memory");
+}
+
+const lfsc_str *lex_intern(lex_state *ls, const char *s, size_t len)
+{
+  const lfsc_str *str = lfsc_intern(ls->ctx, s, len);
+  if (!str)
+    lex_nomem(ls);
+  return str;
+}
+
+static void save(lex_state *ls, int c)
+{
+  if (ls->blen + 1 >= ls->bcap) {
+    size_t cap = ls->bcap ? ls->bcap * 2 : 128;
+    char *nb = lfsc_alloc(ls->ctx, cap);
+    if (!nb)
+      lex_nomem(ls);
+    memcpy(nb, ls->buf, ls->blen);
+    ls->buf = nb;
+    ls->bcap = cap;
+  }
+  ls->buf[ls->blen++] = (char)c;
+  ls->buf[ls->blen] = '\0';
+}
+
+static void advance(lex_state *ls)
+{
+  ls->cur = ls->p < ls->end ? *ls->p++ : END_OF_INPUT;
+}
+
+static void save_advance(lex_state *ls)
+{
+  save(ls, ls->cur);
+  advance(ls);
+}
+
+static int at_newline(const lex_state *ls)
+{
+  return ls->cur == '\n' || ls->cur == '\r';
+}
+
+const char *lex_token_name(lex_state *ls, int tok)
+{
+  if (tok < LEX_FIRST_RESERVED) {
+    if (iscntrl(tok))
+      snprintf(ls->tokname, sizeof ls->tokname, "char(%d)", tok & 0xFF);
+    else
+      snprintf(ls->tokname, sizeof ls->tokname, "%c", tok);
+    return ls->tokname;
+  }
+  return reserved[tok - LEX_FIRST_RESERVED];
+}
+
+/* What "near '...'" shows: the source text for names, strings and
+ * numbers (the last token lexed, which may be the lookahead), else the
+ * token's spelling. */
+static const char *token_text(lex_state *ls, int tok)
+{
+  if (tok == TK_NAME || tok == TK_STRING || tok == TK_NUMBER)
+    return ls->blen ? ls->buf : "";
+  return lex_token_name(ls, tok);
+}
+
+_Noreturn void lex_error(lex_state *ls, const char *msg, int tok)
+{
+  if (tok)
+    lfsc_seterr(ls->ctx, LFSC_ESYNTAX, "%s:%d: %s near '%s'", ls->chunk, ls->line,
+                msg, token_text(ls, tok));
+  else
+    lfsc_seterr(ls->ctx, LFSC_ESYNTAX, "%s:%d: %s", ls->chunk, ls->line, msg);
+  longjmp(*ls->catcher, -LFSC_ESYNTAX);
+}
+
+_Noreturn void lex_syntax_error(lex_state *ls, const char *msg)
+{
+  lex_error(ls, msg, ls->t.tok);
+}
+
+/* Count a line break, treating \n\r and \r\n as one. */
+static void newline(lex_state *ls)
+{
+  int first = ls->cur;
+  advance(ls);
+  if (at_newline(ls) && ls->cur != first)
+    advance(ls);
+  if (++ls->line >= 0x7FFFFFFF)
+    lex_syntax_error(ls, "chunk has too many lines");
+}
+
+/* Take c when it is one of the characters in set, saving it. */
+static int accept(lex_state *ls, const char *set)
+{
+  if (ls->cur == END_OF_INPUT || !strchr(set, ls->cur))
+    return 0;
+  save_advance(ls);
+  return 1;
+}
+
+/* On '[' or ']': the number of '=' of a long bracket, or -(n+1) when the
+ * run of '=' is not closed by the same bracket character. */
+static int bracket_level(lex_state *ls)
+{
+  int n = 0, br = ls->cur;
+  save_advance(ls);
+  while (ls->cur == '=') {
+    save_advance(ls);
+    n++;
+  }
+  return ls->cur == br ? n : -n - 1;
+}
+
+/* A long string (tok != NULL) or long comment after its opening bracket's
+ * first '[' and '=' run. */
+static void long_string(lex_state *ls, lex_token *tok, int level)
+{
+  save_advance(ls);             /* the second '[' */
+  if (at_newline(ls))
+    newline(ls);                /* a first line break is not part of it */
+  for (;;) {
+    switch (ls->cur) {
+    case END_OF_INPUT:
+      lex_error(ls, tok ? "unfinished long string" : "unfinished long comment",
+                TK_EOS);
+    case '[':
+      if (bracket_level(ls) == level) {
+        save_advance(ls);
+        if (level == 0)         /* Lua 5.1 still rejects [[ inside [[...]] */
+          lex_error(ls, "nesting of [[...]] is deprecated", '[');
+      }
+      break;
+    case ']':
+      if (bracket_level(ls) == level) {
+        save_advance(ls);
+        goto done;
+      }
+      break;
+    case '\n':
+    case '\r':
+      save(ls, '\n');
+      newline(ls);
+      if (!tok)
+        ls->blen = 0;           /* comment text is not needed */
+      break;
+    default:
+      if (tok)
+        save_advance(ls);
+      else
+        advance(ls);
+    }
+  }
+done:
+  if (tok)
+    tok->str = lex_intern(ls, ls->buf + 2 + level, ls->blen - 2 * (size_t)(2 + level));
+}
+
+static void escape(lex_state *ls)
+{
+  int c;
+  advance(ls);                  /* the backslash is not kept */
+  switch (ls->cur) {
+  case 'a': c = '\a'; break;
+  case 'b': c = '\b'; break;
+  case 'f': c = '\f'; break;
+  case 'n': c = '\n'; break;
+  case 'r': c = '\r'; break;
+  case 't': c = '\t'; break;
+  case 'v': c = '\v'; break;
+  case '\n':
+  case '\r':
+    save(ls, '\n');
+    newline(ls);
+    return;
+  case END_OF_INPUT:
+    return;                     /* the string loop reports it */
+  default:
+    if (!isdigit(ls->cur)) {
+      save_advance(ls);         /* \\ \" \' and any other character as itself */
+      return;
+    }
+    c = 0;
+    for (int i = 0; i < 3 && isdigit(ls->cur); i++) {
+      c = 10 * c + (ls->cur - '0');
+      advance(ls);
+    }
+    if (c > 255)
+      lex_error(ls, "escape sequence too large", TK_STRING);
+    save(ls, c);
+    return;
+  }
+  save(ls, c);
+  advance(ls);
+}
+
+static void quoted_string(lex_state *ls, lex_token *tok)
+{
+  int quote = ls->cur;
+  save_advance(ls);
+  while (ls->cur != quote) {
+    switch (ls->cur) {
+    case END_OF_INPUT:
+      lex_error(ls, "unfinished string", TK_EOS);
+    case '\n':
+    case '\r':
+      lex_error(ls, "unfinished string", TK_STRING);
+    case '\\':
+      escape(ls);
+      break;
+    default:
+      save_advance(ls);
+    }
+  }
+  save_advance(ls);
+  tok->str = lex_intern(ls, ls->buf + 1, ls->blen - 2);
+}
+
+/* A numeral: digits and dots, an optional exponent sign, then any
+ * letters, digits and underscores (so "3x" is one malformed token). */
+static void numeral(lex_state *ls, lex_token *tok)
+{
+  do
+    save_advance(ls);
+  while (isdigit(ls->cur) || ls->cur == '.');
+  if (accept(ls, "Ee"))
+    accept(ls, "+-");
+  while (isalnum(ls->cur) || ls->cur == '_')
+    save_advance(ls);
+  if (ls->num->parse(ls->buf, &tok->num) != 0)
+    lex_error(ls, "malformed number", TK_NUMBER);
+}
+
+static int reserved_word(const char *s, size_t len)
+{
+  for (int i = 0; i < NRESERVED; i++)
+    if (strlen(reserved[i]) == len && memcmp(reserved[i], s, len) == 0)
+      return LEX_FIRST_RESERVED + i;
+  return 0;
+}
+
+static int scan(lex_state *ls, lex_token *tok)
+{
+  ls->blen = 0;
+  if (ls->buf)
+    ls->buf[0] = '\0';
+  for (;;) {
+    switch (ls->cur) {
+    case '\n':
+    case '\r':
+      newline(ls);
+      continue;
+    case '-':
+      advance(ls);
+      if (ls->cur != '-')
+        return '-';
+      advance(ls);
+      if (ls->cur == '[') {
+        int level = bracket_level(ls);
+        ls->blen = 0;
+        if (level >= 0) {
+          long_string(ls, NULL, level);
+          ls->blen = 0;
+          continue;
+        }
+      }
+      while (!at_newline(ls) && ls->cur != END_OF_INPUT)
+        advance(ls);
+      continue;
+    case '[': {
+      int level = bracket_level(ls);
+      if (level >= 0) {
+        long_string(ls, tok, level);
+        return TK_STRING;
+      }
+      if (level == -1)
+        return '[';
+      lex_error(ls, "invalid long string delimiter", TK_STRING);
+    }
+    case '=':
+      advance(ls);
+      if (ls->cur != '=')
+        return '=';
+      advance(ls);
+      return TK_EQ;
+    case '<':
+      advance(ls);
+      if (ls->cur != '=')
+        return '<';
+      advance(ls);
+      return TK_LE;
+    case '>':
+      advance(ls);
+      if (ls->cur != '=')
+        return '>';
+      advance(ls);
+      return TK_GE;
+    case '~':
+      advance(ls);
+      if (ls->cur != '=')
+        return '~';
+      advance(ls);
+      return TK_NE;
+    case '"':
+    case '\'':
+      quoted_string(ls, tok);
+      return TK_STRING;
+    case '.':
+      save_advance(ls);
+      if (accept(ls, "."))
+        return accept(ls, ".") ? TK_DOTS : TK_CONCAT;
+      if (!isdigit(ls->cur))
+        return '.';
+      numeral(ls, tok);
+      return TK_NUMBER;
+    case END_OF_INPUT:
+      return TK_EOS;
+    default:
+      if (isspace(ls->cur)) {
+        advance(ls);
+        continue;
+      }
+      if (isdigit(ls->cur)) {
+        numeral(ls, tok);
+        return TK_NUMBER;
+      }
+      if (isalpha(ls->cur) || ls->cur == '_') {
+        do
+          save_advance(ls);
+        while (isalnum(ls->cur) || ls->cur == '_');
+        int r = reserved_word(ls->buf, ls->blen);
+        if (r)
+          return r;
+        tok->str = lex_intern(ls, ls->buf, ls->blen);
+        return TK_NAME;
+      }
+      {
+        int c = ls->cur;        /* any other character stands for itself */
+        advance(ls);
+        return c;
+      }
+    }
+  }
+}
+
+void lex_next(lex_state *ls)
+{
+  ls->lastline = ls->line;
+  if (ls->ahead.tok != TK_EOS) {
+    ls->t = ls->ahead;
+    ls->ahead.tok = TK_EOS;
+  } else {
+    ls->t.tok = scan(ls, &ls->t);
+  }
+}
+
+int lex_lookahead(lex_state *ls)
+{
+  ls->ahead.tok = scan(ls, &ls->ahead);
+  return ls->ahead.tok;
+}
+
+void lex_init(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
+              const char *chunkname, const char *src, size_t len)
+{
+  memset(ls, 0, sizeof *ls);
+  ls->ctx = ctx;
+  ls->catcher = catcher;
+  ls->num = num;
+  ls->p = (const unsigned char *)src;
+  ls->end = ls->p + len;
+  ls->line = 1;
+  ls->lastline = 1;
+  ls->ahead.tok = TK_EOS;
+  lex_chunkid(ls->chunk, chunkname, sizeof ls->chunk);
+  advance(ls);
+}
