@@ -25,11 +25,21 @@
 /* Print the listing of the tree rooted at p to out. full selects the
  * -l -l form (constants, locals and upvalues tables after each function).
  * target selects number formatting and line source: LFSC_TARGET_INT
- * prints numbers as integers ("%d", like NodeMCU's int build), the others
- * as "%.14g"; NodeMCU targets take line numbers from the packed line info
- * when a function has it (so they show what the firmware will report),
- * the host target from lineinfo[]. Instructions without a line print
- * "[-]". Returns LFSC_OK, or LFSC_EIO if writing to out failed. */
-int listing_print(FILE *out, const lfsc_proto *p, int full, lfsc_target target);
+ * prints numbers as integers ("%d", like NodeMCU's int build; for int32
+ * values this is the same text as "%.14g"), the others as "%.14g"; NodeMCU
+ * targets take line numbers from the packed line info when a function has
+ * it (so they show what the firmware will report), the host target from
+ * lineinfo[]. Instructions without a line print "[-]". Returns LFSC_OK, or
+ * LFSC_EIO if writing to out failed. */
+int listing_print_target(FILE *out, const lfsc_proto *p, int full, lfsc_target target);
+
+/* listing_print_target for the default (float) target. */
+int listing_print_default(FILE *out, const lfsc_proto *p, int full);
+
+/* listing_print(out, p, full) or listing_print(out, p, full, target): the
+ * target is optional (both forms are in use by the front ends). */
+#define LISTING_PRINT_PICK(a, b, c, d, name, ...) name
+#define listing_print(...) \
+  LISTING_PRINT_PICK(__VA_ARGS__, listing_print_target, listing_print_default, )(__VA_ARGS__)
 
 #endif
