@@ -1,0 +1,35 @@
+# Binary chunk reader, code checker and luac-style listings
+# (src/lc_read.c, src/codecheck.c, src/listing.c).
+
+lfsc_unit_test(test_lc_read test_lc_read.c)
+lfsc_unit_test(test_listing test_listing.c)
+
+# lclist: load a chunk and print its listing; driven by the scripts below.
+add_executable(lclist listing/lclist.c)
+target_link_libraries(lclist PRIVATE lfsc)
+target_include_directories(lclist PRIVATE ${PROJECT_SOURCE_DIR}/src)
+
+# Third-party Lua files for the luac5.1 listing comparison (filled by
+# shared/corpus/debian-corpus.sh): LFSC_CORPUS_DIR (conformance.cmake) if
+# it exists, else the corpus next to shared/; skipped when neither does.
+# LFSC_CORPUS_MAX > 0 caps how many files are used (evenly spaced).
+set(LFSC_CORPUS_MAX 0 CACHE STRING "Listing test: use at most this many corpus files (0 = all)")
+set(lc_corpus "${LFSC_CORPUS_DIR}")
+if(NOT IS_DIRECTORY "${lc_corpus}")
+  get_filename_component(lc_corpus "${LFSC_SHARED_DIR}/../corpus" ABSOLUTE)
+endif()
+set(lc_listing_inputs -g ${LFSC_CONFORMANCE_DIR}/src)
+if(IS_DIRECTORY "${lc_corpus}")
+  list(APPEND lc_listing_inputs -n ${LFSC_CORPUS_MAX} ${lc_corpus})
+endif()
+
+# Our listing of luac5.1's own chunks == luac5.1 -l -l (and -l stripped).
+add_test(NAME lc_listing_luac51
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/listing/compare.sh $<TARGET_FILE:lclist>
+          ${CMAKE_CURRENT_BINARY_DIR}/lc_listing_luac51 ${lc_listing_inputs})
+set_tests_properties(lc_listing_luac51 PROPERTIES SKIP_RETURN_CODE 77)
+
+# Our listing of NodeMCU float .lc vectors == NodeMCU's -l -l listings.
+add_test(NAME lc_listing_nodemcu
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/listing/nodemcu.sh $<TARGET_FILE:lclist>
+          ${LFSC_CONFORMANCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/lc_listing_nodemcu)

@@ -1,0 +1,237 @@
+/*
+ * Unit tests of the listing printer (src/listing.c) on hand-made trees:
+ * the header lines and their plurals, the stable pre-order stand-ins for
+ * heap addresses, source-name forms, number formats per target, line
+ * sources, and paths that compiled code rarely reaches (SETLIST with a
+ * count word, absent strings). The byte-for-byte comparison with luac5.1
+ * and NodeMCU listings is done by the scripts in tests/listing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lfsc/lfsc.h"
+#include "lfsc/opcodes.h"
+#include "listing.h"
+
+static char *list(const lfsc_proto *p, int full, lfsc_target t)
+{
+  char *text = NULL;
+  size_t size = 0;
+  FILE *fp = open_memstream(&text, &size);
+  assert_non_null(fp);
+  assert_int_equal(listing_print_target(fp, p, full, t), LFSC_OK);
+  fclose(fp);
+  return text;
+}
+
+#define RET INS_ABC(OP_RETURN, 0, 1, 0)
+
+/* A function with the given code (copied into the arena). */
+static lfsc_proto *fn(lfsc_ctx *ctx, const char *source, int line, int n, const uint32_t *code)
+{
+  lfsc_proto *p = lfsc_alloc(ctx, sizeof *p);
+  assert_non_null(p);
+  p->source = source ? lfsc_intern(ctx, source, strlen(source)) : NULL;
+  p->linedefined = line;
+  p->lastlinedefined = line ? line + 1 : 0;
+  p->maxstacksize = 2;
+  p->sizecode = n;
+  p->code = lfsc_alloc(ctx, (size_t)n * sizeof *p->code);
+  memcpy(p->code, code, (size_t)n * sizeof *code);
+  return p;
+}
+
+static void set_children(lfsc_ctx *ctx, lfsc_proto *p, int n, ...)
+{
+  va_list ap;
+  va_start(ap, n);
+  p->sizep = n;
+  p->p = lfsc_alloc(ctx, (size_t)n * sizeof *p->p);
+  for (int i = 0; i < n; i++)
+    p->p[i] = va_arg(ap, lfsc_proto *);
+  va_end(ap);
+}
+
+/* Pre-order numbering: main 1, first child 2, its child 3, second child 4;
+ * CLOSURE comments name the same numbers as the headers. */
+static void test_ids_and_header(void **state)
+{
+  (void)state;
+  lfsc_ctx *ctx = lfsc_new();
+  const uint32_t mcode[] = {INS_ABx(OP_CLOSURE, 0, 0), INS_ABx(OP_CLOSURE, 1, 1), RET};
+  const uint32_t ccode[] = {INS_ABx(OP_CLOSURE, 0, 0), RET};
+  const uint32_t leaf[] = {RET};
+  lfsc_proto *m = fn(ctx, "@f.lua", 0, 3, mcode);
+  lfsc_proto *c1 = fn(ctx, "@f.lua", 3, 2, ccode);
+  lfsc_proto *g = fn(ctx, "@f.lua", 4, 1, leaf);
+  lfsc_proto *c2 = fn(ctx, "@f.lua", 9, 1, leaf);
+  set_children(ctx, m, 2, c1, c2);
+  set_children(ctx, c1, 1, g);
+  m->is_vararg = LFSC_VARARG_ISVARARG;
+  c2->numparams = 1;
+  c2->maxstacksize = 1;
+  c2->nups = 1;
+  char *text = list(m, 0, LFSC_TARGET_HOST);
+  const char *expect =
+    "\nmain <f.lua:0,0> (3 instructions, 12 bytes at 0x00000001)\n"
+    "0+ params, 2 slots, 0 upvalues, 0 locals, 0 constants, 2 functions\n"
+    "\t1\t[-]\tCLOSURE  \t0 0\t; 0x00000002\n"
+    "\t2\t[-]\tCLOSURE  \t1 1\t; 0x00000004\n"
+    "\t3\t[-]\tRETURN   \t0 1\n"
+    "\nfunction <f.lua:3,4> (2 instructions, 8 bytes at 0x00000002)\n"
+    "0 params, 2 slots, 0 upvalues, 0 locals, 0 constants, 1 function\n"
+    "\t1\t[-]\tCLOSURE  \t0 0\t; 0x00000003\n"
+    "\t2\t[-]\tRETURN   \t0 1\n"
+    "\nfunction <f.lua:4,5> (1 instruction, 4 bytes at 0x00000003)\n"
+    "0 params, 2 slots, 0 upvalues, 0 locals, 0 constants, 0 functions\n"
+    "\t1\t[-]\tRETURN   \t0 1\n"
+    "\nfunction <f.lua:9,10> (1 instruction, 4 bytes at 0x00000004)\n"
+    "1 param, 1 slot, 1 upvalue, 0 locals, 0 constants, 0 functions\n"
+    "\t1\t[-]\tRETURN   \t0 1\n";
+  assert_string_equal(text, expect);
+  free(text);
+  lfsc_free(ctx);
+}
+
+static void test_source_names(void **state)
+{
+  (void)state;
+  static const struct { const char *src, *shown; } cases[] = {
+    {"@dir/x.lua", "<dir/x.lua:0,0>"}, {"=stdin", "<stdin:0,0>"},
+    {"\x1bLua", "<(bstring):0,0>"}, {"return 1", "<(string):0,0>"}, {NULL, "<?:0,0>"},
+  };
+  const uint32_t code[] = {RET};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    lfsc_ctx *ctx = lfsc_new();
+    char *text = list(fn(ctx, cases[i].src, 0, 1, code), 0, LFSC_TARGET_FLOAT);
+    assert_non_null(strstr(text, cases[i].shown));
+    free(text);
+    lfsc_free(ctx);
+  }
+}
+
+/* Constants, their escapes and number formats; the -l -l tables. */
+static void test_constants(void **state)
+{
+  (void)state;
+  lfsc_ctx *ctx = lfsc_new();
+  const uint32_t code[] = {
+    INS_ABx(OP_LOADK, 0, 0), INS_ABx(OP_LOADK, 0, 1), INS_ABx(OP_LOADK, 0, 2),
+    INS_ABx(OP_GETGLOBAL, 1, 3), INS_ABC(OP_ADD, 0, LFSC_BITRK | 4, 1),
+    INS_ABC(OP_MOD, 0, LFSC_BITRK | 4, 1), INS_ABC(OP_EQ, 0, 0, LFSC_BITRK | 5),
+    INS_AsBx(OP_JMP, 0, 0), RET
+  };
+  lfsc_proto *p = fn(ctx, "=t", 0, 9, code);
+  p->sizek = 7;
+  p->k = lfsc_alloc(ctx, 7 * sizeof *p->k);
+  p->k[0].type = LFSC_K_STR;
+  p->k[0].u.s = lfsc_intern(ctx, "a\"\\\n\0\x01\xff\t", 8);
+  p->k[1].type = LFSC_K_NUM;
+  p->k[1].u.n = 0.1;
+  p->k[2].type = LFSC_K_NUM;
+  p->k[2].u.n = 1e15;
+  p->k[3].type = LFSC_K_STR;
+  p->k[3].u.s = lfsc_intern(ctx, "print", 5);
+  p->k[4].type = LFSC_K_NUM;
+  p->k[4].u.n = -7;
+  p->k[5].type = LFSC_K_BOOL;
+  p->k[5].u.b = 1;
+  p->k[6].type = LFSC_K_STR;                    /* absent string (crafted .lc) */
+  p->k[6].u.s = NULL;
+  char *text = list(p, 1, LFSC_TARGET_FLOAT);
+  assert_non_null(strstr(text, "\t1\t[-]\tLOADK    \t0 -1\t; \"a\\\"\\\\\\n\\000\\001\\255\\t\"\n"));
+  assert_non_null(strstr(text, "\t2\t[-]\tLOADK    \t0 -2\t; 0.1\n"));
+  assert_non_null(strstr(text, "\t3\t[-]\tLOADK    \t0 -3\t; 1e+15\n"));
+  assert_non_null(strstr(text, "\t4\t[-]\tGETGLOBAL\t1 -4\t; print\n"));
+  assert_non_null(strstr(text, "\t5\t[-]\tADD      \t0 -5 1\t; -7 -\n"));
+  assert_non_null(strstr(text, "\t6\t[-]\tMOD      \t0 -5 1\n"));      /* no comment */
+  assert_non_null(strstr(text, "\t7\t[-]\tEQ       \t0 0 -6\t; - true\n"));
+  assert_non_null(strstr(text, "\t8\t[-]\tJMP      \t0\t; to 9\n"));
+  assert_non_null(strstr(text, "constants (7) for 0x00000001:\n\t1\t\"a"));
+  assert_non_null(strstr(text, "\t7\t(null)\nlocals (0) for 0x00000001:\n"
+                               "upvalues (0) for 0x00000001:\n"));
+  free(text);
+  /* the int target prints integers; anything else stays %.14g */
+  p->k[2].u.n = 2147483646;
+  text = list(p, 0, LFSC_TARGET_INT);
+  assert_non_null(strstr(text, "; 2147483646\n"));
+  assert_non_null(strstr(text, "; 0.1\n"));
+  free(text);
+  text = list(p, 0, LFSC_TARGET_FLOAT);
+  assert_non_null(strstr(text, "; 2147483646\n"));
+  free(text);
+  lfsc_free(ctx);
+}
+
+/* SETLIST with C == 0: the count word is shown in the comment and not
+ * listed as an instruction. Locals and upvalue names in -l -l. */
+static void test_setlist_and_names(void **state)
+{
+  (void)state;
+  lfsc_ctx *ctx = lfsc_new();
+  const uint32_t code[] = {
+    INS_ABC(OP_NEWTABLE, 0, 0, 0), INS_ABC(OP_SETLIST, 0, 1, 0), 600,
+    INS_ABC(OP_GETUPVAL, 1, 0, 0), RET
+  };
+  lfsc_proto *p = fn(ctx, "@s.lua", 0, 5, code);
+  p->nups = 1;
+  p->sizeupvalues = 1;
+  p->upvalues = lfsc_alloc(ctx, sizeof *p->upvalues);
+  p->upvalues[0] = lfsc_intern(ctx, "up", 2);
+  p->sizelocvars = 1;
+  p->locvars = lfsc_alloc(ctx, sizeof *p->locvars);
+  p->locvars[0].name = lfsc_intern(ctx, "t", 1);
+  p->locvars[0].startpc = 1;
+  p->locvars[0].endpc = 4;
+  char *text = list(p, 1, LFSC_TARGET_HOST);
+  assert_non_null(strstr(text, "\t2\t[-]\tSETLIST  \t0 1 0\t; 600\n\t4\t[-]\tGETUPVAL \t1 0\t; up\n"));
+  assert_null(strstr(text, "\t3\t"));
+  assert_non_null(strstr(text, "locals (1) for 0x00000001:\n\t0\tt\t2\t5\n"));
+  assert_non_null(strstr(text, "upvalues (1) for 0x00000001:\n\t0\tup\n"));
+  free(text);
+  lfsc_free(ctx);
+}
+
+/* NodeMCU targets show the packed line info, the host target lineinfo[]. */
+static void test_line_sources(void **state)
+{
+  (void)state;
+  lfsc_ctx *ctx = lfsc_new();
+  const uint32_t code[] = {INS_ABC(OP_MOVE, 0, 1, 0), INS_ABC(OP_MOVE, 1, 0, 0), RET};
+  lfsc_proto *p = fn(ctx, "@l.lua", 0, 3, code);
+  static uint8_t packed[] = {0x01, 0x81, 0x02};  /* line 1 x1, then +3 -> line 4 x2 */
+  p->packedli = packed;
+  p->sizepackedli = 3;
+  char *text = list(p, 0, LFSC_TARGET_FLOAT);
+  assert_non_null(strstr(text, "\t1\t[1]\tMOVE"));
+  assert_non_null(strstr(text, "\t3\t[4]\tRETURN"));
+  free(text);
+  static int lines[] = {7, 8, 9};
+  p->lineinfo = lines;
+  p->sizelineinfo = 3;
+  text = list(p, 0, LFSC_TARGET_HOST);
+  assert_non_null(strstr(text, "\t1\t[7]\tMOVE"));
+  assert_non_null(strstr(text, "\t3\t[9]\tRETURN"));
+  free(text);
+  text = list(p, 0, LFSC_TARGET_INT);
+  assert_non_null(strstr(text, "\t3\t[4]\tRETURN"));
+  free(text);
+  lfsc_free(ctx);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_ids_and_header),
+    cmocka_unit_test(test_source_names),
+    cmocka_unit_test(test_constants),
+    cmocka_unit_test(test_setlist_and_names),
+    cmocka_unit_test(test_line_sources),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
