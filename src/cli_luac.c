@@ -4,11 +4,14 @@
  * "progname: message" lines and exit codes, and contains no compiler logic.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lfsc/lfsc.h"
+#include "image.h"
 #include "input.h"
 #include "lc.h"
 #if __has_include("listing.h")
@@ -31,6 +34,12 @@ typedef struct options {
   const char *output;           /* -o; NULL = stdout */
   lfsc_target target;           /* -t */
   int compat_lineinfo;          /* --compat-lineinfo */
+  int flash;                    /* -f, -a, -m: write an LFS image */
+  int lookup;                   /* -f, -a, -m, -i: index function as main */
+  int absolute;                 /* -a */
+  uint32_t address;             /* -a value */
+  uint64_t maxsize;             /* -m value */
+  const char *timestamp;        /* --timestamp value */
 } options;
 
 static void usage_text(void)
@@ -39,6 +48,10 @@ static void usage_text(void)
           "usage: %s [options] [filenames].\n"
           "Available options are:\n"
           "  -        process stdin\n"
+          "  -f       output a flash image (position independent, gzip)\n"
+          "  -a addr  output an absolute flash image for address 'addr'\n"
+          "  -m size  maximum image size in bytes, a multiple of 4096 (default 0x40000)\n"
+          "  -i       use the module index function as main (bytecode output)\n"
           "  -l       list (-l -l: also constants, locals and upvalues)\n"
           "  -o name  output to file 'name' (default is \"" DEFAULT_OUTPUT "\"; '-' is stdout)\n"
           "  -p       parse only\n"
@@ -46,6 +59,7 @@ static void usage_text(void)
           "  -t name  target: float (default), float16, int, host\n"
           "  -v       show version information\n"
           "  --compat-lineinfo  reproduce the reference compiler's line-info bug\n"
+          "  --timestamp N      image timestamp (default: $SOURCE_DATE_EPOCH, else now)\n"
           "  --       stop handling options\n",
           progname);
 }
@@ -64,6 +78,25 @@ static void fatal(const char *message)
 {
   fprintf(stderr, "%s: %s\n", progname, message);
   exit(EXIT_FAILURE);
+}
+
+/* The value of option opt: an unsigned number in C notation (0x.., 0..),
+ * at most max. Exits with a message naming opt otherwise. */
+static uint64_t number_arg(const char *opt, const char *v, uint64_t max)
+{
+  char msg[64];
+  if (v == NULL || *v == 0) {
+    snprintf(msg, sizeof msg, "'%s' needs argument", opt);
+    usage(msg);
+  }
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 0);
+  if (*v == '-' || *end != 0 || errno != 0 || n > max) {
+    fprintf(stderr, "%s: '%s': bad number '%s'\n", progname, opt, v);
+    exit(EXIT_FAILURE);
+  }
+  return n;
 }
 
 /* Returns the index of the first file argument. Options are only
@@ -104,6 +137,25 @@ static int doargs(int argc, char **argv, options *o)
       }
     } else if (strcmp(a, "--compat-lineinfo") == 0)
       o->compat_lineinfo = 1;
+    else if (strcmp(a, "-f") == 0)
+      o->flash = o->lookup = 1;
+    else if (strcmp(a, "-i") == 0)
+      o->lookup = 1;
+    else if (strcmp(a, "-a") == 0) {
+      o->address = (uint32_t)number_arg("-a", argv[++i], UINT32_MAX);
+      o->flash = o->lookup = o->absolute = 1;
+    } else if (strcmp(a, "-m") == 0) {
+      o->maxsize = number_arg("-m", argv[++i], UINT32_MAX);
+      if (o->maxsize % 4096 != 0) {
+        fprintf(stderr, "%s: '-m': maximum size must be a multiple of 4096\n", progname);
+        exit(EXIT_FAILURE);
+      }
+      o->flash = o->lookup = 1;
+    } else if (strcmp(a, "--timestamp") == 0) {
+      o->timestamp = argv[++i];
+      if (o->timestamp == NULL || *o->timestamp == 0)
+        usage("'--timestamp' needs argument");
+    }
     else if (strcmp(a, "-v") == 0)
       ++o->version;
     else
@@ -116,6 +168,58 @@ static int doargs(int argc, char **argv, options *o)
       exit(EXIT_SUCCESS);
   }
   return i;
+}
+
+/* Seconds since the epoch for the image: --timestamp, else
+ * SOURCE_DATE_EPOCH (reproducible builds), else the clock. */
+static int64_t image_time(const options *o)
+{
+  const char *v = o->timestamp, *what = "--timestamp";
+  if (!v) {
+    v = getenv("SOURCE_DATE_EPOCH");
+    what = "SOURCE_DATE_EPOCH";
+  }
+  if (!v || !*v)
+    return (int64_t)time(NULL);
+  char *end;
+  errno = 0;
+  long long t = strtoll(v, &end, 10);
+  if (*end != 0 || errno != 0) {
+    fprintf(stderr, "%s: %s: bad timestamp '%s'\n", progname, what, v);
+    exit(EXIT_FAILURE);
+  }
+  return (int64_t)t;
+}
+
+/* Build the LFS image of index and write it, reporting its size like
+ * the reference: on stdout, or on stderr when the image goes to stdout. */
+static int write_image(lfsc_ctx *ctx, const options *o, const lfsc_proto *index)
+{
+  outfile out;
+  const char *name = o->output ? o->output : "-";
+  if (outfile_open(&out, name) != 0) {
+    fprintf(stderr, "%s: cannot open %s: %s\n", progname, name, strerror(errno));
+    return EXIT_FAILURE;
+  }
+  lfsc_sink sink;
+  sink_file_init(&sink, out.fp);
+  image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
+                   .maxsize = o->maxsize, .strip = o->stripping};
+  uint32_t size = 0;
+  int rc = image_build(ctx, index, &io, &sink, &size);
+  if (size)
+    fprintf(o->output ? stdout : stderr, "Image size: %" PRIu32 "\n", size);
+  if (rc != LFSC_OK) {
+    outfile_abort(&out);
+    fprintf(stderr, "%s: %s\n", progname,
+            rc == LFSC_EIO ? "cannot write" : lfsc_errmsg(ctx));
+    return EXIT_FAILURE;
+  }
+  if (outfile_commit(&out) != 0) {
+    fprintf(stderr, "%s: cannot write %s: %s\n", progname, name, strerror(errno));
+    return EXIT_FAILURE;
+  }
+  return EXIT_SUCCESS;
 }
 
 static const char *basename_of(const char *path)
@@ -152,7 +256,8 @@ int main(int argc, char **argv)
 {
   if (argv[0] && argv[0][0])
     progname = argv[0];
-  options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .target = LFSC_TARGET_FLOAT};
+  options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .target = LFSC_TARGET_FLOAT,
+               .maxsize = 0x40000};
   /* NodeMCU names its integer-firmware build luac.cross.int. */
   if (strcmp(basename_of(progname), "luac.cross.int") == 0)
     o.target = LFSC_TARGET_INT;
@@ -177,14 +282,34 @@ int main(int argc, char **argv)
     if (input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK)
       fatal(lfsc_errmsg(ctx));
   }
-  lfsc_proto *f = input_combine(ctx, chunks, nfiles);
-  if (!f)
-    fatal("not enough memory");
+  lfsc_proto *f;
+  if (o.lookup) {
+    if (o.flash && o.target == LFSC_TARGET_HOST)
+      fatal("'-t host' has no flash image format (use float, float16 or int)");
+    if (o.absolute && image_check_addr(ctx, o.address) != LFSC_OK) {
+      fprintf(stderr, "%s: '-a': %s\n", progname, lfsc_errmsg(ctx));
+      return EXIT_FAILURE;
+    }
+    /* files name the chunks in messages; stdin is named by its source */
+    const char **names = calloc((size_t)nfiles, sizeof *names);
+    if (!names)
+      fatal("not enough memory");
+    for (int k = 0; k < nfiles; k++)
+      names[k] = strcmp(files[k], "-") == 0 ? NULL : files[k];
+    int rc = image_index(ctx, chunks, names, (size_t)nfiles, o.target, image_time(&o), &f);
+    free(names);
+    if (rc != LFSC_OK)
+      fatal(lfsc_errmsg(ctx));
+  } else {
+    f = input_combine(ctx, chunks, nfiles);
+    if (!f)
+      fatal("not enough memory");
+  }
   if (o.listing)
     listing_print(stdout, f, o.listing > 1);
   int status = EXIT_SUCCESS;
   if (o.dumping)
-    status = write_output(ctx, &o, f);
+    status = o.flash ? write_image(ctx, &o, f) : write_output(ctx, &o, f);
   free(chunks);
   lfsc_free(ctx);
   return status;

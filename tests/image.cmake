@@ -6,3 +6,12 @@ lfsc_unit_test(test_image ${CMAKE_CURRENT_SOURCE_DIR}/test_image.c
 add_executable(image_picheck ${CMAKE_CURRENT_SOURCE_DIR}/test_image_picheck.c
                ${CMAKE_CURRENT_SOURCE_DIR}/test_image_gzcheck.c)
 target_link_libraries(image_picheck PRIVATE ZLIB::ZLIB)
+
+# Every image vector of the reference, rebuilt by luac.cross from the
+# manifest's command lines (ABS: bytes; PI: inflated content + loader rules).
+find_program(PYTHON3 python3 REQUIRED)
+add_test(NAME image_conformance
+  COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/image/conformance.py
+          $<TARGET_FILE:luac.cross> $<TARGET_FILE:image_picheck> ${LFSC_CONFORMANCE_DIR}
+          ${CMAKE_CURRENT_BINARY_DIR}/image_conformance)
+set_tests_properties(image_conformance PROPERTIES TIMEOUT 300)
