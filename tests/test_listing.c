@@ -3,8 +3,12 @@
  * the header lines and their plurals, the stable pre-order stand-ins for
  * heap addresses, source-name forms, number formats per target, line
  * sources, and paths that compiled code rarely reaches (SETLIST with a
- * count word, absent strings). The byte-for-byte comparison with luac5.1
- * and NodeMCU listings is done by the scripts in tests/listing.
+ * count word, absent strings). Also: the module part of NodeMCU's own
+ * -l -l listings (conformance/listings, float and int builds) equals our
+ * listing of the same source compiled by our front end with the
+ * firmware's number model. The byte-for-byte comparison with luac5.1 and
+ * with NodeMCU's listings of the .lc vectors is done by the scripts in
+ * tests/listing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -224,6 +228,111 @@ static void test_line_sources(void **state)
   lfsc_free(ctx);
 }
 
+/* {================= reference listings =================} */
+
+static char *slurp(const char *path, size_t *len)
+{
+  FILE *fp = fopen(path, "rb");
+  assert_non_null(fp);
+  fseek(fp, 0, SEEK_END);
+  long n = ftell(fp);
+  fseek(fp, 0, SEEK_SET);
+  char *buf = malloc((size_t)n + 1);
+  assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+  buf[n] = 0;
+  fclose(fp);
+  *len = (size_t)n;
+  return buf;
+}
+
+/* Rename every "0x<hex>" to "ADDR<n>", n counting distinct values in order
+ * of first appearance (heap pointers in the reference, pre-order numbers
+ * in ours). */
+static char *normalise(const char *text)
+{
+  size_t len = strlen(text);
+  char *out = malloc(len * 2 + 16);
+  char *seen[256];
+  size_t seenlen[256];
+  int nseen = 0;
+  size_t o = 0;
+  for (size_t i = 0; i < len;) {
+    if (text[i] == '0' && text[i + 1] == 'x' && strchr("0123456789abcdef", text[i + 2]) &&
+        text[i + 2]) {
+      size_t j = i + 2;
+      while (text[j] && strchr("0123456789abcdef", text[j]))
+        j++;
+      int id = -1;
+      for (int k = 0; k < nseen; k++)
+        if (seenlen[k] == j - i && memcmp(seen[k], text + i, j - i) == 0)
+          id = k;
+      if (id < 0) {
+        assert_true(nseen < 256);
+        seen[nseen] = (char *)text + i;
+        seenlen[nseen] = j - i;
+        id = nseen++;
+      }
+      o += (size_t)sprintf(out + o, "ADDR%d", id + 1);
+      i = j;
+    } else {
+      out[o++] = text[i++];
+    }
+  }
+  out[o] = 0;
+  return out;
+}
+
+static void check_reference_listing(const char *base, const char *variant, lfsc_target t)
+{
+  char path[1024];
+  size_t len;
+  snprintf(path, sizeof path, LFSC_CONFORMANCE_DIR "/listings/%s.%s.lst", base, variant);
+  char *lst = slurp(path, &len);
+  /* The module part: from the second function header (an image listing
+   * starts with the index function) up to the "Image size" line. */
+  char *start = strstr(lst, "\nmain <");
+  assert_non_null(start);
+  start = strstr(start + 1, "\nmain <");
+  assert_non_null(start);
+  char *end = strstr(start, "Image size");
+  assert_non_null(end);
+  *end = 0;
+
+  snprintf(path, sizeof path, LFSC_CONFORMANCE_DIR "/src/%s.lua", base);
+  char *src = slurp(path, &len);
+  char chunk[300];
+  snprintf(chunk, sizeof chunk, "@%s.lua", base);
+  lfsc_compile_opts opts = {lfsc_target_nummodel(t), 0, 1};
+  lfsc_ctx *ctx = lfsc_new();
+  lfsc_proto *p = NULL;
+  int rc = lfsc_compile(ctx, &opts, chunk, src, len, &p);
+  if (rc != LFSC_OK)
+    fail_msg("%s: %s", chunk, lfsc_errmsg(ctx));
+  char *ours = list(p, 1, t);
+  char *a = normalise(start), *b = normalise(ours);
+  if (strcmp(a, b) != 0) {
+    print_error("--- NodeMCU\n%s\n--- ours\n%s\n", a, b);
+    fail_msg("listing of %s (%s) differs", base, variant);
+  }
+  free(a);
+  free(b);
+  free(ours);
+  lfsc_free(ctx);
+  free(src);
+  free(lst);
+}
+
+static void test_reference_listings(void **state)
+{
+  (void)state;
+  check_reference_listing("c01_basic", "float", LFSC_TARGET_FLOAT);
+  check_reference_listing("c03_closures", "float", LFSC_TARGET_FLOAT);
+  check_reference_listing("c14_misc", "float", LFSC_TARGET_FLOAT);
+  check_reference_listing("c10_intonly", "int", LFSC_TARGET_INT);
+}
+
+/* }================================================} */
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -232,6 +341,7 @@ int main(void)
     cmocka_unit_test(test_constants),
     cmocka_unit_test(test_setlist_and_names),
     cmocka_unit_test(test_line_sources),
+    cmocka_unit_test(test_reference_listings),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
