@@ -15,3 +15,9 @@ add_test(NAME image_conformance
           $<TARGET_FILE:luac.cross> $<TARGET_FILE:image_picheck> ${LFSC_CONFORMANCE_DIR}
           ${CMAKE_CURRENT_BINARY_DIR}/image_conformance)
 set_tests_properties(image_conformance PROPERTIES TIMEOUT 300)
+
+# luac.cross image options and the fixes to the reference's CLI defects.
+add_test(NAME image_cli
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/image/cli.sh
+          $<TARGET_FILE:luac.cross> $<TARGET_FILE:image_picheck> ${LFSC_CONFORMANCE_DIR}
+          ${CMAKE_CURRENT_BINARY_DIR}/image_cli)
