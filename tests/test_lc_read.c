@@ -725,6 +725,50 @@ static void test_bitflips(void **state)
   assert_true(bad > 0 && ok > 0);
 }
 
+/* A chain of nested functions: 200 levels load, deeper ones are refused
+ * ("code too deep", Lua 5.1's C-call limit) instead of exhausting the C
+ * stack. */
+static int load_chain(int depth, char *msg, size_t msgsize)
+{
+  lfsc_ctx *ctx = lfsc_new();
+  static const uint32_t outer[] = {INS_ABx(OP_CLOSURE, 0, 0), INS_ABC(OP_RETURN, 0, 1, 0)};
+  static const uint32_t leaf[] = {INS_ABC(OP_RETURN, 0, 1, 0)};
+  lfsc_proto *child = NULL;
+  for (int i = 0; i < depth; i++) {
+    lfsc_proto *f = lfsc_alloc(ctx, sizeof *f);
+    f->source = lfsc_intern(ctx, "@deep.lua", 9);
+    f->linedefined = depth - i - 1;
+    f->lastlinedefined = depth - i - 1;
+    f->is_vararg = i == depth - 1 ? LFSC_VARARG_ISVARARG : 0;
+    f->maxstacksize = 2;
+    f->sizecode = child ? 2 : 1;
+    f->code = (uint32_t *)(child ? outer : leaf);
+    if (child) {
+      f->sizep = 1;
+      f->p = lfsc_alloc(ctx, sizeof *f->p);
+      f->p[0] = child;
+    }
+    child = f;
+  }
+  unsigned char *buf;
+  long n = write_tree(ctx, child, LFSC_TARGET_FLOAT, 0, &buf);
+  assert_true(n > 0);
+  lfsc_free(ctx);
+  int rc = load(buf, (size_t)n, LFSC_TARGET_FLOAT, msg, msgsize);
+  free(buf);
+  return rc;
+}
+
+static void test_depth(void **state)
+{
+  (void)state;
+  char msg[600];
+  assert_int_equal(load_chain(200, msg, sizeof msg), LFSC_OK);
+  assert_int_equal(load_chain(201, msg, sizeof msg), LFSC_EFORMAT);
+  assert_string_equal(msg, "x.lc: code too deep in precompiled chunk");
+  assert_int_equal(load_chain(5000, msg, sizeof msg), LFSC_EFORMAT);
+}
+
 /* }================================================} */
 
 /* {================= codecheck =================} */
@@ -855,6 +899,7 @@ int main(void)
     cmocka_unit_test(test_host_chunks),
     cmocka_unit_test(test_truncation),
     cmocka_unit_test(test_bitflips),
+    cmocka_unit_test(test_depth),
     cmocka_unit_test(test_codecheck),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
