@@ -21,3 +21,12 @@ add_test(NAME image_cli
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/image/cli.sh
           $<TARGET_FILE:luac.cross> $<TARGET_FILE:image_picheck> ${LFSC_CONFORMANCE_DIR}
           ${CMAKE_CURRENT_BINARY_DIR}/image_cli)
+
+# Random module sets (1-200 modules, all variants, PI and ABS) checked
+# against the spec's decoder and independent layout model.
+set(LFSC_SPEC_TOOLS "${LFSC_SHARED_DIR}/spec/tools")
+add_test(NAME image_random_sets
+  COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/image/random_sets.py
+          $<TARGET_FILE:luac.cross> $<TARGET_FILE:image_picheck> ${LFSC_SPEC_TOOLS}
+          ${CMAKE_CURRENT_BINARY_DIR}/image_random_sets 1 24)
+set_tests_properties(image_random_sets PROPERTIES TIMEOUT 300)
