@@ -46,8 +46,9 @@ echo "region == $(basename "$expect") ($(wc -c < "$out") bytes)"
 [ -n "$plugin_src" ] || exit 0
 so="$work/libinsncount.so"
 if [ ! -f "$so" ] || [ "$plugin_src" -nt "$so" ]; then
-  "$cc" -O2 -shared -fPIC -o "$so" "$plugin_src" ||
-    { echo "instruction count: plugin could not be built"; exit 0; }
+  # tests run in parallel: build privately, then rename into place
+  "$cc" -O2 -shared -fPIC -o "$so.$$" "$plugin_src" && mv -f "$so.$$" "$so" ||
+    { rm -f "$so.$$"; echo "instruction count: plugin could not be built"; exit 0; }
 fi
 addr() { "$nm" "$elf" | awk -v s="$1" '$3 == s { print "0x" $1 }'; }
 counts="$work/$name.insns"
