@@ -291,7 +291,7 @@ static unsigned char *regzip(const char *rel, void (*edit)(unsigned char *, size
   assert_non_null(s);
   if (edit)
     edit(s, &n);
-  gz = gzip_with(s, n, 0, NULL, outlen);
+  gz = gzip_with(s, n, 0, 14, NULL, outlen);
   free(s);
   free(img);
   return gz;
@@ -444,7 +444,7 @@ static void test_loader_other_encoders(void **state)
       h.name = (Bytef *)"image.lfs";
       h.comment = (Bytef *)"made by zlib";
       h.hcrc = 1;
-      gz = gzip_with(s, n, level, level == 3 ? &h : NULL, &glen);
+      gz = gzip_with(s, n, level, 14, level == 3 ? &h : NULL, &glen);
       sim_init(&f, SIM_REGION, 7);
       rc = load(&f, gz, (uint32_t)glen, SIM_BASE, SIM_REGION, var);
       /* zlib may reach back to output byte 0, which we refuse like the
@@ -459,6 +459,35 @@ static void test_loader_other_encoders(void **state)
       free(f.w);
     }
     free(exp);
+    free(s);
+    free(img);
+  }
+}
+
+/* A 32 KB-window deflate of a big image reaches back further than 16 KB:
+ * refused in pass 1, as the stock loader would. */
+static void test_loader_far_distance(void **state)
+{
+  int v;
+
+  (void)state;
+  for (v = 0; v < 3; v++) {
+    char rel[64];
+    size_t len, n, glen;
+    unsigned char *img, *s, *gz;
+    sim_flash f;
+
+    fmt(rel, sizeof rel, "%s/all.pi.img", variants[v]);
+    img = vector(rel, &len);
+    s = gunzip(img, len, &n);
+    gz = gzip_with(s, n, 9, 15, NULL, &glen);
+    sim_init(&f, SIM_REGION, 2);
+    assert_int_equal(load(&f, gz, (uint32_t)glen, SIM_BASE, SIM_REGION, variant_sig[v]),
+                     LFS_E_DISTANCE);
+    assert_true(ctx.e1 > LFS_WINDOW);
+    assert_int_equal(f.ops, 0);
+    free(f.w);
+    free(gz);
     free(s);
     free(img);
   }
@@ -687,6 +716,7 @@ int main(void)
     cmocka_unit_test(test_loader_bad_images),
     cmocka_unit_test(test_loader_read_error),
     cmocka_unit_test(test_loader_other_encoders),
+    cmocka_unit_test(test_loader_far_distance),
     cmocka_unit_test(test_loader_truncations),
     cmocka_unit_test(test_loader_bit_flips),
     cmocka_unit_test(test_loader_power_cuts),

@@ -210,9 +210,10 @@ static unsigned char *gunzip(const unsigned char *gz, size_t len, size_t *outlen
 }
 
 /* gzip with zlib: level 0 gives stored blocks, higher levels dynamic or
- * fixed ones; window 2^14 keeps distances within the loader's limit. With
- * hdr non-NULL the optional gzip header fields are written too. */
-static unsigned char *gzip_with(const unsigned char *data, size_t len, int level,
+ * fixed ones; a window of 2^14 (wbits 14) keeps distances within the
+ * loader's limit. With hdr non-NULL the optional gzip header fields are
+ * written too. */
+static unsigned char *gzip_with(const unsigned char *data, size_t len, int level, int wbits,
                                 gz_header *hdr, size_t *outlen)
 {
   z_stream z;
@@ -221,7 +222,7 @@ static unsigned char *gzip_with(const unsigned char *data, size_t len, int level
 
   assert_non_null(out);
   memset(&z, 0, sizeof z);
-  assert_int_equal(deflateInit2(&z, level, Z_DEFLATED, 16 + 14, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  assert_int_equal(deflateInit2(&z, level, Z_DEFLATED, 16 + wbits, 9, Z_DEFAULT_STRATEGY), Z_OK);
   if (hdr)
     assert_int_equal(deflateSetHeader(&z, hdr), Z_OK);
   z.next_in = (unsigned char *)data;

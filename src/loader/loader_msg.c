@@ -14,7 +14,7 @@ static const char *const templ[LFS_E_COUNT] = {
   "image truncated after %d bytes",
   "not a gzip file with deflate data",
   "corrupt deflate stream near byte %d",
-  "deflate back-reference of %d bytes at output byte %D (16 KB window, byte 0 unreachable)",
+  "deflate back-reference of %d bytes at output byte %D: past the 16 KB window or to byte 0, which the NodeMCU loader refuses too",
   "bad CRC-32: trailer says %x, data gives %X",
   "length mismatch: %d bytes, expected %D",
   "data after the end of the gzip member at byte %d",

@@ -161,7 +161,7 @@ int main(void)
   char **argv = (char **)argbuf;
   uint32_t variant, sp, *low, i, stack = 0;
   lfs_info info;
-  char msg[120];
+  char msg[200];
   int rc, fd;
 
   if (semi(SEMI_ARGC, 0, 0, 0) != 4 || semi(SEMI_ARGV, (int)argbuf, 0, 0) < 0) {
