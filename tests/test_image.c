@@ -560,6 +560,82 @@ static void test_pi_loader_rules(void **state)
   lfsc_free(ctx);
 }
 
+/* Cross-check with the spec's Python model of the firmware loader, which
+ * decodes fixed-Huffman blocks only: our fixed-block files of every
+ * single-module vector must all be accepted, and our C rules must agree. */
+static void test_python_loader(void **state)
+{
+  (void)state;
+  const char *tools = LFSC_CONFORMANCE_DIR "/../spec/tools/lfs51loader.py";
+  if (access(tools, R_OK) != 0 || system("command -v python3 >/dev/null 2>&1") != 0) {
+    print_message("python3 or lfs51loader.py missing; skipped\n");
+    return;
+  }
+  char dir[] = "/tmp/lfsc-pyloader-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char cmd[8192];
+  int len = snprintf(cmd, sizeof cmd, "python3 %s", tools);
+  int nfiles = 0;
+  static const lfsc_target targets[] = {LFSC_TARGET_FLOAT, LFSC_TARGET_FLOAT16,
+                                        LFSC_TARGET_INT};
+  for (size_t i = 0; i < sizeof stems / sizeof stems[0]; i++) {
+    for (int t = 0; t < 3; t++) {
+      char path[512];
+      size_t lclen;
+      snprintf(path, sizeof path, "%s/lc/%s/%s.lc", LFSC_CONFORMANCE_DIR,
+               targets[t] == LFSC_TARGET_INT ? "int" : "float", stems[i]);
+      unsigned char *lc = slurp(path, &lclen);
+      if (!lc)
+        continue;
+      lfsc_ctx *ctx = lfsc_new();
+      lfsc_proto *chunk, *idx;
+      if (lc_read(ctx, lc, lclen, stems[i], targets[t], &chunk) != LFSC_OK) {
+        free(lc);
+        lfsc_free(ctx);
+        continue;               /* lc/int/c10_intonly.fail.lc and the like */
+      }
+      assert_int_equal(image_index(ctx, &chunk, NULL, 1, targets[t], TS, &idx), LFSC_OK);
+      image_opts o = {.target = targets[t], .maxsize = 0x40000, .gzip_flags = GZIP_FIXED};
+      lfsc_sink s;
+      sink_mem_init(&s);
+      assert_int_equal(image_build(ctx, idx, &o, &s, NULL), LFSC_OK);
+      gzcheck_result r;
+      if (gzcheck(s.buf, s.len, layout_signature(targets[t]), 0x40000, &r) != 0)
+        fail_msg("%s: %s", stems[i], r.err);
+      free(r.data);
+      snprintf(path, sizeof path, "%s/%s.%d.img", dir, stems[i], t);
+      FILE *fp = fopen(path, "wb");
+      assert_non_null(fp);
+      assert_int_equal(fwrite(s.buf, 1, s.len, fp), s.len);
+      fclose(fp);
+      len += snprintf(cmd + len, sizeof cmd - (size_t)len, " %s", path);
+      nfiles++;
+      sink_mem_free(&s);
+      free(lc);
+      lfsc_free(ctx);
+    }
+  }
+  assert_true(nfiles >= 55);
+  snprintf(cmd + len, sizeof cmd - (size_t)len, " > %s/verdicts.txt", dir);
+  assert_int_equal(system(cmd), 0);
+  char path[512];
+  snprintf(path, sizeof path, "%s/verdicts.txt", dir);
+  FILE *fp = fopen(path, "r");
+  assert_non_null(fp);
+  char line[1024];
+  int ok = 0;
+  while (fgets(line, sizeof line, fp)) {
+    if (strstr(line, " OK matches="))
+      ok++;
+    else
+      print_message("lfs51loader.py: %s", line);
+  }
+  fclose(fp);
+  assert_int_equal(ok, nfiles);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 /* gzip sink on its own: round trip of data of many sizes. */
 static void test_gzip_roundtrip(void **state)
 {
@@ -680,6 +756,7 @@ int main(void)
     cmocka_unit_test(test_bytecode_dbg),
     cmocka_unit_test(test_pi_abs_equivalence),
     cmocka_unit_test(test_pi_loader_rules),
+    cmocka_unit_test(test_python_loader),
     cmocka_unit_test(test_gzip_roundtrip),
     cmocka_unit_test(test_maxsize),
     cmocka_unit_test(test_big_image),

@@ -183,6 +183,28 @@ def main():
             failures.append((row['id'], problems))
         elif row['exit'] == 0:
             passed += 1
+    # Our C rendering of the loader rules must agree with the spec's Python
+    # model on the reference files (which use fixed blocks only, all the
+    # model can decode): all accepted except the three quirk_sigbytes.
+    refs = sorted(set(os.path.join(conf, r['output']) for r in rows
+                      if '.pi' in r['output'] and r['exit'] == 0))
+    py = subprocess.run([sys.executable, os.path.join(tools, 'lfs51loader.py')] + refs,
+                        stdout=subprocess.PIPE).stdout.decode().splitlines()
+    rejected = 0
+    for path, line in zip(refs, py):
+        c = subprocess.run([picheck, path], stdout=subprocess.PIPE)
+        model_ok = ' OK matches=' in line
+        if model_ok != (c.returncode == 0):
+            failed += 1
+            failures.append((path, ['loader rules disagree with lfs51loader.py: %s / %s'
+                                    % (c.stdout.decode().strip(), line)]))
+        rejected += not model_ok
+    if len(py) != len(refs) or rejected != 3:
+        failed += 1
+        failures.append(('lfs51loader.py', ['%d verdicts for %d files, %d rejected (want 3)'
+                                            % (len(py), len(refs), rejected)]))
+    print('reference PI files: %d, rejected by both loader models: %d (quirk_sigbytes)'
+          % (len(refs), rejected))
     for vid, probs in failures:
         print('FAIL', vid)
         for pr in probs:
