@@ -25,14 +25,22 @@ static int nfuncs(const lfsc_proto *p)
   return n;
 }
 
-/* Pre-order number of child c of a function numbered id. */
-static int child_id(const lfsc_proto *p, int id, int c)
+/* Pre-order numbers of f's children, f being number id; malloc'd (NULL
+ * when f has no children or memory is short: then "?" is printed). */
+static int *child_ids(const lfsc_proto *f, int id)
 {
-  id++;
-  for (int i = 0; i < c; i++)
-    if (p->p[i])
-      id += nfuncs(p->p[i]);
-  return id;
+  if (f->sizep <= 0)
+    return NULL;
+  int *ids = malloc((size_t)f->sizep * sizeof *ids);
+  if (!ids)
+    return NULL;
+  int next = id + 1;
+  for (int i = 0; i < f->sizep; i++) {
+    ids[i] = next;
+    if (f->p[i])
+      next += nfuncs(f->p[i]);
+  }
+  return ids;
 }
 
 static void print_id(lister *l, int id)
@@ -165,7 +173,7 @@ static void print_header(lister *l, const lfsc_proto *f, int id)
           f->sizep, f->sizep == 1 ? "" : "s");
 }
 
-static void print_code(lister *l, const lfsc_proto *f, int id)
+static void print_code(lister *l, const lfsc_proto *f, const int *ids)
 {
   FILE *out = l->out;
   int *tofree;
@@ -248,8 +256,8 @@ static void print_code(lister *l, const lfsc_proto *f, int id)
       break;
     case OP_CLOSURE:
       fputs("\t; ", out);
-      if (bx < f->sizep)
-        print_id(l, child_id(f, id, bx));
+      if (bx < f->sizep && ids)
+        print_id(l, ids[bx]);
       else
         fputs("?", out);
       break;
@@ -295,13 +303,18 @@ static void print_tables(lister *l, const lfsc_proto *f, int id)
 
 static void print_function(lister *l, const lfsc_proto *f, int id)
 {
+  int *ids = child_ids(f, id);
   print_header(l, f, id);
-  print_code(l, f, id);
+  print_code(l, f, ids);
   if (l->full)
     print_tables(l, f, id);
+  int next = id + 1;
   for (int i = 0; i < f->sizep; i++)
-    if (f->p[i])
-      print_function(l, f->p[i], child_id(f, id, i));
+    if (f->p[i]) {
+      print_function(l, f->p[i], next);
+      next += nfuncs(f->p[i]);
+    }
+  free(ids);
 }
 
 int listing_print_target(FILE *out, const lfsc_proto *p, int full, lfsc_target target)
