@@ -18,8 +18,10 @@ static const uint32_t crc_nib[16] = {
   0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c
 };
 
-/* The order in which a dynamic block sends its code-length code lengths. */
-static const uint8_t clen_order[19] = {
+/* The order in which a dynamic block sends its code-length code lengths.
+ * Words, not bytes: the ESP8266 may map .rodata from flash, where byte
+ * loads trap; word loads also cost no more code here. */
+static const uint32_t clen_order[19] = {
   16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15
 };
 
