@@ -432,6 +432,7 @@ void lex_init(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num
   ls->end = ls->p + len;
   ls->line = 1;
   ls->lastline = 1;
+  ls->depth = 1;                /* luac's parser already runs one C call deep */
   ls->ahead.tok = TK_EOS;
   lex_chunkid(ls->chunk, chunkname, sizeof ls->chunk);
   advance(ls);
