@@ -706,6 +706,15 @@ static void test_loader_messages(void **state)
                       "image is built for base 0x40210000, region is at 0x100");
 }
 
+/* Working RAM: the context plus a few hundred bytes of stack (256
+ * measured under QEMU) must stay within 20 KB. */
+static void test_loader_ram_budget(void **state)
+{
+  (void)state;
+  print_message("loader: sizeof(lfs_ctx) = %zu bytes\n", sizeof(lfs_ctx));
+  assert_true(sizeof(lfs_ctx) + 512 <= 20 * 1024);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -722,6 +731,7 @@ int main(void)
     cmocka_unit_test(test_loader_power_cuts),
     cmocka_unit_test(test_loader_check_states),
     cmocka_unit_test(test_loader_messages),
+    cmocka_unit_test(test_loader_ram_budget),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
