@@ -18,6 +18,7 @@ our binary (that name selects the int target).
   the reference's line-info bug shows).
 * The negative vector (-m too small) must fail with the reference's stdout
   and leave no output file (the reference leaves an empty one).
+* The `-f -l -l` listing vectors must match but for host addresses.
 * `-s` vectors: the reference ignores -s for images, lfsc really strips
   (documented improvement). So the command without -s must match as above,
   and the -s image must equal what the spec's Python model builds from the
@@ -46,7 +47,7 @@ def parse_manifest(path):
             continue
         m = re.match(r'`([^`]*)`', cells[1])
         out = cells[4].strip('`')
-        if not m or not out.endswith('.img'):
+        if not m or not (out.endswith('.img') or out.endswith('.lst')):
             continue
         rows.append(dict(id=cells[0], variant=variant, cmd=m.group(1), stdout=cells[2],
                          exit=int(cells[3]), output=out))
@@ -70,6 +71,23 @@ def check_stripped(tools, ours, ref, variant):
     if len(img) >= im.size:
         return 'stripped image is not smaller'
     return None
+
+
+def check_listing(row, luac, intlink, conf, src, env):
+    """-f -l -l listings: equal to the reference's but for host addresses."""
+    words = shlex.split(row['cmd'])
+    k = words.index('>')
+    ref = open(os.path.join(conf, row['output']), encoding='latin-1').read()
+    prog, args = words[0], words[1:k]
+    binary = intlink if prog == 'luac.cross.int' else luac
+    p = subprocess.run([binary, '--compat-lineinfo'] + args, cwd=src, env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    mask = lambda t: re.sub(r'0x[0-9a-fA-F]+', 'ADDR', t)
+    if p.returncode != row['exit']:
+        return ['exit %d: %s' % (p.returncode, p.stderr.decode(errors='replace'))]
+    if mask(p.stdout.decode('latin-1')) != mask(ref):
+        return ['listing differs']
+    return []
 
 
 def gunzip(data):
@@ -121,6 +139,14 @@ def main():
     passed = failed = negative = 0
     failures = []
     ours_pi = {}
+    listings = [r for r in rows if r['output'].endswith('.lst')]
+    rows = [r for r in rows if r['output'].endswith('.img')]
+    for row in listings:
+        problems = check_listing(row, luac, intlink, conf, src, env)
+        if problems:
+            failed += 1
+            failures.append((row['id'], problems))
+    print('%d -f -l -l listings compared' % len(listings))
     for row in rows:
         ref_path = os.path.join(conf, row['output'])
         out_path = os.path.join(work, row['output'].replace('/', '_'))
