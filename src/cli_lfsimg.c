@@ -148,7 +148,7 @@ static int utf8_terminal(void)
   return v && (strstr(v, "UTF-8") || strstr(v, "utf8") || strstr(v, "UTF8") || strstr(v, "utf-8"));
 }
 
-/* A bar of width/total * 24 cells, in eighths when the terminal can. */
+/* A bar of share * 24 cells (share in 0..1), in eighths when the terminal can. */
 static void put_bar(FILE *out, double share, int utf8)
 {
   static const char *const eighths[] = {"", "\u258f", "\u258e", "\u258d", "\u258c", "\u258b",
@@ -276,6 +276,10 @@ static int cmd_info(int argc, char **argv)
     printf("functions   %d Protos\n", img->nfuncs);
     printf("modules     %d\n", img->nmodules);
     int utf8 = utf8_terminal(), w = 4;
+    double top = 0;             /* bars are scaled to the largest module */
+    for (int i = 0; i < img->nmodules; i++)
+      if ((double)img->modules[i].bytes / fs > top)
+        top = (double)img->modules[i].bytes / fs;
     for (int i = 0; i < img->nmodules; i++)
       if (img->modules[i].name && (int)img->modules[i].name->len > w)
         w = (int)img->modules[i].name->len > 32 ? 32 : (int)img->modules[i].name->len;
@@ -286,7 +290,7 @@ static int cmd_info(int argc, char **argv)
       printf("  ");
       put_name(stdout, m->name);
       printf("%*s %8u %5.1f%% ", len < w ? w - len : 0, "", (unsigned)m->bytes, 100 * share);
-      put_bar(stdout, share, utf8);
+      put_bar(stdout, top > 0 ? share / top : 0, utf8);
       printf("\n");
     }
   }
@@ -504,6 +508,7 @@ static int cmd_reloc(int argc, char **argv)
   const char *in = NULL, *outp = NULL;
   uint32_t base = 0;
   int have_base = 0;
+  const char *basearg = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (is_help(a))
@@ -511,8 +516,9 @@ static int cmd_reloc(int argc, char **argv)
     if (strcmp(a, "--base") == 0 || strcmp(a, "-a") == 0) {
       if (i + 1 >= argc)
         return usage_error("reloc", "'%s' needs an address", a);
-      if (parse_u32(argv[++i], &base))
-        return usage_error("reloc", "bad address '%s'", argv[i]);
+      basearg = argv[++i];
+      if (parse_u32(basearg, &base))
+        return usage_error("reloc", "bad address '%s'", basearg);
       have_base = 1;
     } else if (a[0] == '-' && a[1]) {
       return usage_error("reloc", "unknown option '%s'", a);
@@ -530,7 +536,7 @@ static int cmd_reloc(int argc, char **argv)
     return usage_error("reloc", "%s", "needs an input and an output file");
   if (base < LFSIMG_ABS_MIN || base > LFSIMG_ABS_MAX)
     return usage_error("reloc", "base %s is outside the flash range 0x40210000..0x40310000",
-                       argv[0] ? argv[0] : "");
+                       basearg);
   if (base % 4) {
     fprintf(stderr, "%s: reloc: base 0x%08x is not word aligned: pointers would be unaligned\n",
             progname, (unsigned)base);

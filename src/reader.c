@@ -182,6 +182,9 @@ static int target(rd *r, uint32_t at, reader_kind want, int nullok, const char *
   if (a < 0)
     return fail(r, at, "%s 0x%08x points outside the image", what, (unsigned)v);
   uint32_t w = *off / 4;
+  if (img->kind[w] == RD_FREE)
+    return fail(r, at, "%s 0x%08x points to 0x%05x, which is not the start of a %s", what,
+                (unsigned)v, (unsigned)*off, reader_kind_name(want));
   if (img->kind[w] != want || !img->start[w])
     return fail(r, at, "%s 0x%08x points into %s at 0x%05x, not to a %s", what, (unsigned)v,
                 reader_kind_name((reader_kind)img->kind[w]), (unsigned)*off,

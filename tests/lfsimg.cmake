@@ -1,0 +1,17 @@
+# lfsimg: the LFS image reader and verifier (unit tests), and the lfsimg
+# front end over every conformance vector (tests/lfsimg/vectors.sh).
+lfsc_unit_test(test_reader test_reader.c)
+lfsc_unit_test(test_verify test_verify.c)
+
+if(TARGET lfsimg)
+  add_test(NAME lfsimg_vectors
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/vectors.sh
+            $<TARGET_FILE:lfsimg> ${LFSC_CONFORMANCE_DIR})
+  set_tests_properties(lfsimg_vectors PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+  if(TARGET luac.cross)
+    add_test(NAME lfsimg_ownimages
+      COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/ownimages.sh
+              $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR})
+    set_tests_properties(lfsimg_ownimages PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+  endif()
+endif()
