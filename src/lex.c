@@ -79,7 +79,8 @@ static void save(lex_state *ls, int c)
     char *nb = lfsc_alloc(ls->ctx, cap);
     if (!nb)
       lex_nomem(ls);
-    memcpy(nb, ls->buf, ls->blen);
+    if (ls->blen)
+      memcpy(nb, ls->buf, ls->blen);
     ls->buf = nb;
     ls->bcap = cap;
   }
