@@ -306,6 +306,21 @@ static void test_index_limits(void **state)
   assert_non_null(strstr(lfsc_errmsg(ctx), "a/util.lua"));
   assert_non_null(strstr(lfsc_errmsg(ctx), "b/util.lua"));
   assert_int_equal(image_index(ctx, m, files, 0, LFSC_TARGET_FLOAT, TS, &idx), LFSC_EARG);
+  /* SETLIST's C field counts 511 batches of 50 names */
+  size_t big = IMAGE_MAX_MODULES + 1;
+  lfsc_proto **many = calloc(big, sizeof *many);
+  for (size_t i = 0; i < big; i++)
+    many[i] = m[0];
+  assert_int_equal(image_index(ctx, many, NULL, big, LFSC_TARGET_FLOAT, TS, &idx), LFSC_ELIMIT);
+  assert_non_null(strstr(lfsc_errmsg(ctx), "too many modules"));
+  free(many);
+  /* images exist only for the firmware targets */
+  assert_int_equal(image_index(ctx, m, files, 1, LFSC_TARGET_HOST, TS, &idx), LFSC_OK);
+  image_opts o = {.target = LFSC_TARGET_HOST, .maxsize = 0x40000};
+  lfsc_sink s;
+  sink_mem_init(&s);
+  assert_int_equal(image_build(ctx, idx, &o, &s, NULL), LFSC_EARG);
+  sink_mem_free(&s);
   lfsc_free(ctx);
 }
 
