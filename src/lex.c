@@ -16,6 +16,29 @@ static const char *const reserved[] = {
 
 #define END_OF_INPUT (-1)
 
+/* Character classes of the C locale (luac5.1 never calls setlocale),
+ * tested directly: the <ctype.h> calls are a measurable part of lexing.
+ * All accept END_OF_INPUT and answer no. */
+static inline int is_digit(int c)
+{
+  return (unsigned)(c - '0') < 10u;
+}
+
+static inline int is_alpha(int c)   /* letters and '_' start a name */
+{
+  return (unsigned)((c | 0x20) - 'a') < 26u || c == '_';
+}
+
+static inline int is_ident(int c)
+{
+  return is_alpha(c) || is_digit(c);
+}
+
+static inline int is_space(int c)
+{
+  return c == ' ' || (unsigned)(c - '\t') < 5u;   /* \t \n \v \f \r */
+}
+
 void lex_chunkid(char *out, const char *source, size_t size)
 {
   if (*source == '=') {
@@ -85,6 +108,25 @@ static void save(lex_state *ls, int c)
     ls->bcap = cap;
   }
   ls->buf[ls->blen++] = (char)c;
+  ls->buf[ls->blen] = '\0';
+}
+
+/* Append the input bytes [from, to). */
+static void save_span(lex_state *ls, const unsigned char *from, const unsigned char *to)
+{
+  size_t n = (size_t)(to - from);
+  while (ls->blen + n + 1 > ls->bcap) {
+    size_t cap = ls->bcap ? ls->bcap * 2 : 128;
+    char *nb = lfsc_alloc(ls->ctx, cap);
+    if (!nb)
+      lex_nomem(ls);
+    if (ls->blen)
+      memcpy(nb, ls->buf, ls->blen);
+    ls->buf = nb;
+    ls->bcap = cap;
+  }
+  memcpy(ls->buf + ls->blen, from, n);
+  ls->blen += n;
   ls->buf[ls->blen] = '\0';
 }
 
@@ -238,12 +280,12 @@ static void escape(lex_state *ls)
   case END_OF_INPUT:
     return;                     /* the string loop reports it */
   default:
-    if (!isdigit(ls->cur)) {
+    if (!is_digit(ls->cur)) {
       save_advance(ls);         /* \\ \" \' and any other character as itself */
       return;
     }
     c = 0;
-    for (int i = 0; i < 3 && isdigit(ls->cur); i++) {
+    for (int i = 0; i < 3 && is_digit(ls->cur); i++) {
       c = 10 * c + (ls->cur - '0');
       advance(ls);
     }
@@ -270,8 +312,15 @@ static void quoted_string(lex_state *ls, lex_token *tok)
     case '\\':
       escape(ls);
       break;
-    default:
-      save_advance(ls);
+    default: {
+      /* copy the run of plain characters at once */
+      const unsigned char *q = ls->p;
+      while (q < ls->end && *q != quote && *q != '\\' && *q != '\n' && *q != '\r')
+        q++;
+      save_span(ls, ls->p - 1, q);
+      ls->p = q;
+      advance(ls);
+    }
     }
   }
   save_advance(ls);
@@ -284,19 +333,24 @@ static void numeral(lex_state *ls, lex_token *tok)
 {
   do
     save_advance(ls);
-  while (isdigit(ls->cur) || ls->cur == '.');
+  while (is_digit(ls->cur) || ls->cur == '.');
   if (accept(ls, "Ee"))
     accept(ls, "+-");
-  while (isalnum(ls->cur) || ls->cur == '_')
+  while (is_ident(ls->cur))
     save_advance(ls);
   if (ls->num->parse(ls->buf, &tok->num) != 0)
     lex_error(ls, "malformed number", TK_NUMBER);
 }
 
+/* Reserved words are 2 to 8 letters, all lower case: filter on length and
+ * first letter before comparing. */
 static int reserved_word(const char *s, size_t len)
 {
+  if (len < 2 || len > 8 || s[0] < 'a' || s[0] > 'w')
+    return 0;
   for (int i = 0; i < NRESERVED; i++)
-    if (strlen(reserved[i]) == len && memcmp(reserved[i], s, len) == 0)
+    if (reserved[i][0] == s[0] && reserved[i][len] == '\0'
+        && memcmp(reserved[i], s, len) == 0)
       return LEX_FIRST_RESERVED + i;
   return 0;
 }
@@ -326,8 +380,13 @@ static int scan(lex_state *ls, lex_token *tok)
           continue;
         }
       }
-      while (!at_newline(ls) && ls->cur != END_OF_INPUT)
+      if (!at_newline(ls) && ls->cur != END_OF_INPUT) {
+        const unsigned char *q = ls->p;
+        while (q < ls->end && *q != '\n' && *q != '\r')
+          q++;
+        ls->p = q;
         advance(ls);
+      }
       continue;
     case '[': {
       int level = bracket_level(ls);
@@ -371,25 +430,28 @@ static int scan(lex_state *ls, lex_token *tok)
       save_advance(ls);
       if (accept(ls, "."))
         return accept(ls, ".") ? TK_DOTS : TK_CONCAT;
-      if (!isdigit(ls->cur))
+      if (!is_digit(ls->cur))
         return '.';
       numeral(ls, tok);
       return TK_NUMBER;
     case END_OF_INPUT:
       return TK_EOS;
     default:
-      if (isspace(ls->cur)) {
+      if (is_space(ls->cur)) {
         advance(ls);
         continue;
       }
-      if (isdigit(ls->cur)) {
+      if (is_digit(ls->cur)) {
         numeral(ls, tok);
         return TK_NUMBER;
       }
-      if (isalpha(ls->cur) || ls->cur == '_') {
-        do
-          save_advance(ls);
-        while (isalnum(ls->cur) || ls->cur == '_');
+      if (is_alpha(ls->cur)) {
+        const unsigned char *q = ls->p;
+        while (q < ls->end && is_ident(*q))
+          q++;
+        save_span(ls, ls->p - 1, q);
+        ls->p = q;
+        advance(ls);
         int r = reserved_word(ls->buf, ls->blen);
         if (r)
           return r;
