@@ -105,7 +105,11 @@ int gzip_sink_init(lfsc_sink *gz, lfsc_sink *out, int flags, unsigned pad_blocks
   if (!g)
     return gz->status = LFSC_EMEM;
   int strategy = (flags & GZIP_FIXED) ? Z_FIXED : Z_DEFAULT_STRATEGY;
-  if (deflateInit2(&g->zs, Z_BEST_COMPRESSION, Z_DEFLATED, -WINDOW_BITS, 9, strategy) != Z_OK) {
+  int memlevel = (flags >> 8) & 15;
+  if (memlevel < 1 || memlevel > 9)
+    memlevel = 9;
+  if (deflateInit2(&g->zs, Z_BEST_COMPRESSION, Z_DEFLATED, -WINDOW_BITS, memlevel,
+                   strategy) != Z_OK) {
     free(g);
     return gz->status = LFSC_EMEM;
   }
@@ -159,6 +163,23 @@ int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
 {
   lfsc_sink mem;
   unsigned pad = 0;
+  if (!(flags & GZIP_MEMLEVEL(15))) {
+    int best = 9;
+    size_t bestlen = SIZE_MAX;
+    /* On LFS images memLevels 3..6 always held the best result (all
+     * conformance vectors), so the others are not worth their time. */
+    for (int level = 3; level <= 6; level++) {
+      int rc = compress_padded(data, n, flags | GZIP_MEMLEVEL(level), 0, &mem);
+      if (rc)
+        return rc;
+      if (mem.len < bestlen) {
+        bestlen = mem.len;
+        best = level;
+      }
+      sink_mem_free(&mem);
+    }
+    flags |= GZIP_MEMLEVEL(best);
+  }
   for (;;) {
     int rc = compress_padded(data, n, flags, pad, &mem);
     if (rc)

@@ -19,6 +19,9 @@ enum {
   GZIP_FIXED = 1                /* fixed-Huffman blocks only (for tools that
                                    decode nothing else) */
 };
+/* zlib memLevel 1..9 (0: 9). It also sets how many symbols go into one
+ * deflate block, and LFS images often compress best with smaller blocks. */
+#define GZIP_MEMLEVEL(n) ((n) << 8)
 
 /* Start a gzip member written to out. pad_blocks empty fixed blocks come
  * first (10 bits each). LFSC_OK or LFSC_EMEM. Every path must end with
@@ -30,7 +33,9 @@ int gzip_sink_init(lfsc_sink *gz, lfsc_sink *out, int flags, unsigned pad_blocks
 int gzip_sink_finish(lfsc_sink *gz);
 
 /* Whole-buffer convenience: compress data[0..n) into out, adding padding
- * blocks as needed for a file of at least min_file bytes. */
+ * blocks as needed for a file of at least min_file bytes. Without a
+ * GZIP_MEMLEVEL in flags, memLevels 3 to 6 are tried and the smallest
+ * file kept (the first one on a tie, so the output is deterministic). */
 int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out);
 
