@@ -40,7 +40,7 @@ static void expect_problem(const unsigned char *b, size_t len, const verify_opts
   verify_report rep = run(ctx, b, len, o);
   for (int i = 0; i < rep.nproblems; i++) {
     const verify_problem *p = &rep.problems[i];
-    if (p->severity == sev && (off < 0 || (p->where != VERIFY_AT_NONE && p->offset == off)) &&
+    if (p->severity == sev && (off < 0 || (p->where != VERIFY_AT_NONE && p->offset == (uint32_t)off)) &&
         strstr(p->msg, want)) {
       lfsc_free(ctx);
       return;
