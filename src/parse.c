@@ -134,11 +134,10 @@ static lfsc_locvar *getlocvar(fstate *fs, int i)
 static int registerlocalvar(lex_state *ls, const lfsc_str *name)
 {
   fstate *fs = ls->fs;
+  if (fs->nlocvars >= SHRT_MAX)       /* the reference's vector limit */
+    lex_fail(ls, LFSC_ESYNTAX, "too many local variables");
   if (fs->nlocvars >= fs->caplocvars) {
     int cap = fs->caplocvars ? fs->caplocvars * 2 : 16;
-    if (fs->nlocvars >= SHRT_MAX) {
-      lex_fail(ls, LFSC_ESYNTAX, "too many local variables");
-    }
     lfsc_locvar *nv = lfsc_alloc(ls->ctx, (size_t)cap * sizeof *nv);
     if (!nv)
       lex_nomem(ls);
@@ -336,10 +335,9 @@ static void pushclosure(lex_state *ls, fstate *func, expdesc *v)
 {
   fstate *fs = ls->fs;
   lfsc_proto *f = fs->f;
+  if (fs->np >= LFSC_MAXARG_Bx)       /* sic: the reference's message */
+    lex_fail(ls, LFSC_ESYNTAX, "constant table overflow");
   if (fs->np >= fs->capp) {
-    if (fs->np >= LFSC_MAXARG_Bx) {
-      lex_fail(ls, LFSC_ESYNTAX, "constant table overflow");
-    }
     int cap = fs->capp ? fs->capp * 2 : 8;
     lfsc_proto **np = lfsc_alloc(ls->ctx, (size_t)cap * sizeof *np);
     if (!np)
