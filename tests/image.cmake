@@ -28,5 +28,5 @@ set(LFSC_SPEC_TOOLS "${LFSC_SHARED_DIR}/spec/tools")
 add_test(NAME image_random_sets
   COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/image/random_sets.py
           $<TARGET_FILE:luac.cross> $<TARGET_FILE:image_picheck> ${LFSC_SPEC_TOOLS}
-          ${CMAKE_CURRENT_BINARY_DIR}/image_random_sets 1 24)
+          ${CMAKE_CURRENT_BINARY_DIR}/image_random_sets 1 16)
 set_tests_properties(image_random_sets PROPERTIES TIMEOUT 300)
