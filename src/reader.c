@@ -293,6 +293,35 @@ static int read_kind(rd *r)
   return LFSC_OK;
 }
 
+/* A hash-chain link: NULL or a string start; anything else is a soft
+ * problem. Returns 0, or LFSC_EMEM. */
+static int chain_link(rd *r, uint32_t at, const char *what, uint32_t *t)
+{
+  reader_image *img = r->img;
+  int rc = target(r, at, RD_STRING, 1, what, t);
+  if (rc >= 0) {
+    if (rc == 0)
+      *t = 0;
+    return 0;
+  }
+  if (rc != LFSC_EFORMAT)
+    return rc;
+  *t = 0;
+  img->isaddr[at / 4] = 1;
+  if (img->nsoft < (int)(sizeof img->soft / sizeof img->soft[0])) {
+    img->soft[img->nsoft].offset = at;
+    const char *m = lfsc_errmsg(r->ctx), *colon = strstr(m, ": ");
+    if (strncmp(m, "offset ", 7) == 0 && colon)
+      m = colon + 2;            /* the offset is kept separately */
+    snprintf(img->soft[img->nsoft].msg, sizeof img->soft[0].msg, "%s", m);
+    img->nsoft++;
+  } else {
+    img->soft_dropped++;
+  }
+  lfsc_seterr(r->ctx, LFSC_OK, "%s", "");
+  return 0;
+}
+
 static int read_strings(rd *r)
 {
   reader_image *img = r->img;
@@ -345,19 +374,24 @@ static int read_strings(rd *r)
   }
   img->nstrings = (int)nuse;
   img->strings_end = off;
-  /* Links are checked once every string start is known. */
+  /* Links are checked once every string start is known. A bad link is
+   * recorded and read as NULL; it is still an address word for the
+   * bitmap check. */
+  img->bucket = lfsc_alloc(r->ctx, sizeof *img->bucket * nsize);
+  if (!img->bucket)
+    return lfsc_seterr(r->ctx, LFSC_EMEM, "out of memory");
   for (uint32_t b = 0; b < nsize; b++) {
-    uint32_t t;
-    if ((rc = target(r, LFSIMG_HEADER_BYTES + 4 * b, RD_STRING, 1, "bucket", &t)) < 0)
+    uint32_t t = 0, at = LFSIMG_HEADER_BYTES + 4 * b;
+    if ((rc = chain_link(r, at, "bucket", &t)) < 0)
       return rc;
+    img->bucket[b] = t;
   }
   for (uint32_t i = 0; i < nuse; i++) {
-    uint32_t t;
+    uint32_t t = 0;
     reader_string *s = &img->strings[i];
-    rc = target(r, s->off, RD_STRING, 1, "string next link", &t);
-    if (rc < 0)
+    if ((rc = chain_link(r, s->off, "string next link", &t)) < 0)
       return rc;
-    s->next = rc ? t : 0;
+    s->next = t;
   }
   return LFSC_OK;
 }

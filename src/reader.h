@@ -101,6 +101,7 @@ typedef struct reader_image {
   uint32_t mainproto_off;       /* decoded byte offsets */
 
   /* ROstrt */
+  uint32_t *bucket;             /* per bucket: byte offset of its first string, 0 = none */
   int nstrings;
   reader_string *strings;       /* in image (ROstrt) order */
   uint32_t strings_off, strings_end;
@@ -115,6 +116,15 @@ typedef struct reader_image {
   reader_module *modules;
   int has_timestamp;
   double timestamp;             /* k[n] of the index function */
+
+  /* Problems that did not stop the decode (a bad hash-chain link is
+   * taken as NULL: the Proto tree does not depend on the chains). */
+  int nsoft;
+  struct reader_soft {
+    uint32_t offset;
+    char msg[200];
+  } soft[8];
+  int soft_dropped;             /* more than fit in soft[] */
 
   /* per image word: owning object kind, object start flag, address flag */
   uint8_t *kind;                /* reader_kind */

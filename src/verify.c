@@ -471,11 +471,7 @@ static void check_strings(vctx *v)
   for (int i = 0; i < n; i++)
     at[img->strings[i].off / 4] = i;
   for (uint32_t b = 0; b <= mask; b++) {
-    uint32_t bw = LFSIMG_HEADER_BYTES + 4 * b, t = 0;
-    if (!img->isaddr[bw / 4])
-      continue;
-    uint32_t vv = word(img, bw);
-    t = img->absolute ? vv - img->base : vv * 4;
+    uint32_t bw = LFSIMG_HEADER_BYTES + 4 * b, t = img->bucket[b];
     int steps = 0;
     while (t) {
       int i = at[t / 4];
@@ -781,6 +777,10 @@ int verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts 
   }
   v->img = img;
   rep->img = img;
+  for (int i = 0; i < img->nsoft; i++)
+    ERR(img->soft[i].offset, "%s", img->soft[i].msg);
+  if (img->soft_dropped)
+    ERR(0, "%d more bad hash-chain links", img->soft_dropped);
   if (gz)
     check_gzip(v, f, len);
   check_header(v);

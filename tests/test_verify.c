@@ -143,6 +143,24 @@ static void test_damage(void **state)
   expect_problem(b, len, NULL, VERIFY_ERROR, 116, "string at 0x00074 is in no hash chain");
   memcpy(b, orig, len);
 
+  /* several problems at once are all reported */
+  wr_u32le(b + 56, ABSADDR(120));       /* bucket 6 -> inside "=(luac)" */
+  wr_u32le(b + 148, 0);                 /* hash of "c15_empty" */
+  wr_u32le(b + 176, 0x00000004);        /* module Proto's tt word */
+  {
+    lfsc_ctx *ctx = lfsc_new();
+    verify_report rep = run(ctx, b, len, NULL);
+    assert_int_equal(rep.errors, 4);    /* bad link, unreachable string, hash, its bucket */
+    assert_int_equal(rep.warnings, 1);  /* Proto tt */
+    lfsc_free(ctx);
+  }
+  expect_problem(b, len, NULL, VERIFY_ERROR, 56, "bucket 0x40280078 points into string at 0x00074, not to a string");
+  expect_problem(b, len, NULL, VERIFY_ERROR, 116, "string at 0x00074 is in no hash chain");
+  expect_problem(b, len, NULL, VERIFY_ERROR, 148, "stores hash 0x00000000");
+  expect_problem(b, len, NULL, VERIFY_ERROR, 140, "(hash 0x00000000) is chained in bucket 3, not 0");
+  expect_problem(b, len, NULL, VERIFY_WARNING, 172, "next/tt/gclist words are 0x0/0x4/0x0, not 0");
+  memcpy(b, orig, len);
+
   /* IN_PROGRESS */
   wr_u32le(b, 0xfafaa15d);
   expect_problem(b, len, NULL, VERIFY_ERROR, 0, "IN_PROGRESS bit set");
