@@ -185,10 +185,18 @@ static int target(rd *r, uint32_t at, reader_kind want, int nullok, const char *
   if (img->kind[w] == RD_FREE)
     return fail(r, at, "%s 0x%08x points to 0x%05x, which is not the start of a %s", what,
                 (unsigned)v, (unsigned)*off, reader_kind_name(want));
-  if (img->kind[w] != want || !img->start[w])
-    return fail(r, at, "%s 0x%08x points into %s at 0x%05x, not to a %s", what, (unsigned)v,
-                reader_kind_name((reader_kind)img->kind[w]), (unsigned)*off,
-                reader_kind_name(want));
+  if (img->kind[w] != want || !img->start[w]) {
+    uint32_t s = w;             /* the start of the object it lands in */
+    while (s > 0 && !img->start[s])
+      s--;
+    if (s == w)
+      return fail(r, at, "%s 0x%08x points to the %s at 0x%05x, not to a %s", what, (unsigned)v,
+                  reader_kind_name((reader_kind)img->kind[w]), (unsigned)*off,
+                  reader_kind_name(want));
+    return fail(r, at, "%s 0x%08x points %u bytes into the %s at 0x%05x, not to a %s", what,
+                (unsigned)v, (unsigned)(*off - 4 * s), reader_kind_name((reader_kind)img->kind[w]),
+                (unsigned)(4 * s), reader_kind_name(want));
+  }
   img->isaddr[at / 4] = 1;
   return 1;
 }

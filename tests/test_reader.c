@@ -290,7 +290,7 @@ static void test_bitflips(void **state)
     assert_int_equal(reader_load(ctx, abs, len, &img), 0);
     assert_int_equal(img->nsoft, 1);
     assert_int_equal(img->soft[0].offset, 44);
-    assert_string_equal(img->soft[0].msg, "bucket 0x40280088 points into string at 0x00088, not to a string");
+    assert_string_equal(img->soft[0].msg, "bucket 0x40280088 points 20 bytes into the string at 0x00074, not to a string");
     assert_int_equal(img->bucket[3], 0);
     lfsc_free(ctx);
   }

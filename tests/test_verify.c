@@ -154,7 +154,7 @@ static void test_damage(void **state)
     assert_int_equal(rep.warnings, 1);  /* Proto tt */
     lfsc_free(ctx);
   }
-  expect_problem(b, len, NULL, VERIFY_ERROR, 56, "bucket 0x40280078 points into string at 0x00074, not to a string");
+  expect_problem(b, len, NULL, VERIFY_ERROR, 56, "bucket 0x40280078 points 4 bytes into the string at 0x00074, not to a string");
   expect_problem(b, len, NULL, VERIFY_ERROR, 116, "string at 0x00074 is in no hash chain");
   expect_problem(b, len, NULL, VERIFY_ERROR, 148, "stores hash 0x00000000");
   expect_problem(b, len, NULL, VERIFY_ERROR, 140, "(hash 0x00000000) is chained in bucket 3, not 0");
