@@ -31,6 +31,13 @@ static int oom(builder *b)
   return b->err;
 }
 
+/* oom() for functions returning a word offset: 0 is never a valid one. */
+static size_t oom_offset(builder *b)
+{
+  oom(b);
+  return 0;
+}
+
 /* Allocate nbytes (rounded up to words), zero-filled; returns the word
  * offset. On failure b->err is set and the offset is 0. */
 static size_t alloc(builder *b, size_t nbytes)
@@ -50,11 +57,11 @@ static size_t alloc(builder *b, size_t nbytes)
       cap *= 2;
     uint32_t *w = realloc(l->w, cap * sizeof *w);
     if (!w)
-      return oom(b), 0;
+      return oom_offset(b);
     l->w = w;
     uint32_t *r = realloc(l->reloc, cap / 32 * sizeof *r);
     if (!r)
-      return oom(b), 0;
+      return oom_offset(b);
     l->reloc = r;
     memset(l->w + l->cap, 0, (cap - l->cap) * sizeof *w);
     memset(l->reloc + l->cap / 32, 0, (cap - l->cap) / 32 * sizeof *r);
@@ -82,8 +89,10 @@ static const lfsc_str *pack_lines(builder *b, const lfsc_proto *f)
   /* A run costs at most 1 count byte and 5 delta bytes (32-bit delta). */
   size_t cap = (size_t)f->sizelineinfo * 6 + 1;
   unsigned char *buf = malloc(cap);
-  if (!buf)
-    return oom(b), NULL;
+  if (!buf) {
+    oom(b);
+    return NULL;
+  }
   size_t n = 0, countpos = 0;
   long line = 0;
   for (int pc = 0; pc < f->sizelineinfo; pc++) {
@@ -176,7 +185,7 @@ static size_t emit_strings(builder *b)
   if (!order || !index || !b->tsoff) {
     free(order);
     free(index);
-    return oom(b), 0;
+    return oom_offset(b);
   }
   strtab_order(&b->tab, order, index);
   l->nstrings = n;
@@ -264,7 +273,7 @@ static size_t emit_proto(builder *b, const lfsc_proto *f)
   if (f->sizep > 0) {
     kids = malloc((size_t)f->sizep * sizeof *kids);
     if (!kids)
-      return oom(b), 0;
+      return oom_offset(b);
     for (int i = 0; i < f->sizep && !b->err; i++)
       kids[i] = emit_proto(b, f->p[i]);
   }

@@ -111,14 +111,16 @@ static int put(out *o, unsigned char c)
   return 0;
 }
 
-static void fail(gzcheck_result *r, const char *fmt, ...)
+/* Record the first rule broken; returns -1 for the callers' convenience. */
+static int fail(gzcheck_result *r, const char *fmt, ...)
 {
   if (r->err[0])
-    return;
+    return -1;
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(r->err, sizeof r->err, fmt, ap);
   va_end(ap);
+  return -1;
 }
 
 static int codes(bits *b, out *o, const huff *lit, const huff *dist, gzcheck_result *r)
@@ -126,7 +128,7 @@ static int codes(bits *b, out *o, const huff *lit, const huff *dist, gzcheck_res
   for (;;) {
     int sym = decode(b, lit);
     if (sym < 0 || b->overrun)
-      return fail(r, "bad literal/length code"), -1;
+      return fail(r, "bad literal/length code");
     if (sym < 256) {
       if (put(o, (unsigned char)sym))
         return -1;
@@ -135,11 +137,11 @@ static int codes(bits *b, out *o, const huff *lit, const huff *dist, gzcheck_res
     } else {
       sym -= 257;
       if (sym >= 29)
-        return fail(r, "bad length symbol"), -1;
+        return fail(r, "bad length symbol");
       unsigned len = lbase[sym] + getbits(b, lext[sym]);
       int ds = decode(b, dist);
       if (ds < 0 || ds >= 30)
-        return fail(r, "bad distance code"), -1;
+        return fail(r, "bad distance code");
       unsigned d = dbase[ds] + getbits(b, dext[ds]);
       r->matches++;
       if (d > r->maxdist)
@@ -148,7 +150,7 @@ static int codes(bits *b, out *o, const huff *lit, const huff *dist, gzcheck_res
       if (d > 16384 || d >= o->len)
         fail(r, "invalid dictionary offset on inflate (at %zu, distance %u)", o->len, d);
       if (d > o->len)
-        return fail(r, "distance too far back"), -1;
+        return fail(r, "distance too far back");
       for (unsigned k = 0; k < len; k++)
         if (put(o, o->p[o->len - d]))
           return -1;
@@ -164,17 +166,17 @@ static int dynamic(bits *b, out *o, gzcheck_result *r)
   huff lc, lit, dist;
   unsigned nlen = getbits(b, 5) + 257, ndist = getbits(b, 5) + 1, ncode = getbits(b, 4) + 4;
   if (nlen > 286 || ndist > 30)
-    return fail(r, "bad dynamic block counts"), -1;
+    return fail(r, "bad dynamic block counts");
   memset(len, 0, sizeof len);
   for (unsigned i = 0; i < ncode; i++)
     len[order[i]] = (unsigned char)getbits(b, 3);
   if (build(&lc, len, 19))
-    return fail(r, "bad code-length code"), -1;
+    return fail(r, "bad code-length code");
   unsigned i = 0;
   while (i < nlen + ndist) {
     int sym = decode(b, &lc);
     if (sym < 0)
-      return fail(r, "bad code length"), -1;
+      return fail(r, "bad code length");
     if (sym < 16) {
       len[i++] = (unsigned char)sym;
       continue;
@@ -183,7 +185,7 @@ static int dynamic(bits *b, out *o, gzcheck_result *r)
     unsigned rep;
     if (sym == 16) {
       if (i == 0)
-        return fail(r, "repeat with no previous length"), -1;
+        return fail(r, "repeat with no previous length");
       v = len[i - 1];
       rep = 3 + getbits(b, 2);
     } else if (sym == 17) {
@@ -192,12 +194,12 @@ static int dynamic(bits *b, out *o, gzcheck_result *r)
       rep = 11 + getbits(b, 7);
     }
     if (i + rep > nlen + ndist)
-      return fail(r, "too many code lengths"), -1;
+      return fail(r, "too many code lengths");
     while (rep--)
       len[i++] = v;
   }
   if (build(&lit, len, (int)nlen) || build(&dist, len + nlen, (int)ndist))
-    return fail(r, "bad dynamic code"), -1;
+    return fail(r, "bad dynamic code");
   return codes(b, o, &lit, &dist, r);
 }
 
@@ -226,12 +228,12 @@ static int stored(bits *b, out *o, gzcheck_result *r)
   b->buf = 0;                   /* drop the rest of the current byte */
   b->cnt = 0;
   if (b->pos + 4 > b->n)
-    return fail(r, "truncated stored block"), -1;
+    return fail(r, "truncated stored block");
   unsigned len = b->p[b->pos] | b->p[b->pos + 1] << 8;
   unsigned nlen = b->p[b->pos + 2] | b->p[b->pos + 3] << 8;
   b->pos += 4;
   if (len != (~nlen & 0xFFFF) || b->pos + len > b->n)
-    return fail(r, "bad stored block"), -1;
+    return fail(r, "bad stored block");
   for (unsigned k = 0; k < len; k++)
     if (put(o, b->p[b->pos++]))
       return -1;
