@@ -170,7 +170,8 @@ static size_t ts_of(builder *b, const lfsc_str *s)
 {
   if (!s || b->err)
     return 0;
-  return b->tsoff[strtab_find(&b->tab, s)];
+  int32_t i = strtab_find(&b->tab, s);
+  return i < 0 ? 0 : b->tsoff[i];
 }
 
 /* Bucket vector, then every string in ROstrt order, each pushed onto the
