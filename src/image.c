@@ -136,7 +136,7 @@ static int module_names(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *co
  * are lifted: names past constant 255 cannot be RK operands of EQ, so
  * they are loaded into R1 first; and the names table is filled by
  * SETLIST in batches of 50, reusing R3..R52. */
-static size_t index_code(uint32_t *code, size_t n)
+size_t image_index_code(size_t n, uint32_t *code)
 {
   size_t pc = 0;
   for (size_t i = 0; i < n; i++) {
@@ -163,6 +163,18 @@ static size_t index_code(uint32_t *code, size_t n)
   return pc;
 }
 
+size_t image_index_codesize(size_t n)
+{
+  size_t big = n > LFSC_MAXINDEXRK + 1 ? n - (LFSC_MAXINDEXRK + 1) : 0;
+  size_t batches = (n + LFSC_FIELDS_PER_FLUSH - 1) / LFSC_FIELDS_PER_FLUSH;
+  return 5 * n + big + (batches > 1 ? batches - 1 : 0) + 5;
+}
+
+int image_index_maxstack(size_t n)
+{
+  return 3 + (int)(n < LFSC_FIELDS_PER_FLUSH ? n : LFSC_FIELDS_PER_FLUSH);
+}
+
 int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
                 size_t n, lfsc_target target, int64_t timestamp, lfsc_proto **out)
 {
@@ -175,9 +187,7 @@ int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *fil
   lfsc_proto *f = lfsc_alloc(ctx, sizeof *f);
   lfsc_const *k = lfsc_alloc(ctx, (n + 1) * sizeof *k);
   lfsc_proto **p = lfsc_alloc(ctx, n * sizeof *p);
-  /* at most 6 per module, 2 per batch of 50 and 4 more */
-  uint32_t *code = lfsc_alloc(ctx, (6 * n + 2 * (n / LFSC_FIELDS_PER_FLUSH + 1) + 4) *
-                                       sizeof *code);
+  uint32_t *code = lfsc_alloc(ctx, image_index_codesize(n) * sizeof *code);
   const lfsc_str **names = calloc(n, sizeof *names);
   const lfsc_str *source = lfsc_intern(ctx, "=(luac)", 7);
   if (!f || !k || !p || !code || !names || !source) {
@@ -202,13 +212,13 @@ int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *fil
   f->numparams = 1;
   f->is_vararg = 0;
   f->nups = 0;
-  f->maxstacksize = (uint8_t)(3 + (n < LFSC_FIELDS_PER_FLUSH ? n : LFSC_FIELDS_PER_FLUSH));
+  f->maxstacksize = (uint8_t)image_index_maxstack(n);
   f->sizek = (int)(n + 1);
   f->k = k;
   f->sizep = (int)n;
   f->p = p;
   f->code = code;
-  f->sizecode = (int)index_code(code, n);
+  f->sizecode = (int)image_index_code(n, code);
   *out = f;
   return LFSC_OK;
 }

@@ -29,6 +29,14 @@ size_t image_modname(const char *source, size_t len, char *out);
 int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
                 size_t n, lfsc_target target, int64_t timestamp, lfsc_proto **out);
 
+/* The index function's code for n modules (what image_index emits), so
+ * readers and verifiers can check it: image_index_codesize(n) words
+ * (5n + 5 for n <= 50, the reference's), written to code[]; returns the
+ * count. image_index_maxstack(n) is its maxstacksize (n + 3, at most 53). */
+size_t image_index_code(size_t n, uint32_t *code);
+size_t image_index_codesize(size_t n);
+int image_index_maxstack(size_t n);
+
 /* The number a timestamp becomes in the index function's constants:
  * the integer firmware keeps it as an int32 (wrapping in 2038). */
 lfsc_number image_timestamp_value(lfsc_target target, int64_t timestamp);

@@ -294,6 +294,23 @@ static void test_index_lua_large(void **state)
   run_index_in_lua(1000);
 }
 
+static void test_index_codesize(void **state)
+{
+  (void)state;
+  static const size_t ns[] = {1, 2, 49, 50, 51, 100, 101, 255, 256, 257, 1000, IMAGE_MAX_MODULES};
+  for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+    size_t n = ns[k], size = image_index_codesize(n);
+    uint32_t *code = malloc((size + 1) * sizeof *code);
+    code[size] = 0xDEADBEEF;
+    assert_int_equal(image_index_code(n, code), size);
+    assert_int_equal(code[size], 0xDEADBEEF);
+    if (n <= 50)
+      assert_int_equal(size, 5 * n + 5);
+    assert_int_equal(image_index_maxstack(n), n <= 50 ? (int)n + 3 : 53);
+    free(code);
+  }
+}
+
 static void test_index_limits(void **state)
 {
   (void)state;
@@ -764,6 +781,7 @@ int main(void)
     cmocka_unit_test(test_index_fifty),
     cmocka_unit_test(test_index_lua_small),
     cmocka_unit_test(test_index_lua_large),
+    cmocka_unit_test(test_index_codesize),
     cmocka_unit_test(test_index_limits),
     cmocka_unit_test(test_timestamp_value),
     cmocka_unit_test(test_check_addr),
