@@ -548,32 +548,12 @@ static int cmd_reloc(int argc, char **argv)
     lfsc_free(ctx);
     return 1;
   }
-  /* A PI image is relocated by its bitmap, as the firmware does; refuse one
-   * whose bitmap disagrees with the address words the reader found. */
-  uint32_t nw = img->flash_size / 4;
-  if (img->bitmap)
-    for (uint32_t w = 0; w < nw; w++) {
-      int bit = (img->bitmap[(w >> 5) * 4 + ((w & 31) >> 3)] >> (w & 7)) & 1;
-      if (bit != img->isaddr[w]) {
-        fprintf(stderr, "%s: %s: relocation bitmap disagrees with the image at offset 0x%05x "
-                "(run '%s verify')\n", progname, in, (unsigned)(w * 4), progname);
-        lfsc_free(ctx);
-        return 1;
-      }
-    }
-  unsigned char *outb = malloc(img->flash_size);
-  if (!outb) {
+  unsigned char *outb;
+  if (reader_relocate(ctx, img, base, &outb)) {
+    fprintf(stderr, "%s: %s: %s (run '%s verify')\n", progname, in, lfsc_errmsg(ctx), progname);
     lfsc_free(ctx);
     return 1;
   }
-  memcpy(outb, img->data, img->flash_size);
-  for (uint32_t w = 0; w < nw; w++)
-    if (img->isaddr[w]) {
-      uint32_t v = rd_u32le(outb + 4 * w);
-      uint32_t off = img->absolute ? v - img->base : 4 * v;
-      wr_u32le(outb + 4 * w, off + base);
-    }
-  wr_u32le(outb, img->sig | LFSIMG_SIG_ABSOLUTE);
   outfile of;
   int rc = 1;
   if (outfile_open(&of, outp) != 0) {
@@ -586,7 +566,6 @@ static int cmd_reloc(int argc, char **argv)
   } else {
     rc = 0;
   }
-  free(outb);
   lfsc_free(ctx);
   return rc;
 }

@@ -792,6 +792,34 @@ int reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out)
   return LFSC_OK;
 }
 
+int reader_relocate(lfsc_ctx *ctx, const reader_image *img, uint32_t base,
+                    unsigned char **out)
+{
+  uint32_t nw = img->flash_size / 4;
+  if (img->bitmap)
+    for (uint32_t w = 0; w < nw; w++) {
+      int bit = (img->bitmap[(w >> 5) * 4 + ((w & 31) >> 3)] >> (w & 7)) & 1;
+      if (bit != img->isaddr[w])
+        return lfsc_seterr(ctx, LFSC_EFORMAT,
+                           "offset 0x%05x: relocation bitmap disagrees with the image (%s)",
+                           (unsigned)(4 * w), bit ? "flagged word is not an address"
+                                                  : "address word not flagged");
+    }
+  unsigned char *b = lfsc_alloc(ctx, img->flash_size);
+  if (!b)
+    return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
+  memcpy(b, img->data, img->flash_size);
+  for (uint32_t w = 0; w < nw; w++)
+    if (img->isaddr[w]) {
+      uint32_t v = rd_u32le(b + 4 * w);
+      uint32_t off = img->absolute ? v - img->base : 4 * v;
+      wr_u32le(b + 4 * w, off + base);
+    }
+  wr_u32le(b, img->sig | LFSIMG_SIG_ABSOLUTE);
+  *out = b;
+  return LFSC_OK;
+}
+
 int reader_func_at(const reader_image *img, uint32_t off)
 {
   for (int i = 0; i < img->nfuncs; i++)

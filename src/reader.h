@@ -145,6 +145,14 @@ int reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t
  * (lines[] then holds what could be decoded). */
 int reader_unpack_lines(const uint8_t *p, uint32_t len, int *lines, int n);
 
+/* The image as an absolute image linked at base (what luac.cross -a base
+ * writes): each address word becomes base + its target's byte offset and
+ * signature bit 0 is set. A PI image is relocated by its bitmap, which
+ * must agree with the address words found (else LFSC_EFORMAT); an
+ * absolute image is rebased. *out (flash_size bytes) is in ctx's arena. */
+int reader_relocate(lfsc_ctx *ctx, const reader_image *img, uint32_t base,
+                    unsigned char **out);
+
 /* The index of the Proto struct at byte offset off in funcs, or -1. */
 int reader_func_at(const reader_image *img, uint32_t off);
 

@@ -105,6 +105,10 @@ static void test_all_vectors(void **state)
         if (!img2)
           fail_msg("%s: %s", other, msg);
         assert_int_equal(img2->flash_size, img->flash_size);
+        /* reloc PI -> ABS is the reference's -a output */
+        unsigned char *rel;
+        assert_int_equal(reader_relocate(ctx, img, img2->base, &rel), 0);
+        assert_memory_equal(rel, buf2, len2);
         assert_memory_equal(img2->isaddr, img->isaddr, img->flash_size / 4);
         same_tree(img->main, img2->main);
         pairs++;
@@ -386,6 +390,22 @@ static void test_structure(void **state)
   expect_error(big, len + 8, "absolute image of flash_size 384 has 392 bytes (expected exactly 384)");
   free(big);
   free(b);
+  /* reloc refuses a PI image whose bitmap disagrees with its addresses */
+  {
+    unsigned char *gz = tu_conf("float/single/c15_empty.pi.img", &len);
+    size_t rawlen = 0;
+    unsigned char *raw = tu_gunzip(gz, len, &rawlen), *rel;
+    raw[384] ^= 0x04;           /* mainProto's bit */
+    lfsc_ctx *ctx = lfsc_new();
+    reader_image *img;
+    assert_int_equal(reader_load(ctx, raw, rawlen, &img), 0);
+    assert_int_equal(reader_relocate(ctx, img, 0x40280000, &rel), LFSC_EFORMAT);
+    assert_string_equal(lfsc_errmsg(ctx),
+                        "offset 0x00008: relocation bitmap disagrees with the image (address word not flagged)");
+    lfsc_free(ctx);
+    free(raw);
+    free(gz);
+  }
   /* Gzip member followed by junk. */
   unsigned char *pi = tu_conf("float/single/c15_empty.pi.img", &len);
   unsigned char *pj = calloc(len + 3, 1);

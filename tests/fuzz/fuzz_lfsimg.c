@@ -31,6 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     reader_image *img = rep.img;
     /* Only images the verifier accepts go on to the consumers, as in the
      * CLI's extract/dis paths after a clean decode. */
+    unsigned char *abs;
+    reader_relocate(ctx, img, 0x40280000u, &abs);
     if (devnull)
       listing_print(devnull, img->main, 1, img->variant);
     if (img->nmodules > 0) {

@@ -35,5 +35,5 @@ for f in "$conf"/*/*.img "$conf"/*/single/*.img; do
         "$f" > "$work/seeds/raw_$name" ;;
   esac
 done
-exec "$work/fuzz_lfsimg" -artifact_prefix="$work/artifacts/" -max_len=131072 \
+exec "$work/fuzz_lfsimg" -artifact_prefix="$work/artifacts/" -max_len=${LFSIMG_FUZZ_MAXLEN:-32768} \
   -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "$@" "$work/corpus" "$work/seeds"
