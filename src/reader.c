@@ -723,6 +723,38 @@ static int read_index(rd *r)
 
 /* ---- entry points ---------------------------------------------------- */
 
+/* Everything after the header: ownership map, strings, Protos. */
+static int decode_body(lfsc_ctx *ctx, reader_image *img)
+{
+  rd r;
+  memset(&r, 0, sizeof r);
+  r.ctx = ctx;
+  r.img = img;
+  size_t nw = img->flash_size / 4;
+  img->kind = lfsc_alloc(ctx, nw);
+  img->start = lfsc_alloc(ctx, nw);
+  img->isaddr = lfsc_alloc(ctx, nw);
+  r.idx = malloc(sizeof *r.idx * nw);
+  if (!img->kind || !img->start || !img->isaddr || !r.idx) {
+    free(r.idx);
+    return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
+  }
+  int rc = read_strings(&r);
+  if (!rc)
+    rc = read_index(&r);
+  if (!rc) {
+    img->nfuncs = r.nfuncs;
+    img->funcs = lfsc_alloc(ctx, sizeof *img->funcs * (size_t)r.nfuncs);
+    if (!img->funcs)
+      rc = lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
+    else
+      memcpy(img->funcs, r.funcs, sizeof *img->funcs * (size_t)r.nfuncs);
+  }
+  free(r.idx);
+  free(r.funcs);
+  return rc;
+}
+
 int reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out)
 {
   const unsigned char *in = file;
@@ -764,28 +796,31 @@ int reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out)
   int rc;
   if ((rc = read_header(&r)) || (rc = read_kind(&r)))
     return rc;
-  size_t nw = img->flash_size / 4;
-  img->kind = lfsc_alloc(ctx, nw);
-  img->start = lfsc_alloc(ctx, nw);
-  img->isaddr = lfsc_alloc(ctx, nw);
-  r.idx = malloc(sizeof *r.idx * nw);
-  if (!img->kind || !img->start || !img->isaddr || !r.idx) {
-    free(r.idx);
-    return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
+  rc = decode_body(ctx, img);
+  if (rc == LFSC_EFORMAT) {
+    /* A signature naming the wrong variant misreads every constant
+     * vector: if another TValue width decodes, say so. */
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", lfsc_errmsg(ctx));
+    reader_image saved = *img;
+    lfsc_target fits = saved.variant;
+    static const lfsc_target alt[] = {LFSC_TARGET_FLOAT, LFSC_TARGET_FLOAT16, LFSC_TARGET_INT};
+    for (int i = 0; i < 3 && fits == saved.variant; i++) {
+      if (alt[i] == saved.variant)
+        continue;
+      img->variant = alt[i];
+      img->tvsize = alt[i] == LFSC_TARGET_INT ? LFSIMG_TV_INT
+                    : alt[i] == LFSC_TARGET_FLOAT ? LFSIMG_TV_FLOAT : LFSIMG_TV_FLOAT16;
+      if (decode_body(ctx, img) == LFSC_OK)
+        fits = alt[i];
+      *img = saved;
+    }
+    if (fits != saved.variant)
+      return lfsc_seterr(ctx, LFSC_EFORMAT,
+                         "%s (the signature says %s, but the image decodes as %s: wrong variant bits?)",
+                         msg, lfsc_target_name(saved.variant), lfsc_target_name(fits));
+    return lfsc_seterr(ctx, LFSC_EFORMAT, "%s", msg);
   }
-  rc = read_strings(&r);
-  if (!rc)
-    rc = read_index(&r);
-  if (!rc) {
-    img->nfuncs = r.nfuncs;
-    img->funcs = lfsc_alloc(ctx, sizeof *img->funcs * (size_t)r.nfuncs);
-    if (!img->funcs)
-      rc = lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
-    else
-      memcpy(img->funcs, r.funcs, sizeof *img->funcs * (size_t)r.nfuncs);
-  }
-  free(r.idx);
-  free(r.funcs);
   if (rc)
     return rc;
   *out = img;

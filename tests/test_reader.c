@@ -422,11 +422,18 @@ static void test_wrong_variant(void **state)
   unsigned char *b = tu_conf("int/single/c15_empty.abs.img", &len);
   /* Relabel an int image as float: 8-byte TValues read as 12-byte ones. */
   wr_u32le(b, 0xfafaa155);
-  expect_error(b, len, "offset 0x0");
+  expect_error(b, len, "offset 0x00108: code vector overlaps the constant vector at 0x00108 "
+               "(the signature says float, but the image decodes as int: wrong variant bits?)");
   free(b);
   b = tu_conf("float/single/c15_empty.abs.img", &len);
   wr_u32le(b, 0xfafaa153);
-  expect_error(b, len, "offset 0x0");
+  expect_error(b, len, "offset 0x00104: constant 1 has type tag 1073741824 (only nil 0, boolean 1, "
+               "number 3, string 4 occur) (the signature says int, but the image decodes as float: "
+               "wrong variant bits?)");
+  free(b);
+  b = tu_conf("float16/single/c01_basic.abs.img", &len);
+  wr_u32le(b, 0xfafaa155);
+  expect_error(b, len, "(the signature says float, but the image decodes as float16: wrong variant bits?)");
   free(b);
   /* A well-formed image for another firmware: verify names the mismatch. */
   b = tu_conf("float/single/c01_basic.pi.img", &len);
