@@ -277,6 +277,14 @@ int main(int argc, char **argv)
   lfsc_proto **chunks = calloc((size_t)nfiles, sizeof *chunks);
   if (!ctx || !chunks)
     fatal("not enough memory");
+  /* image options are checked before any input is read */
+  if (o.flash && o.target == LFSC_TARGET_HOST)
+    fatal("'-t host' has no flash image format (use float, float16 or int)");
+  if (o.absolute && image_check_addr(ctx, o.address) != LFSC_OK) {
+    fprintf(stderr, "%s: '-a': %s\n", progname, lfsc_errmsg(ctx));
+    return EXIT_FAILURE;
+  }
+  int64_t timestamp = o.lookup ? image_time(&o) : 0;
   input_opts io = {o.target, o.compat_lineinfo};
   for (int k = 0; k < nfiles; k++) {
     if (input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK)
@@ -284,19 +292,13 @@ int main(int argc, char **argv)
   }
   lfsc_proto *f;
   if (o.lookup) {
-    if (o.flash && o.target == LFSC_TARGET_HOST)
-      fatal("'-t host' has no flash image format (use float, float16 or int)");
-    if (o.absolute && image_check_addr(ctx, o.address) != LFSC_OK) {
-      fprintf(stderr, "%s: '-a': %s\n", progname, lfsc_errmsg(ctx));
-      return EXIT_FAILURE;
-    }
     /* files name the chunks in messages; stdin is named by its source */
     const char **names = calloc((size_t)nfiles, sizeof *names);
     if (!names)
       fatal("not enough memory");
     for (int k = 0; k < nfiles; k++)
       names[k] = strcmp(files[k], "-") == 0 ? NULL : files[k];
-    int rc = image_index(ctx, chunks, names, (size_t)nfiles, o.target, image_time(&o), &f);
+    int rc = image_index(ctx, chunks, names, (size_t)nfiles, o.target, timestamp, &f);
     free(names);
     if (rc != LFSC_OK)
       fatal(lfsc_errmsg(ctx));
