@@ -45,6 +45,22 @@ PY
 echo "info/info --json/list/dis/strings/verify: $imgs images"
 [ "$imgs" -ge 140 ] || fail "only $imgs image vectors found"
 
+# dis: the reference's luac.cross -f -l -l listings, heap addresses aside
+lst=0
+for f in "$C"/listings/*.lst; do
+  b=$(basename "$f" .lst)
+  stem=${b%.*}
+  v=${b##*.}
+  img="$C/$v/single/$stem.pi.img"
+  [ -s "$img" ] || continue
+  "$L" dis "$img" | sed 's/0x[0-9a-f]*//g' > "$T/got"
+  grep -v '^Image size:' "$f" | sed 's/0x[0-9a-f]*//g' > "$T/want"
+  cmp -s "$T/got" "$T/want" || { diff "$T/want" "$T/got" | head; fail "dis $img differs from $f"; }
+  lst=$((lst + 1))
+done
+echo "dis: $lst images list like the reference luac.cross -l -l"
+[ "$lst" -ge 4 ] || fail "expected 4 reference listings, compared $lst"
+
 # reloc and diff: PI vs ABS partners
 pairs=0
 for a in "$C"/*/*.abs.img "$C"/*/single/*.abs.img; do
