@@ -692,10 +692,18 @@ static void put_ins(FILE *out, uint32_t i)
     fprintf(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
     return;
   }
+  /* operands as luac -l prints them: constants as -1 - index */
+  int b = INS_B(i), c = INS_C(i);
+  if (opcodes_bmode[op] == OPARG_K && (b & LFSC_BITRK))
+    b = -1 - (b & 0xFF);
+  if (opcodes_cmode[op] == OPARG_K && (c & LFSC_BITRK))
+    c = -1 - (c & 0xFF);
   fprintf(out, "%s", opcodes_name[op]);
   switch (opcodes_format[op]) {
-  case OPFMT_ABC: fprintf(out, " %d %d %d", INS_A(i), INS_B(i), INS_C(i)); break;
-  case OPFMT_ABx: fprintf(out, " %d %d", INS_A(i), INS_Bx(i)); break;
+  case OPFMT_ABC: fprintf(out, " %d %d %d", INS_A(i), b, c); break;
+  case OPFMT_ABx:
+    fprintf(out, " %d %d", INS_A(i), opcodes_bmode[op] == OPARG_K ? -1 - INS_Bx(i) : INS_Bx(i));
+    break;
   default: fprintf(out, " %d %d", INS_A(i), INS_sBx(i)); break;
   }
 }

@@ -379,6 +379,9 @@ static void check_header(vctx *v)
           (unsigned)o->base);
     if (o->base % 4)
       ERR(12, "base address 0x%08x is not word aligned", (unsigned)o->base);
+    if (!img->absolute && (o->base < LFSIMG_ABS_MIN || o->base > LFSIMG_ABS_MAX))
+      WARN(12, "base address 0x%08x is outside the flash range 0x%08x..0x%08x", (unsigned)o->base,
+           LFSIMG_ABS_MIN, LFSIMG_ABS_MAX);
     if (o->region_size && (uint64_t)o->base - LFSIMG_MAPPED_BASE + o->region_size > 0x100000 &&
         o->base >= LFSIMG_MAPPED_BASE)
       WARN(12, "region 0x%08x + %u extends past the 1 MiB flash window", (unsigned)o->base,

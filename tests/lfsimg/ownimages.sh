@@ -39,6 +39,19 @@ for v in float float16 int; do
       cmp -s "$T/r.img" "$T/$v.$set.abs.img" || fail "reloc of our $v $set PI image"
   done
 done
+# diff names the first differing function and instruction or constant
+mk() { printf 'local function f(a)\n  local function g(b) return b %s end\n  return g(a) + 1\nend\nprint(f(3))\n' "$1" > "$T/m.lua"
+       (cd "$T" && "$LUAC" -f --timestamp "$2" -o "$T/$3" m.lua) > /dev/null; }
+mk '* 2' 1 a.img; mk '* 3' 2 b.img; mk '- 2' 3 c.img; mk '* 2' 4 d.img
+"$L" diff "$T/a.img" "$T/b.img" > "$T/out"; [ $? -eq 1 ] || fail "diff constant: exit status"
+grep -qx '~ m (changed)' "$T/out" || fail "diff constant: no changed line"
+grep -qx '    main chunk > function\[0\] (line 1) > function\[0\] (line 2): constant 0: 2  vs  3' "$T/out" ||
+  { cat "$T/out"; fail "diff constant: detail"; }
+"$L" diff "$T/a.img" "$T/c.img" > "$T/out"; [ $? -eq 1 ] || fail "diff instruction: exit status"
+grep -q 'function\[0\] (line 2): instruction 1 (line 2 / 2): MUL 1 0 -1  vs  SUB 1 0 -1$' "$T/out" ||
+  { cat "$T/out"; fail "diff instruction: detail"; }
+"$L" diff "$T/a.img" "$T/d.img" > "$T/out" || fail "diff: a different timestamp is not a difference"
+
 echo "$n images from our luac.cross verified, relocated and equivalent to the reference"
 if [ $fails -ne 0 ]; then
   echo "$fails failures"
