@@ -90,7 +90,24 @@ static const op_case op_cases[] = {
                                                        OP_RETURN, END}},
   {"while true do local a; f(function() return a end); if x then break end end",
    {OP_LOADNIL, OP_GETGLOBAL, OP_CLOSURE, OP_MOVE, OP_CALL, OP_GETGLOBAL, OP_TEST, OP_JMP,
-    OP_CLOSE, OP_JMP, OP_CLOSE, OP_JMP, OP_RETURN, END}},
+    OP_CLOSE, OP_JMP, OP_CLOSE, OP_JMP, OP_RETURN, END}},  /* multiple assignment: a local used as table/key is copied first */
+  {"local a, b = 1; a, a.x = b, 2", {OP_LOADK, OP_LOADNIL, OP_MOVE, OP_SETTABLE, OP_MOVE,
+   OP_RETURN, END}},
+  {"local t, i; t[i], i = 1, 2", {OP_MOVE, OP_LOADK, OP_LOADK, OP_SETTABLE, OP_RETURN, END}},
+  {"a.b.c:d(...)", {OP_GETGLOBAL, OP_GETTABLE, OP_GETTABLE, OP_SELF, OP_VARARG, OP_CALL,
+   OP_RETURN, END}},
+  {"for i = 10, 1, -1 do end", {OP_LOADK, OP_LOADK, OP_LOADK, OP_FORPREP, OP_FORLOOP,
+   OP_RETURN, END}},
+  {"return ...", {OP_VARARG, OP_RETURN, OP_RETURN, END}},
+  {"return a, ...", {OP_GETGLOBAL, OP_VARARG, OP_RETURN, OP_RETURN, END}},
+  {"f(...)", {OP_GETGLOBAL, OP_VARARG, OP_CALL, OP_RETURN, END}},
+  {"local t = {f(), g()}", {OP_NEWTABLE, OP_GETGLOBAL, OP_CALL, OP_GETGLOBAL, OP_CALL,
+   OP_SETLIST, OP_RETURN, END}},
+  {"x = a .. b .. c", {OP_GETGLOBAL, OP_GETGLOBAL, OP_GETGLOBAL, OP_CONCAT, OP_SETGLOBAL,
+   OP_RETURN, END}},
+  {"repeat local x; f(function() return x end) until g", {OP_LOADNIL, OP_GETGLOBAL, OP_CLOSURE,
+   OP_MOVE, OP_CALL, OP_GETGLOBAL, OP_TEST, OP_JMP, OP_CLOSE, OP_JMP, OP_CLOSE, OP_JMP,
+   OP_RETURN, END}},
 };
 
 static void test_opcode_sequences(void **state)
