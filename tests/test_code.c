@@ -90,7 +90,8 @@ static const op_case op_cases[] = {
                                                        OP_RETURN, END}},
   {"while true do local a; f(function() return a end); if x then break end end",
    {OP_LOADNIL, OP_GETGLOBAL, OP_CLOSURE, OP_MOVE, OP_CALL, OP_GETGLOBAL, OP_TEST, OP_JMP,
-    OP_CLOSE, OP_JMP, OP_CLOSE, OP_JMP, OP_RETURN, END}},  /* multiple assignment: a local used as table/key is copied first */
+    OP_CLOSE, OP_JMP, OP_CLOSE, OP_JMP, OP_RETURN, END}},
+  /* multiple assignment: a local used as table/key is copied first */
   {"local a, b = 1; a, a.x = b, 2", {OP_LOADK, OP_LOADNIL, OP_MOVE, OP_SETTABLE, OP_MOVE,
    OP_RETURN, END}},
   {"local t, i; t[i], i = 1, 2", {OP_MOVE, OP_LOADK, OP_LOADK, OP_SETTABLE, OP_RETURN, END}},
@@ -527,12 +528,14 @@ static char *repeat(const char *pre, const char *unit, int n, const char *post)
 static void test_parse_errors(void **state)
 {
   (void)state;
-  check_error("function f()\n x = 1\n", "x.lua:3: 'end' expected (to close 'function' at line 1) near '<eof>'");
+  check_error("function f()\n x = 1\n",
+              "x.lua:3: 'end' expected (to close 'function' at line 1) near '<eof>'");
   check_error("f(", "x.lua:1: unexpected symbol near '<eof>'");
   check_error("x = = 1", "x.lua:1: unexpected symbol near '='");
   check_error("x", "x.lua:1: '=' expected near '<eof>'");
   check_error("f\n(g)", "x.lua:2: ambiguous syntax (function call x new statement) near '('");
-  check_error("function f() return ... end", "x.lua:1: cannot use '...' outside a vararg function near '...'");
+  check_error("function f() return ... end",
+              "x.lua:1: cannot use '...' outside a vararg function near '...'");
   check_error("break", "x.lua:1: no loop to break near '<eof>'");
   check_error("for i do end", "x.lua:1: '=' or 'in' expected near 'do'");
   check_error("function f(a,) end", "x.lua:1: <name> or '...' expected near ')'");
