@@ -14,11 +14,7 @@
 #include "image.h"
 #include "input.h"
 #include "lc.h"
-#if __has_include("listing.h")
 #include "listing.h"
-#else
-#define listing_print(fp, f, full) ((void)(f))
-#endif
 #include "outfile.h"
 #include "sink.h"
 
@@ -308,7 +304,7 @@ int main(int argc, char **argv)
       fatal("not enough memory");
   }
   if (o.listing)
-    listing_print(stdout, f, o.listing > 1);
+    listing_print(stdout, f, o.listing > 1, o.target);
   int status = EXIT_SUCCESS;
   if (o.dumping)
     status = o.flash ? write_image(ctx, &o, f) : write_output(ctx, &o, f);

@@ -8,10 +8,7 @@
 #include "ctx.h"
 #include "input.h"
 #include "lfsc/opcodes.h"
-#if __has_include("lc_read.h")
 #include "lc_read.h"
-#define HAVE_LC_READ 1
-#endif
 
 #define ESC 0x1B
 
@@ -88,11 +85,7 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
       while (buf[start] != ESC)
         start++;
     }
-#ifdef HAVE_LC_READ
     rc = lc_read(ctx, buf + start, len - start, shown, opts->target, out);
-#else
-    rc = lfsc_seterr(ctx, LFSC_EFORMAT, "%s: bytecode input not supported yet", shown);
-#endif
   } else {
     lfsc_compile_opts co = {
       .nummodel = lfsc_target_nummodel(opts->target),
