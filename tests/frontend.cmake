@@ -2,3 +2,13 @@
 # src/numeric.c): lexer and code generator unit tests.
 lfsc_unit_test(test_lex test_lex.c)
 lfsc_unit_test(test_code test_code.c)
+
+# Differential test against luac5.1: tricky snippets (valid and invalid)
+# and seeded random programs must give identical bytes or messages.
+find_program(PYTHON3 python3)
+if(PYTHON3 AND TARGET luac.cross)
+  add_test(NAME frontend_diff_luac
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/frontend/diff_luac.py
+            $<TARGET_FILE:luac.cross> ${CMAKE_CURRENT_BINARY_DIR}/frontend_diff 300)
+  set_tests_properties(frontend_diff_luac PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600)
+endif()
