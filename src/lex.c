@@ -349,8 +349,8 @@ static int reserved_word(const char *s, size_t len)
   if (len < 2 || len > 8 || s[0] < 'a' || s[0] > 'w')
     return 0;
   for (int i = 0; i < NRESERVED; i++)
-    if (reserved[i][0] == s[0] && reserved[i][len] == '\0'
-        && memcmp(reserved[i], s, len) == 0)
+    if (reserved[i][0] == s[0] && strncmp(reserved[i], s, len) == 0
+        && reserved[i][len] == '\0')
       return LEX_FIRST_RESERVED + i;
   return 0;
 }
