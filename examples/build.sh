@@ -1,12 +1,14 @@
 #!/bin/sh
 # The main job on the bundled example (from a fresh Debian machine, as root):
 #   sh examples/build.sh
-# installs what is needed, builds lfsc and compiles the modules in
-# examples/lfs/ with luac.cross, listing the result.
+# installs what is needed, builds lfsc, turns the modules in examples/lfs/
+# into a Lua Flash Store image for NodeMCU's default (float) firmware, and
+# prints the image's summary. Load build/lfs.img with node.flashreload().
 set -eu
 cd "$(dirname "$0")/.."
 sh .ci/deps.sh
 cmake -S . -B build > /dev/null
 cmake --build build -j "$(nproc 2>/dev/null || echo 2)" > /dev/null
-build/luac.cross -l -o build/example.lc examples/lfs/*.lua
-echo "wrote build/example.lc ($(wc -c < build/example.lc) bytes)"
+build/luac.cross -f -o build/lfs.img examples/lfs/*.lua
+build/lfsimg verify build/lfs.img
+build/lfsimg info build/lfs.img

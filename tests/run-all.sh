@@ -29,5 +29,5 @@ run build
 [ "${LFSC_QUICK:-0}" = 1 ] && exit 0
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run build-asan -DCMAKE_BUILD_TYPE=Debug -DLFSC_SANITIZE=ON -DCMAKE_C_COMPILER=clang
-run build-m32 -DLFSC_M32=ON
+run build-m32 -DLFSC_M32=ON -DLFSC_OTHER_LUAC="$top/build/luac.cross"
 echo "all test builds passed"

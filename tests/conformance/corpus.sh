@@ -5,10 +5,20 @@
 # the bytes. Files luac5.1 rejects (corpus REJECTED.txt) must be rejected
 # by us with the same message after the program name.
 #
-# usage: corpus.sh LUAC_CROSS CORPUS_DIR CONFORMANCE_SRC_DIR
+# With a fourth argument, another build's luac.cross (a 64-bit one, when
+# this build is -m32), the reference is that binary instead of luac5.1 and
+# the NodeMCU float target is compared: a 32-bit host must give the same
+# bytes and the same messages as a 64-bit one.
+#
+# usage: corpus.sh LUAC_CROSS CORPUS_DIR CONFORMANCE_SRC_DIR [OTHER_LUAC_CROSS]
 # Exit 77 (skipped) when the corpus has not been gathered.
 set -u
-LUAC=$1 CORPUS=$2 CONFSRC=$3
+LUAC=$1 CORPUS=$2 CONFSRC=$3 OTHER=${4:-}
+if [ -n "$OTHER" ]; then
+  ref() { "$OTHER" -t float "$@"; }; ours() { "$LUAC" -t float "$@"; }
+else
+  ref() { luac5.1 "$@"; }; ours() { "$LUAC" -t host "$@"; }
+fi
 [ -f "$CORPUS/MANIFEST.txt" ] || { echo "corpus not found in $CORPUS (run shared/corpus/debian-corpus.sh)"; exit 77; }
 command -v luac5.1 >/dev/null || { echo "luac5.1 not installed"; exit 77; }
 tmp=$(mktemp -d) || exit 1
@@ -19,15 +29,15 @@ check() {   # check FILE LABEL
   for strip in "" "-s"; do
     rm -f "$tmp/ref" "$tmp/our"
     # shellcheck disable=SC2086
-    luac5.1 $strip -o "$tmp/ref" "$1" 2>"$tmp/referr"; rs=$?
+    ref $strip -o "$tmp/ref" "$1" 2>"$tmp/referr"; rs=$?
     # shellcheck disable=SC2086
-    "$LUAC" -t host $strip -o "$tmp/our" "$1" 2>"$tmp/ourerr"; os=$?
+    ours $strip -o "$tmp/our" "$1" 2>"$tmp/ourerr"; os=$?
     if [ $rs -ne 0 ]; then
       want=$(sed 's/^[^:]*: //' "$tmp/referr"); got=$(sed 's/^[^:]*: //' "$tmp/ourerr")
       if [ $os -ne 0 ] && [ "$want" = "$got" ] && [ ! -e "$tmp/our" ]; then
         pass=$((pass + 1))
       else
-        fail=$((fail + 1)); echo "FAIL $2 $strip: luac5.1 says '$want', we say (exit $os) '$got'"
+        fail=$((fail + 1)); echo "FAIL $2 $strip: reference says '$want', we say (exit $os) '$got'"
       fi
     elif [ $os -eq 0 ] && cmp -s "$tmp/ref" "$tmp/our"; then
       pass=$((pass + 1))
