@@ -16,28 +16,34 @@ static const char *const reserved[] = {
 
 #define END_OF_INPUT (-1)
 
-/* Character classes of the C locale (luac5.1 never calls setlocale),
- * tested directly: the <ctype.h> calls are a measurable part of lexing.
- * All accept END_OF_INPUT and answer no. */
-static inline int is_digit(int c)
-{
-  return (unsigned)(c - '0') < 10u;
-}
+/* Character classes of the C locale (luac5.1 never calls setlocale), by
+ * table: the <ctype.h> calls were a measurable part of lexing. Index with
+ * c + 1 so that END_OF_INPUT (-1) is "no class". */
+enum { C_DIGIT = 1, C_ALPHA = 2, C_SPACE = 4 };   /* C_ALPHA includes '_' */
+static const unsigned char cclass[257] = {
+  0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+  0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 2,
+  0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+  2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
 
-static inline int is_alpha(int c)   /* letters and '_' start a name */
-{
-  return (unsigned)((c | 0x20) - 'a') < 26u || c == '_';
-}
-
-static inline int is_ident(int c)
-{
-  return is_alpha(c) || is_digit(c);
-}
-
-static inline int is_space(int c)
-{
-  return c == ' ' || (unsigned)(c - '\t') < 5u;   /* \t \n \v \f \r */
-}
+#define is_digit(c) (cclass[(c) + 1] & C_DIGIT)
+#define is_alpha(c) (cclass[(c) + 1] & C_ALPHA)
+#define is_ident(c) (cclass[(c) + 1] & (C_DIGIT | C_ALPHA))
+#define is_space(c) (cclass[(c) + 1] & C_SPACE)
 
 void lex_chunkid(char *out, const char *source, size_t size)
 {
@@ -342,15 +348,26 @@ static void numeral(lex_state *ls, lex_token *tok)
     lex_error(ls, "malformed number", TK_NUMBER);
 }
 
-/* Reserved words are 2 to 8 letters, all lower case: filter on length and
- * first letter before comparing. */
+/* Reserved words are sorted, so those sharing a first letter are
+ * neighbours: first_word[c - 'a'] gives their index range in reserved[]. */
+static const struct { unsigned char from, to; } first_word[26] = {
+  ['a' - 'a'] = {0, 1}, ['b' - 'a'] = {1, 2}, ['d' - 'a'] = {2, 3},
+  ['e' - 'a'] = {3, 6}, ['f' - 'a'] = {6, 9}, ['i' - 'a'] = {9, 11},
+  ['l' - 'a'] = {11, 12}, ['n' - 'a'] = {12, 14}, ['o' - 'a'] = {14, 15},
+  ['r' - 'a'] = {15, 17}, ['t' - 'a'] = {17, 19}, ['u' - 'a'] = {19, 20},
+  ['w' - 'a'] = {20, 21}
+};
+static const unsigned char reserved_len[NRESERVED] = {
+  3, 5, 2, 4, 6, 3, 5, 3, 8, 2, 2, 5, 3, 3, 2, 6, 6, 4, 4, 5, 5
+};
+
 static int reserved_word(const char *s, size_t len)
 {
-  if (len < 2 || len > 8 || s[0] < 'a' || s[0] > 'w')
+  if (len < 2 || len > 8 || s[0] < 'a' || s[0] > 'z')
     return 0;
-  for (int i = 0; i < NRESERVED; i++)
-    if (reserved[i][0] == s[0] && strncmp(reserved[i], s, len) == 0
-        && reserved[i][len] == '\0')
+  int c = s[0] - 'a';
+  for (int i = first_word[c].from; i < first_word[c].to; i++)
+    if (reserved_len[i] == len && memcmp(reserved[i], s, len) == 0)
       return LEX_FIRST_RESERVED + i;
   return 0;
 }
@@ -437,7 +454,11 @@ static int scan(lex_state *ls, lex_token *tok)
     case END_OF_INPUT:
       return TK_EOS;
     default:
-      if (is_space(ls->cur)) {
+      if (is_space(ls->cur)) {  /* not a line break: those have their case */
+        const unsigned char *q = ls->p;
+        while (q < ls->end && (*q == ' ' || *q == '\t'))
+          q++;                  /* indentation comes in runs */
+        ls->p = q;
         advance(ls);
         continue;
       }
