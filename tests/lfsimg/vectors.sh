@@ -79,6 +79,22 @@ echo "reloc and diff: $pairs PI/ABS pairs byte-identical and equivalent"
 "$L" reloc --base 0x40210000 "$C/float/all.abs.img" "$T/r.img" &&
   cmp -s "$T/r.img" "$C/float/all.abs-0x40210000.img" || fail "rebase all.abs to 0x40210000"
 
+# the other accepted forms: inflated PI (image + bitmap), relocated flash dump
+python3 - "$C/int/multi.pi.img" "$C/int/multi.abs.img" "$T" <<'PY'
+import gzip, sys
+open(sys.argv[3] + "/raw.img", "wb").write(gzip.decompress(open(sys.argv[1], "rb").read()))
+a = bytearray(open(sys.argv[2], "rb").read())
+a[0] &= 0xFE
+open(sys.argv[3] + "/dump.img", "wb").write(bytes(a))
+PY
+"$L" verify "$T/raw.img" | grep -q 'valid int PI image, 5 modules$' || fail "verify inflated PI"
+"$L" verify "$T/dump.img" | grep -q 'valid int ABS (flash dump) image, 5 modules, 1 warning$' || fail "verify flash dump"
+for f in raw dump; do
+  "$L" reloc --base 0x40280000 "$T/$f.img" "$T/r.img" && cmp -s "$T/r.img" "$C/int/multi.abs.img" ||
+    fail "reloc of the $f form"
+  "$L" diff "$T/$f.img" "$C/int/multi.pi.img" > /dev/null || fail "diff of the $f form"
+done
+
 # extract: the reference .lc files
 lcs=0
 for v in float int; do
