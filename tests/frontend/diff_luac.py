@@ -6,7 +6,12 @@ random programs with `luac.cross -t host` and with `luac5.1`, with and
 without -s, and requires identical bytes, or identical error messages
 (after the program name). Exit 77 (skipped) when luac5.1 is missing.
 
-usage: diff_luac.py LUAC_CROSS WORKDIR [NRANDOM]
+With OTHER_LUAC_CROSS (a 64-bit build's luac.cross, when this one is
+-m32, whose host format cannot match Debian's 64-bit luac5.1) both are
+run for the NodeMCU float target instead: a 32-bit host must compile
+exactly like a 64-bit one.
+
+usage: diff_luac.py LUAC_CROSS WORKDIR [NRANDOM [OTHER_LUAC_CROSS]]
 """
 import os
 import random
@@ -230,10 +235,13 @@ def main():
         return 2
     ours, work = sys.argv[1], sys.argv[2]
     nrandom = int(sys.argv[3]) if len(sys.argv) > 3 else 300
-    ref = shutil.which('luac5.1')
-    if not ref:
-        print('luac5.1 not installed: skipped')
-        return 77
+    if len(sys.argv) > 4:
+        ours_cmd, ref_cmd = [ours, '-t', 'float'], [sys.argv[4], '-t', 'float']
+    else:
+        if not shutil.which('luac5.1'):
+            print('luac5.1 not installed: skipped')
+            return 77
+        ours_cmd, ref_cmd = [ours, '-t', 'host'], ['luac5.1']
     os.makedirs(work, exist_ok=True)
     src = os.path.join(work, 'snippet.lua')
     out_a, out_b = os.path.join(work, 'a.out'), os.path.join(work, 'b.out')
@@ -247,8 +255,8 @@ def main():
             for p in (out_a, out_b):
                 if os.path.exists(p):
                     os.remove(p)
-            ra, ma = run([ours, '-t', 'host'] + strip + ['-o', out_a, src])
-            rb, mb = run(['luac5.1'] + strip + ['-o', out_b, src])
+            ra, ma = run(ours_cmd + strip + ['-o', out_a, src])
+            rb, mb = run(ref_cmd + strip + ['-o', out_b, src])
             if ra != 0 or rb != 0:
                 ok = (ra != 0) == (rb != 0) and ma == mb
             else:
