@@ -1141,7 +1141,10 @@ static void retstat(lex_state *ls)
   code_ret(fs, first, nret);
 }
 
-/* Returns 1 for statements that must end a block (return, break). */
+/* statement -> ifstat | whilestat | DO block END | forstat | repeatstat
+ *            | funcstat | localstat | LOCAL FUNCTION localfunc | retstat
+ *            | BREAK | exprstat
+ * Returns 1 for the statements that must end a block (return, break). */
 static int statement(lex_state *ls)
 {
   int line = ls->line;
