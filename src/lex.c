@@ -1,6 +1,7 @@
 /* Lexer for Lua 5.1 source. Besides the tokens it keeps the raw text of
  * the last token read in `buf`, because error messages quote it. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -196,7 +197,7 @@ static void newline(lex_state *ls)
   advance(ls);
   if (at_newline(ls) && ls->cur != first)
     advance(ls);
-  if (++ls->line >= 0x7FFFFFFF)
+  if (++ls->line >= INT_MAX - 2)   /* the reference's MAX_INT */
     lex_syntax_error(ls, "chunk has too many lines");
 }
 

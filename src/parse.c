@@ -393,7 +393,7 @@ static void recfield(lex_state *ls, cons_state *cc)
   int reg = fs->freereg;
   expdesc key, val;
   if (ls->t.tok == TK_NAME) {
-    checklimit(fs, cc->nh, INT_MAX, "items in a constructor");
+    checklimit(fs, cc->nh, INT_MAX - 2, "items in a constructor");
     checkname(ls, &key);
   } else {
     yindex(ls, &key);
@@ -437,7 +437,7 @@ static void lastlistfield(fstate *fs, cons_state *cc)
 static void listfield(lex_state *ls, cons_state *cc)
 {
   expr(ls, &cc->v);
-  checklimit(ls->fs, cc->na, INT_MAX, "items in a constructor");
+  checklimit(ls->fs, cc->na, INT_MAX - 2, "items in a constructor");
   cc->na++;
   cc->tostore++;
 }
