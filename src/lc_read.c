@@ -104,15 +104,29 @@ static int get_int(reader *r)
   return v;
 }
 
-/* A count of items, each at least `unit` bytes long in the input. */
-static int get_count(reader *r, size_t unit)
+/* A count of items, each at least `unit` bytes long in the input. *cap is
+ * how many of them the remaining bytes can possibly hold (at most n): the
+ * caller allocates that many and goes on reading items until the input
+ * fails it, so that a corrupt count reports the same error as the
+ * reference reader (which allocates n first), without our allocating
+ * more than the input's size. */
+static int get_count(reader *r, size_t unit, int *cap)
 {
   int n = get_int(r);
-  if (!r->status && (size_t)n > left(r) / unit) {
-    fail(r, "unexpected end");
-    return 0;
-  }
+  size_t room = left(r) / unit + 1;
+  *cap = (size_t)n < room ? n : (int)room;
   return n;
+}
+
+/* Item i of a count read by get_count fits in the allocation: guaranteed
+ * while reading succeeds (cap items cannot all fit in the input), checked
+ * anyway. */
+static int item_fits(reader *r, int i, int cap)
+{
+  if (i < cap)
+    return 1;
+  fail(r, "unexpected end");
+  return 0;
 }
 
 /* NodeMCU pads to a multiple of 4 counted from the ESC byte; pad values
@@ -279,13 +293,17 @@ static void read_lineinfo(reader *r, lfsc_proto *f)
     }
     return;
   }
-  int n = get_count(r, 4);
+  int cap, n = get_count(r, 4, &cap);
+  if (!r->status && n > cap)
+    fail(r, "unexpected end");  /* plain ints: nothing else can go wrong */
   f->lineinfo = alloc_array(r, (size_t)n, sizeof(int));
   if (r->status)
     return;
-  f->sizelineinfo = n;
   for (int i = 0; i < n; i++)
     f->lineinfo[i] = (int)(int32_t)(uint32_t)get_uint(r, 4);
+  if (r->status)
+    return;
+  f->sizelineinfo = n;
   if (n > 0)
     pack_lines(r, f);
 }
@@ -298,12 +316,11 @@ static lfsc_proto *read_function(reader *r, const lfsc_str *parent_source);
 
 static void read_constants(reader *r, lfsc_proto *f)
 {
-  int n = get_count(r, 1);
-  f->k = alloc_array(r, (size_t)n, sizeof *f->k);
+  int cap, n = get_count(r, 1, &cap);
+  f->k = alloc_array(r, (size_t)cap, sizeof *f->k);
   if (r->status)
     return;
-  f->sizek = n;
-  for (int i = 0; i < n && !r->status; i++) {
+  for (int i = 0; i < n && !r->status && item_fits(r, i, cap); i++) {
     lfsc_const *k = &f->k[i];
     int t = get_byte(r);
     switch (t) {
@@ -327,40 +344,44 @@ static void read_constants(reader *r, lfsc_proto *f)
       return;
     }
   }
+  if (!r->status)
+    f->sizek = n;
 }
 
 static void read_children(reader *r, lfsc_proto *f)
 {
-  int n = get_count(r, 1);
-  f->p = alloc_array(r, (size_t)n, sizeof *f->p);
+  int cap, n = get_count(r, 1, &cap);
+  f->p = alloc_array(r, (size_t)cap, sizeof *f->p);
   if (r->status)
     return;
-  f->sizep = n;
-  for (int i = 0; i < n && !r->status; i++)
+  for (int i = 0; i < n && !r->status && item_fits(r, i, cap); i++)
     f->p[i] = read_function(r, f->source);
+  if (!r->status)
+    f->sizep = n;
 }
 
 static void read_debug_names(reader *r, lfsc_proto *f)
 {
-  int n = get_count(r, (size_t)r->sizet + 8);
-  f->locvars = alloc_array(r, (size_t)n, sizeof *f->locvars);
+  int cap, n = get_count(r, (size_t)r->sizet + 8, &cap);
+  f->locvars = alloc_array(r, (size_t)cap, sizeof *f->locvars);
   if (r->status)
     return;
-  f->sizelocvars = n;
-  for (int i = 0; i < n && !r->status; i++) {
+  for (int i = 0; i < n && !r->status && item_fits(r, i, cap); i++) {
     f->locvars[i].name = get_string(r);
     f->locvars[i].startpc = get_int(r);
     f->locvars[i].endpc = get_int(r);
   }
   if (r->status)
     return;
-  n = get_count(r, (size_t)r->sizet);
-  f->upvalues = alloc_array(r, (size_t)n, sizeof *f->upvalues);
+  f->sizelocvars = n;
+  n = get_count(r, (size_t)r->sizet, &cap);
+  f->upvalues = alloc_array(r, (size_t)cap, sizeof *f->upvalues);
   if (r->status)
     return;
-  f->sizeupvalues = n;
-  for (int i = 0; i < n && !r->status; i++)
+  for (int i = 0; i < n && !r->status && item_fits(r, i, cap); i++)
     f->upvalues[i] = get_string(r);
+  if (!r->status)
+    f->sizeupvalues = n;
 }
 
 static lfsc_proto *read_function(reader *r, const lfsc_str *parent_source)

@@ -4,8 +4,13 @@
  * compare it with `luac5.1 -l [-l]`.
  *
  *   lclist [-l] [-l] [-t float|float16|int|host] file
+ *   lclist -flips [-t target] file
  *
  * Without -l it only loads the file (exit 0, or the error on stderr).
+ * -flips loads every single-bit variant of the file (byte 0 bit 0 first)
+ * and prints one verdict per line: "ok" or the reason of the error
+ * ("bad code", "unexpected end", ..., "not enough memory"), for
+ * differential testing against lua5.1's loader (undump_diff.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,14 +43,37 @@ static unsigned char *slurp(const char *path, size_t *len)
   return buf;
 }
 
+static void flips(unsigned char *buf, size_t len, lfsc_target target)
+{
+  for (size_t i = 0; i < len; i++)
+    for (int b = 0; b < 8; b++) {
+      buf[i] ^= (unsigned char)(1u << b);
+      lfsc_ctx *ctx = lfsc_new();
+      lfsc_proto *p;
+      if (lc_read(ctx, buf, len, "x", target, &p) == LFSC_OK) {
+        puts("ok");
+      } else {
+        const char *m = lfsc_errmsg(ctx);
+        if (strncmp(m, "x: ", 3) == 0)
+          m += 3;
+        const char *end = strstr(m, " in precompiled chunk");
+        printf("%.*s\n", end ? (int)(end - m) : (int)strlen(m), m);
+      }
+      lfsc_free(ctx);
+      buf[i] ^= (unsigned char)(1u << b);
+    }
+}
+
 int main(int argc, char **argv)
 {
-  int level = 0;
+  int level = 0, flip = 0;
   lfsc_target target = LFSC_TARGET_HOST;
   const char *path = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-l") == 0)
       level++;
+    else if (strcmp(argv[i], "-flips") == 0)
+      flip = 1;
     else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
       if (lfsc_target_parse(argv[++i], &target) != LFSC_OK) {
         fprintf(stderr, "lclist: unknown target '%s'\n", argv[i]);
@@ -63,6 +91,11 @@ int main(int argc, char **argv)
   if (!buf) {
     fprintf(stderr, "lclist: cannot read %s\n", path);
     return 1;
+  }
+  if (flip) {
+    flips(buf, len, target);
+    free(buf);
+    return 0;
   }
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *p = NULL;
