@@ -12,8 +12,21 @@
  *
  * Errors are the reference's: "<name>: <reason> in precompiled chunk" with
  * reason "bad header", "unexpected end", "bad integer", "bad constant",
- * "bad code" (the Lua 5.1 verifier, codecheck.h) or "code too deep",
- * returned as LFSC_EFORMAT; "not enough memory" as LFSC_EMEM.
+ * "bad code" (the Lua 5.1 verifier, codecheck.h) or "code too deep"
+ * (nesting beyond 200, Lua 5.1's limit), returned as LFSC_EFORMAT; fields
+ * are read in the reference's order, so a corrupt file gets the reason the
+ * reference gives (checked against lua5.1 on every single-bit variant of
+ * several chunks, tests/listing/undump_diff.sh). Where the reference's
+ * answer depends on its host allocator we differ on purpose: a count or
+ * string length larger than the rest of the input is "unexpected end"
+ * (we never allocate more than the input's size), except a NodeMCU string
+ * length of 0xFFFFFFFF, which is "not enough memory" (LFSC_EMEM) as
+ * nodemcu-lc-format §11.4 records.
+ *
+ * Choices where the spec is silent: an endianness byte other than 0 or 1,
+ * and (integer conversion) a number size other than 1, 2, 4 or 8, are a
+ * bad header. The host reader's acceptance of big-endian and 4-byte
+ * size_t chunks is an extension (stock Lua accepts only its own header).
  */
 #ifndef LFSC_LC_READ_H
 #define LFSC_LC_READ_H
