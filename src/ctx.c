@@ -38,20 +38,29 @@ void lfsc_free(lfsc_ctx *ctx)
     free(b);
   }
   free(ctx->buckets);
+  free(ctx->errmsg);
   free(ctx);
 }
 
 const char *lfsc_errmsg(const lfsc_ctx *ctx)
 {
-  return ctx->errmsg;
+  return ctx->errmsg ? ctx->errmsg : "";
 }
 
 int lfsc_seterr(lfsc_ctx *ctx, int code, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
+  char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (!msg)    /* keep the previous message rather than lose the code */
+    return code;
+  va_start(ap, fmt);
+  vsnprintf(msg, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  free(ctx->errmsg);
+  ctx->errmsg = msg;
   return code;
 }
 

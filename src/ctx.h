@@ -11,7 +11,8 @@ struct lfsc_ctx {
   lfsc_str **buckets;           /* intern table */
   size_t nbuckets;              /* power of two */
   size_t nstrings;
-  char errmsg[512];             /* last error message */
+  char *errmsg;                 /* last error message (heap; a compile error
+                                   quotes whole tokens, so no fixed size) */
 };
 
 #endif
