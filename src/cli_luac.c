@@ -187,43 +187,16 @@ static int64_t image_time(const options *o)
   return (int64_t)t;
 }
 
-/* Build the LFS image of index and write it, reporting its size like
- * the reference: on stdout, or on stderr when the image goes to stdout. */
-static int write_image(lfsc_ctx *ctx, const options *o, const lfsc_proto *index)
-{
-  outfile out;
-  const char *name = o->output ? o->output : "-";
-  if (outfile_open(&out, name) != 0) {
-    fprintf(stderr, "%s: cannot open %s: %s\n", progname, name, strerror(errno));
-    return EXIT_FAILURE;
-  }
-  lfsc_sink sink;
-  sink_file_init(&sink, out.fp);
-  image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
-                   .maxsize = o->maxsize, .strip = o->stripping};
-  uint32_t size = 0;
-  int rc = image_build(ctx, index, &io, &sink, &size);
-  if (size)
-    fprintf(o->output ? stdout : stderr, "Image size: %" PRIu32 "\n", size);
-  if (rc != LFSC_OK) {
-    outfile_abort(&out);
-    fprintf(stderr, "%s: %s\n", progname,
-            rc == LFSC_EIO ? "cannot write" : lfsc_errmsg(ctx));
-    return EXIT_FAILURE;
-  }
-  if (outfile_commit(&out) != 0) {
-    fprintf(stderr, "%s: cannot write %s: %s\n", progname, name, strerror(errno));
-    return EXIT_FAILURE;
-  }
-  return EXIT_SUCCESS;
-}
-
 static const char *basename_of(const char *path)
 {
   const char *s = strrchr(path, '/');
   return s ? s + 1 : path;
 }
 
+/* Write f as bytecode, or (-f/-a/-m) as the LFS image whose index function
+ * it is, through a temporary file renamed into place only on success.
+ * Image builds report their size like the reference: on stdout, or on
+ * stderr when the image itself goes to stdout. */
 static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
 {
   outfile out;
@@ -234,7 +207,17 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   }
   lfsc_sink sink;
   sink_file_init(&sink, out.fp);
-  int rc = lc_write(ctx, f, o->target, o->stripping, &sink);
+  int rc;
+  if (o->flash) {
+    image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
+                     .maxsize = o->maxsize, .strip = o->stripping};
+    uint32_t size = 0;
+    rc = image_build(ctx, f, &io, &sink, &size);
+    if (size)
+      fprintf(o->output ? stdout : stderr, "Image size: %" PRIu32 "\n", size);
+  } else {
+    rc = lc_write(ctx, f, o->target, o->stripping, &sink);
+  }
   if (rc != LFSC_OK) {
     outfile_abort(&out);
     fprintf(stderr, "%s: %s\n", progname,
@@ -307,7 +290,7 @@ int main(int argc, char **argv)
     listing_print(stdout, f, o.listing > 1, o.target);
   int status = EXIT_SUCCESS;
   if (o.dumping)
-    status = o.flash ? write_image(ctx, &o, f) : write_output(ctx, &o, f);
+    status = write_output(ctx, &o, f);
   free(chunks);
   lfsc_free(ctx);
   return status;
