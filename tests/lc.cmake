@@ -43,3 +43,8 @@ add_test(NAME lc_undump_diff
           ${LFSC_CONFORMANCE_DIR}/src/c03_closures.lua ${LFSC_CONFORMANCE_DIR}/src/c04_varargs.lua
           ${LFSC_CONFORMANCE_DIR}/src/c14_misc.lua ${LFSC_CONFORMANCE_DIR}/src/c18_tailcalls.lua)
 set_tests_properties(lc_undump_diff PROPERTIES SKIP_RETURN_CODE 77)
+
+# The .lc vectors re-written byte for byte (also in -m32 builds).
+add_test(NAME lc_roundtrip
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/listing/roundtrip.sh $<TARGET_FILE:lclist>
+          ${LFSC_CONFORMANCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/lc_roundtrip)

@@ -5,18 +5,22 @@
  *
  *   lclist [-l] [-l] [-t float|float16|int|host] file
  *   lclist -flips [-t target] file
+ *   lclist [-t target] [-s] -o out file
  *
  * Without -l it only loads the file (exit 0, or the error on stderr).
  * -flips loads every single-bit variant of the file (byte 0 bit 0 first)
  * and prints one verdict per line: "ok" or the reason of the error
  * ("bad code", "unexpected end", ..., "not enough memory"), for
  * differential testing against lua5.1's loader (undump_diff.sh).
+ * -o re-writes the loaded tree with lc_write for the same target (-s:
+ * stripped), for the round-trip script (roundtrip.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lfsc/lfsc.h"
+#include "lc.h"
 #include "lc_read.h"
 #include "listing.h"
 
@@ -66,7 +70,8 @@ static void flips(unsigned char *buf, size_t len, lfsc_target target)
 
 int main(int argc, char **argv)
 {
-  int level = 0, flip = 0;
+  int level = 0, flip = 0, strip = 0;
+  const char *outpath = NULL;
   lfsc_target target = LFSC_TARGET_HOST;
   const char *path = NULL;
   for (int i = 1; i < argc; i++) {
@@ -74,6 +79,10 @@ int main(int argc, char **argv)
       level++;
     else if (strcmp(argv[i], "-flips") == 0)
       flip = 1;
+    else if (strcmp(argv[i], "-s") == 0)
+      strip = 1;
+    else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+      outpath = argv[++i];
     else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
       if (lfsc_target_parse(argv[++i], &target) != LFSC_OK) {
         fprintf(stderr, "lclist: unknown target '%s'\n", argv[i]);
@@ -104,6 +113,18 @@ int main(int argc, char **argv)
                                : lc_read(ctx, buf + start, len - start, path, target, &p);
   if (rc == LFSC_OK && level > 0)
     rc = listing_print_target(stdout, p, level > 1, target);
+  if (rc == LFSC_OK && outpath) {
+    FILE *fp = fopen(outpath, "wb");
+    if (!fp) {
+      rc = lfsc_seterr(ctx, LFSC_EIO, "cannot open %s", outpath);
+    } else {
+      lfsc_sink sink;
+      sink_file_init(&sink, fp);
+      rc = lc_write(ctx, p, target, strip, &sink);
+      if (fclose(fp) != 0 && rc == LFSC_OK)
+        rc = lfsc_seterr(ctx, LFSC_EIO, "cannot write %s", outpath);
+    }
+  }
   if (rc != LFSC_OK)
     fprintf(stderr, "lclist: %s\n", lfsc_errmsg(ctx));
   lfsc_free(ctx);
