@@ -317,14 +317,9 @@ static void print_function(lister *l, const lfsc_proto *f, int id)
   free(ids);
 }
 
-int listing_print_target(FILE *out, const lfsc_proto *p, int full, lfsc_target target)
+int listing_print(FILE *out, const lfsc_proto *p, int full, lfsc_target target)
 {
   lister l = {out, full, target};
   print_function(&l, p, 1);
   return ferror(out) ? LFSC_EIO : LFSC_OK;
-}
-
-int listing_print_default(FILE *out, const lfsc_proto *p, int full)
-{
-  return listing_print_target(out, p, full, LFSC_TARGET_FLOAT);
 }

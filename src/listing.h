@@ -31,15 +31,6 @@
  * it (so they show what the firmware will report), the host target from
  * lineinfo[]. Instructions without a line print "[-]". Returns LFSC_OK, or
  * LFSC_EIO if writing to out failed. */
-int listing_print_target(FILE *out, const lfsc_proto *p, int full, lfsc_target target);
-
-/* listing_print_target for the default (float) target. */
-int listing_print_default(FILE *out, const lfsc_proto *p, int full);
-
-/* listing_print(out, p, full) or listing_print(out, p, full, target): the
- * target is optional (both forms are in use by the front ends). */
-#define LISTING_PRINT_PICK(a, b, c, d, name, ...) name
-#define listing_print(...) \
-  LISTING_PRINT_PICK(__VA_ARGS__, listing_print_target, listing_print_default, )(__VA_ARGS__)
+int listing_print(FILE *out, const lfsc_proto *p, int full, lfsc_target target);
 
 #endif

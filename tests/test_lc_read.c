@@ -652,7 +652,7 @@ static int robust_load(const unsigned char *buf, size_t len, lfsc_target t)
   lfsc_proto *p = NULL;
   int rc = lc_read(ctx, buf, len, "fuzz", t, &p);
   if (rc == LFSC_OK) {
-    assert_int_equal(listing_print_target(devnull, p, 1, t), LFSC_OK);
+    assert_int_equal(listing_print(devnull, p, 1, t), LFSC_OK);
     lfsc_sink s;
     sink_mem_init(&s);
     lc_write(ctx, p, t, 0, &s);

@@ -112,7 +112,7 @@ int main(int argc, char **argv)
   int rc = start == (size_t)-1 ? lfsc_seterr(ctx, LFSC_EFORMAT, "%s: not a binary chunk", path)
                                : lc_read(ctx, buf + start, len - start, path, target, &p);
   if (rc == LFSC_OK && level > 0)
-    rc = listing_print_target(stdout, p, level > 1, target);
+    rc = listing_print(stdout, p, level > 1, target);
   if (rc == LFSC_OK && outpath) {
     FILE *fp = fopen(outpath, "wb");
     if (!fp) {
