@@ -10,8 +10,6 @@
 #include "lfsc/opcodes.h"
 #include "lc_read.h"
 
-#define ESC 0x1B
-
 static int read_stream(lfsc_ctx *ctx, FILE *fp, const char *what, unsigned char **buf, size_t *len)
 {
   size_t cap = 1 << 16, n = 0;
@@ -68,23 +66,15 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
   chunkname[0] = from_stdin ? '=' : '@';
   memcpy(chunkname + 1, shown, plen + 1);
 
-  /* A '#' first line is skipped, but its newline is kept so that line
-   * numbers stay right. A named file whose next byte is ESC is bytecode,
-   * read from its first ESC; stdin gets no such second look (luac). */
-  size_t start = 0;
-  int hashline = len > 0 && buf[0] == '#';
-  if (hashline) {
-    while (start < len && buf[start] != '\n')
-      start++;
-    if (!from_stdin && start + 1 < len && buf[start + 1] == ESC)
-      start++;
-  }
-  if (start < len && buf[start] == ESC && (!hashline || !from_stdin)) {
-    if (hashline) {     /* luac reopens the file and skips to the first ESC */
-      start = 0;
-      while (buf[start] != ESC)
-        start++;
-    }
+  /* A named file is bytecode when it starts with ESC, or with a '#' line
+   * followed by ESC. stdin is bytecode only when its first byte is ESC:
+   * luac feeds a '#' line's newline back first, so the rest is compiled as
+   * source. (The compiler itself skips a '#' first line, keeping its
+   * newline so that line numbers stay right.) */
+  size_t start = lc_read_start(buf, len);
+  if (from_stdin && start != 0)
+    start = (size_t)-1;
+  if (start != (size_t)-1) {
     rc = lc_read(ctx, buf + start, len - start, shown, opts->target, out);
   } else {
     lfsc_compile_opts co = {
@@ -92,7 +82,7 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
       .keep_names = opts->target == LFSC_TARGET_HOST,
       .compat_lineinfo = opts->compat_lineinfo,
     };
-    rc = lfsc_compile(ctx, &co, chunkname, (const char *)buf + start, len - start, out);
+    rc = lfsc_compile(ctx, &co, chunkname, (const char *)buf, len, out);
   }
   free(chunkname);
   free(buf);
