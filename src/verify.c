@@ -12,6 +12,7 @@
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
 #include "codecheck.h"
+#include "image.h"
 #include "sink.h"
 #include "verify.h"
 
@@ -618,34 +619,6 @@ static void check_func(vctx *v, int fi)
 
 /* ==== index function =================================================== */
 
-static int int2fb(unsigned x)
-{
-  int e = 0;
-  while (x >= 16) {
-    x = (x + 1) >> 1;
-    e++;
-  }
-  return x < 8 ? (int)x : ((e + 1) << 3) | (int)(x - 8);
-}
-
-void verify_index_code(int n, uint32_t *code)
-{
-  int pc = 0;
-  for (int i = 0; i < n; i++) {
-    code[pc++] = INS_ABC(OP_EQ, 0, 0, LFSC_BITRK + i);
-    code[pc++] = INS_AsBx(OP_JMP, 0, 2);
-    code[pc++] = INS_ABx(OP_CLOSURE, 1, i);
-    code[pc++] = INS_ABC(OP_RETURN, 1, 2, 0);
-  }
-  code[pc++] = INS_ABx(OP_LOADK, 1, n);
-  code[pc++] = INS_ABC(OP_NEWTABLE, 2, int2fb((unsigned)n), 0);
-  for (int i = 0; i < n; i++)
-    code[pc++] = INS_ABx(OP_LOADK, 3 + i, i);
-  code[pc++] = INS_ABC(OP_SETLIST, 2, n, 1);
-  code[pc++] = INS_ABC(OP_RETURN, 1, 3, 0);
-  code[pc++] = INS_ABC(OP_RETURN, 0, 1, 0);
-}
-
 static void check_index(vctx *v)
 {
   reader_image *img = v->img;
@@ -657,12 +630,13 @@ static void check_index(vctx *v)
     WARN(o + 32, "index function's source is not \"=(luac)\"");
   if (n == 0)
     WARN(o + 48, "image holds no modules");
-  if (n > LFSC_FIELDS_PER_FLUSH)
-    ERR(o + 48, "index function lists %d modules; luac.cross allows at most %d", n,
-        LFSC_FIELDS_PER_FLUSH);
-  if (m->numparams != 1 || m->is_vararg != 0 || m->nups != 0 || m->maxstacksize != n + 3)
+  /* The index function is generated, so it must be exactly what our builder
+   * (and, up to 50 modules, the reference) emits for n modules. */
+  int maxstack = image_index_maxstack((size_t)n);
+  int codesize = (int)image_index_codesize((size_t)n);
+  if (m->numparams != 1 || m->is_vararg != 0 || m->nups != 0 || m->maxstacksize != maxstack)
     ERR(o + 68, "index function has numparams %d, is_vararg %d, nups %d, maxstacksize %d; "
-        "expected 1, 0, 0, %d", m->numparams, m->is_vararg, m->nups, m->maxstacksize, n + 3);
+        "expected 1, 0, 0, %d", m->numparams, m->is_vararg, m->nups, m->maxstacksize, maxstack);
   if (m->sizek != n + 1) {
     ERR(o + 40, "index function has %d constants for %d modules (expected %d)", m->sizek, n, n + 1);
   } else {
@@ -674,17 +648,18 @@ static void check_index(vctx *v)
     if (m->k[n].type != LFSC_K_NUM)
       ERR(f->koff + (uint32_t)(n * img->tvsize), "index function's last constant (timestamp) is not a number");
   }
-  if (m->sizecode != 5 * n + 5) {
-    ERR(o + 44, "index function has %d instructions; %d modules need %d", m->sizecode, n, 5 * n + 5);
-  } else if (n <= LFSC_FIELDS_PER_FLUSH) {
-    uint32_t want[5 * LFSC_FIELDS_PER_FLUSH + 5];
-    verify_index_code(n, want);
+  uint32_t *want = NULL;
+  if (m->sizecode != codesize) {
+    ERR(o + 44, "index function has %d instructions; %d modules need %d", m->sizecode, n, codesize);
+  } else if ((want = malloc(sizeof *want * (size_t)codesize)) != NULL) {
+    image_index_code((size_t)n, want);
     for (int i = 0; i < m->sizecode; i++)
       if (m->code[i] != want[i]) {
         ERR(f->codeoff + 4u * (uint32_t)i, "index function instruction %d is 0x%08x, expected 0x%08x",
             i + 1, (unsigned)m->code[i], (unsigned)want[i]);
         break;
       }
+    free(want);
   }
   if (m->sizepackedli || m->sizelocvars || m->sizeupvalues)
     WARN(o, "index function carries debug information");

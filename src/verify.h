@@ -60,8 +60,4 @@ typedef struct verify_report {
 int verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
                  verify_report *rep);
 
-/* The index function's instructions for n modules (spec §9), the form the
- * reference emits; code must have room for 5n + 5 words. */
-void verify_index_code(int n, uint32_t *code);
-
 #endif
