@@ -5,7 +5,8 @@
 #    Lua corpus (shared/corpus/debian-corpus.sh) into ./corpus;
 # 2. builds with -Werror and runs every test (ctest);
 # 3. builds with ASan + UBSan and runs every test again;
-# 4. builds for a 32-bit host (-m32) and runs the conformance tests.
+# 4. builds for a 32-bit host (-m32) and runs the conformance tests;
+# 5. fuzzes the image reader and verifier for a minute (libFuzzer).
 # Set LFSC_QUICK=1 to do step 2 only.
 set -eu
 cd "$(dirname "$0")/.."
@@ -30,4 +31,7 @@ run build
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run build-asan -DCMAKE_BUILD_TYPE=Debug -DLFSC_SANITIZE=ON -DCMAKE_C_COMPILER=clang
 run build-m32 -DLFSC_M32=ON -DLFSC_OTHER_LUAC="$top/build/luac.cross"
+LFSC_CONFORMANCE_DIR="$shared/conformance" sh tests/fuzz/run.sh build-fuzz -max_total_time=60 \
+  > build-fuzz.log 2>&1 || { tail -40 build-fuzz.log; exit 1; }
+grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz.log || true
 echo "all test builds passed"
