@@ -53,5 +53,12 @@ if(TARGET loader-lx106)
                 ${LFSC_CONFORMANCE_DIR}/${image} ${variant} ${expect} ${LX106_WORK} ${extra})
       set_tests_properties(loader_lx106_qemu_${name} PROPERTIES TIMEOUT 120)
     endforeach()
+    if(TARGET luac.cross)
+      add_test(NAME loader_lx106_qemu_own_images
+        COMMAND sh ${LX106_SCRIPTS}/own-images.sh $<TARGET_FILE:luac.cross> ${LX106_QEMU}
+                ${LFS_LOADER_LX106_ELF} ${PROJECT_SOURCE_DIR}/examples/lfs
+                ${LFSC_CONFORMANCE_DIR}/src ${LX106_WORK}/own)
+      set_tests_properties(loader_lx106_qemu_own_images PROPERTIES TIMEOUT 300)
+    endif()
   endif()
 endif()
