@@ -12,6 +12,10 @@ if(NOT LFSC_M32)
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/conformance/corpus.sh
             $<TARGET_FILE:luac.cross> ${LFSC_CORPUS_DIR} ${LFSC_CONFORMANCE_DIR}/src)
   set_tests_properties(conformance_corpus_host PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 1200)
+  add_test(NAME conformance_listing_host
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/conformance/listing.sh
+            $<TARGET_FILE:luac.cross> ${LFSC_CORPUS_DIR} ${LFSC_CONFORMANCE_DIR}/src)
+  set_tests_properties(conformance_listing_host PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 1200)
 endif()
 
 # -t host means this host's luac format (4-byte size_t on a 32-bit host), so
