@@ -4,7 +4,8 @@
 set -eu
 PKGS="build-essential cmake python3 pkg-config zlib1g-dev lib32z1-dev libelf-dev
 libreadline-dev libcmocka-dev gcc-multilib clang libclang-rt-14-dev lua5.1
-valgrind hyperfine gcc-xtensa-lx106 binutils-xtensa-lx106 qemu-system-misc"
+valgrind hyperfine gcc-xtensa-lx106 binutils-xtensa-lx106 qemu-system-misc
+gcc-s390x-linux-gnu qemu-user"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

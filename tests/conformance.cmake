@@ -32,3 +32,15 @@ add_test(NAME conformance_lc_vectors
   COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/conformance/lc_vectors.py
           $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR})
 set_tests_properties(conformance_lc_vectors PROPERTIES TIMEOUT 600)
+
+# Big-endian host: an s390x build of luac.cross under qemu-user must write
+# the same bytes as this one (not under the sanitizer or -m32 builds).
+find_program(S390X_GCC s390x-linux-gnu-gcc)
+find_program(QEMU_S390X qemu-s390x)
+if(S390X_GCC AND QEMU_S390X AND NOT LFSC_SANITIZE AND NOT LFSC_M32)
+  add_test(NAME conformance_bigendian_host
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bigendian/run.sh $<TARGET_FILE:luac.cross>
+            ${PROJECT_SOURCE_DIR} ${LFSC_CONFORMANCE_DIR}/src ${LFSC_CORPUS_DIR}
+            ${CMAKE_CURRENT_BINARY_DIR}/bigendian)
+  set_tests_properties(conformance_bigendian_host PROPERTIES TIMEOUT 900)
+endif()
