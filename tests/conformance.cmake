@@ -35,9 +35,10 @@ set_tests_properties(conformance_lc_vectors PROPERTIES TIMEOUT 600)
 
 # Big-endian host: an s390x build of luac.cross under qemu-user must write
 # the same bytes as this one (not under the sanitizer or -m32 builds).
-find_program(S390X_GCC s390x-linux-gnu-gcc)
+find_program(S390X_CLANG clang)
+find_program(S390X_LD s390x-linux-gnu-ld)
 find_program(QEMU_S390X qemu-s390x)
-if(S390X_GCC AND QEMU_S390X AND NOT LFSC_SANITIZE AND NOT LFSC_M32)
+if(S390X_CLANG AND S390X_LD AND EXISTS /usr/s390x-linux-gnu/lib/libc.a AND QEMU_S390X AND NOT LFSC_SANITIZE AND NOT LFSC_M32)
   add_test(NAME conformance_bigendian_host
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/bigendian/run.sh $<TARGET_FILE:luac.cross>
             ${PROJECT_SOURCE_DIR} ${LFSC_CONFORMANCE_DIR}/src ${LFSC_CORPUS_DIR}

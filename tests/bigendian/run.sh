@@ -1,6 +1,6 @@
 #!/bin/sh
 # Host independence on a big-endian machine: build luac.cross for s390x
-# (Debian's cross compiler, statically linked, zlib replaced by
+# (clang with Debian's s390x cross libc and binutils, statically linked, zlib replaced by
 # gzip_stub.c), run it under qemu-s390x, and compare its output with the
 # native build's for every conformance source, all three firmware
 # variants, bytecode (plain and -s), absolute and PI images, a
@@ -12,7 +12,7 @@ X=$1 top=$2 conf=$3 corpus=$4 work=$5
 mkdir -p "$work" || exit 1
 srcs=$(ls "$top"/src/*.c | grep -v -E '/(cli_lfsimg|gzip|reader|verify)\.c$')
 # shellcheck disable=SC2086
-s390x-linux-gnu-gcc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -static -I"$top/include" -I"$top/src" \
+clang --target=s390x-linux-gnu -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -static -I"$top/include" -I"$top/src" \
   $srcs "$top/tests/bigendian/gzip_stub.c" -lm -o "$work/luac.cross.s390x" || exit 1
 B() { qemu-s390x "$work/luac.cross.s390x" "$@"; }
 pass=0 fail=0
