@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 cut -f2 "$CORPUS/MANIFEST.txt" | sed "s|^|$CORPUS/|" > "$tmp/files"
 n=$(wc -l < "$tmp/files")
 bytes=$(xargs cat < "$tmp/files" | wc -c)
-echo "corpus: $n files, $bytes bytes, compiled in one process each (-o, all files combined)"
+echo "corpus: $n files, $bytes bytes, all compiled by one process per compiler (-o, files combined under one main)"
 
 ours=$(valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.ours" \
   "$LUAC" -t host -o "$tmp/ours.out" $(cat "$tmp/files") 2> "$tmp/vg.ours" >/dev/null; sed -n 's/^summary: *//p' "$tmp/cg.ours")
