@@ -373,6 +373,17 @@ static int reserved_word(const char *s, size_t len)
   return 0;
 }
 
+/* '=', '<', '>' and '~' stand alone or, followed by '=', make a
+ * two-character comparison token. */
+static int with_eq(lex_state *ls, int alone, int with)
+{
+  advance(ls);
+  if (ls->cur != '=')
+    return alone;
+  advance(ls);
+  return with;
+}
+
 static int scan(lex_state *ls, lex_token *tok)
 {
   ls->blen = 0;
@@ -417,29 +428,13 @@ static int scan(lex_state *ls, lex_token *tok)
       lex_error(ls, "invalid long string delimiter", TK_STRING);
     }
     case '=':
-      advance(ls);
-      if (ls->cur != '=')
-        return '=';
-      advance(ls);
-      return TK_EQ;
+      return with_eq(ls, '=', TK_EQ);
     case '<':
-      advance(ls);
-      if (ls->cur != '=')
-        return '<';
-      advance(ls);
-      return TK_LE;
+      return with_eq(ls, '<', TK_LE);
     case '>':
-      advance(ls);
-      if (ls->cur != '=')
-        return '>';
-      advance(ls);
-      return TK_GE;
+      return with_eq(ls, '>', TK_GE);
     case '~':
-      advance(ls);
-      if (ls->cur != '=')
-        return '~';
-      advance(ls);
-      return TK_NE;
+      return with_eq(ls, '~', TK_NE);
     case '"':
     case '\'':
       quoted_string(ls, tok);
