@@ -102,26 +102,9 @@ const lfsc_str *lex_intern(lex_state *ls, const char *s, size_t len)
   return str;
 }
 
-static void save(lex_state *ls, int c)
+/* Make room for n more bytes and the terminating NUL in the token buffer. */
+static void reserve(lex_state *ls, size_t n)
 {
-  if (ls->blen + 1 >= ls->bcap) {
-    size_t cap = ls->bcap ? ls->bcap * 2 : 128;
-    char *nb = lfsc_alloc(ls->ctx, cap);
-    if (!nb)
-      lex_nomem(ls);
-    if (ls->blen)
-      memcpy(nb, ls->buf, ls->blen);
-    ls->buf = nb;
-    ls->bcap = cap;
-  }
-  ls->buf[ls->blen++] = (char)c;
-  ls->buf[ls->blen] = '\0';
-}
-
-/* Append the input bytes [from, to). */
-static void save_span(lex_state *ls, const unsigned char *from, const unsigned char *to)
-{
-  size_t n = (size_t)(to - from);
   while (ls->blen + n + 1 > ls->bcap) {
     size_t cap = ls->bcap ? ls->bcap * 2 : 128;
     char *nb = lfsc_alloc(ls->ctx, cap);
@@ -132,6 +115,20 @@ static void save_span(lex_state *ls, const unsigned char *from, const unsigned c
     ls->buf = nb;
     ls->bcap = cap;
   }
+}
+
+static void save(lex_state *ls, int c)
+{
+  reserve(ls, 1);
+  ls->buf[ls->blen++] = (char)c;
+  ls->buf[ls->blen] = '\0';
+}
+
+/* Append the input bytes [from, to). */
+static void save_span(lex_state *ls, const unsigned char *from, const unsigned char *to)
+{
+  size_t n = (size_t)(to - from);
+  reserve(ls, n);
   memcpy(ls->buf + ls->blen, from, n);
   ls->blen += n;
   ls->buf[ls->blen] = '\0';

@@ -20,16 +20,7 @@ if ! command -v "$LUAC" >/dev/null 2>&1; then
 fi
 mkdir -p "$WORK" || exit 1
 norm() {
-  awk '{
-    line = $0; out = ""
-    while (match(line, /0x[0-9a-f]+/)) {
-      a = substr(line, RSTART, RLENGTH)
-      if (!(a in id)) id[a] = ++n
-      out = out substr(line, 1, RSTART - 1) "ADDR" id[a]
-      line = substr(line, RSTART + RLENGTH)
-    }
-    print out line
-  }' "$1"
+  awk -f "$(dirname "$0")/norm-addr.awk" "$1"
 }
 pass=0; fail=0; skip=0; max=0
 check() {   # $1 = lua file

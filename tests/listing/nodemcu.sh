@@ -13,16 +13,7 @@ set -u
 LCLIST=$1; CONF=$2; WORK=$3
 mkdir -p "$WORK" || exit 1
 norm() {
-  awk '{
-    line = $0; out = ""
-    while (match(line, /0x[0-9a-f]+/)) {
-      a = substr(line, RSTART, RLENGTH)
-      if (!(a in id)) id[a] = ++n
-      out = out substr(line, 1, RSTART - 1) "ADDR" id[a]
-      line = substr(line, RSTART + RLENGTH)
-    }
-    print out line
-  }'
+  awk -f "$(dirname "$0")/norm-addr.awk"
 }
 pass=0; fail=0
 for lst in "$CONF"/listings/*.float.lst; do
