@@ -950,6 +950,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+  outfile_catch_signals();
   if (argc < 2)
     return cmd_help(1, argv), EXIT_USAGE;
   if (is_help(argv[1]))

@@ -235,6 +235,7 @@ int main(int argc, char **argv)
 {
   if (argv[0] && argv[0][0])
     progname = argv[0];
+  outfile_catch_signals();
   options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .target = LFSC_TARGET_FLOAT,
                .maxsize = 0x40000};
   /* NodeMCU names its integer-firmware build luac.cross.int. */

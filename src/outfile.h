@@ -1,6 +1,24 @@
-/* Output files that appear only when complete: bytes go to a temporary file
- * beside the target, renamed over it on commit and removed on abort, so a
- * failed run never leaves a partial or clobbered output. "-" is stdout. */
+/* Output paths that never destroy what they replace.
+ *
+ * Every tool that writes a file goes through here. What happens depends on
+ * what the name is when the output is opened:
+ *   "-"                    standard output;
+ *   a symlink              followed (to any depth, even dangling): its target
+ *                          is what gets written, as luac5.1's fopen would;
+ *   a device, FIFO, socket written directly, never renamed over (so
+ *                          "-o /dev/null" stays the null device);
+ *   a new name, or a regular file
+ *                          bytes go to a temporary file in the target's
+ *                          directory, renamed over it on commit; an existing
+ *                          file keeps its permission bits;
+ *   a regular file with other hard links, or in a directory we cannot write
+ *                          the output is completed in an anonymous staging
+ *                          file first and then copied into the file in place.
+ * A failure before commit leaves the old content untouched; no partial file
+ * ever appears under the final name. Temporary names are NAME.tmpPID.XXXXXX
+ * (NAME shortened so that any name up to NAME_MAX works); they are removed
+ * on SIGINT/TERM/HUP/PIPE, and a later output to the same name sweeps those
+ * whose process is gone (a SIGKILL cannot be caught). */
 #ifndef LFSC_OUTFILE_H
 #define LFSC_OUTFILE_H
 
@@ -8,16 +26,23 @@
 
 typedef struct outfile {
   FILE *fp;                     /* write here */
-  char *path;                   /* final name, NULL for stdout */
-  char *tmp;                    /* temporary name */
+  int mode;                     /* how commit delivers (outfile.c) */
+  char *path;                   /* resolved final name, NULL for stdout */
+  char *tmp;                    /* temporary name (rename mode) */
+  int slot;                     /* signal-cleanup registry slot, or -1 */
+  int fd;                       /* the target, in place mode */
 } outfile;
 
 /* 0 on success; on failure -1 with errno set. */
 int outfile_open(outfile *o, const char *path);
-/* Flush, close and rename into place. 0 on success; -1 with errno set
- * (the temporary file is removed). */
+/* Flush, close and deliver. 0 on success; -1 with errno set (the temporary
+ * file is removed, the old content untouched). */
 int outfile_commit(outfile *o);
 /* Close and remove the temporary file. */
 void outfile_abort(outfile *o);
+/* For programs (not called by the library itself): remove pending temporary
+ * files when SIGINT, SIGTERM, SIGHUP or SIGPIPE ends the process. Signals
+ * already ignored stay ignored. */
+void outfile_catch_signals(void);
 
 #endif

@@ -1,0 +1,12 @@
+# Output paths (src/outfile.c): devices, FIFOs, symlinks, modes, hard links,
+# long names, read-only directories, failures and signals, through every
+# tool that writes. The shim lets the test kill a tool at rename time.
+if(TARGET luac.cross AND TARGET lfsimg)
+  add_library(outfile_killshim MODULE ${CMAKE_CURRENT_SOURCE_DIR}/outfile/killshim.c)
+  target_link_libraries(outfile_killshim PRIVATE ${CMAKE_DL_LIBS})
+  find_program(PYTHON3 python3 REQUIRED)
+  add_test(NAME outfile_paths
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/outfile/outpaths.py
+            $<TARGET_FILE:luac.cross> $<TARGET_FILE:lfsimg> $<TARGET_FILE:outfile_killshim>
+            ${LFSC_CONFORMANCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/outfile_paths)
+endif()
