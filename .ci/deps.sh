@@ -1,13 +1,22 @@
 #!/bin/sh
-# Install the Debian packages lfsc needs to build and test (run as root).
-# Idempotent: packages already present are not fetched again.
+# Install the Debian packages lfsc needs (run as root). Idempotent: packages
+# already present are not fetched again.
+#   sh .ci/deps.sh build   what building the tools needs (examples/build.sh)
+#   sh .ci/deps.sh         that, plus everything the tests use
 set -eu
+# Building: a compiler, cmake, and the libraries the tools link.
+BUILD_PKGS="build-essential cmake pkg-config zlib1g-dev libelf-dev libreadline-dev
+liblua5.1-0-dev"
+# Testing: oracles (luac5.1), cmocka, sanitizers, -m32, the xtensa cross
+# tools and QEMU, the packaging tools, and the s390x big-endian check.
 # (The big-endian test compiles for s390x with clang and Debian's s390x
 # cross libc: gcc-s390x-linux-gnu itself conflicts with gcc-multilib.)
-PKGS="build-essential cmake python3 pkg-config zlib1g-dev lib32z1-dev libelf-dev
-libreadline-dev liblua5.1-0-dev libcmocka-dev gcc-multilib clang libclang-rt-14-dev lua5.1
+TEST_PKGS="python3 lib32z1-dev libcmocka-dev gcc-multilib clang libclang-rt-14-dev lua5.1
 valgrind hyperfine gcc-xtensa-lx106 binutils-xtensa-lx106 qemu-system-misc
-binutils-s390x-linux-gnu libc6-dev-s390x-cross libgcc-12-dev-s390x-cross qemu-user"
+binutils-s390x-linux-gnu libc6-dev-s390x-cross libgcc-12-dev-s390x-cross qemu-user
+dpkg-dev man-db"
+PKGS=$BUILD_PKGS
+[ "${1:-test}" = build ] || PKGS="$BUILD_PKGS $TEST_PKGS"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

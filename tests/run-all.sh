@@ -21,7 +21,7 @@ fi
 
 run() {   # run BUILD_DIR CMAKE_ARGS...
   dir=$1; shift
-  cmake -S . -B "$dir" -DLFSC_WERROR=ON -DLFSC_SHARED_DIR="$shared" -DLFSC_CORPUS_DIR="$top/corpus" "$@" > /dev/null
+  cmake -S . -B "$dir" -DLFSC_TESTS=ON -DLFSC_WERROR=ON -DLFSC_SHARED_DIR="$shared" -DLFSC_CORPUS_DIR="$top/corpus" "$@" > /dev/null
   cmake --build "$dir" -j "$jobs"
   (cd "$dir" && ctest --output-on-failure -j "$jobs")
 }

@@ -1,0 +1,72 @@
+#!/bin/sh
+# The package as a user gets it: cpack builds the .deb, which is unpacked
+# into a scratch root (dpkg-deb -x); then the installed tools build and
+# check an image, luac.cross.int selects the integer target, the installed
+# man pages render (man -l), the completions load in bash, and a C program
+# builds against the installed liblfsc with `pkg-config --cflags --libs lfsc`.
+#
+# usage: deb.sh BUILD_DIR SOURCE_DIR CONFORMANCE_DIR WORK_DIR
+set -u
+BUILD=$1 SRCDIR=$2 CONF=$3 WORK=$4
+rm -rf "$WORK" && mkdir -p "$WORK/root" || exit 1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { what=$1; shift; if "$@" > "$WORK/out.txt" 2>&1; then ok; else bad "$what: $(tail -5 "$WORK/out.txt")"; fi; }
+
+(cd "$BUILD" && cpack -G DEB -B "$WORK/pkg") > "$WORK/cpack.log" 2>&1 || { tail -20 "$WORK/cpack.log"; echo "0 passed, 1 failed"; exit 1; }
+deb=$(ls "$WORK"/pkg/lfsc_*.deb 2>/dev/null | head -1)
+[ -n "$deb" ] && ok || bad "no .deb in $WORK/pkg"
+check "dpkg-deb -x" dpkg-deb -x "$deb" "$WORK/root"
+dpkg-deb -f "$deb" Package Version Depends > "$WORK/control.txt"
+grep -q '^Depends:.*zlib1g' "$WORK/control.txt" && ok || bad "Depends lacks zlib1g: $(cat "$WORK/control.txt")"
+
+R=$WORK/root/usr
+for f in bin/luac.cross bin/luac.cross.int bin/lfsimg share/man/man1/luac.cross.1 \
+         share/man/man1/lfsimg.1 share/man/man1/luac.cross.int.1 include/lfsc/lfsc.h \
+         share/bash-completion/completions/luac.cross share/bash-completion/completions/lfsimg; do
+  [ -e "$R/$f" ] && ok || bad "missing /usr/$f"
+done
+pc=$(find "$R" -name lfsc.pc | head -1)
+lib=$(find "$R" -name liblfsc.a | head -1)
+[ -n "$pc" ] && [ -n "$lib" ] && ok || bad "lfsc.pc or liblfsc.a missing"
+
+# The installed tools at work (their own directory first on PATH).
+PATH=$R/bin:$PATH
+export PATH
+src=$CONF/src
+check "installed luac.cross -f" luac.cross -f --timestamp 1 -o "$WORK/a.img" "$src/c01_basic.lua" "$src/c03_closures.lua"
+check "installed lfsimg verify" lfsimg verify "$WORK/a.img"
+lfsimg info "$WORK/a.img" > "$WORK/info.txt" 2>&1 && grep -q c03_closures "$WORK/info.txt" && ok || bad "lfsimg info: $(cat "$WORK/info.txt")"
+# luac.cross.int is the integer-target name, as NodeMCU's build has it
+luac.cross.int -o "$WORK/i.lc" "$src/c01_basic.lua" && luac.cross -t int -o "$WORK/t.lc" "$src/c01_basic.lua" \
+  && cmp -s "$WORK/i.lc" "$WORK/t.lc" && ok || bad "luac.cross.int does not select -t int"
+luac.cross -o "$WORK/f.lc" "$src/c01_basic.lua" && ! cmp -s "$WORK/f.lc" "$WORK/i.lc" && ok || bad "float and int .lc are equal"
+
+# Man pages render without warnings.
+for page in luac.cross lfsimg luac.cross.int; do
+  MANWIDTH=80 man --warnings -l "$R/share/man/man1/$page.1" > "$WORK/man.txt" 2> "$WORK/manerr.txt"
+  if [ -s "$WORK/man.txt" ] && ! [ -s "$WORK/manerr.txt" ] && grep -q "luac.cross\|lfsimg" "$WORK/man.txt"; then ok
+  else bad "man -l $page.1: $(head -5 "$WORK/manerr.txt")"; fi
+done
+
+# Completions: loading them defines the functions, and lfsimg's offers its commands.
+out=$(bash -c ". '$R/share/bash-completion/completions/lfsimg'; . '$R/share/bash-completion/completions/luac.cross';
+  COMP_WORDS=(lfsimg ve); COMP_CWORD=1; _lfsc_lfsimg; echo \"\${COMPREPLY[*]}\";
+  COMP_WORDS=(luac.cross -t f); COMP_CWORD=2; _lfsc_luac_cross; echo \"\${COMPREPLY[*]}\"" 2>&1)
+printf '%s\n' "$out" | sed -n 1p | grep -qx verify && ok || bad "lfsimg completion: $out"
+printf '%s\n' "$out" | sed -n 2p | grep -q "float16" && ok || bad "luac.cross completion: $out"
+
+# A C program against the installed library, flags from pkg-config only.
+flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --cflags --libs lfsc) || bad "pkg-config failed"
+# shellcheck disable=SC2086
+if cc -o "$WORK/hello" "$SRCDIR/tests/install/hello_lfsc.c" $flags 2> "$WORK/cc.txt"; then
+  "$WORK/hello" > "$WORK/hello.txt" 2>&1
+  grep -q "^lfsc .*: [0-9]* instructions" "$WORK/hello.txt" && grep -q "bad.lua:1:" "$WORK/hello.txt" \
+    && ok || bad "hello_lfsc: $(cat "$WORK/hello.txt")"
+else
+  bad "cc with pkg-config flags ($flags): $(head -5 "$WORK/cc.txt")"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
