@@ -85,6 +85,30 @@ static reader_image *load(lfsc_ctx *ctx, const char *path)
   return img;
 }
 
+/* load() for the commands that write from an image: it must pass the
+ * verifier, or with --force it is used anyway after a warning. */
+static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
+{
+  unsigned char *buf;
+  size_t len;
+  reader_image *img;
+  int overridden;
+  if (reader_readfile(ctx, path, &buf, &len)) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+    return NULL;
+  }
+  if (verify_or_refuse(ctx, buf, len, NULL, force, &img, &overridden)) {
+    fprintf(stderr, "%s: %s: invalid image: %s\n", progname, path, lfsc_errmsg(ctx));
+    fprintf(stderr, "%s: '%s verify %s' lists every problem; --force writes anyway\n", progname,
+            progname, path);
+    return NULL;
+  }
+  if (overridden)
+    fprintf(stderr, "%s: warning: %s: invalid image: %s (--force: writing anyway)\n", progname,
+            path, lfsc_errmsg(ctx));
+  return img;
+}
+
 static const char *kind_name(const reader_image *img)
 {
   if (!img->absolute)
@@ -507,7 +531,7 @@ static int cmd_reloc(int argc, char **argv)
 {
   const char *in = NULL, *outp = NULL;
   uint32_t base = 0;
-  int have_base = 0;
+  int have_base = 0, force = 0;
   const char *basearg = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -520,6 +544,8 @@ static int cmd_reloc(int argc, char **argv)
       if (parse_u32(basearg, &base))
         return usage_error("reloc", "bad address '%s'", basearg);
       have_base = 1;
+    } else if (strcmp(a, "--force") == 0) {
+      force = 1;
     } else if (a[0] == '-' && a[1]) {
       return usage_error("reloc", "unknown option '%s'", a);
     } else if (!in) {
@@ -543,7 +569,7 @@ static int cmd_reloc(int argc, char **argv)
     return EXIT_USAGE;
   }
   lfsc_ctx *ctx = lfsc_new();
-  reader_image *img = ctx ? load(ctx, in) : NULL;
+  reader_image *img = ctx ? load_checked(ctx, in, force) : NULL;
   if (!img) {
     lfsc_free(ctx);
     return 1;
@@ -575,7 +601,7 @@ static int cmd_reloc(int argc, char **argv)
 static int cmd_extract(int argc, char **argv)
 {
   const char *path = NULL, *mod = NULL, *outp = NULL, *tname = NULL;
-  int strip = 0;
+  int strip = 0, force = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (is_help(a))
@@ -589,6 +615,8 @@ static int cmd_extract(int argc, char **argv)
         tname = argv[++i];
     } else if (strcmp(a, "-s") == 0) {
       strip = 1;
+    } else if (strcmp(a, "--force") == 0) {
+      force = 1;
     } else if (a[0] == '-' && a[1]) {
       return usage_error("extract", "unknown option '%s'", a);
     } else if (!path) {
@@ -607,7 +635,7 @@ static int cmd_extract(int argc, char **argv)
   if (tname && lfsc_target_parse(tname, &t))
     return usage_error("extract", "unknown target '%s' (float, float16, int or host)", tname);
   lfsc_ctx *ctx = lfsc_new();
-  reader_image *img = ctx ? load(ctx, path) : NULL;
+  reader_image *img = ctx ? load_checked(ctx, path, force) : NULL;
   if (!img) {
     lfsc_free(ctx);
     return 1;
@@ -911,13 +939,17 @@ static const command commands[] = {
    "  --base ADDR        the mapped address it must be linked at (absolute images)\n"
    "  --strict           treat what the stock loader would refuse as errors\n"
    "  -q, --quiet        print only the verdict\n"},
-  {"reloc", cmd_reloc, "--base ADDR IN OUT",
+  {"reloc", cmd_reloc, "[--force] --base ADDR IN OUT",
    "Write IN (a PI image, or an absolute one to rebase) as an absolute image at\n"
-   "ADDR (0x40210000..0x40310000), the same bytes as luac.cross -a ADDR.\n"},
-  {"extract", cmd_extract, "[-t TARGET] [-s] IMG MODULE -o FILE",
+   "ADDR (0x40210000..0x40310000), the same bytes as luac.cross -a ADDR.\n"
+   "IN must pass 'verify'.\n"
+   "  --force   write even from an image that 'verify' rejects (with a warning)\n"},
+  {"extract", cmd_extract, "[-t TARGET] [-s] [--force] IMG MODULE -o FILE",
    "Write one module as a bytecode file: a NodeMCU .lc for the image's variant\n"
    "(or TARGET float/int), or with -t host a chunk that stock lua5.1 loads.\n"
-   "  -s   strip debug information\n"},
+   "IMG must pass 'verify'.\n"
+   "  -s        strip debug information\n"
+   "  --force   write even from an image that 'verify' rejects (with a warning)\n"},
   {"diff", cmd_diff, "A B",
    "Compare two images: modules only in A (-), only in B (+), and changed (~) with\n"
    "the first differing function and instruction or constant. Timestamps, string\n"

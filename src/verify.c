@@ -594,7 +594,13 @@ static void check_func(vctx *v, int fi)
   if (f->lioff && !f->lineinfo_ok)
     ERR(f->off + 20, "Proto at 0x%05x: packed line info does not describe its %d instructions",
         (unsigned)f->off, p->sizecode);
-  if (p->linedefined < 0 || p->lastlinedefined < p->linedefined)
+  /* Every Lua 5.1 loader refuses a negative line ("bad integer in
+   * precompiled chunk"), so such an image cannot be extracted as a chunk;
+   * the order of the two only matters to debug output. */
+  if (p->linedefined < 0 || p->lastlinedefined < 0)
+    ERR(f->off + (p->linedefined < 0 ? 56 : 60), "Proto at 0x%05x: negative linedefined %d / lastlinedefined %d",
+        (unsigned)f->off, p->linedefined, p->lastlinedefined);
+  else if (p->lastlinedefined < p->linedefined)
     WARN(f->off + 56, "Proto at 0x%05x: linedefined %d / lastlinedefined %d are inconsistent",
          (unsigned)f->off, p->linedefined, p->lastlinedefined);
   for (int i = 0; i < p->sizelocvars; i++) {
@@ -770,5 +776,48 @@ int verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts 
   check_layout(v);
   if (v->nomem)
     return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
+  return LFSC_OK;
+}
+
+int verify_or_refuse(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
+                     int force, reader_image **img, int *overridden)
+{
+  verify_opts none;
+  verify_report rep;
+  *img = NULL;
+  if (overridden)
+    *overridden = 0;
+  if (!opts) {
+    memset(&none, 0, sizeof none);
+    opts = &none;
+  }
+  int rc = verify_image(ctx, file, len, opts, &rep);
+  if (rc)
+    return rc;
+  if (rep.errors == 0) {
+    *img = rep.img;
+    return LFSC_OK;
+  }
+  const verify_problem *p = NULL;
+  for (int i = 0; i < rep.nproblems && !p; i++)
+    if (rep.problems[i].severity == VERIFY_ERROR)
+      p = &rep.problems[i];
+  char where[32] = "";
+  if (p && p->where == VERIFY_AT_IMAGE)
+    snprintf(where, sizeof where, "0x%05x: ", (unsigned)p->offset);
+  else if (p && p->where == VERIFY_AT_FILE)
+    snprintf(where, sizeof where, "file offset 0x%x: ", (unsigned)p->offset);
+  char more[48] = "";
+  if (rep.errors > 1)
+    snprintf(more, sizeof more, " (and %d more error%s)", rep.errors - 1,
+             rep.errors == 2 ? "" : "s");
+  lfsc_seterr(ctx, LFSC_EFORMAT, "%s%s%s", where, p ? p->msg : "invalid image", more);
+  /* Forcing needs something to work from: an image that does not even
+   * decode stays refused. */
+  if (!force || !rep.img)
+    return LFSC_EFORMAT;
+  *img = rep.img;
+  if (overridden)
+    *overridden = 1;
   return LFSC_OK;
 }

@@ -13,5 +13,11 @@ if(TARGET lfsimg)
       COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/ownimages.sh
               $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR})
     set_tests_properties(lfsimg_ownimages PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+    # check before you write: verify-accepted mutants extract to chunks
+    # lua5.1 loads; rejected ones are refused (issue #12 item 4)
+    add_test(NAME lfsimg_checked_write
+      COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/checked_write.py
+              $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR})
+    set_tests_properties(lfsimg_checked_write PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
   endif()
 endif()

@@ -234,6 +234,46 @@ static void test_damage(void **state)
   free(gz);
 }
 
+/* The gate every writing tool uses: valid passes, invalid is refused with
+ * the first error, --force lets a decodable image through, flagged. */
+static void test_or_refuse(void **state)
+{
+  (void)state;
+  size_t len;
+  unsigned char *b = tu_conf("float/single/c15_empty.abs.img", &len);
+  lfsc_ctx *ctx = lfsc_new();
+  reader_image *img = NULL;
+  int over = -1;
+  assert_int_equal(verify_or_refuse(ctx, b, len, NULL, 0, &img, &over), LFSC_OK);
+  assert_non_null(img);
+  assert_int_equal(over, 0);
+  assert_int_equal(img->nmodules, 1);
+  lfsc_free(ctx);
+
+  /* the module's RETURN from register 200, and its linedefined -1 (which
+   * every Lua 5.1 loader refuses as "bad integer") */
+  wr_u32le(b + 168, 0x0080321e);
+  wr_u32le(b + 172 + 56, 0xffffffffu);
+  ctx = lfsc_new();
+  assert_int_equal(verify_or_refuse(ctx, b, len, NULL, 0, &img, &over), LFSC_EFORMAT);
+  assert_null(img);
+  assert_string_equal(lfsc_errmsg(ctx), "0x000e4: Proto at 0x000ac: negative linedefined -1 / "
+                      "lastlinedefined 0 (and 1 more error)");
+  assert_int_equal(verify_or_refuse(ctx, b, len, NULL, 1, &img, &over), LFSC_OK);
+  assert_non_null(img);
+  assert_int_equal(over, 1);
+  assert_non_null(strstr(lfsc_errmsg(ctx), "negative linedefined"));
+  lfsc_free(ctx);
+  expect_problem(b, len, NULL, VERIFY_ERROR, 168, "register A out of range");
+
+  /* what does not decode stays refused, even forced */
+  ctx = lfsc_new();
+  assert_int_equal(verify_or_refuse(ctx, b, 40, NULL, 1, &img, NULL), LFSC_EFORMAT);
+  assert_null(img);
+  lfsc_free(ctx);
+  free(b);
+}
+
 static void test_small_file(void **state)
 {
   (void)state;
@@ -273,6 +313,7 @@ int main(void)
     cmocka_unit_test(test_options),
     cmocka_unit_test(test_damage),
     cmocka_unit_test(test_small_file),
+    cmocka_unit_test(test_or_refuse),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
