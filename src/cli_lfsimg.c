@@ -738,10 +738,23 @@ static void put_ins(FILE *out, uint32_t i)
 
 typedef struct differ {
   const reader_image *a, *b;
-  FILE *out;                    /* where the first difference is described */
+  const lfsc_str *name;         /* module whose "~ name" line is still due */
   char path[512];
   int debug_differs;            /* line info / names only */
 } differ;
+
+/* Where a difference is described: the module's "~ name (changed)" line
+ * goes first, printed when its first detail is. */
+static FILE *dout(differ *d)
+{
+  if (d->name) {
+    printf("~ ");
+    put_name(stdout, d->name);
+    printf(" (changed)\n");
+    d->name = NULL;
+  }
+  return stdout;
+}
 
 static int line_of(const lfsc_proto *p, int pc)
 {
@@ -754,7 +767,7 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
   const char *where = d->path;
   if (x->numparams != y->numparams || x->is_vararg != y->is_vararg || x->nups != y->nups ||
       x->maxstacksize != y->maxstacksize) {
-    fprintf(d->out, "    %s: header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d\n",
+    fprintf(dout(d), "    %s: header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d\n",
            where, x->numparams, y->numparams, x->is_vararg, y->is_vararg, x->nups, y->nups,
            x->maxstacksize, y->maxstacksize);
     return 1;
@@ -763,39 +776,39 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
   for (int pc = 0; pc <= n; pc++) {
     if (pc == n) {
       if (x->sizecode != y->sizecode) {
-        fprintf(d->out, "    %s: %d instructions vs %d\n", where, x->sizecode, y->sizecode);
+        fprintf(dout(d), "    %s: %d instructions vs %d\n", where, x->sizecode, y->sizecode);
         return 1;
       }
       break;
     }
     if (x->code[pc] != y->code[pc]) {
-      fprintf(d->out, "    %s: instruction %d", where, pc + 1);
+      fprintf(dout(d), "    %s: instruction %d", where, pc + 1);
       if (line_of(x, pc) || line_of(y, pc))
-        fprintf(d->out, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
-      fprintf(d->out, ": ");
-      put_ins(d->out, x->code[pc]);
-      fprintf(d->out, "  vs  ");
-      put_ins(d->out, y->code[pc]);
-      fprintf(d->out, "\n");
+        fprintf(dout(d), " (line %d / %d)", line_of(x, pc), line_of(y, pc));
+      fprintf(dout(d), ": ");
+      put_ins(dout(d), x->code[pc]);
+      fprintf(dout(d), "  vs  ");
+      put_ins(dout(d), y->code[pc]);
+      fprintf(dout(d), "\n");
       return 1;
     }
   }
   n = x->sizek < y->sizek ? x->sizek : y->sizek;
   for (int i = 0; i < n; i++)
     if (!const_eq(&x->k[i], &y->k[i])) {
-      fprintf(d->out, "    %s: constant %d: ", where, i);
-      put_const(d->out, &x->k[i], d->a->variant);
-      fprintf(d->out, "  vs  ");
-      put_const(d->out, &y->k[i], d->b->variant);
-      fprintf(d->out, "\n");
+      fprintf(dout(d), "    %s: constant %d: ", where, i);
+      put_const(dout(d), &x->k[i], d->a->variant);
+      fprintf(dout(d), "  vs  ");
+      put_const(dout(d), &y->k[i], d->b->variant);
+      fprintf(dout(d), "\n");
       return 1;
     }
   if (x->sizek != y->sizek) {
-    fprintf(d->out, "    %s: %d constants vs %d\n", where, x->sizek, y->sizek);
+    fprintf(dout(d), "    %s: %d constants vs %d\n", where, x->sizek, y->sizek);
     return 1;
   }
   if (x->sizep != y->sizep) {
-    fprintf(d->out, "    %s: %d nested functions vs %d\n", where, x->sizep, y->sizep);
+    fprintf(dout(d), "    %s: %d nested functions vs %d\n", where, x->sizep, y->sizep);
     return 1;
   }
   if (x->sizepackedli != y->sizepackedli ||
@@ -862,30 +875,16 @@ static int cmd_diff(int argc, char **argv)
     memset(&d, 0, sizeof d);
     d.a = a;
     d.b = b;
+    d.name = m->name;
     snprintf(d.path, sizeof d.path, "main chunk");
-    /* The detail goes to memory first: the "~ name" line precedes it. */
-    char *detail = NULL;
-    size_t detail_len = 0;
-    FILE *mem = open_memstream(&detail, &detail_len);
-    if (!mem) {
-      fprintf(stderr, "%s: out of memory\n", progname);
-      lfsc_free(ctx);
-      return EXIT_USAGE;
-    }
-    d.out = mem;
-    int changed = diff_proto(&d, m->proto, o->proto, 0);
-    fclose(mem);
-    if (changed) {
-      printf("~ ");
-      put_name(stdout, m->name);
-      printf(" (changed)\n%s", detail ? detail : "");
+    if (diff_proto(&d, m->proto, o->proto, 0)) {
+      dout(&d);                 /* the header, had no detail printed it */
       differ_count++;
     } else if (d.debug_differs) {
       printf("  ");
       put_name(stdout, m->name);
       printf(" (same code; line info or debug names differ)\n");
     }
-    free(detail);
   }
   for (int j = 0; j < b->nmodules; j++) {
     const reader_module *m = &b->modules[j];
@@ -987,7 +986,7 @@ int main(int argc, char **argv)
     return cmd_help(1, argv), EXIT_USAGE;
   if (is_help(argv[1]))
     return cmd_help(1, argv);
-  if (strcmp(argv[1], "--version") == 0) {
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0) {
     printf("lfsimg (lfsc) %s\n", LFSC_VERSION);
     return 0;
   }

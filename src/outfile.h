@@ -30,7 +30,7 @@ typedef struct outfile {
   char *path;                   /* resolved final name, NULL for stdout */
   char *tmp;                    /* temporary name (rename mode) */
   int slot;                     /* signal-cleanup registry slot, or -1 */
-  int fd;                       /* the target, in place mode */
+  FILE *target;                 /* the target, in place mode */
 } outfile;
 
 /* 0 on success; on failure -1 with errno set. */

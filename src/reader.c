@@ -40,10 +40,7 @@ const char *reader_kind_name(reader_kind k)
 }
 
 static int fail(rd *r, uint32_t off, const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 3, 4)))
-#endif
-  ;
+  LFSC_PRINTF(3, 4);
 
 static int fail(rd *r, uint32_t off, const char *fmt, ...)
 {

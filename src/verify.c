@@ -26,10 +26,7 @@ typedef struct vctx {
 
 static void add(vctx *v, verify_severity sev, verify_where where, uint32_t off,
                 const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 5, 6)))
-#endif
-  ;
+  LFSC_PRINTF(5, 6);
 
 static void add(vctx *v, verify_severity sev, verify_where where, uint32_t off,
                 const char *fmt, ...)

@@ -14,6 +14,15 @@
 
 #define LFSC_VERSION "0.1.0"
 
+/* printf-style checking; mingw's own C99 stdio is gnu_printf, not msvcrt's. */
+#if defined(__MINGW32__)
+#define LFSC_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__)
+#define LFSC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define LFSC_PRINTF(f, a)
+#endif
+
 enum {
   LFSC_OK = 0,
   LFSC_ESYNTAX = -1,            /* compile error: "chunk:line: msg near 'tok'" */
@@ -48,10 +57,7 @@ void lfsc_free(lfsc_ctx *ctx);
 const char *lfsc_errmsg(const lfsc_ctx *ctx);
 /* Set the error message (printf-style) and return code; for library use. */
 int lfsc_seterr(lfsc_ctx *ctx, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 3, 4)))
-#endif
-  ;
+  LFSC_PRINTF(3, 4);
 
 /* Intern a byte string in ctx (NULL on out-of-memory). */
 const lfsc_str *lfsc_intern(lfsc_ctx *ctx, const char *s, size_t len);

@@ -1,0 +1,60 @@
+#!/bin/sh
+# Windows: cross-build luac.cross.exe and lfsimg.exe with Debian's mingw-w64,
+# then run the reference's image and .lc conformance vectors through them
+# under wine; the bytes must be identical to the reference, as for the
+# native build. Also: a PI image relocated by lfsimg.exe equals the native
+# lfsimg's, and the parts Windows builds leave out say so.
+#
+# usage: run.sh SOURCE_DIR CONFORMANCE_DIR WORK_DIR PICHECK NATIVE_LFSIMG
+set -u
+SRCDIR=$1 CONF=$2 WORK=$3 PICHECK=$4 NATIVE_LFSIMG=$5
+mkdir -p "$WORK" || exit 1
+export WINEDEBUG=-all WINEPREFIX="$WORK/wineprefix"
+log=$WORK/build.log
+cmake -S "$SRCDIR" -B "$WORK/build" -DCMAKE_TOOLCHAIN_FILE="$SRCDIR/cmake/mingw-w64.cmake" \
+  -DLFSC_TESTS=OFF -DLFSC_WERROR=ON > "$log" 2>&1 &&
+  cmake --build "$WORK/build" -j2 >> "$log" 2>&1 || { tail -30 "$log"; echo "0 passed, 1 failed"; exit 1; }
+(cd "$WORK/build" && cpack -G ZIP -B "$WORK/zip") >> "$log" 2>&1 || { tail -30 "$log"; echo "0 passed, 1 failed"; exit 1; }
+
+# Run the .exe files through wrappers named like the native tools; the
+# name a wrapper is called by picks the .exe (luac.cross.int selects -t int,
+# as the zip's luac.cross.int.exe does).
+bin=$WORK/bin
+rm -rf "$bin" && mkdir -p "$bin"
+cp "$WORK/build/luac.cross.exe" "$WORK/build/lfsimg.exe" "$bin/"
+cp "$WORK/build/luac.cross.exe" "$bin/luac.cross.int.exe"
+for t in luac.cross lfsimg; do
+  printf '#!/bin/sh\nexec wine "%s/$(basename "$0").exe" "$@"\n' "$bin" > "$bin/$t"
+  chmod +x "$bin/$t"
+done
+wineboot -i > /dev/null 2>&1 || true
+
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+unzip -l "$WORK"/zip/lfsc-*.zip > "$WORK/zip.txt" 2>&1
+for f in bin/luac.cross.exe bin/luac.cross.int.exe bin/lfsimg.exe; do
+  grep -q "$f" "$WORK/zip.txt" && ok || bad "zip lacks $f"
+done
+
+if LFSC_CONFORMANCE_COMPAT_ONLY=1 python3 "$SRCDIR/tests/image/conformance.py" "$bin/luac.cross" "$PICHECK" "$CONF" "$WORK/image" > "$WORK/image.txt" 2>&1; then ok
+else bad "image vectors under wine: $(tail -5 "$WORK/image.txt")"; fi
+tail -1 "$WORK/image.txt"
+if python3 "$SRCDIR/tests/conformance/lc_vectors.py" "$bin/luac.cross" "$CONF" > "$WORK/lc.txt" 2>&1; then ok
+else bad ".lc vectors under wine: $(tail -5 "$WORK/lc.txt")"; fi
+tail -1 "$WORK/lc.txt"
+
+# lfsimg.exe: reloc gives the native tool's bytes; verify accepts.
+pi=$CONF/float/all.pi.img
+"$NATIVE_LFSIMG" reloc --base 0x40280000 "$pi" "$WORK/native.img" > /dev/null 2>&1
+"$bin/lfsimg" reloc --base 0x40280000 "$pi" "$WORK/win.img" > "$WORK/reloc.txt" 2>&1 &&
+  cmp -s "$WORK/native.img" "$WORK/win.img" && ok || bad "lfsimg.exe reloc: $(cat "$WORK/reloc.txt")"
+"$bin/lfsimg" verify "$WORK/win.img" > "$WORK/verify.txt" 2>&1 && ok || bad "lfsimg.exe verify: $(cat "$WORK/verify.txt")"
+# binary stdout: "-o -" must not gain carriage returns
+(cd "$CONF/src" && "$bin/luac.cross" -o - c01_basic.lua > "$WORK/stdout.lc" 2>/dev/null)
+(cd "$CONF/src" && "$bin/luac.cross" -o "$WORK/file.lc" c01_basic.lua > /dev/null 2>&1)
+cmp -s "$WORK/stdout.lc" "$WORK/file.lc" && ok || bad "luac.cross.exe -o - is not binary"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
