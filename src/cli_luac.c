@@ -36,13 +36,17 @@ typedef struct options {
   uint32_t address;             /* -a value */
   uint64_t maxsize;             /* -m value */
   const char *timestamp;        /* --timestamp value */
+  int dashdash;                 /* "--" ended the options */
 } options;
 
-static void usage_text(void)
+/* Exit statuses shared with lfsimg: 0 success, 1 failure, 2 usage error. */
+#define EXIT_USAGE 2
+
+static void usage_text(FILE *out)
 {
-  fprintf(stderr,
+  fprintf(out,
           "usage: %s [options] [filenames].\n"
-          "Available options are:\n"
+          "Options come before file names. Available options are:\n"
           "  -        process stdin\n"
           "  -f       output a flash image (position independent, gzip)\n"
           "  -a addr  output an absolute flash image for address 'addr'\n"
@@ -54,6 +58,8 @@ static void usage_text(void)
           "  -s       strip debug information\n"
           "  -t name  target: float (default), float16, int, host\n"
           "  -v       show version information\n"
+          "  -h, --help         show this help and exit\n"
+          "  --version          show the version and exit\n"
           "  --compat-lineinfo  reproduce the reference compiler's line-info bug\n"
           "  --timestamp N      image timestamp (default: $SOURCE_DATE_EPOCH, else now)\n"
           "  --       stop handling options\n",
@@ -66,8 +72,8 @@ static void usage(const char *message)
     fprintf(stderr, "%s: unrecognized option '%s'\n", progname, message);
   else
     fprintf(stderr, "%s: %s\n", progname, message);
-  usage_text();
-  exit(EXIT_FAILURE);
+  usage_text(stderr);
+  exit(EXIT_USAGE);
 }
 
 static void fatal(const char *message)
@@ -90,7 +96,7 @@ static uint64_t number_arg(const char *opt, const char *v, uint64_t max)
   unsigned long long n = strtoull(v, &end, 0);
   if (*v == '-' || *end != 0 || errno != 0 || n > max) {
     fprintf(stderr, "%s: '%s': bad number '%s'\n", progname, opt, v);
-    exit(EXIT_FAILURE);
+    exit(EXIT_USAGE);
   }
   return n;
 }
@@ -106,6 +112,7 @@ static int doargs(int argc, char **argv, options *o)
       break;
     else if (strcmp(a, "--") == 0) {
       ++i;
+      o->dashdash = 1;
       if (o->version)
         ++o->version;
       break;
@@ -129,7 +136,7 @@ static int doargs(int argc, char **argv, options *o)
       if (lfsc_target_parse(v, &o->target) != LFSC_OK) {
         fprintf(stderr, "%s: '-t': unknown target '%s' (float, float16, int or host)\n",
                 progname, v);
-        exit(EXIT_FAILURE);
+        exit(EXIT_USAGE);
       }
     } else if (strcmp(a, "--compat-lineinfo") == 0)
       o->compat_lineinfo = 1;
@@ -154,7 +161,13 @@ static int doargs(int argc, char **argv, options *o)
     }
     else if (strcmp(a, "-v") == 0)
       ++o->version;
-    else
+    else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage_text(stdout);
+      exit(EXIT_SUCCESS);
+    } else if (strcmp(a, "--version") == 0) {
+      printf("luac.cross (lfsc) %s\n", LFSC_VERSION);
+      exit(EXIT_SUCCESS);
+    } else
       usage(a);
   }
   if (o->version) {
@@ -164,6 +177,29 @@ static int doargs(int argc, char **argv, options *o)
       exit(EXIT_SUCCESS);
   }
   return i;
+}
+
+/* luac's "malformed number near '0.0625'" is right for the integer
+ * firmware, but the reason is not obvious: add it when stock Lua would have
+ * read the numeral. */
+static void int_hint(lfsc_target t, const char *msg)
+{
+  static const char pat[] = "malformed number near '";
+  const char *q = strstr(msg, pat);
+  if (t != LFSC_TARGET_INT || !q)
+    return;
+  q += sizeof pat - 1;
+  char num[64];
+  size_t n = strcspn(q, "'");
+  if (n == 0 || n >= sizeof num)
+    return;
+  memcpy(num, q, n);
+  num[n] = 0;
+  char *end;
+  strtod(num, &end);
+  if (*end == 0)
+    fprintf(stderr, "%s: note: the integer firmware (-t int) has only whole numbers, written "
+            "without a fraction or exponent ('%s')\n", progname, num);
 }
 
 /* Seconds since the epoch for the image: --timestamp, else
@@ -200,6 +236,7 @@ static const char *basename_of(const char *path)
 static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
 {
   outfile out;
+  uint32_t size = 0;
   const char *name = o->output ? o->output : "-";
   if (outfile_open(&out, name) != 0) {
     fprintf(stderr, "%s: cannot open %s: %s\n", progname, name, strerror(errno));
@@ -211,10 +248,7 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   if (o->flash) {
     image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
                      .maxsize = o->maxsize, .strip = o->stripping};
-    uint32_t size = 0;
     rc = image_build(ctx, f, &io, &sink, &size);
-    if (size)
-      fprintf(o->output ? stdout : stderr, "Image size: %" PRIu32 "\n", size);
   } else {
     rc = lc_write(ctx, f, o->target, o->stripping, &sink);
   }
@@ -228,6 +262,10 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
     fprintf(stderr, "%s: cannot write %s: %s\n", progname, name, strerror(errno));
     return EXIT_FAILURE;
   }
+  /* Only a complete image is reported (as the reference does: on stdout,
+   * or on stderr when the image itself went to stdout). */
+  if (size)
+    fprintf(o->output ? stdout : stderr, "Image size: %" PRIu32 "\n", size);
   return EXIT_SUCCESS;
 }
 
@@ -252,6 +290,14 @@ int main(int argc, char **argv)
   }
   if (nfiles == 0)
     usage("no input files given");
+  /* "luac.cross -f a.lua -o x.img": luac reads options only before the
+   * first file name, so say so rather than "cannot open -o". */
+  for (int k = 1; k < nfiles && !o.dashdash; k++)
+    if (files[k][0] == '-' && files[k][1]) {
+      fprintf(stderr, "%s: '%s' after file name '%s': options must come before file names\n",
+              progname, files[k], files[0]);
+      return EXIT_USAGE;
+    }
 
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto **chunks = calloc((size_t)nfiles, sizeof *chunks);
@@ -267,8 +313,11 @@ int main(int argc, char **argv)
   int64_t timestamp = o.lookup ? image_time(&o) : 0;
   input_opts io = {o.target, o.compat_lineinfo};
   for (int k = 0; k < nfiles; k++) {
-    if (input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK)
-      fatal(lfsc_errmsg(ctx));
+    if (input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK) {
+      fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+      int_hint(o.target, lfsc_errmsg(ctx));
+      exit(EXIT_FAILURE);
+    }
   }
   lfsc_proto *f;
   if (o.lookup) {
