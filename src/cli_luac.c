@@ -36,6 +36,7 @@ typedef struct options {
   uint32_t address;             /* -a value */
   uint64_t maxsize;             /* -m value */
   const char *timestamp;        /* --timestamp value */
+  const char *source_prefix;    /* --source-prefix value */
   int dashdash;                 /* "--" ended the options */
 } options;
 
@@ -62,6 +63,7 @@ static void usage_text(FILE *out)
           "  --version          show the version and exit\n"
           "  --compat-lineinfo  reproduce the reference compiler's line-info bug\n"
           "  --timestamp N      image timestamp (default: $SOURCE_DATE_EPOCH, else now)\n"
+          "  --source-prefix D  drop directory D from the front of source names\n"
           "  --       stop handling options\n",
           progname);
 }
@@ -154,6 +156,10 @@ static int doargs(int argc, char **argv, options *o)
         exit(EXIT_FAILURE);
       }
       o->flash = o->lookup = 1;
+    } else if (strcmp(a, "--source-prefix") == 0) {
+      o->source_prefix = argv[++i];
+      if (o->source_prefix == NULL || *o->source_prefix == 0)
+        usage("'--source-prefix' needs argument");
     } else if (strcmp(a, "--timestamp") == 0) {
       o->timestamp = argv[++i];
       if (o->timestamp == NULL || *o->timestamp == 0)
@@ -311,7 +317,7 @@ int main(int argc, char **argv)
     return EXIT_FAILURE;
   }
   int64_t timestamp = o.lookup ? image_time(&o) : 0;
-  input_opts io = {o.target, o.compat_lineinfo};
+  input_opts io = {o.target, o.compat_lineinfo, o.source_prefix};
   for (int k = 0; k < nfiles; k++) {
     if (input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK) {
       fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));

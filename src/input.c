@@ -41,6 +41,20 @@ static int read_stream(lfsc_ctx *ctx, FILE *fp, const char *what, unsigned char 
   return LFSC_OK;
 }
 
+const char *input_source_name(const input_opts *opts, const char *path)
+{
+  const char *pre = opts->source_prefix;
+  size_t n = pre ? strlen(pre) : 0;
+  while (n > 1 && pre[n - 1] == '/')
+    n--;
+  if (n == 0 || strncmp(path, pre, n) != 0 || (path[n] != '/' && pre[n - 1] != '/'))
+    return path;
+  path += n;
+  while (*path == '/')
+    path++;
+  return *path ? path : ".";
+}
+
 int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out)
 {
   int from_stdin = path == NULL || strcmp(path, "-") == 0;
@@ -56,15 +70,17 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
   if (rc)
     return rc;
 
-  /* The chunk name is '@' + the path as typed, or "=stdin". */
-  size_t plen = strlen(shown);
+  /* The chunk name is '@' + the path as typed, or "=stdin"; a source prefix
+   * (say, the build directory) is dropped so that it stays out of outputs. */
+  const char *named = from_stdin ? shown : input_source_name(opts, shown);
+  size_t plen = strlen(named);
   char *chunkname = malloc(plen + 2);
   if (!chunkname) {
     free(buf);
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
   }
   chunkname[0] = from_stdin ? '=' : '@';
-  memcpy(chunkname + 1, shown, plen + 1);
+  memcpy(chunkname + 1, named, plen + 1);
 
   /* A named file is bytecode when it starts with ESC, or with a '#' line
    * followed by ESC. stdin is bytecode only when its first byte is ESC:

@@ -8,6 +8,7 @@
 typedef struct input_opts {
   lfsc_target target;           /* selects number model and bytecode format */
   int compat_lineinfo;          /* reproduce the reference line-info bug */
+  const char *source_prefix;    /* dropped from the front of source names */
 } input_opts;
 
 /* Load path ("-" or NULL for stdin). Lua source is compiled, a binary
@@ -16,6 +17,11 @@ typedef struct input_opts {
  * without the program name, e.g. "cannot open x.lua: No such file or
  * directory" or "x.lua:3: unexpected symbol near '@'". */
 int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out);
+
+/* path as it is named in outputs: without opts->source_prefix when it
+ * starts with that directory ("/src/app" makes "/src/app/lib/x.lua"
+ * "lib/x.lua"). */
+const char *input_source_name(const input_opts *opts, const char *path);
 
 /* luac's wrapper for several chunks: a main "=(luac)" function that
  * creates and calls each chunk in order. With n == 1, the chunk itself. */

@@ -21,8 +21,19 @@ typedef struct builder {
   strtab tab;
   uint32_t *tsoff;              /* FlashTS word offset, by strtab node index */
   int tvwords;                  /* TValue size in words */
+  const lfsc_str *nosource;     /* "=?": every source name when stripping */
+  const lfsc_proto *index;      /* the index function: keeps "=(luac)" */
   int err;                      /* first error (message already set) */
 } builder;
+
+/* The source name a Proto carries in the image. Stripped, a module's is
+ * "=?" (what luac5.1 and the firmware's undump give a stripped chunk),
+ * never the build's file name, and never 0, which the firmware's debug
+ * library would dereference. The index function keeps its "=(luac)". */
+static const lfsc_str *source_of(const builder *b, const lfsc_proto *f)
+{
+  return b->opts->strip && f != b->index ? b->nosource : f->source;
+}
 
 static int oom(builder *b)
 {
@@ -145,7 +156,7 @@ static void add_string(builder *b, const lfsc_str *s)
  * line info, string constants, upvalue names, local names (§6.4 a). */
 static void collect(builder *b, const lfsc_proto *f)
 {
-  add_string(b, f->source);
+  add_string(b, source_of(b, f));
   add_string(b, lineinfo_of(b, f));
   for (int i = 0; i < f->sizek; i++)
     if (f->k[i].type == LFSC_K_STR) {
@@ -325,7 +336,7 @@ static size_t emit_proto(builder *b, const lfsc_proto *f)
     setaddr(b, po + LFSIMG_P_LINEINFO, ts_of(b, li) + LFSIMG_TS_WORDS);
   setaddr(b, po + LFSIMG_P_LOCVARS, lv);
   setaddr(b, po + LFSIMG_P_UPVALUES, uv);
-  setaddr(b, po + LFSIMG_P_SOURCE, ts_of(b, f->source));
+  setaddr(b, po + LFSIMG_P_SOURCE, ts_of(b, source_of(b, f)));
   w[LFSIMG_P_SIZEUPVALUES] = (uint32_t)nupn;
   w[LFSIMG_P_SIZEK] = (uint32_t)f->sizek;
   w[LFSIMG_P_SIZECODE] = (uint32_t)f->sizecode;
@@ -353,7 +364,7 @@ uint32_t layout_signature(lfsc_target t)
 int layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *opts,
                  layout *l)
 {
-  builder b = {.ctx = ctx, .opts = opts, .l = l};
+  builder b = {.ctx = ctx, .opts = opts, .l = l, .index = main};
   memset(l, 0, sizeof *l);
   switch (opts->target) {
   case LFSC_TARGET_FLOAT:
@@ -369,6 +380,8 @@ int layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *opts,
     return lfsc_seterr(ctx, LFSC_EARG, "target '%s' has no LFS image format",
                        lfsc_target_name(opts->target));
   }
+  if (opts->strip && !(b.nosource = lfsc_intern(ctx, "=?", 2)))
+    return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
   strtab_init(&b.tab);
   size_t hdr = alloc(&b, LFSIMG_HEADER_BYTES);
   collect(&b, main);

@@ -20,7 +20,7 @@ set_tests_properties(image_conformance PROPERTIES TIMEOUT 300)
 add_test(NAME image_cli
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/image/cli.sh
           $<TARGET_FILE:luac.cross> $<TARGET_FILE:image_picheck> ${LFSC_CONFORMANCE_DIR}
-          ${CMAKE_CURRENT_BINARY_DIR}/image_cli)
+          ${CMAKE_CURRENT_BINARY_DIR}/image_cli $<TARGET_FILE:lfsimg>)
 
 # Random module sets (1-200 modules, all variants, PI and ABS) checked
 # against the spec's decoder and independent layout model.

@@ -4,9 +4,9 @@
 # the option, no output file left behind on failure, size on stderr when
 # the image goes to stdout, duplicate module names).
 #
-# usage: cli.sh LUAC_CROSS PICHECK CONFORMANCE_DIR WORK_DIR
+# usage: cli.sh LUAC_CROSS PICHECK CONFORMANCE_DIR WORK_DIR LFSIMG
 set -u
-LUAC=$1 PICHECK=$2 CONF=$3 WORK=$4
+LUAC=$1 PICHECK=$2 CONF=$3 WORK=$4 LFSIMG=$5
 SRC=$CONF/src
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
 cd "$SRC" || exit 1
@@ -164,6 +164,30 @@ grep -q "frac.lua:1: malformed number near '0.0625'" "$WORK/err.txt" && ok || ba
 printf 'local x = 3x\n' >"$WORK/junk.lua"
 "$LUAC" -t int -o "$WORK/junk.lc" "$WORK/junk.lua" 2>"$WORK/err.txt"
 grep -q note "$WORK/err.txt" && bad "-t int: note for a junk numeral" || ok
+
+# Honest -s: a stripped image keeps no source names ("=?" instead, the
+# index function keeps "=(luac)"), and module names are unchanged
+mkdir -p "$WORK/deep/lib"
+cp c01_basic.lua "$WORK/deep/lib/basic.lua"
+"$LUAC" -f -s -o "$WORK/s.img" "$WORK/deep/lib/basic.lua" c03_closures.lua >/dev/null
+"$LFSIMG" strings "$WORK/s.img" >"$WORK/strings.txt" 2>&1
+grep -q '"@' "$WORK/strings.txt" && bad "-s image keeps source names: $(grep '"@' "$WORK/strings.txt")" || ok
+grep -qx '"=?"' "$WORK/strings.txt" && ok || bad "-s image: no \"=?\" source"
+"$LFSIMG" list "$WORK/s.img" >"$WORK/list.txt" 2>&1
+grep -qw basic "$WORK/list.txt" && grep -qw c03_closures "$WORK/list.txt" && ok || bad "-s image modules: $(cat "$WORK/list.txt")"
+"$LFSIMG" verify "$WORK/s.img" >"$WORK/v.txt" 2>&1 && ! grep -q warning "$WORK/v.txt" && ok || bad "-s image verify: $(cat "$WORK/v.txt")"
+
+# --source-prefix: absolute build paths stay out of images and .lc files
+"$LUAC" -f --source-prefix "$WORK/deep" -o "$WORK/p.img" "$WORK/deep/lib/basic.lua" >/dev/null
+"$LFSIMG" strings "$WORK/p.img" | grep -qx '"@lib/basic.lua"' && ! "$LFSIMG" strings "$WORK/p.img" | grep -q "$WORK" &&
+  ok || bad "--source-prefix image: $("$LFSIMG" strings "$WORK/p.img" | grep @)"
+"$LUAC" --source-prefix "$WORK/deep/" -o "$WORK/p.lc" "$WORK/deep/lib/basic.lua" &&
+  grep -q "@lib/basic.lua" "$WORK/p.lc" && ! grep -q "$WORK" "$WORK/p.lc" && ok || bad "--source-prefix .lc"
+printf 'x = = 1\n' >"$WORK/deep/lib/bad.lua"
+expect_fail "--source-prefix error message" ": lib/bad.lua:1: unexpected symbol" \
+  "$LUAC" --source-prefix "$WORK/deep" -o "$WORK/p.lc" "$WORK/deep/lib/bad.lua"
+"$LUAC" --source-prefix "$WORK/dee" -o "$WORK/q.lc" "$WORK/deep/lib/basic.lua" &&
+  grep -q "@$WORK/deep/lib/basic.lua" "$WORK/q.lc" && ok || bad "--source-prefix matched a partial directory name"
 
 # -i: lookup function as bytecode, the reference's -i vector
 "$LUAC" -i -o "$WORK/i.lc" c15_empty.lua && cmp -s "$WORK/i.lc" "$CONF/lc/float/c15_empty.i.lc" &&
