@@ -21,7 +21,7 @@ if(TARGET loader-lx106)
   set(LX106_SCRIPTS ${CMAKE_CURRENT_SOURCE_DIR}/loader)
   add_test(NAME loader_lx106_size
     COMMAND sh ${LX106_SCRIPTS}/lx106-size.sh ${LX106_SIZE} ${LFS_LOADER_LX106_ELF}
-            ${LFS_LOADER_LX106_LIB} 3072 ${LX106_NM})
+            ${LFS_LOADER_LX106_LIB} 3600 ${LX106_NM})
   if(LX106_QEMU AND LX106_NM)
     set(LX106_WORK ${CMAKE_CURRENT_BINARY_DIR}/loader-lx106-runs)
     set(LX106_PLUGIN ${LFSC_SHARED_DIR}/xtensa/kit/plugin/insncount.c)

@@ -2,21 +2,20 @@
  * gzip member decoder for the loader: RFC 1952 framing, RFC 1951 inflate
  * (stored, fixed and dynamic blocks) and CRC-32.
  *
- * Built for size, not speed: Huffman codes are decoded one bit at a time
- * from canonical per-length counts, so the tables are a few hundred bytes
- * and the code has no lookup tables beyond the CRC nibble table. Input is
- * pulled through inf_byte; output is pushed byte by byte to lfs_put, which
- * keeps the 16 KB window. Back-references must stay inside that window and
- * (as in the stock NodeMCU loader) may not reach output byte 0.
+ * Built for speed in little code and RAM. The bit buffer lives in a
+ * register while a block's symbols are decoded; a Huffman code is looked up
+ * in a small first-level table indexed by the next LFS_FBITS bits, and
+ * only codes longer than that continue canonically, a bit at a time, from the prefix the table
+ * entry gives. Output goes only into the 16 KB window; loader.c drains it a
+ * word at a time (CRC, relocation, flash). Back-references must stay inside
+ * that window and (as in the stock NodeMCU loader) may not reach output
+ * byte 0.
  */
 #include "inflate.h"
 
-/* CRC-32 of the 4-bit values 0..15: two lookups per byte. */
-static const uint32_t crc_nib[16] = {
-  0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
-  0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
-  0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c
-};
+/* How far output may run ahead of the drained words: a whole match (258
+ * bytes) still fits after the check made before each symbol. */
+#define DRAIN_AT (LFS_WINDOW - 262)
 
 /* The order in which a dynamic block sends its code-length code lengths.
  * Words, not bytes: the ESP8266 may map .rodata from flash, where byte
@@ -25,50 +24,47 @@ static const uint32_t clen_order[19] = {
   16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15
 };
 
-uint32_t inf_crc(uint32_t crc, uint32_t byte)
+/* Fill a bit buffer holding cnt bits to at least 25 bits: whole bytes,
+ * so cnt grows by 8 * ceil((25 - cnt) / 8) = (32 - cnt) & ~7. The decoder
+ * looks ahead up to 4 bytes, so past the end of input (or after an error)
+ * it is fed zero bytes, counted in pad; once more than 4 are in, some were
+ * consumed: the input was truncated. */
+static uint32_t fill(lfs_ctx *c, uint32_t bb, uint32_t cnt)
 {
-  crc ^= byte;
-  crc = (crc >> 4) ^ crc_nib[crc & 15];
-  return (crc >> 4) ^ crc_nib[crc & 15];
-}
+  int32_t n;
 
-int inf_byte(lfs_ctx *c)
-{
-  if (c->in_idx == c->in_len) {
-    int32_t n;
-    c->in_pos += c->in_len;
-    c->in_idx = c->in_len = 0;
-    if (c->err)              /* stop feeding a decoder that already failed */
-      return -1;
-    n = c->rd(c->rd_arg, c->in_pos, c->inbuf, LFS_INBUF);
-    if (n < 0)
-      lfs_fail(c, LFS_E_READ, c->in_pos, 0);
-    if (n <= 0)
-      return -1;
-    c->in_len = (uint32_t)n > LFS_INBUF ? LFS_INBUF : (uint32_t)n;
+  for (; cnt <= 24; cnt += 8) {
+    if (c->in_idx == c->in_len) {
+      c->in_pos += c->in_len;
+      c->in_idx = c->in_len = 0;
+      n = c->err ? 0 : c->rd(c->rd_arg, c->in_pos, c->inbuf, LFS_INBUF);
+      if (n < 0)
+        lfs_fail(c, LFS_E_READ, c->in_pos, 0);
+      if (n <= 0) {
+        if (++c->pad > 4)
+          lfs_fail(c, LFS_E_TRUNCATED, c->in_pos, 0);
+        continue;
+      }
+      c->in_len = (uint32_t)n > LFS_INBUF ? LFS_INBUF : (uint32_t)n;
+    }
+    bb |= (uint32_t)c->inbuf[c->in_idx++] << cnt;
   }
-  return c->inbuf[c->in_idx++];
+  return bb;
 }
 
-/* A byte the format requires: end of input here means truncation. */
-static uint32_t need(lfs_ctx *c)
-{
-  int b = inf_byte(c);
-  if (b < 0) {
-    lfs_fail(c, LFS_E_TRUNCATED, c->in_pos + c->in_idx, 0);
-    return 0;
-  }
-  return (uint32_t)b;
-}
+#define REFILL(c, bb, cnt) do { \
+    if ((cnt) <= 24) { \
+      (bb) = fill(c, bb, cnt); \
+      (cnt) += (32 - (cnt)) & ~7u; \
+    } \
+  } while (0)
 
-/* n (<= 16) bits, least significant first. */
-static uint32_t bits(lfs_ctx *c, uint32_t n)
+/* n (<= 16) bits, least significant first, through the context's buffer. */
+uint32_t inf_bits(lfs_ctx *c, uint32_t n)
 {
   uint32_t v;
-  while (c->bitcnt < n) {
-    c->bitbuf |= need(c) << c->bitcnt;
-    c->bitcnt += 8;
-  }
+
+  REFILL(c, c->bitbuf, c->bitcnt);
   v = c->bitbuf & ((1u << n) - 1);
   c->bitbuf >>= n;
   c->bitcnt -= n;
@@ -80,161 +76,233 @@ static void corrupt(lfs_ctx *c)
   lfs_fail(c, LFS_E_DEFLATE, c->in_pos + c->in_idx, 0);
 }
 
-/* Canonical code from n code lengths: count[len] codes of each length and
- * the symbols sorted by (length, value). Over-subscribed sets are
- * rejected; incomplete ones are allowed (RFC 1951 permits a lone distance
- * code) and an unused code is caught when decoded. */
-static void build(lfs_ctx *c, uint16_t *count, uint16_t *sym, const uint8_t *len,
-                  uint32_t n)
+
+/* Canonical decoding, a bit at a time: extend code (l - 1 bits so far)
+ * with the bits of bb for lengths l..end. Returns sym | len << 9 (at least
+ * 512) once the code is complete; otherwise, at end = 15 an unused code
+ * (symbol 511), before that the code so far. */
+static uint32_t walk(const lfs_code *h, const uint16_t *sym, uint32_t code,
+                     uint32_t bb, uint32_t l, uint32_t end)
 {
-  uint16_t offs[16];
-  uint32_t i;
+  for (; l <= end; l++) {
+    code = code << 1 | (bb & 1);
+    bb >>= 1;
+    if (code < h->limit[l])
+      return sym[(uint16_t)(code + h->offs[l])] | l << 9;
+  }
+  return end == 15 ? 511 | 1u << 9 : code;
+}
+
+/* Canonical code from n code lengths: the symbols sorted by (length,
+ * value), per length the limit and symbol offset of its codes, and the
+ * first-level table of fb bits. A fast entry is sym | len << 9 for a code
+ * of len <= fb bits, or (below 512) the fb-bit prefix, most significant bit
+ * first, from which a longer code continues: each of the 1 << fb entries is
+ * walked out, which is slower than filling strides but less code. Over-subscribed sets are
+ * rejected (returns 1); incomplete ones are allowed (RFC 1951 permits a
+ * lone distance code) and an unused code is caught when decoded. */
+static int build(lfs_ctx *c, int d, const uint8_t *len, uint32_t n)
+{
+  lfs_code *h = &c->code[d];
+  uint16_t count[16], next[16];
+  uint32_t i, l, k = d ? 288 : 0, code = 0;
   int32_t left = 1;
 
   for (i = 0; i < 16; i++)
     count[i] = 0;
   for (i = 0; i < n; i++)
     count[len[i]]++;
-  offs[1] = 0;
-  for (i = 1; i < 16; i++) {
-    left = 2 * left - count[i];
+  for (l = 1; l < 16; l++) {
+    left = 2 * left - count[l];
     if (left < 0)
-      corrupt(c);
-    if (i < 15)
-      offs[i + 1] = offs[i] + count[i];
+      return 1;
+    next[l] = (uint16_t)k;
+    h->offs[l] = (uint16_t)(k - code);
+    code += count[l];
+    h->limit[l] = (uint16_t)code;
+    code <<= 1;
+    k += count[l];
   }
   for (i = 0; i < n; i++)
     if (len[i])
-      sym[offs[len[i]]++] = (uint16_t)i;
-}
-
-/* One symbol: extend the code a bit at a time; codes of length len are the
- * count[len] values starting at `first`. */
-static uint32_t decode(lfs_ctx *c, const uint16_t *count, const uint16_t *sym)
-{
-  uint32_t code = 0, first = 0, idx = 0, len;
-
-  for (len = 1; len < 16; len++) {
-    code |= bits(c, 1);
-    if (code - first < count[len])
-      return sym[idx + code - first];
-    idx += count[len];
-    first = (first + count[len]) << 1;
-    code <<= 1;
-  }
-  corrupt(c);
+      c->sym[next[len[i]]++] = (uint16_t)i;
+  for (i = 0; i < (1u << LFS_FBITS); i++)
+    h->fast[i] = (uint16_t)walk(h, c->sym, 0, i, 1, LFS_FBITS);
   return 0;
 }
 
-/* Lengths (sh = 2) and distances (sh = 1) come in groups of 1 << sh codes
- * sharing a count of extra bits; the first two groups have none. */
-static uint32_t span(lfs_ctx *c, uint32_t s, uint32_t sh, uint32_t add)
+/* The next symbol's fast entry (sym | len << 9) from a bit buffer holding
+ * at least 15 bits: the distance (or code-length) code if dist, else the
+ * literal/length code. A code longer than the table's bits continues,
+ * canonically, from the prefix the table gives; an unused code comes back
+ * as symbol 511. */
+static uint32_t lookup(const uint16_t *sym, const lfs_code *h, uint32_t bb)
 {
-  uint32_t grp = 1u << sh, e;
+  uint32_t code = h->fast[bb & ((1u << LFS_FBITS) - 1)];
 
-  if (s < 2 * grp)
-    return s + add;
-  e = (s >> sh) - 1;
-  return ((grp + (s & (grp - 1))) << e) + add + bits(c, e);
+  if (code < 512)
+    code = walk(h, sym, code, bb >> LFS_FBITS, LFS_FBITS + 1, 15);
+  return code;
 }
+
+/* Take the symbol of fast entry e off the bit buffer. */
+#define CONSUME(s, e, bb, cnt) do { \
+    (s) = (e) & 511; \
+    (e) >>= 9; \
+    (bb) >>= (e); \
+    (cnt) -= (e); \
+  } while (0)
+
+/* Lengths (sh = 2) and distances (sh = 1) come in groups of 1 << sh codes
+ * sharing a count of extra bits e; the first two groups have none. */
+#define SPAN(v, s, sh, add, bb, cnt, e) do { \
+    if ((s) < (2u << (sh))) { \
+      (v) = (s) + (add); \
+    } else { \
+      (e) = ((s) >> (sh)) - 1; \
+      (v) = (((1u << (sh)) + ((s) & ((1u << (sh)) - 1))) << (e)) + (add) + \
+            ((bb) & ((1u << (e)) - 1)); \
+      (bb) >>= (e); \
+      (cnt) -= (e); \
+    } \
+  } while (0)
 
 /* The symbols of one Huffman-coded block, up to end-of-block. */
 static void codes(lfs_ctx *c)
 {
-  for (;;) {
-    uint32_t s, len, dist;
+  uint32_t bb = c->bitbuf, cnt = c->bitcnt, n = c->nout;
+  uint8_t *win = c->win.b;
 
+  for (;;) {
+    uint32_t s, e, len, dist;
+
+    if (n - c->dn >= DRAIN_AT) {
+      c->nout = n;
+      lfs_drain(c, 0);
+    }
     if (c->err)
-      return;
-    s = decode(c, c->lcount, c->lsym);
+      break;
+    REFILL(c, bb, cnt);
+    e = lookup(c->sym, &c->code[0], bb);
+    CONSUME(s, e, bb, cnt);
     if (s < 256) {
-      lfs_put(c, s);
+      win[n++ & (LFS_WINDOW - 1)] = (uint8_t)s;
       continue;
     }
     if (s == 256)
-      return;
+      break;
     s -= 257;
     if (s >= 29) {
       corrupt(c);
-      return;
+      break;
     }
-    len = s == 28 ? 258 : span(c, s, 2, 3);
-    s = decode(c, c->dcount, c->dsym);
+    if (s == 28)
+      len = 258;
+    else
+      SPAN(len, s, 2, 3, bb, cnt, e);
+    REFILL(c, bb, cnt);
+    e = lookup(c->sym, &c->code[1], bb);
+    CONSUME(s, e, bb, cnt);
     if (s >= 30) {
       corrupt(c);
-      return;
+      break;
     }
-    dist = span(c, s, 1, 1);
-    /* dist == nout would read output byte 0: legal deflate, but the stock
+    REFILL(c, bb, cnt);
+    SPAN(dist, s, 1, 1, bb, cnt, e);
+    /* dist == n would read output byte 0: legal deflate, but the stock
      * loader refuses it, and so do we, to accept exactly the same files. */
-    if (dist > LFS_WINDOW || dist >= c->nout) {
-      if (!c->err)
-        lfs_fail(c, LFS_E_DISTANCE, dist, c->nout);
-      return;
+    if (dist > LFS_WINDOW || dist >= n) {
+      lfs_fail(c, LFS_E_DISTANCE, dist, n);
+      break;
     }
-    while (len--)
-      lfs_put(c, c->win[(c->nout - dist) & (LFS_WINDOW - 1)]);
+    dist = n - dist;
+    do
+      win[n++ & (LFS_WINDOW - 1)] = win[dist++ & (LFS_WINDOW - 1)];
+    while (--len);
   }
+  c->bitbuf = bb;
+  c->bitcnt = cnt;
+  c->nout = n;
 }
 
-static void fixed(lfs_ctx *c)
-{
-  uint32_t i;
+/* The fixed code's lengths, in runs: literals 0-143 8 bits, 144-255 9,
+ * 256-279 7, 280-287 8; 30 distances 5. Returns nlit | ndist << 9. */
+static const uint32_t fixed_runs[5] = {
+  144 | 8 << 16, 256 | 9 << 16, 280 | 7 << 16, 288 | 8 << 16, 318 | 5 << 16
+};
 
-  for (i = 0; i < 288; i++)
-    c->lens[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
-  build(c, c->lcount, c->lsym, c->lens, 288);
-  for (i = 0; i < 30; i++)
-    c->lens[i] = 5;
-  build(c, c->dcount, c->dsym, c->lens, 30);
+static uint32_t fixed(lfs_ctx *c)
+{
+  uint32_t i, r = 0;
+
+  for (i = 0; i < 318; i++) {
+    if (i == (fixed_runs[r] & 0xFFFF))
+      r++;
+    c->lens[i] = (uint8_t)(fixed_runs[r] >> 16);
+  }
+  return 288 | 30 << 9;
 }
 
-/* A dynamic block's code descriptions (RFC 1951 3.2.7). The code-length
- * code is built into the distance tables, which are free until the end. */
-static void dynamic(lfs_ctx *c)
+/* A dynamic block's code descriptions (RFC 1951 3.2.7), as lengths in
+ * lens; returns nlit | ndist << 9 (0 when corrupt). The code-length code is
+ * built into the distance tables, which are free until the end. */
+static uint32_t dynamic(lfs_ctx *c)
 {
-  uint32_t nlit = bits(c, 5) + 257, ndist = bits(c, 5) + 1, ncl = bits(c, 4) + 4;
-  uint32_t i, n = nlit + ndist;
+  uint32_t i = inf_bits(c, 14), nlit = (i & 31) + 257, ndist = (i >> 5 & 31) + 1;
+  uint32_t ncl = (i >> 10) + 4, n = nlit + ndist;
 
   if (nlit > 286 || ndist > 30) {
     corrupt(c);
-    return;
+    return 0;
   }
   for (i = 0; i < 19; i++)
-    c->lens[clen_order[i]] = i < ncl ? (uint8_t)bits(c, 3) : 0;
-  build(c, c->dcount, c->dsym, c->lens, 19);
+    c->lens[clen_order[i]] = i < ncl ? (uint8_t)inf_bits(c, 3) : 0;
+  if (build(c, 1, c->lens, 19)) {
+    corrupt(c);
+    return 0;
+  }
   for (i = 0; i < n && !c->err;) {
-    uint32_t s = decode(c, c->dcount, c->dsym), rep, val = 0;
+    uint32_t s, e, rep, val = 0;
 
+    REFILL(c, c->bitbuf, c->bitcnt);
+    e = lookup(c->sym, &c->code[1], c->bitbuf);
+    CONSUME(s, e, c->bitbuf, c->bitcnt);
     if (s < 16) {
       c->lens[i++] = (uint8_t)s;
       continue;
     }
-    if (s == 16) {
-      if (i == 0) {
-        corrupt(c);
-        return;
-      }
-      val = c->lens[i - 1];
-      rep = 3 + bits(c, 2);
-    } else if (s == 17) {
-      rep = 3 + bits(c, 3);
-    } else {
-      rep = 11 + bits(c, 7);
+    if (s > 18 || (s == 16 && i == 0)) {   /* unused code; nothing to repeat */
+      corrupt(c);
+      return 0;
     }
+    if (s == 16)
+      val = c->lens[i - 1];
+    /* 16: 3-6 copies (2 bits), 17: 3-10 zeros (3 bits), 18: 11-138 (7) */
+    rep = s == 18 ? 11 + inf_bits(c, 7) : 3 + inf_bits(c, s - 14);
     if (i + rep > n) {
       corrupt(c);
-      return;
+      return 0;
     }
     while (rep--)
       c->lens[i++] = (uint8_t)val;
   }
-  if (c->lens[256] == 0) {     /* no end-of-block code */
+  if (c->lens[256] == 0)        /* no end-of-block code */
     corrupt(c);
-    return;
+  return nlit | ndist << 9;
+}
+
+void inf_copy(lfs_ctx *c, uint32_t n)
+{
+  uint32_t b;
+
+  while (n-- && !c->err) {
+    b = inf_bits(c, 8);
+    if (c->bitcnt < 8 * c->pad)   /* that was past the end */
+      break;
+    c->win.b[c->nout++ & (LFS_WINDOW - 1)] = (uint8_t)b;
+    if (c->nout - c->dn >= LFS_WINDOW)
+      lfs_drain(c, 0);
   }
-  build(c, c->lcount, c->lsym, c->lens, nlit);
-  build(c, c->dcount, c->dsym, c->lens + nlit, ndist);
 }
 
 void inf_gzip(lfs_ctx *c)
@@ -242,56 +310,59 @@ void inf_gzip(lfs_ctx *c)
   uint32_t flg, i, last, type, crc;
 
   /* ID1 ID2 were read by the caller. CM must be deflate; reserved flags 0.
-   * The bit reader is byte-aligned here, so bits(c, 8) reads a byte. */
-  i = bits(c, 8);
-  flg = bits(c, 8);
-  if (i != 8 || (flg & 0xE0))
-    lfs_fail(c, LFS_E_GZIP, i, flg);
-  bits(c, 16);                  /* MTIME, XFL, OS */
-  bits(c, 16);
-  bits(c, 16);
+   * The bit reader is byte-aligned here, so inf_bits(c, 8) reads a byte. */
+  i = inf_bits(c, 16);
+  flg = i >> 8;
+  if ((i & 0xFF) != 8 || (flg & 0xE0))
+    lfs_fail(c, LFS_E_GZIP, i & 0xFF, flg);
+  for (i = 0; i < 3; i++)       /* MTIME, XFL, OS */
+    inf_bits(c, 16);
   if (flg & 4)                  /* FEXTRA */
-    for (i = bits(c, 16); i && !c->err; i--)
-      bits(c, 8);
+    for (i = inf_bits(c, 16); i && !c->err; i--)
+      inf_bits(c, 8);
   for (i = 8; i <= 16; i += 8)  /* FNAME, FCOMMENT: zero-terminated */
     if (flg & i)
-      while (bits(c, 8))
+      while (inf_bits(c, 8) && !c->err)
         ;
   if (flg & 2)                  /* FHCRC */
-    bits(c, 16);
+    inf_bits(c, 16);
 
   do {
-    last = bits(c, 1);
-    type = bits(c, 2);
+    type = inf_bits(c, 3);
+    last = type & 1;
+    type >>= 1;
     if (type == 0) {            /* stored: byte-aligned LEN, NLEN, data */
-      c->bitbuf = c->bitcnt = 0;
-      i = bits(c, 16);
-      if ((i ^ bits(c, 16)) != 0xFFFF)
+      inf_bits(c, c->bitcnt & 7);
+      i = inf_bits(c, 16);
+      if ((i ^ inf_bits(c, 16)) != 0xFFFF)
         corrupt(c);
-      while (i-- && !c->err)
-        lfs_put(c, bits(c, 8));
+      inf_copy(c, i);
     } else if (type == 3) {
       corrupt(c);
     } else {
-      if (type == 1)
-        fixed(c);
-      else
-        dynamic(c);
-      codes(c);
+      i = type == 1 ? fixed(c) : dynamic(c);
+      if (!c->err && (build(c, 0, c->lens, i & 511) ||
+                      build(c, 1, c->lens + (i & 511), i >> 9)))
+        corrupt(c);
+      if (!c->err)
+        codes(c);
     }
   } while (!last && !c->err);
 
-  c->bitbuf = c->bitcnt = 0;    /* padding to the byte boundary */
-  crc = bits(c, 16);
-  crc |= bits(c, 16) << 16;
-  i = bits(c, 16);              /* ISIZE */
-  i |= bits(c, 16) << 16;
+  inf_bits(c, c->bitcnt & 7);       /* padding to the byte boundary */
+  crc = inf_bits(c, 16);
+  crc |= inf_bits(c, 16) << 16;
+  i = inf_bits(c, 16);          /* ISIZE */
+  i |= inf_bits(c, 16) << 16;
+  if (c->bitcnt < 8 * c->pad)   /* the trailer ran into the end of input */
+    lfs_fail(c, LFS_E_TRUNCATED, c->in_pos + c->in_idx, 0);
+  lfs_drain(c, 1);
   if (c->err)
     return;
   if (crc != ~c->crc)
     lfs_fail(c, LFS_E_CRC, crc, ~c->crc);
   else if (i != c->nout)
     lfs_fail(c, LFS_E_LENGTH, i, c->nout);
-  else if (inf_byte(c) >= 0)
-    lfs_fail(c, LFS_E_TRAILING, c->in_pos + c->in_idx - 1, 0);
+  else if (inf_bits(c, 0), c->bitcnt > 8 * c->pad)
+    lfs_fail(c, LFS_E_TRAILING, c->in_pos + c->in_idx, 0);
 }

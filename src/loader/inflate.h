@@ -4,19 +4,22 @@
 
 #include "loader.h"
 
-/* Next input byte, or -1 at end of input (read errors set ctx->err). */
-int inf_byte(lfs_ctx *c);
+/* n (<= 16) bits of input, least significant first. The bit buffer looks
+ * ahead up to 4 bytes; past the end of input it reads zero bytes, counted
+ * in ctx->pad (so bitcnt < 8 * pad means the end was passed). */
+uint32_t inf_bits(lfs_ctx *c, uint32_t n);
+
+/* Copy n bytes of input (or up to its end) to the output. */
+void inf_copy(lfs_ctx *c, uint32_t n);
 
 /* Decode one gzip member (RFC 1952 framing around RFC 1951 data), feeding
- * every output byte to lfs_put. Checks CRC-32 and ISIZE and that nothing
+ * the output through the window to lfs_drain. Checks CRC-32 and ISIZE and that nothing
  * follows. Errors go to c->err. */
 void inf_gzip(lfs_ctx *c);
 
-/* Fold one byte into a running CRC-32 (reflected, poly 0xEDB88320). */
-uint32_t inf_crc(uint32_t crc, uint32_t byte);
-
-/* Output sink, in loader.c. */
-void lfs_put(lfs_ctx *c, uint32_t byte);
+/* Output, in loader.c: take the window's whole words from dn up to nout
+ * into the CRC and the image (and check the length when final). */
+void lfs_drain(lfs_ctx *c, int final);
 
 /* Record the first error only. */
 void lfs_fail(lfs_ctx *c, int err, uint32_t e1, uint32_t e2);

@@ -74,11 +74,9 @@ static void flush(lfs_ctx *c)
   c->wcount = 0;
 }
 
-/* Image word w: relocate and queue it if it lies in this pass's strip. */
+/* Image word w of this pass's strip: relocate and queue it. */
 static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
 {
-  if (w - c->strip_lo >= c->strip_hi - c->strip_lo)
-    return;
   if (c->pi && (c->bitmap[(w >> 5) - (c->strip_lo >> 5)] >> (w & 31) & 1))
     v = 4 * v + c->base;
   if (w == 0)   /* cleared by the final write, once everything is in */
@@ -91,7 +89,7 @@ static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
 /* Word w of the decoded stream: header, image or bitmap. */
 static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
 {
-  uint32_t e[2], i;
+  uint32_t e[2];
   int err;
 
   if (c->err)
@@ -107,12 +105,6 @@ static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
     }
     c->img_words = c->hdr[LFSIMG_H_SIZE] >> 2;
     c->bm_words = c->pi ? (c->img_words + 31) >> 5 : 0;
-    for (i = 0; i < LFSIMG_HEADER_WORDS; i++)
-      image_word(c, i, c->hdr[i]);
-    return;
-  }
-  if (w < c->img_words) {
-    image_word(c, w, v);
     return;
   }
   w -= c->img_words;
@@ -130,48 +122,73 @@ static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
     c->bitmap[w - c->cap_lo] = v;
 }
 
-void lfs_put(lfs_ctx *c, uint32_t byte)
-{
-  uint32_t n = c->nout++;
+/* CRC-32 (reflected, poly 0xEDB88320) of the 4-bit values 0..15. */
+static const uint32_t crc_nib[16] = {
+  0x00000000, 0x1db71064, 0x3b6e20c8, 0x26d930ac, 0x76dc4190, 0x6b6b51f4,
+  0x4db26158, 0x5005713c, 0xedb88320, 0xf00f9344, 0xd6d6a3e8, 0xcb61b38c,
+  0x9b64c2b0, 0x86d3d2d4, 0xa00ae278, 0xbdbdf21c
+};
 
-  c->win[n & (LFS_WINDOW - 1)] = (uint8_t)byte;
-  c->crc = inf_crc(c->crc, byte);
-  c->acc |= byte << (8 * (n & 3));
-  if ((n & 3) == 3) {
-    stream_word(c, n >> 2, c->acc);
-    c->acc = 0;
-  }
+/* Fold the word v (4 little-endian bytes) into crc. */
+static uint32_t crc_word(uint32_t crc, uint32_t v)
+{
+  uint32_t i;
+
+  crc ^= v;
+  for (i = 8; i; i--)
+    crc = (crc >> 4) ^ crc_nib[crc & 15];
+  return crc;
 }
 
-/* One pass over the input. Pass 1 (writing = 0) checks and captures the
- * bitmap of strip 0; a writing pass writes strip `strip` and captures the
- * bitmap of the next one. */
-static void pass(lfs_ctx *c, uint32_t strip, int writing)
+void lfs_drain(lfs_ctx *c, int final)
 {
-  int b0, b1;
+  uint32_t n = c->dn, end = c->nout & ~3u, crc = c->crc, v, w;
+
+  for (; n < end; n += 4) {
+    v = c->win.w[(n & (LFS_WINDOW - 1)) >> 2];
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = v >> 24 | (v >> 8 & 0xFF00) | (v << 8 & 0xFF0000) | v << 24;
+#endif
+    crc = crc_word(crc, v);
+    w = n >> 2;
+    /* Writing passes only follow a pass that checked everything, so the
+     * header words may go out before this pass has checked them again. */
+    if (w - c->strip_lo < c->strip_hi - c->strip_lo && w < c->img_words)
+      image_word(c, w, v);
+    if (w < LFSIMG_HEADER_WORDS || w >= c->img_words)
+      stream_word(c, w, v);
+  }
+  if (final && n != c->nout)    /* not whole words: the CRC would miss them */
+    lfs_fail(c, LFS_E_LENGTH, c->nout, 4 * (c->img_words + c->bm_words));
+  c->dn = n;
+  c->crc = crc;
+}
+
+/* One pass over the input. Pass 0 checks everything and captures the
+ * bitmap of strip 0; pass s > 0 writes strip s - 1 and captures the bitmap
+ * of strip s. */
+static void pass(lfs_ctx *c, uint32_t s)
+{
   uint32_t want;
 
   c->in_pos = c->in_len = c->in_idx = 0;
-  c->bitbuf = c->bitcnt = c->nout = c->acc = c->wcount = 0;
+  c->bitbuf = c->bitcnt = c->pad = c->nout = c->dn = c->wcount = 0;
   c->crc = 0xFFFFFFFF;
-  c->cap_lo = (strip + (uint32_t)writing) * BM_WORDS;
-  b0 = inf_byte(c);
-  b1 = inf_byte(c);
-  c->pi = b0 == 0x1F && b1 == 0x8B;
+  c->cap_lo = s * BM_WORDS;
+  inf_bits(c, 0);               /* look at the first bytes */
+  c->pi = (c->bitbuf & 0xFFFF) == 0x8B1F;
   c->strip_lo = c->strip_hi = 0;
-  if (writing) {
-    c->strip_lo = strip * STRIP_WORDS;
+  if (s) {
+    c->strip_lo = (s - 1) * STRIP_WORDS;
     c->strip_hi = c->pi ? c->strip_lo + STRIP_WORDS : 0xFFFFFFFF;
   }
   c->woff = 4 * c->strip_lo;
   if (c->pi) {
+    inf_bits(c, 16);
     inf_gzip(c);
   } else {                      /* ABS: the file is the image */
-    while (b0 >= 0 && !c->err) {
-      lfs_put(c, (uint32_t)b0);
-      b0 = b1;
-      b1 = inf_byte(c);
-    }
+    inf_copy(c, 0xFFFFFFFF);
+    lfs_drain(c, 1);
   }
   flush(c);
   if (c->err)
@@ -186,7 +203,7 @@ static void pass(lfs_ctx *c, uint32_t strip, int writing)
 int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
              uint32_t region_base, uint32_t region_size, uint32_t variant_sig)
 {
-  uint32_t s, n, sig;
+  uint32_t s, n = 0, sig;
 
   c->err = 0;
   c->e1 = c->e2 = 0;
@@ -198,17 +215,16 @@ int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
   c->variant = variant_sig;
   c->img_words = LFSIMG_HEADER_WORDS;
   c->bm_words = 0;
-  if ((region_base & 3) || (region_size & (LFS_SECTOR - 1))) {
+  if ((region_base & 3) || (region_size & (LFS_SECTOR - 1)))
     lfs_fail(c, LFS_E_PARAM, region_base, region_size);
-    return c->err;
-  }
-  pass(c, 0, 0);
-  c->crc1 = c->crc;
-  n = c->pi ? (c->img_words + STRIP_WORDS - 1) / STRIP_WORDS : 1;
-  for (s = 0; s < n && !c->err; s++) {
-    pass(c, s, 1);
-    if (c->crc != c->crc1)      /* the input changed under us */
+  for (s = 0; s <= n && !c->err; s++) {
+    pass(c, s);
+    if (s == 0) {
+      c->crc1 = c->crc;
+      n = c->pi ? (c->img_words + STRIP_WORDS - 1) / STRIP_WORDS : 1;
+    } else if (c->crc != c->crc1) {     /* the input changed under us */
       lfs_fail(c, LFS_E_CRC, c->crc1, c->crc);
+    }
   }
   if (!c->err) {
     sig = c->hdr[LFSIMG_H_SIG] | LFSIMG_SIG_ABSOLUTE;

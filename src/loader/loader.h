@@ -32,15 +32,16 @@
 #include "lfsc/image.h"
 
 /* Bytes of relocation bitmap kept in RAM: covers 8 * LFS_BMBUF_BYTES image
- * words per inflate pass (2048 -> 64 KB of image). Tests shrink it to force
+ * words per inflate pass (4096 -> 128 KB of image). Tests shrink it to force
  * several strips. Must be a power of two >= 128. */
 #ifndef LFS_BMBUF_BYTES
-#define LFS_BMBUF_BYTES 2048
+#define LFS_BMBUF_BYTES 4096
 #endif
 #define LFS_WINDOW      16384u  /* inflate window = stock loader's limit */
 #define LFS_SECTOR      4096u   /* erase unit */
 #define LFS_WBUF_WORDS  16      /* words per flash write call */
 #define LFS_INBUF       128     /* bytes per input read call */
+#define LFS_FBITS       8       /* bits of the first-level decode tables */
 
 /* Input: copy up to len bytes from position pos of the image file into buf.
  * Returns the number of bytes copied, 0 at end of file, < 0 on error. The
@@ -88,6 +89,14 @@ typedef struct lfs_info {
   uint32_t nrouse, nrosize; /* ROstrt string and bucket counts */
 } lfs_info;
 
+/* A canonical Huffman code. Per code length l, limit[l] is the first l-bit
+ * value past the codes of length l, and offs[l] + code the code's index in
+ * the context's sorted symbols (both mod 2^16). fast: see inflate.c. */
+typedef struct lfs_code {
+  uint16_t limit[16], offs[16];
+  uint16_t fast[1u << LFS_FBITS];
+} lfs_code;
+
 typedef struct lfs_ctx {
   /* result of the last lfs_load */
   int err;
@@ -99,21 +108,25 @@ typedef struct lfs_ctx {
   uint32_t base, region, variant;
   /* per pass */
   uint32_t in_pos, in_len, in_idx;
-  uint32_t bitbuf, bitcnt;
-  uint32_t nout, acc, crc, crc1;
+  uint32_t bitbuf, bitcnt, pad;  /* pad: zero bytes fed past the end of input */
+  uint32_t nout, dn, crc, crc1;  /* bytes out, bytes drained, CRC of those */
   uint32_t img_words, bm_words;  /* set once the header is in */
   uint32_t strip_lo, strip_hi;   /* image words written this pass (hi = 0: none) */
   uint32_t cap_lo;               /* first bitmap word captured this pass */
   uint32_t woff, wcount;
   int pi;
+  /* small and hot first: short offsets make shorter code */
+  lfs_code code[2];               /* literal/length; distance (or code-length) */
+  uint16_t sym[288 + 32];         /* their symbols, sorted by length and value */
   uint32_t hdr[LFSIMG_HEADER_WORDS];
   uint32_t wbuf[LFS_WBUF_WORDS];
-  uint32_t bitmap[LFS_BMBUF_BYTES / 4];
-  uint16_t lcount[16], lsym[288]; /* literal/length code (canonical) */
-  uint16_t dcount[16], dsym[32];  /* distance code, or the code-length code */
-  uint8_t lens[320];
   uint8_t inbuf[LFS_INBUF];
-  uint8_t win[LFS_WINDOW];
+  uint8_t lens[320];
+  uint32_t bitmap[LFS_BMBUF_BYTES / 4];
+  union {                         /* written as bytes, drained as words */
+    uint32_t w[LFS_WINDOW / 4];
+    uint8_t b[LFS_WINDOW];
+  } win;
 } lfs_ctx;
 
 /* Load the image read by rd into the region mapped at region_base
