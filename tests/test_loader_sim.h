@@ -213,6 +213,10 @@ static unsigned char *gunzip(const unsigned char *gz, size_t len, size_t *outlen
  * fixed ones; a window of 2^14 (wbits 14) keeps distances within the
  * loader's limit. With hdr non-NULL the optional gzip header fields are
  * written too. */
+/* zlib's memLevel and strategy for gzip_with (tests of other encoders
+ * change them). */
+static int sim_mem_level = 9, sim_strategy = Z_DEFAULT_STRATEGY;
+
 static unsigned char *gzip_with(const unsigned char *data, size_t len, int level, int wbits,
                                 gz_header *hdr, size_t *outlen)
 {
@@ -222,7 +226,7 @@ static unsigned char *gzip_with(const unsigned char *data, size_t len, int level
 
   assert_non_null(out);
   memset(&z, 0, sizeof z);
-  assert_int_equal(deflateInit2(&z, level, Z_DEFLATED, 16 + wbits, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  assert_int_equal(deflateInit2(&z, level, Z_DEFLATED, 16 + wbits, sim_mem_level, sim_strategy), Z_OK);
   if (hdr)
     assert_int_equal(deflateSetHeader(&z, hdr), Z_OK);
   z.next_in = (unsigned char *)data;
