@@ -64,9 +64,11 @@ static void flush(lfs_ctx *c)
 {
   const lfs_flash_ops *fl = c->fl;
 
+  /* After an error the buffer is still emptied: the drain goes on to the
+   * end of the window. */
   if (!c->wcount || c->err)
-    return;
-  if (!(c->woff & (LFS_SECTOR - 1)) && fl->erase(fl->arg, c->woff))
+    ;
+  else if (!(c->woff & (LFS_SECTOR - 1)) && fl->erase(fl->arg, c->woff))
     lfs_fail(c, LFS_E_FLASH, c->woff, 0);
   else if (fl->write(fl->arg, c->woff, c->wbuf, c->wcount))
     lfs_fail(c, LFS_E_FLASH, c->woff, 1);
