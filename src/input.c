@@ -10,35 +10,40 @@
 #include "lfsc/opcodes.h"
 #include "lc_read.h"
 
-static int read_stream(lfsc_ctx *ctx, FILE *fp, const char *what, unsigned char **buf, size_t *len)
+/* Inputs are streamed, as luac streams them: the first chunk decides
+ * between source and bytecode, and the compiler or the .lc reader pulls
+ * the rest as it goes, so a bad token or field stops the reading and
+ * memory does not grow with a junk input (luac.cross -p /dev/zero). */
+#define HEAD_SIZE 65536
+
+typedef struct stream {
+  FILE *fp;
+  unsigned char *buf;           /* HEAD_SIZE bytes: the first piece, then each next */
+  size_t start, len;            /* an unserved first piece: buf[start..len) */
+  int err;                      /* errno of a failed read, else 0 */
+} stream;
+
+/* Read up to cap bytes, as many as fp gives, recording a failure. */
+static size_t get(stream *st, unsigned char *buf, size_t cap)
 {
-  size_t cap = 1 << 16, n = 0;
-  unsigned char *b = malloc(cap);
-  if (!b)
-    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
-  for (;;) {
-    if (n == cap) {
-      unsigned char *nb = cap < SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
-      if (!nb) {
-        free(b);
-        return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
-      }
-      b = nb;
-      cap *= 2;
-    }
-    size_t k = fread(b + n, 1, cap - n, fp);
+  size_t n = 0, k;
+  while (n < cap && (k = fread(buf + n, 1, cap - n, st->fp)) > 0)
     n += k;
-    if (k == 0)
-      break;
+  if (n < cap && ferror(st->fp) && !st->err)
+    st->err = errno ? errno : EIO;
+  return n;
+}
+
+static const unsigned char *pull(void *ud, size_t *size)
+{
+  stream *st = ud;
+  if (st->len > st->start) {
+    *size = st->len - st->start;
+    st->len = 0;
+    return st->buf + st->start;
   }
-  if (ferror(fp)) {
-    int e = errno;
-    free(b);
-    return lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: %s", what, strerror(e));
-  }
-  *buf = b;
-  *len = n;
-  return LFSC_OK;
+  *size = get(st, st->buf, HEAD_SIZE);
+  return st->buf;
 }
 
 const char *input_source_name(const input_opts *opts, const char *path)
@@ -62,46 +67,70 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
   FILE *fp = from_stdin ? stdin : fopen(path, "rb");
   if (!fp)
     return lfsc_seterr(ctx, LFSC_EIO, "cannot open %s: %s", path, strerror(errno));
-  unsigned char *buf = NULL;
-  size_t len = 0;
-  int rc = read_stream(ctx, fp, shown, &buf, &len);
-  if (!from_stdin)
-    fclose(fp);
-  if (rc)
-    return rc;
-
+  /* not in the arena: luac.cross reads hundreds of files in one ctx */
+  unsigned char *head = malloc(HEAD_SIZE);
   /* The chunk name is '@' + the path as typed, or "=stdin"; a source prefix
    * (say, the build directory) is dropped so that it stays out of outputs. */
   const char *named = from_stdin ? shown : input_source_name(opts, shown);
   size_t plen = strlen(named);
-  char *chunkname = malloc(plen + 2);
-  if (!chunkname) {
-    free(buf);
+  char *chunkname = lfsc_alloc(ctx, plen + 2);
+  if (!head || !chunkname) {
+    free(head);
+    if (!from_stdin)
+      fclose(fp);
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
   }
   chunkname[0] = from_stdin ? '=' : '@';
   memcpy(chunkname + 1, named, plen + 1);
 
+  stream st = {fp, head, 0, 0, 0};
+  size_t len = get(&st, head, HEAD_SIZE);
   /* A named file is bytecode when it starts with ESC, or with a '#' line
    * followed by ESC. stdin is bytecode only when its first byte is ESC:
    * luac feeds a '#' line's newline back first, so the rest is compiled as
    * source. (The compiler itself skips a '#' first line, keeping its
-   * newline so that line numbers stay right.) */
-  size_t start = lc_read_start(buf, len);
+   * newline so that line numbers stay right.) A '#' line longer than the
+   * first piece is read through, keeping only its '#': the rest of it
+   * matters to neither decision. */
+  if (!from_stdin && len == HEAD_SIZE && head[0] == '#' && !memchr(head, '\n', len)) {
+    do
+      len = 1 + get(&st, head + 1, HEAD_SIZE - 1);
+    while (len == HEAD_SIZE && !memchr(head + 1, '\n', len - 1));
+    unsigned char *nl = memchr(head + 1, '\n', len - 1);
+    if (nl) {                   /* keep "#", then from the line break on */
+      memmove(head + 1, nl, (size_t)(head + len - nl));
+      len = 1 + (size_t)(head + len - nl);
+      len += get(&st, head + len, HEAD_SIZE - len);
+    }
+  }
+  size_t start = lc_read_start(head, len);
   if (from_stdin && start != 0)
     start = (size_t)-1;
-  if (start != (size_t)-1) {
-    rc = lc_read(ctx, buf + start, len - start, shown, opts->target, out);
+  int rc;
+  if (st.err) {
+    rc = LFSC_EIO;              /* reported below */
+  } else if (start != (size_t)-1) {
+    st.start = start;           /* the chunk begins at its ESC byte */
+    st.len = len;
+    rc = lc_read_stream(ctx, pull, &st, shown, opts->target, out);
   } else {
     lfsc_compile_opts co = {
       .nummodel = lfsc_target_nummodel(opts->target),
       .keep_names = opts->target == LFSC_TARGET_HOST,
       .compat_lineinfo = opts->compat_lineinfo,
     };
-    rc = lfsc_compile(ctx, &co, chunkname, (const char *)buf, len, out);
+    st.len = len;
+    rc = lfsc_compile_stream(ctx, &co, chunkname, pull, &st, out);
   }
-  free(chunkname);
-  free(buf);
+  /* A read error ends the stream like its end does: it is reported as
+   * what it is, not as the syntax error it may have caused. */
+  if (st.err) {
+    rc = lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: %s", shown, strerror(st.err));
+    *out = NULL;
+  }
+  free(head);
+  if (!from_stdin)
+    fclose(fp);
   return rc;
 }
 

@@ -7,6 +7,8 @@
  * before anything is allocated, so a hostile count cannot make us
  * allocate more than the input's size.
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lfsc/opcodes.h"
@@ -27,7 +29,13 @@ enum {
 typedef struct reader {
   lfsc_ctx *ctx;
   const unsigned char *buf;
-  size_t len, pos;
+  size_t len, pos;              /* bytes in buf (so far, when streaming), read */
+  lfsc_read_fn read;            /* streaming: more input, NULL at its end */
+  void *read_ud;
+  const unsigned char *piece;   /* streaming: the unread rest of its last piece */
+  size_t piecelen;
+  unsigned char *own;           /* streaming: buf, malloc'd, cap bytes */
+  size_t cap;
   const char *name;
   int nodemcu;                  /* Align4 points and packed line info */
   int swap;                     /* big-endian file */
@@ -54,8 +62,49 @@ static int nomem(reader *r)
   return r->status;
 }
 
-static size_t left(const reader *r)
+/* Streaming: read until n bytes are unread or the input ends. The buffer
+ * grows only as bytes arrive, so a hostile count costs at most what the
+ * input really holds; pointers from take() are used before the next one. */
+static void want(reader *r, size_t n)
 {
+  while ((r->read || r->piecelen) && r->len - r->pos < n) {
+    if (r->len == r->cap) {
+      size_t cap = r->cap < 4096 ? 4096 : r->cap * 2;
+      unsigned char *b = cap > r->cap ? realloc(r->own, cap) : NULL;
+      if (!b) {
+        nomem(r);
+        return;
+      }
+      r->own = b;
+      r->buf = b;
+      r->cap = cap;
+    }
+    if (!r->piecelen) {
+      r->piece = r->read(r->read_ud, &r->piecelen);
+      if (!r->piece || !r->piecelen) {
+        r->read = NULL;
+        r->piecelen = 0;
+        continue;
+      }
+    }
+    size_t k = r->cap - r->len < r->piecelen ? r->cap - r->len : r->piecelen;
+    memcpy(r->own + r->len, r->piece, k);
+    r->piece += k;
+    r->piecelen -= k;
+    r->len += k;
+  }
+}
+
+/* n items of unit bytes, saturating (32-bit hosts). */
+static size_t times(size_t n, size_t unit)
+{
+  return n > SIZE_MAX / unit ? SIZE_MAX : n * unit;
+}
+
+/* How many unread bytes there are, looking no further than n. */
+static size_t left(reader *r, size_t n)
+{
+  want(r, n);
   return r->len - r->pos;
 }
 
@@ -64,7 +113,7 @@ static const unsigned char *take(reader *r, size_t n)
 {
   if (r->status)
     return NULL;
-  if (n > left(r)) {
+  if (n > left(r, n)) {
     fail(r, "unexpected end");
     return NULL;
   }
@@ -113,7 +162,7 @@ static int get_int(reader *r)
 static int get_count(reader *r, size_t unit, int *cap)
 {
   int n = get_int(r);
-  size_t room = left(r) / unit + 1;
+  size_t room = left(r, times((size_t)n, unit)) / unit + 1;
   *cap = (size_t)n < room ? n : (int)room;
   return n;
 }
@@ -148,7 +197,7 @@ static const lfsc_str *get_string(reader *r)
     nomem(r);
     return NULL;
   }
-  if (n > left(r)) {
+  if (n > left(r, (size_t)n)) {
     fail(r, "unexpected end");
     return NULL;
   }
@@ -405,7 +454,7 @@ static lfsc_proto *read_function(reader *r, const lfsc_str *parent_source)
 
   int n = get_int(r);
   align4(r);
-  if (!r->status && (size_t)n > left(r) / 4)
+  if (!r->status && (size_t)n > left(r, times((size_t)n, 4)) / 4)
     fail(r, "unexpected end");
   f->code = alloc_array(r, (size_t)n, sizeof *f->code);
   if (r->status)
@@ -473,6 +522,21 @@ static int read_header(reader *r, lfsc_target target)
 
 /* }================================================} */
 
+static int read_chunk(reader *r, lfsc_target target, lfsc_proto **out)
+{
+  *out = NULL;
+  if (read_header(r, target))
+    return r->status;
+  const lfsc_str *unknown = lfsc_intern(r->ctx, "=?", 2);
+  if (!unknown)
+    return nomem(r);
+  lfsc_proto *f = read_function(r, unknown);
+  if (r->status)
+    return r->status;
+  *out = f;
+  return LFSC_OK;
+}
+
 int lc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len,
             const char *name, lfsc_target target, lfsc_proto **out)
 {
@@ -482,17 +546,21 @@ int lc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len,
   r.buf = buf;
   r.len = buf ? len : 0;
   r.name = name ? name : "?";
-  *out = NULL;
-  if (read_header(&r, target))
-    return r.status;
-  const lfsc_str *unknown = lfsc_intern(ctx, "=?", 2);
-  if (!unknown)
-    return nomem(&r);
-  lfsc_proto *f = read_function(&r, unknown);
-  if (r.status)
-    return r.status;
-  *out = f;
-  return LFSC_OK;
+  return read_chunk(&r, target, out);
+}
+
+int lc_read_stream(lfsc_ctx *ctx, lfsc_read_fn read, void *ud, const char *name,
+                   lfsc_target target, lfsc_proto **out)
+{
+  reader r;
+  memset(&r, 0, sizeof r);
+  r.ctx = ctx;
+  r.name = name ? name : "?";
+  r.read = read;
+  r.read_ud = ud;
+  int rc = read_chunk(&r, target, out);
+  free(r.own);
+  return rc;
 }
 
 size_t lc_read_start(const unsigned char *buf, size_t len)

@@ -49,6 +49,12 @@
 int lc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len,
             const char *name, lfsc_target target, lfsc_proto **out);
 
+/* lc_read over a stream (from the ESC byte on), read only as far as the
+ * chunk needs, so that a bad field stops it without reading the rest.
+ * Same results as lc_read over the whole input. */
+int lc_read_stream(lfsc_ctx *ctx, lfsc_read_fn read, void *ud, const char *name,
+                   lfsc_target target, lfsc_proto **out);
+
 /* Where a bytecode chunk starts in a file's contents, per nodemcu-lc §11:
  * 0 if the first byte is ESC; after the first line if that line starts
  * with '#' and the next byte is ESC; (size_t)-1 if the contents are not

@@ -33,7 +33,9 @@ typedef struct lex_state {
   lfsc_ctx *ctx;
   jmp_buf *catcher;             /* the one catch point in lfsc_compile */
   const num_ops *num;           /* number model */
-  const unsigned char *p, *end; /* unread input */
+  const unsigned char *p, *end; /* unread input (of the current chunk) */
+  lfsc_read_fn read;            /* the next piece when streaming, else NULL */
+  void *read_ud;
   int cur;                      /* current character, or -1 at the end */
   int line;                     /* line of the current character */
   int lastline;                 /* line where the last consumed token ended */
@@ -49,6 +51,11 @@ typedef struct lex_state {
 
 void lex_init(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
               const char *chunkname, const char *src, size_t len);
+/* lex_init over a stream, lexed piece by piece in place; a first line
+ * starting with '#' is skipped (keeping its line break) as lfsc_compile
+ * does for a buffer. */
+void lex_init_stream(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
+                     const char *chunkname, lfsc_read_fn read, void *ud);
 void lex_next(lex_state *ls);
 int lex_lookahead(lex_state *ls);
 /* Spelling of a token kind for messages ("'end' expected"). The returned

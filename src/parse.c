@@ -1206,7 +1206,7 @@ static void chunk(lex_state *ls)
  * after setjmp, so nothing is clobbered by the longjmp back. */
 static int compile_protected(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
                              const char *chunkname, const char *src, size_t len,
-                             lfsc_proto **out)
+                             lfsc_read_fn read, void *ud, lfsc_proto **out)
 {
   jmp_buf catcher;
   lex_state *ls = lfsc_alloc(ctx, sizeof *ls);
@@ -1216,7 +1216,10 @@ static int compile_protected(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
   int code = setjmp(catcher);   /* the front end's only catch point */
   if (code != 0)
     return -code;
-  lex_init(ls, ctx, &catcher, num_model(opts->nummodel), chunkname, src, len);
+  if (read)
+    lex_init_stream(ls, ctx, &catcher, num_model(opts->nummodel), chunkname, read, ud);
+  else
+    lex_init(ls, ctx, &catcher, num_model(opts->nummodel), chunkname, src, len);
   open_func(ls, fs, lex_intern(ls, chunkname, strlen(chunkname)), !opts->keep_names,
             opts->compat_lineinfo != 0);
   fs->f->is_vararg = LFSC_VARARG_ISVARARG;   /* the main chunk takes ... */
@@ -1228,11 +1231,12 @@ static int compile_protected(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
   return LFSC_OK;
 }
 
+static const lfsc_compile_opts defaults = {LFSC_NUM_DOUBLE, 1, 0};
+
 int lfsc_compile(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
                  const char *chunkname, const char *src, size_t len,
                  lfsc_proto **out)
 {
-  static const lfsc_compile_opts defaults = {LFSC_NUM_DOUBLE, 1, 0};
   *out = NULL;
   /* Like luaL_loadfile, skip a first line starting with '#' (a Unix
    * "#!" line) but keep its line break so line numbers stay right. */
@@ -1246,5 +1250,13 @@ int lfsc_compile(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
       len = 1;
     }
   }
-  return compile_protected(ctx, opts ? opts : &defaults, chunkname, src, len, out);
+  return compile_protected(ctx, opts ? opts : &defaults, chunkname, src, len, NULL, NULL, out);
+}
+
+int lfsc_compile_stream(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
+                        const char *chunkname, lfsc_read_fn read, void *ud,
+                        lfsc_proto **out)
+{
+  *out = NULL;
+  return compile_protected(ctx, opts ? opts : &defaults, chunkname, NULL, 0, read, ud, out);
 }

@@ -18,4 +18,12 @@ if(PYTHON3 AND TARGET luac.cross)
       COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/frontend/diff_luac.py ${frontend_diff_args})
     set_tests_properties(frontend_diff_luac PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600)
   endif()
+  # bounded input: streamed sources and .lc files (issue #12 item 2);
+  # compares -t host output, which a -m32 build writes for 32-bit hosts
+  if(NOT LFSC_M32)
+    add_test(NAME frontend_bounded_input
+      COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/frontend/bounded_input.py
+              $<TARGET_FILE:luac.cross>)
+    set_tests_properties(frontend_bounded_input PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+  endif()
 endif()

@@ -84,4 +84,18 @@ int lfsc_compile(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
                  const char *chunkname, const char *src, size_t len,
                  lfsc_proto **out);
 
+/* Streamed input, as lua_Reader: the next piece of input and its size in
+ * *size, NULL or a size of 0 at the end. A piece stays valid until the
+ * next call. A read error also ends the input; the caller that owns the
+ * stream tells it apart afterwards. */
+typedef const unsigned char *(*lfsc_read_fn)(void *ud, size_t *size);
+
+/* lfsc_compile over a stream read in chunks as the lexer needs them, as
+ * luac does: memory does not grow with the input, and a bad token stops
+ * the compile without reading further. Same results as lfsc_compile over
+ * the whole input. */
+int lfsc_compile_stream(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
+                        const char *chunkname, lfsc_read_fn read, void *ud,
+                        lfsc_proto **out);
+
 #endif
