@@ -14,6 +14,7 @@
 #include "lfsc/image.h"
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
+#include "json.h"
 #include "lc.h"
 #include "listing.h"
 #include "outfile.h"
@@ -130,8 +131,8 @@ static const char *variant_desc(lfsc_target t)
   }
 }
 
-/* Write bytes as a C/Lua-style escaped string body. */
-static void put_escaped(FILE *out, const char *s, size_t len, int json)
+/* Write bytes as a C/Lua-style escaped string body (JSON is json.c's). */
+static void put_escaped(FILE *out, const char *s, size_t len)
 {
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
@@ -142,9 +143,7 @@ static void put_escaped(FILE *out, const char *s, size_t len, int json)
     case '\r': fputs("\\r", out); break;
     case '\t': fputs("\\t", out); break;
     default:
-      if (c < 32 || c == 127 || (json && c >= 128))
-        fprintf(out, json ? "\\u%04x" : "\\%03u", c);
-      else if (!json && c >= 128)
+      if (c < 32 || c >= 127)
         fprintf(out, "\\%03u", c);
       else
         fputc(c, out);
@@ -155,7 +154,7 @@ static void put_escaped(FILE *out, const char *s, size_t len, int json)
 static void put_name(FILE *out, const lfsc_str *s)
 {
   if (s)
-    put_escaped(out, s->data, s->len, 0);
+    put_escaped(out, s->data, s->len);
   else
     fputs("?", out);
 }
@@ -234,44 +233,74 @@ static int cmd_info(int argc, char **argv)
   format_date(img->has_timestamp ? img->timestamp : 0, date, sizeof date);
   uint32_t fs = img->flash_size;
   if (json) {
-    printf("{\n  \"file\": \"");
-    put_escaped(stdout, path, strlen(path), 1);
-    printf("\",\n  \"file_bytes\": %zu,\n", img->file_size);
-    printf("  \"kind\": \"%s\",\n", img->absolute ? "ABS" : "PI");
-    if (img->absolute)
-      printf("  \"base\": \"0x%08x\",\n", (unsigned)img->base);
+    lfsc_sink sk;
+    json_writer w;
+    char hex[16];
+    sink_file_init(&sk, stdout);
+    json_init(&w, &sk);
+    json_object(&w, 1);
+    json_key(&w, "file");
+    json_cstr(&w, path);
+    json_key(&w, "file_bytes");
+    json_uint(&w, img->file_size);
+    json_key(&w, "kind");
+    json_cstr(&w, img->absolute ? "ABS" : "PI");
+    json_key(&w, "base");
+    snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->base);
+    json_cstr(&w, img->absolute ? hex : NULL);
+    json_key(&w, "signature");
+    snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->sig);
+    json_cstr(&w, hex);
+    json_key(&w, "signature_absolute");
+    json_bool(&w, img->sig_absolute);
+    json_key(&w, "variant");
+    json_cstr(&w, lfsc_target_name(img->variant));
+    json_key(&w, "tvalue_bytes");
+    json_int(&w, img->tvsize);
+    json_key(&w, "version");
+    json_uint(&w, (img->sig >> 8) & 15);
+    json_key(&w, "timestamp");
+    if (img->has_timestamp)
+      json_double(&w, img->timestamp);
     else
-      printf("  \"base\": null,\n");
-    printf("  \"signature\": \"0x%08x\",\n  \"signature_absolute\": %s,\n", (unsigned)img->sig,
-           img->sig_absolute ? "true" : "false");
-    printf("  \"variant\": \"%s\",\n  \"tvalue_bytes\": %d,\n  \"version\": %u,\n",
-           lfsc_target_name(img->variant), img->tvsize, (unsigned)((img->sig >> 8) & 15));
-    if (img->has_timestamp) {
-      printf("  \"timestamp\": %.17g,\n", img->timestamp);
-      printf("  \"date\": \"%s\",\n", date);
-    } else {
-      printf("  \"timestamp\": null,\n  \"date\": null,\n");
-    }
-    printf("  \"image_bytes\": %u,\n  \"bitmap_bytes\": %u,\n", (unsigned)fs,
-           (unsigned)img->bitmap_bytes);
-    printf("  \"compressed\": %s,\n  \"uncompressed_bytes\": %zu,\n",
-           img->compressed ? "true" : "false", img->data_size);
-    printf("  \"strings\": %d,\n  \"buckets\": %u,\n  \"string_bytes\": %u,\n", img->nstrings,
-           (unsigned)img->nrosize, (unsigned)string_bytes(img));
-    printf("  \"protos\": %d,\n  \"modules\": [", img->nfuncs);
+      json_null(&w);
+    json_key(&w, "date");
+    json_cstr(&w, img->has_timestamp ? date : NULL);
+    json_key(&w, "image_bytes");
+    json_uint(&w, fs);
+    json_key(&w, "bitmap_bytes");
+    json_uint(&w, img->bitmap_bytes);
+    json_key(&w, "compressed");
+    json_bool(&w, img->compressed);
+    json_key(&w, "uncompressed_bytes");
+    json_uint(&w, img->data_size);
+    json_key(&w, "strings");
+    json_int(&w, img->nstrings);
+    json_key(&w, "buckets");
+    json_uint(&w, img->nrosize);
+    json_key(&w, "string_bytes");
+    json_uint(&w, string_bytes(img));
+    json_key(&w, "protos");
+    json_int(&w, img->nfuncs);
+    json_key(&w, "modules");
+    json_array(&w, 1);
     for (int i = 0; i < img->nmodules; i++) {
       const reader_module *m = &img->modules[i];
-      printf("%s\n    {\"name\": ", i ? "," : "");
-      if (m->name) {
-        putchar('"');
-        put_escaped(stdout, m->name->data, m->name->len, 1);
-        putchar('"');
-      } else {
-        printf("null");
-      }
-      printf(", \"bytes\": %u, \"share\": %.4f}", (unsigned)m->bytes, fs ? (double)m->bytes / fs : 0);
+      json_object(&w, 0);
+      json_key(&w, "name");
+      if (m->name)
+        json_text(&w, m->name->data, m->name->len);
+      else
+        json_null(&w);
+      json_key(&w, "bytes");
+      json_uint(&w, m->bytes);
+      json_key(&w, "share");
+      json_fixed(&w, fs ? (double)m->bytes / fs : 0, 4);
+      json_close(&w);
     }
-    printf("%s]\n}\n", img->nmodules ? "\n  " : "");
+    json_close(&w);
+    json_close(&w);
+    json_end(&w);
   } else {
     printf("file        %s (%zu bytes%s)\n", path, img->file_size,
            img->compressed ? ", gzip" : "");
@@ -377,7 +406,7 @@ static int cmd_strings(int argc, char **argv)
       if (offsets)
         printf("0x%05x %08x ", (unsigned)s->off, (unsigned)s->hash);
       putchar('"');
-      put_escaped(stdout, s->s->data, s->s->len, 0);
+      put_escaped(stdout, s->s->data, s->s->len);
       printf("\"\n");
     }
   lfsc_free(ctx);
@@ -694,7 +723,7 @@ static void put_const(FILE *out, const lfsc_const *k, lfsc_target v)
     break;
   case LFSC_K_STR:
     fputc('"', out);
-    put_escaped(out, k->u.s->data, k->u.s->len, 0);
+    put_escaped(out, k->u.s->data, k->u.s->len);
     fputc('"', out);
     break;
   }

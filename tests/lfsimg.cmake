@@ -19,5 +19,9 @@ if(TARGET lfsimg)
       COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/checked_write.py
               $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR})
     set_tests_properties(lfsimg_checked_write PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+    # info --json: UTF-8-safe, strict JSON on non-ASCII names (issue #12 item 5)
+    add_test(NAME lfsimg_json_utf8
+      COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/json_utf8.py
+              $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross>)
   endif()
 endif()

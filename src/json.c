@@ -1,0 +1,222 @@
+/* JSON writer: structure, and the one escaping rule of json.h. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+void json_init(json_writer *w, lfsc_sink *out)
+{
+  memset(w, 0, sizeof *w);
+  w->out = out;
+}
+
+static void put(json_writer *w, const char *s)
+{
+  sink_write(w->out, s, strlen(s));
+}
+
+static void indent(json_writer *w, int depth)
+{
+  static const char spaces[] = "                                ";
+  sink_write(w->out, "\n", 1);
+  for (int i = 0; i < depth; i++)
+    sink_write(w->out, spaces, 2);
+}
+
+/* What goes before a value or key: nothing after a key, else the
+ * separator of the enclosing container. */
+static void before(json_writer *w)
+{
+  if (w->after_key) {
+    w->after_key = 0;
+    return;
+  }
+  if (w->depth == 0)
+    return;
+  int count = w->level[w->depth - 1].count++;
+  if (count)
+    sink_write(w->out, ",", 1);
+  if (w->level[w->depth - 1].multiline)
+    indent(w, w->depth);
+  else if (count)
+    sink_write(w->out, " ", 1);
+}
+
+static void open_container(json_writer *w, char open, char close, int multiline)
+{
+  before(w);
+  sink_write(w->out, &open, 1);
+  if (w->depth == JSON_MAX_DEPTH)
+    return;
+  w->level[w->depth].close = close;
+  w->level[w->depth].multiline = (char)(multiline != 0);
+  w->level[w->depth].count = 0;
+  w->depth++;
+}
+
+void json_object(json_writer *w, int multiline)
+{
+  open_container(w, '{', '}', multiline);
+}
+
+void json_array(json_writer *w, int multiline)
+{
+  open_container(w, '[', ']', multiline);
+}
+
+void json_close(json_writer *w)
+{
+  if (w->depth == 0)
+    return;
+  w->depth--;
+  if (w->level[w->depth].multiline && w->level[w->depth].count)
+    indent(w, w->depth);
+  sink_write(w->out, &w->level[w->depth].close, 1);
+}
+
+int json_utf8_len(const unsigned char *s, size_t len)
+{
+  unsigned c = s[0];
+  int n;
+  unsigned lo = 0x80, hi = 0xBF;   /* range of the second byte */
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0)
+      lo = 0xA0;                /* no overlong forms */
+    else if (c == 0xED)
+      hi = 0x9F;                /* no surrogates */
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0)
+      lo = 0x90;
+    else if (c == 0xF4)
+      hi = 0x8F;                /* nothing above U+10FFFF */
+  } else {
+    return 0;
+  }
+  if ((size_t)n > len || s[1] < lo || s[1] > hi)
+    return 0;
+  for (int i = 2; i < n; i++)
+    if (s[i] < 0x80 || s[i] > 0xBF)
+      return 0;
+  return n;
+}
+
+static void put_text(json_writer *w, const unsigned char *s, size_t len)
+{
+  char esc[8];
+  size_t run = 0;               /* start of bytes copied as they are */
+  size_t i = 0;
+  sink_write(w->out, "\"", 1);
+  while (i < len) {
+    unsigned c = s[i];
+    int n = c >= 0x20 && c != '"' && c != '\\' && c != 0x7F ? json_utf8_len(s + i, len - i) : 0;
+    if (n) {
+      i += (size_t)n;
+      continue;
+    }
+    sink_write(w->out, s + run, i - run);
+    switch (c) {
+    case '"': put(w, "\\\""); break;
+    case '\\': put(w, "\\\\"); break;
+    case '\b': put(w, "\\b"); break;
+    case '\f': put(w, "\\f"); break;
+    case '\n': put(w, "\\n"); break;
+    case '\r': put(w, "\\r"); break;
+    case '\t': put(w, "\\t"); break;
+    default:
+      snprintf(esc, sizeof esc, c < 0x80 ? "\\u%04x" : "\\udc%02x", c);
+      put(w, esc);
+    }
+    run = ++i;
+  }
+  sink_write(w->out, s + run, i - run);
+  sink_write(w->out, "\"", 1);
+}
+
+void json_key(json_writer *w, const char *key)
+{
+  before(w);
+  put_text(w, (const unsigned char *)key, strlen(key));
+  sink_write(w->out, ": ", 2);
+  w->after_key = 1;
+}
+
+void json_text(json_writer *w, const void *bytes, size_t len)
+{
+  before(w);
+  put_text(w, bytes, len);
+}
+
+void json_cstr(json_writer *w, const char *s)
+{
+  if (!s) {
+    json_null(w);
+    return;
+  }
+  json_text(w, s, strlen(s));
+}
+
+void json_int(json_writer *w, int64_t v)
+{
+  char b[24];
+  before(w);
+  snprintf(b, sizeof b, "%lld", (long long)v);
+  put(w, b);
+}
+
+void json_uint(json_writer *w, uint64_t v)
+{
+  char b[24];
+  before(w);
+  snprintf(b, sizeof b, "%llu", (unsigned long long)v);
+  put(w, b);
+}
+
+/* decimals < 0: %.17g, which reads back as the same double */
+static void number(json_writer *w, double v, int decimals)
+{
+  char b[400];                  /* %f of 1e308 has 309 digits */
+  if (!isfinite(v)) {
+    json_null(w);
+    return;
+  }
+  before(w);
+  if (decimals < 0)
+    snprintf(b, sizeof b, "%.17g", v);
+  else
+    snprintf(b, sizeof b, "%.*f", decimals > 20 ? 20 : decimals, v);
+  put(w, b);
+}
+
+void json_double(json_writer *w, double v)
+{
+  number(w, v, -1);
+}
+
+void json_fixed(json_writer *w, double v, int decimals)
+{
+  number(w, v, decimals < 0 ? 0 : decimals);
+}
+
+void json_bool(json_writer *w, int v)
+{
+  before(w);
+  put(w, v ? "true" : "false");
+}
+
+void json_null(json_writer *w)
+{
+  before(w);
+  put(w, "null");
+}
+
+void json_end(json_writer *w)
+{
+  sink_write(w->out, "\n", 1);
+}
