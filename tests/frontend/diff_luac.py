@@ -11,6 +11,15 @@ With OTHER_LUAC_CROSS (a 64-bit build's luac.cross, when this one is
 run for the NodeMCU float target instead: a 32-bit host must compile
 exactly like a 64-bit one.
 
+Random programs against luac5.1 are checked in bulk, so that thousands fit
+in a CI run: one lua5.1 process loads every program (loadfile gives
+luac's message for an invalid one); the valid ones are compiled by both
+compilers in one run each, all files combined under one main function
+(and again with -s), and must give the same bytes; each invalid one is
+compiled by luac.cross alone and must fail with lua5.1's message. When
+the combined outputs differ, every valid program is compared alone to
+name the culprits.
+
 usage: diff_luac.py LUAC_CROSS WORKDIR [NRANDOM [OTHER_LUAC_CROSS]]
 """
 import os
@@ -221,12 +230,77 @@ class Gen:
         return 'local a, b, c = ...\nlocal n = 5\n' + self.block(['a', 'b', 'c', 'n'], 0) + '\n'
 
 
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True)
+def run(cmd, cwd=None):
+    p = subprocess.run(cmd, capture_output=True, cwd=cwd)
     msg = p.stderr.decode('latin-1').strip()
     if ': ' in msg:
         msg = msg.split(': ', 1)[1]
     return p.returncode, msg
+
+
+LOADER = r"""
+-- every program: "1" when it loads, else "0 " and the message
+local out = assert(io.open(arg[2], "wb"))
+for p in io.lines(arg[1]) do
+  local f, e = loadfile(p)
+  out:write(f and "1" or ("0 " .. e:gsub("\n", "\\n")), "\n")
+end
+out:close()
+"""
+
+
+def bulk_random(ours, work, programs):
+    """(passed, failed, valid) over the random programs, in bulk (see above)."""
+    ours = os.path.abspath(ours)
+    rdir = os.path.join(work, "random")
+    shutil.rmtree(rdir, ignore_errors=True)
+    os.makedirs(rdir)
+    names = []
+    for i, text in enumerate(programs):
+        n = 'r%05d.lua' % i
+        with open(os.path.join(rdir, n), 'wb') as f:
+            f.write(text.encode('latin-1'))
+        names.append(n)
+    with open(os.path.join(rdir, 'list'), 'w') as f:
+        f.write('\n'.join(names) + '\n')
+    with open(os.path.join(rdir, 'loader.lua'), 'w') as f:
+        f.write(LOADER)
+    subprocess.run(['lua5.1', 'loader.lua', 'list', 'verdicts'], cwd=rdir, check=True)
+    with open(os.path.join(rdir, 'verdicts'), 'rb') as f:
+        verdicts = f.read().decode('latin-1').split('\n')[:len(names)]
+    good = [n for n, v in zip(names, verdicts) if v == '1']
+    passed = failed = 0
+    for strip in ([], ['-s']):
+        a = subprocess.run([ours, '-t', 'host'] + strip + ['-o', '-'] + good, cwd=rdir,
+                           capture_output=True)
+        b = subprocess.run(['luac5.1'] + strip + ['-o', '-'] + good, cwd=rdir, capture_output=True)
+        if a.returncode == 0 and b.returncode == 0 and a.stdout == b.stdout:
+            passed += len(good)
+            continue
+        for n in good:          # name the culprits
+            a = subprocess.run([ours, '-t', 'host'] + strip + ['-o', '-', n], cwd=rdir,
+                               capture_output=True)
+            b = subprocess.run(['luac5.1'] + strip + ['-o', '-', n], cwd=rdir, capture_output=True)
+            if a.returncode == 0 and a.stdout == b.stdout:
+                passed += 1
+            else:
+                failed += 1
+                print('FAIL random %s %s: bytes differ from luac5.1 (%s)'
+                      % (n, ' '.join(strip), a.stderr.decode('latin-1').strip()))
+    for n, v in zip(names, verdicts):
+        if v == '1':
+            continue
+        want = v[2:].replace('\\n', '\n')
+        rc, msg = run([ours, '-t', 'host', '-p', n], cwd=rdir)
+        if rc != 0 and msg == want:
+            passed += 1
+        else:
+            failed += 1
+            print('FAIL random %s\n  ours: %s\n  lua5.1: %s' % (n, msg, want))
+    print('%d random programs: %d compiled by both (in one run, and again with -s), '
+          '%d rejected by both with the same message'
+          % (len(names), len(good), len(names) - len(good)))
+    return passed, failed, len(good)
 
 
 def main():
@@ -246,8 +320,14 @@ def main():
     src = os.path.join(work, 'snippet.lua')
     out_a, out_b = os.path.join(work, 'a.out'), os.path.join(work, 'b.out')
     cases = [('snippet %d' % i, s) for i, s in enumerate(SNIPPETS)]
-    cases += [('random seed %d' % i, s) for i, s in enumerate(generated(nrandom))]
+    bulk = None
+    if len(sys.argv) > 4:       # no lua5.1 to sort the programs: one by one
+        cases += [('random seed %d' % i, s) for i, s in enumerate(generated(nrandom))]
+    else:
+        bulk = bulk_random(ours, work, generated(nrandom))
     passed = failed = valid = 0
+    if bulk:
+        passed, failed, valid = bulk
     for label, text in cases:
         with open(src, 'wb') as f:
             f.write(text.encode('latin-1'))
