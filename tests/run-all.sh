@@ -6,7 +6,8 @@
 # 2. builds with -Werror and runs every test (ctest);
 # 3. builds with ASan + UBSan and runs every test again;
 # 4. builds for a 32-bit host (-m32) and runs the conformance tests;
-# 5. fuzzes the image reader and verifier for a minute (libFuzzer).
+# 5. fuzzes the image reader and verifier, the lfsimg subcommands and the
+#    compiler and .lc reader (libFuzzer, 50 s each).
 # Set LFSC_QUICK=1 to do step 2 only.
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,17 +22,29 @@ fi
 
 run() {   # run BUILD_DIR CMAKE_ARGS...
   dir=$1; shift
-  cmake -S . -B "$dir" -DLFSC_TESTS=ON -DLFSC_WERROR=ON -DLFSC_SHARED_DIR="$shared" -DLFSC_CORPUS_DIR="$top/corpus" "$@" > /dev/null
-  cmake --build "$dir" -j "$jobs"
+  cmake -S . -B "$dir" -DLFSC_TESTS=ON -DLFSC_WERROR=ON -DLFSC_SHARED_DIR="$shared" -DLFSC_CORPUS_DIR="$top/corpus" "$@" > /dev/null &&
+  cmake --build "$dir" -j "$jobs" &&
   (cd "$dir" && ctest --output-on-failure -j "$jobs")
 }
 
 run build
 [ "${LFSC_QUICK:-0}" = 1 ] && exit 0
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  run build-asan -DCMAKE_BUILD_TYPE=Debug -DLFSC_SANITIZE=ON -DCMAKE_C_COMPILER=clang
+# Every process of the sanitizer run -- unit tests, and each luac.cross and
+# lfsimg that the script tests start, on success and error paths alike --
+# writes its ASan, LeakSanitizer or UBSan report to a file here, so that
+# no report is lost in a test's redirected stderr or hidden behind an
+# expected non-zero exit status: any report fails the run.
+san=$top/build-asan/sanitizer-reports
+rm -rf "$san" && mkdir -p "$san"
+ASAN_OPTIONS=detect_leaks=1:log_path=$san/asan UBSAN_OPTIONS=print_stacktrace=1:log_path=$san/ubsan \
+  run build-asan -DCMAKE_BUILD_TYPE=Debug -DLFSC_SANITIZE=ON -DCMAKE_C_COMPILER=clang || asan_failed=1
+if [ -n "$(ls "$san")" ] || [ -n "${asan_failed:-}" ]; then
+  for f in "$san"/*; do [ -f "$f" ] && { echo "== $f"; head -60 "$f"; }; done
+  echo "sanitizer build: tests failed or sanitizer reports found"
+  exit 1
+fi
 run build-m32 -DLFSC_M32=ON -DLFSC_OTHER_LUAC="$top/build/luac.cross"
-LFSC_CONFORMANCE_DIR="$shared/conformance" sh tests/fuzz/run.sh build-fuzz -max_total_time=60 \
+LFSC_CONFORMANCE_DIR="$shared/conformance" sh tests/fuzz/run.sh build-fuzz -max_total_time=50 \
   > build-fuzz.log 2>&1 || { tail -40 build-fuzz.log; exit 1; }
 grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz.log || true
 echo "all test builds passed"

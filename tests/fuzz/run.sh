@@ -1,39 +1,78 @@
 #!/bin/sh
-# Build the libFuzzer harness for the LFS image reader/verifier with clang
-# (ASan + UBSan) and run it over a seed corpus made from the conformance
-# vectors (as given, and PI images also inflated to raw image+bitmap so
-# that mutations are not all stopped by the gzip CRC).
+# Build the libFuzzer harnesses with clang (ASan + UBSan) and run each over
+# a seed corpus:
+#   fuzz_lfsimg      the image reader and verifier, and the library
+#                    consumers of a decoded image;
+#   fuzz_lfsimg_cli  every lfsimg subcommand as run from the command line
+#                    (info/--json, list, strings, dis, verify, extract,
+#                    reloc, diff) on the input as an image file;
+#   fuzz_compile     the compiler (whole vs streamed input, and a
+#                    write/read/write round trip) and the .lc reader, with
+#                    a dictionary of Lua tokens.
+# Image seeds are the conformance vectors (as given, and PI images also
+# inflated to raw image+bitmap so that mutations are not all stopped by
+# the gzip CRC); compiler seeds are the conformance sources and .lc files.
 #
 #   tests/fuzz/run.sh WORKDIR [libFuzzer options...]
 #
-# CI smoke run (about a minute):
-#   tests/fuzz/run.sh build-fuzz -max_total_time=60
-# Long run:
-#   tests/fuzz/run.sh build-fuzz -runs=10000000 -jobs=1
-# WORKDIR receives the binary, the corpus (corpus/) and any crash files.
+# The options go to every target (FUZZ_TARGETS="fuzz_compile ..." picks
+# some). CI smoke run (50 s each): tests/fuzz/run.sh build-fuzz -max_total_time=50
+# Long run: FUZZ_TARGETS=fuzz_compile tests/fuzz/run.sh build-fuzz -runs=10000000
+# WORKDIR receives the binaries, corpora (corpus.TARGET/) and crash files.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=${1:?usage: run.sh WORKDIR [libFuzzer options]}
 shift
 conf=${LFSC_CONFORMANCE_DIR:-$root/../shared/conformance}
-mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
+targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile}
+mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/artifacts"
 CC=${CC:-clang}
 srcs=$(ls "$root"/src/*.c | grep -v '/cli_')
-$CC -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
-  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I"$root/include" -I"$root/src" $srcs "$here/fuzz_lfsimg.c" -lz -lm \
-  -o "$work/fuzz_lfsimg"
-# Seeds: every vector (empty negative vectors skipped), plus inflated PI images.
+for t in $targets; do
+  mkdir -p "$work/corpus.$t"
+  $CC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -I"$root/include" -I"$root/src" $srcs "$here/$t.c" -lz -lm \
+    -o "$work/$t"
+done
+# Image seeds: every vector (empty negative vectors skipped), plus inflated PI images.
 for f in "$conf"/*/*.img "$conf"/*/single/*.img; do
   [ -s "$f" ] || continue
   name=$(echo "$f" | sed "s|$conf/||; s|/|_|g")
-  cp "$f" "$work/seeds/$name"
+  cp "$f" "$work/seeds.img/$name"
   case "$f" in
     *.pi.img|*.pi.*.img)
       python3 -c 'import gzip,sys; sys.stdout.buffer.write(gzip.decompress(open(sys.argv[1],"rb").read()))' \
-        "$f" > "$work/seeds/raw_$name" ;;
+        "$f" > "$work/seeds.img/raw_$name" ;;
   esac
 done
-exec "$work/fuzz_lfsimg" -artifact_prefix="$work/artifacts/" -max_len=${LFSIMG_FUZZ_MAXLEN:-32768} \
-  -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "$@" "$work/corpus" "$work/seeds"
+# Compiler seeds: the first byte selects options (see fuzz_compile.c):
+# 0x02 stock names and host output, 0x01 int, 0x08 float .lc, 0x4a streamed
+# in 13-byte pieces.
+for f in "$conf"/src/*.lua "$conf"/src/*/*.lua; do
+  [ -s "$f" ] || continue
+  name=$(echo "$f" | sed "s|$conf/||; s|/|_|g")
+  for sel in 02 4a; do
+    { printf "\\$(printf %o 0x$sel)"; cat "$f"; } > "$work/seeds.lua/$sel.$name"
+  done
+done
+for f in "$conf"/lc/float/*.lc "$conf"/lc/int/*.lc; do
+  [ -s "$f" ] || continue
+  case "$f" in */int/*) sel=01 ;; *) sel=08 ;; esac
+  name=$(echo "$f" | sed "s|$conf/||; s|/|_|g")
+  { printf "\\$(printf %o 0x$sel)"; cat "$f"; } > "$work/seeds.lua/$sel.$name"
+done
+status=0
+for t in $targets; do
+  case $t in
+    fuzz_compile) seeds=$work/seeds.lua; extra="-dict=$here/lua.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
+    fuzz_lfsimg_cli) seeds=$work/seeds.img; extra="-close_fd_mask=2 -max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
+    *) seeds=$work/seeds.img; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
+  esac
+  echo "== $t"
+  # shellcheck disable=SC2086
+  LFSC_CONFORMANCE_DIR=$conf "$work/$t" -artifact_prefix="$work/artifacts/$t-" $extra \
+    -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "$@" "$work/corpus.$t" "$seeds" || status=1
+done
+exit $status
