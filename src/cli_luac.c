@@ -314,6 +314,8 @@ int main(int argc, char **argv)
     fatal("'-t host' has no flash image format (use float, float16 or int)");
   if (o.absolute && image_check_addr(ctx, o.address) != LFSC_OK) {
     fprintf(stderr, "%s: '-a': %s\n", progname, lfsc_errmsg(ctx));
+    free(chunks);               /* LeakSanitizer counts what main's return drops */
+    lfsc_free(ctx);
     return EXIT_FAILURE;
   }
   int64_t timestamp = o.lookup ? image_time(&o) : 0;
