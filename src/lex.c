@@ -554,13 +554,13 @@ void lex_init_stream(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_o
   advance(ls);
   if (ls->cur == '#') {
     /* lfsc_compile's '#' line rule (luaL_loadfile's): up to the first
-     * '\n', which stays; a '#' line without one counts as a line */
+     * '\n', which stays; a '#' line without one still ends in one */
     while (ls->cur != '\n' && ls->cur != END_OF_INPUT) {
       const unsigned char *q = memchr(ls->p, '\n', (size_t)(ls->end - ls->p));
       ls->p = q ? q : ls->end;
       advance(ls);
     }
     if (ls->cur == END_OF_INPUT)
-      ls->line++;
+      ls->cur = '\n';          /* as luaL_loadfile feeds it: a line break, then the end */
   }
 }

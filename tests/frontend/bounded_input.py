@@ -114,6 +114,16 @@ try:
               msg(r.stderr.decode("latin-1"), LUAC) == msg(ref.stderr.decode("latin-1"), "luac5.1"),
               "long '#' line then %s: %r vs %r" % (what, r.stderr, ref.stderr))
 
+    # a '#' line without a line break (found by fuzz_compile: streamed, it
+    # must still end in one, as luaL_loadfile feeds it)
+    for text in (b"#!lua", b"#", b"#!x\r"):
+        path = os.path.join(tmp, "h.lua")
+        with open(path, "wb") as f:
+            f.write(text)
+        a = subprocess.run([LUAC, "-t", "host", "-o", "-", "h.lua"], capture_output=True, cwd=tmp)
+        b = subprocess.run([REF, "-o", "-", "h.lua"], capture_output=True, cwd=tmp)
+        check(a.returncode == 0 and a.stdout == b.stdout, "%r alone: output differs from luac5.1" % text)
+
     # tokens across chunk boundaries: same bytes as luac5.1
     pieces = {
         "name": lambda n: b"local " + b"v" * n + b" = 1\n",
