@@ -13,6 +13,7 @@
 #include "lfsc/lfsc.h"
 #include "image.h"
 #include "input.h"
+#include "embed.h"
 #include "lc.h"
 #include "listing.h"
 #include "outfile.h"
@@ -38,6 +39,11 @@ typedef struct options {
   const char *timestamp;        /* --timestamp value */
   const char *source_prefix;    /* --source-prefix value */
   int dashdash;                 /* "--" ended the options */
+  int output_set;               /* -o given */
+  const char *embed;            /* --embed kind */
+  const char *prefix;           /* --prefix */
+  const char *section;          /* --section */
+  int split;                    /* --split */
 } options;
 
 /* Exit statuses shared with lfsimg: 0 success, 1 failure, 2 usage error. */
@@ -64,6 +70,11 @@ static void usage_text(FILE *out)
           "  --compat-lineinfo  reproduce the reference compiler's line-info bug\n"
           "  --timestamp N      image timestamp (default: $SOURCE_DATE_EPOCH, else now)\n"
           "  --source-prefix D  drop directory D from the front of source names\n"
+          "  --embed c|elf      embed each module's chunk in firmware: C source and\n"
+          "                     header, or an xtensa ELF object (see man luac.cross)\n"
+          "  --prefix NAME      symbol prefix of --embed output (default lfsc_embedded)\n"
+          "  --section NAME     section of --embed data (elf default .irom0.rodata)\n"
+          "  --split            --embed: cut sources at --[[SPLIT name]] markers\n"
           "  --       stop handling options\n",
           progname);
 }
@@ -127,6 +138,7 @@ static int doargs(int argc, char **argv, options *o)
       if (v == NULL || *v == 0)
         usage("'-o' needs argument");
       o->output = strcmp(v, "-") == 0 ? NULL : v;
+      o->output_set = 1;
     } else if (strcmp(a, "-p") == 0)
       o->dumping = 0;
     else if (strcmp(a, "-s") == 0)
@@ -165,6 +177,17 @@ static int doargs(int argc, char **argv, options *o)
       if (o->timestamp == NULL || *o->timestamp == 0)
         usage("'--timestamp' needs argument");
     }
+    else if (strcmp(a, "--embed") == 0 || strcmp(a, "--prefix") == 0 ||
+             strcmp(a, "--section") == 0) {
+      const char *v = argv[++i];
+      if (v == NULL || *v == 0) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "'%s' needs argument", a);
+        usage(msg);
+      }
+      *(a[2] == 'e' ? &o->embed : a[2] == 'p' ? &o->prefix : &o->section) = v;
+    } else if (strcmp(a, "--split") == 0)
+      o->split = 1;
     else if (strcmp(a, "-v") == 0)
       ++o->version;
     else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -275,6 +298,48 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   return EXIT_SUCCESS;
 }
 
+/* --embed: each file (or SPLIT piece) becomes one embedded chunk. */
+static int embed_main(const options *o, char **files, int nfiles)
+{
+  if (o->flash || o->lookup) {
+    fprintf(stderr, "%s: '--embed' cannot be combined with '-f', '-a', '-m' or '-i'\n", progname);
+    return EXIT_USAGE;
+  }
+  lfsc_ctx *ctx = lfsc_new();
+  if (!ctx)
+    fatal("not enough memory");
+  embed_kind kind;
+  embed_opts eo = {.target = o->target, .strip = o->stripping,
+                   .compat_lineinfo = o->compat_lineinfo, .split = o->split,
+                   .prefix = o->prefix, .section = o->section,
+                   .source_prefix = o->source_prefix};
+  embed_set set = {0};
+  /* option values are checked before any input is read: usage errors */
+  int rc = embed_kind_parse(ctx, o->embed, &kind);
+  if (rc == LFSC_OK && o->prefix)
+    rc = embed_check_ident(ctx, "--prefix", o->prefix);
+  if (rc == LFSC_OK && kind == EMBED_C && o->output_set && !o->output)
+    rc = lfsc_seterr(ctx, LFSC_EARG,
+                     "--embed c writes a source and a header: '-o -' is not possible");
+  if (rc != LFSC_OK) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+    lfsc_free(ctx);
+    return EXIT_USAGE;
+  }
+  for (int k = 0; rc == LFSC_OK && k < nfiles; k++)
+    rc = embed_add_file(ctx, &set, &eo, files[k]);
+  if (rc == LFSC_OK)
+    rc = embed_finish(ctx, &set);
+  if (rc == LFSC_OK && o->dumping)
+    rc = embed_write(ctx, &set, &eo, kind,
+                     o->output_set ? (o->output ? o->output : "-") : NULL);
+  if (rc != LFSC_OK)
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+  embed_free(&set);
+  lfsc_free(ctx);
+  return rc == LFSC_OK ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 int main(int argc, char **argv)
 {
   if (argv[0] && argv[0][0])
@@ -304,6 +369,13 @@ int main(int argc, char **argv)
               progname, files[k], files[0]);
       return EXIT_USAGE;
     }
+
+  if (o.embed)
+    return embed_main(&o, files, nfiles);
+  if (o.split || o.prefix || o.section) {
+    fprintf(stderr, "%s: '--split', '--prefix' and '--section' need '--embed'\n", progname);
+    return EXIT_USAGE;
+  }
 
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto **chunks = calloc((size_t)nfiles, sizeof *chunks);

@@ -134,6 +134,70 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
   return rc;
 }
 
+/* --embed --split needs a whole source to cut: read it all. */
+int input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
+{
+  int from_stdin = path == NULL || strcmp(path, "-") == 0;
+  FILE *fp = from_stdin ? stdin : fopen(path, "rb");
+  if (!fp)
+    return lfsc_seterr(ctx, LFSC_EIO, "cannot open %s: %s", path, strerror(errno));
+  stream st = {fp, NULL, 0, 0, 0};
+  size_t cap = HEAD_SIZE, n = 0;
+  unsigned char *b = malloc(cap);
+  while (b) {
+    n += get(&st, b + n, cap - n);
+    if (n < cap || st.err)
+      break;
+    unsigned char *nb = cap < SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
+    if (!nb) {
+      free(b);
+      b = NULL;
+      break;
+    }
+    b = nb;
+    cap *= 2;
+  }
+  if (!from_stdin)
+    fclose(fp);
+  if (!b)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  if (st.err) {
+    free(b);
+    return lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: %s", from_stdin ? "stdin" : path,
+                       strerror(st.err));
+  }
+  *buf = b;
+  *len = n;
+  return LFSC_OK;
+}
+
+int input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
+                      const unsigned char *buf, size_t len, lfsc_proto **out)
+{
+  int from_stdin = path == NULL || strcmp(path, "-") == 0;
+  const char *shown = from_stdin ? "stdin" : path;
+  /* named as input_load names it */
+  const char *named = from_stdin ? shown : input_source_name(opts, shown);
+  size_t plen = strlen(named);
+  char *chunkname = lfsc_alloc(ctx, plen + 2);
+  if (!chunkname)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  chunkname[0] = from_stdin ? '=' : '@';
+  memcpy(chunkname + 1, named, plen + 1);
+  /* bytecode or source, by input_load's rules */
+  size_t start = lc_read_start(buf, len);
+  if (from_stdin && start != 0)
+    start = (size_t)-1;
+  if (start != (size_t)-1)
+    return lc_read(ctx, buf + start, len - start, shown, opts->target, out);
+  lfsc_compile_opts co = {
+    .nummodel = lfsc_target_nummodel(opts->target),
+    .keep_names = opts->target == LFSC_TARGET_HOST,
+    .compat_lineinfo = opts->compat_lineinfo,
+  };
+  return lfsc_compile(ctx, &co, chunkname, (const char *)buf, len, out);
+}
+
 lfsc_proto *input_combine(lfsc_ctx *ctx, lfsc_proto **chunks, int n)
 {
   if (n == 1)

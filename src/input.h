@@ -23,6 +23,13 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
  * "lib/x.lua"). */
 const char *input_source_name(const input_opts *opts, const char *path);
 
+/* The two halves of input_load: read path ("-" or NULL for stdin) into a
+ * malloc'ed buffer, and turn such a buffer into a proto tree (path names
+ * the chunk and selects stdin's rules). */
+int input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
+int input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
+                      const unsigned char *buf, size_t len, lfsc_proto **out);
+
 /* luac's wrapper for several chunks: a main "=(luac)" function that
  * creates and calls each chunk in order. With n == 1, the chunk itself. */
 lfsc_proto *input_combine(lfsc_ctx *ctx, lfsc_proto **chunks, int n);
