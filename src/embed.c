@@ -84,7 +84,10 @@ static int add_module(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const 
   int rc = lc_write(ctx, f, o->target, o->strip, &s);
   if (rc != LFSC_OK) {
     sink_mem_free(&s);
-    return rc == LFSC_EMEM ? lfsc_seterr(ctx, rc, "not enough memory") : rc;
+    if (rc == LFSC_EMEM)
+      return lfsc_seterr(ctx, rc, "not enough memory");
+    /* the writer's message does not say which input */
+    return lfsc_seterr(ctx, rc, "%s: %s", file, lfsc_errmsg(ctx));
   }
   m->data = s.buf;              /* the sink's buffer becomes ours */
   m->size = s.len;

@@ -21,6 +21,7 @@ echo 'print(1)' > a-b.lua
 echo 'print(2)' > a_b.lua
 echo 'x = = 1' > syntax.lua
 echo 'x = 1.5' > frac.lua
+echo 'x = 2147483648' > int.lua
 printf 'a = 1\n--[[SPLIT one]]\nb = 2\n--[[SPLIT one]]\nc = 3\n' > twice.lua
 printf 'a = 1\n\n--[[SPLIT ]]\nb = 2\n' > noname.lua
 printf 'a = 1\n--[[SPLIT open\nb = 2\n' > open.lua
@@ -70,6 +71,7 @@ expect "noname.lua:3: bad SPLIT marker" $C -- --embed c --split -o emb.c noname.
 expect "open.lua:2: bad SPLIT marker" $C -- --embed c --split -o emb.c open.lua
 expect "syntax.lua:1: unexpected symbol near '='" $C -- --embed c -o emb.c good.lua syntax.lua
 expect "frac.lua:1: malformed number near '1.5'" $C -- --embed c -t int -o emb.c good.lua frac.lua
+expect "int.lua: value too big or small for target integer type" $C -- --embed c -t int -o emb.c good.lua int.lua
 usage2 "--prefix: '9x' is not a C identifier" $C -- --embed c --prefix 9x -o emb.c good.lua
 usage2 "'-o -' is not possible" -- --embed c -o - good.lua
 usage2 "need '--embed'" -- --split good.lua
