@@ -263,17 +263,30 @@ static void freeexp(fstate *fs, expdesc *e)
 
 /* ---- constants ---- */
 
+/* The table is indexed by the low bits of the hash, so every input bit
+ * must reach them: a multiply alone leaves the low bits of small whole
+ * numbers (all-zero mantissa tails) at zero and piles them on a few slots.
+ * A full 64-bit finaliser (xor-shift, multiply, xor-shift) mixes both ways. */
+static uint32_t kmix(uint64_t x)
+{
+  x ^= x >> 33;
+  x *= 0xFF51AFD7ED558CCDu;
+  x ^= x >> 33;
+  x *= 0xC4CEB9FE1A85EC53u;
+  x ^= x >> 33;
+  return (uint32_t)x;
+}
+
 static uint32_t khash(const lfsc_const *k)
 {
   switch (k->type) {
   case LFSC_K_STR:
-    return k->u.s->hash * 2654435761u;
+    return kmix(k->u.s->hash);
   case LFSC_K_NUM: {
     double d = k->u.n == 0 ? 0.0 : k->u.n;   /* -0 and 0 are one key */
     uint64_t bits;
     memcpy(&bits, &d, sizeof bits);
-    bits ^= bits >> 29;
-    return (uint32_t)(bits ^ (bits >> 32)) * 2654435761u;
+    return kmix(bits);
   }
   case LFSC_K_BOOL:
     return 0x9E3779B9u + (uint32_t)k->u.b;
