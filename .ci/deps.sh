@@ -12,7 +12,7 @@ liblua5.1-0-dev"
 # (The big-endian test compiles for s390x with clang and Debian's s390x
 # cross libc: gcc-s390x-linux-gnu itself conflicts with gcc-multilib.)
 TEST_PKGS="python3 lib32z1-dev libcmocka-dev gcc-multilib clang libclang-rt-14-dev lua5.1
-valgrind hyperfine gcc-xtensa-lx106 binutils-xtensa-lx106 qemu-system-misc
+valgrind hyperfine time gcc-xtensa-lx106 binutils-xtensa-lx106 qemu-system-misc
 binutils-s390x-linux-gnu libc6-dev-s390x-cross libgcc-12-dev-s390x-cross qemu-user
 dpkg-dev man-db"
 PKGS=$BUILD_PKGS

@@ -3,7 +3,8 @@
 # (-t host) and with Debian's luac5.1 in the same run, and print the ratio
 # of instruction counts (valgrind --tool=callgrind, repeatable on a noisy
 # machine) and of median wall time (hyperfine). Not a test: it asserts
-# nothing, it prints figures.
+# nothing, it prints figures. Also peak RSS (/usr/bin/time -v, package
+# `time`).
 #
 # usage: bench/compile-corpus.sh [LUAC_CROSS] [CORPUS_DIR]
 set -eu
@@ -23,6 +24,14 @@ ref=$(valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.ref" \
   luac5.1 -o "$tmp/ref.out" $(cat "$tmp/files") 2> "$tmp/vg.ref" >/dev/null; sed -n 's/^summary: *//p' "$tmp/cg.ref")
 cmp -s "$tmp/ours.out" "$tmp/ref.out" && same="identical" || same="DIFFERENT"
 echo "instructions: lfsc $ours, luac5.1 $ref, ratio $(echo "$ours $ref" | awk '{printf "%.3f", $1/$2}')x (outputs $same)"
+
+if [ -x /usr/bin/time ]; then
+  /usr/bin/time -v "$LUAC" -t host -o "$tmp/ours.out" $(cat "$tmp/files") 2> "$tmp/rss.ours" > /dev/null
+  /usr/bin/time -v luac5.1 -o "$tmp/ref.out" $(cat "$tmp/files") 2> "$tmp/rss.ref" > /dev/null
+  a=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/rss.ours")
+  b=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/rss.ref")
+  echo "peak RSS: lfsc $a KiB, luac5.1 $b KiB, ratio $(echo "$a $b" | awk '{printf "%.3f", $1/$2}')x"
+fi
 
 if command -v hyperfine > /dev/null; then
   hyperfine -N --warmup 2 --runs 15 --export-json "$tmp/t.json" \

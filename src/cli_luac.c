@@ -272,7 +272,7 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
     return EXIT_FAILURE;
   }
   lfsc_sink sink;
-  sink_file_init(&sink, out.fp);
+  sink_file_buffered_init(&sink, out.fp);
   int rc;
   if (o->flash) {
     image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
@@ -281,6 +281,9 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   } else {
     rc = lc_write(ctx, f, o->target, o->stripping, &sink);
   }
+  int frc = sink_file_flush(&sink);
+  if (rc == LFSC_OK)
+    rc = frc;
   if (rc != LFSC_OK) {
     outfile_abort(&out);
     fprintf(stderr, "%s: %s\n", progname,

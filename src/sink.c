@@ -94,3 +94,50 @@ void sink_file_init(lfsc_sink *s, FILE *fp)
   s->write = file_write;
   s->fp = fp;
 }
+
+/* Serialisers emit a few bytes per field, and a stdio call per field cost
+ * a third of a whole compile: collect them here and hand stdio big pieces. */
+#define FILE_BUFSIZE 65536
+
+static int drain(lfsc_sink *s)
+{
+  size_t n = s->len;
+  s->len = 0;
+  return fwrite(s->buf, 1, n, s->fp) == n ? LFSC_OK : LFSC_EIO;
+}
+
+static int buffered_write(lfsc_sink *s, const void *p, size_t n)
+{
+  if (!s->buf) {
+    s->buf = malloc(FILE_BUFSIZE);
+    if (!s->buf)
+      return LFSC_EMEM;
+    s->cap = FILE_BUFSIZE;
+  }
+  if (s->cap - s->len < n) {
+    int rc = drain(s);
+    if (rc)
+      return rc;
+    if (n >= s->cap)
+      return file_write(s, p, n);
+  }
+  memcpy(s->buf + s->len, p, n);
+  s->len += n;
+  return LFSC_OK;
+}
+
+void sink_file_buffered_init(lfsc_sink *s, FILE *fp)
+{
+  sink_file_init(s, fp);
+  s->write = buffered_write;
+}
+
+int sink_file_flush(lfsc_sink *s)
+{
+  if (!s->status && s->len)
+    s->status = drain(s);
+  free(s->buf);
+  s->buf = NULL;
+  s->len = s->cap = 0;
+  return s->status;
+}

@@ -37,6 +37,11 @@ void sink_mem_init(lfsc_sink *s);
 void sink_mem_free(lfsc_sink *s);
 /* File sink over an open stream (not closed by the sink). */
 void sink_file_init(lfsc_sink *s, FILE *fp);
+/* File sink that hands stdio 64 KiB pieces. Every path must end with
+ * sink_file_flush, which writes what is pending, frees the buffer and
+ * returns the sink's status. */
+void sink_file_buffered_init(lfsc_sink *s, FILE *fp);
+int sink_file_flush(lfsc_sink *s);
 
 /* Little-endian helpers for byte buffers. */
 static inline uint32_t rd_u32le(const unsigned char *p)
