@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "lfsc/lfsc.h"
+#include "gzip.h"
 #include "image.h"
 #include "input.h"
 #include "embed.h"
@@ -31,6 +32,7 @@ typedef struct options {
   const char *output;           /* -o; NULL = stdout */
   lfsc_target target;           /* -t */
   int compat_lineinfo;          /* --compat-lineinfo */
+  int best;                     /* --best */
   int flash;                    /* -f, -a, -m: write an LFS image */
   int lookup;                   /* -f, -a, -m, -i: index function as main */
   int absolute;                 /* -a */
@@ -68,6 +70,7 @@ static void usage_text(FILE *out)
           "  -h, --help         show this help and exit\n"
           "  --version          show the version and exit\n"
           "  --compat-lineinfo  reproduce the reference compiler's line-info bug\n"
+          "  --best             smallest -f image (slower)\n"
           "  --timestamp N      image timestamp (default: $SOURCE_DATE_EPOCH, else now)\n"
           "  --source-prefix D  drop directory D from the front of source names\n"
           "  --embed c|elf      embed each module's chunk in firmware: C source and\n"
@@ -154,6 +157,8 @@ static int doargs(int argc, char **argv, options *o)
       }
     } else if (strcmp(a, "--compat-lineinfo") == 0)
       o->compat_lineinfo = 1;
+    else if (strcmp(a, "--best") == 0)
+      o->best = 1;
     else if (strcmp(a, "-f") == 0)
       o->flash = o->lookup = 1;
     else if (strcmp(a, "-i") == 0)
@@ -276,7 +281,8 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   int rc;
   if (o->flash) {
     image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
-                     .maxsize = o->maxsize, .strip = o->stripping};
+                     .maxsize = o->maxsize, .strip = o->stripping,
+                     .gzip_flags = o->best ? GZIP_BEST : 0};
     rc = image_build(ctx, f, &io, &sink, &size);
   } else {
     rc = lc_write(ctx, f, o->target, o->stripping, &sink);

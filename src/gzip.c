@@ -7,6 +7,7 @@
 
 #include "lfsc/lfsc.h"
 #include "gzip.h"
+#include "squeeze.h"
 
 #define WINDOW_BITS 14          /* 16 KiB: the loader's dictionary size */
 
@@ -158,28 +159,53 @@ static int compress_padded(const unsigned char *data, size_t n, int flags,
   return rc;
 }
 
+/* Our own encoder (squeeze.c) makes the member: header, raw deflate,
+ * CRC-32 and length, with padding blocks as needed for min_file bytes. */
+static int squeeze_write(const unsigned char *data, size_t n, int flags, size_t min_file,
+                         lfsc_sink *out)
+{
+  static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3};
+  squeeze_effort effort = (flags & GZIP_BEST) ? SQUEEZE_BEST : SQUEEZE_FAST;
+  uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+  for (size_t done = 0; done < n;) {
+    uInt chunk = n - done > 0x40000000u ? 0x40000000u : (uInt)(n - done);
+    crc = (uint32_t)crc32(crc, data + done, chunk);
+    done += chunk;
+  }
+  lfsc_sink mem;
+  unsigned pad = 0;
+  for (;;) {
+    sink_mem_init(&mem);
+    sink_write(&mem, header, sizeof header);
+    int rc = squeeze_deflate(data, n, effort, pad, &mem);
+    sink_u32le(&mem, crc);
+    sink_u32le(&mem, (uint32_t)n);
+    if (!rc)
+      rc = mem.status;
+    if (rc) {
+      sink_mem_free(&mem);
+      return rc;
+    }
+    if (mem.len >= min_file || pad > 8 * min_file)
+      break;
+    /* each empty block adds 10 bits */
+    pad += (unsigned)(((min_file - mem.len) * 8 + 9) / 10);
+    sink_mem_free(&mem);
+  }
+  sink_write(out, mem.buf, mem.len);
+  sink_mem_free(&mem);
+  return out->status;
+}
+
 int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out)
 {
+  if (n > 0 && !(flags & (GZIP_FIXED | GZIP_MEMLEVEL(15))))
+    return squeeze_write(data, n, flags, min_file, out);
   lfsc_sink mem;
   unsigned pad = 0;
-  if (!(flags & GZIP_MEMLEVEL(15))) {
-    int best = 9;
-    size_t bestlen = SIZE_MAX;
-    /* On LFS images memLevels 3..6 always held the best result (all
-     * conformance vectors), so the others are not worth their time. */
-    for (int level = 3; level <= 6; level++) {
-      int rc = compress_padded(data, n, flags | GZIP_MEMLEVEL(level), 0, &mem);
-      if (rc)
-        return rc;
-      if (mem.len < bestlen) {
-        bestlen = mem.len;
-        best = level;
-      }
-      sink_mem_free(&mem);
-    }
-    flags |= GZIP_MEMLEVEL(best);
-  }
+  if (!(flags & GZIP_MEMLEVEL(15)))
+    flags |= GZIP_MEMLEVEL(9);
   for (;;) {
     int rc = compress_padded(data, n, flags, pad, &mem);
     if (rc)

@@ -16,8 +16,9 @@
 #include "sink.h"
 
 enum {
-  GZIP_FIXED = 1                /* fixed-Huffman blocks only (for tools that
-                                   decode nothing else) */
+  GZIP_FIXED = 1,               /* fixed-Huffman blocks only (for tools that
+                                   decode nothing else), over zlib */
+  GZIP_BEST = 2                 /* squeeze.c's longest search (--best) */
 };
 /* zlib memLevel 1..9 (0: 9). It also sets how many symbols go into one
  * deflate block, and LFS images often compress best with smaller blocks. */
@@ -33,9 +34,9 @@ int gzip_sink_init(lfsc_sink *gz, lfsc_sink *out, int flags, unsigned pad_blocks
 int gzip_sink_finish(lfsc_sink *gz);
 
 /* Whole-buffer convenience: compress data[0..n) into out, adding padding
- * blocks as needed for a file of at least min_file bytes. Without a
- * GZIP_MEMLEVEL in flags, memLevels 3 to 6 are tried and the smallest
- * file kept (the first one on a tie, so the output is deterministic). */
+ * blocks as needed for a file of at least min_file bytes. Without
+ * GZIP_FIXED or a GZIP_MEMLEVEL the deflate data is our own optimal parse
+ * (squeeze.c; GZIP_BEST for its longest search), otherwise one zlib pass. */
 int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out);
 

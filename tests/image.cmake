@@ -30,3 +30,8 @@ add_test(NAME image_random_sets
           $<TARGET_FILE:luac.cross> $<TARGET_FILE:image_picheck> ${LFSC_SPEC_TOOLS}
           ${CMAKE_CURRENT_BINARY_DIR}/image_random_sets 1 16)
 set_tests_properties(image_random_sets PROPERTIES TIMEOUT 300)
+
+# Our deflate encoder (squeeze.c, the default for -f and --best): zlib round
+# trips and the loader's rules on reference image contents and odd shapes.
+lfsc_unit_test(test_squeeze ${CMAKE_CURRENT_SOURCE_DIR}/test_squeeze.c
+               ${CMAKE_CURRENT_SOURCE_DIR}/test_image_gzcheck.c)
