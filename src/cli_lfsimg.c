@@ -19,6 +19,7 @@
 #include "listing.h"
 #include "outfile.h"
 #include "reader.h"
+#include "runtime.h"
 #include "sink.h"
 #include "verify.h"
 
@@ -940,6 +941,36 @@ static int cmd_diff(int argc, char **argv)
   return differ_count ? 1 : 0;
 }
 
+/* ---- run ------------------------------------------------------------- */
+
+/* lfsimg run IMAGE [lua5.1-style options] [script [args]]: the command
+ * line after IMAGE is runtime.c's. */
+static int cmd_run(int argc, char **argv)
+{
+  if (argc > 1 && is_help(argv[1]))
+    return cmd_usage("run");
+  if (argc < 2)
+    return usage_error("run", "%s", "missing image file (or --no-image)");
+#ifdef LFSC_HAVE_RUNTIME
+  runtime *rt = runtime_new(progname);
+  if (!rt) {
+    fprintf(stderr, "%s: not enough memory\n", progname);
+    return 1;
+  }
+  if (strcmp(argv[1], "--no-image") != 0 && runtime_load_image(rt, argv[1])) {
+    fprintf(stderr, "%s: %s\n", progname, runtime_error(rt));
+    runtime_free(rt);
+    return 1;
+  }
+  int rc = runtime_main(rt, argc - 1, argv + 1);
+  runtime_free(rt);
+  return rc;
+#else
+  fprintf(stderr, "%s: run: not available in this build (no liblua5.1)\n", progname);
+  return 1;
+#endif
+}
+
 /* ---- dispatch --------------------------------------------------------- */
 
 static int cmd_help(int argc, char **argv);
@@ -982,6 +1013,18 @@ static const command commands[] = {
    "Compare two images: modules only in A (-), only in B (+), and changed (~) with\n"
    "the first differing function and instruction or constant. Timestamps, string\n"
    "order and addresses are ignored. Exit status 0 when equivalent, 1 when not.\n"},
+  {"run", cmd_run, "IMG|--no-image [-e STAT] [-l MOD] [-i] [SCRIPT [ARGS]]",
+   "Run Lua on the host (the real Lua 5.1 VM) with IMG loaded as the LFS: node.LFS,\n"
+   "node.flashindex, node.flashreload, node.info('lfs') and debug.getstrings('ROM')\n"
+   "answer as on the device. The rest is lua5.1's command line; without a SCRIPT\n"
+   "(or with -i) a prompt reads statements (readline, history in ~/.lfsimg_history;\n"
+   "LFSIMG_HISTORY=FILE moves it, LFSIMG_HISTORY= keeps none). Exit status 1 when\n"
+   "the script fails, with the error on stderr.\n"
+   "  --no-image   run with no LFS loaded (instead of IMG)\n"
+   "  -e STAT      run the statement STAT\n"
+   "  -l MOD       require the module MOD (from LUA_PATH, e.g. mocks)\n"
+   "  -i           enter the prompt after the script\n"
+   "  -            read the script from stdin\n"},
   {"help", cmd_help, "[COMMAND]", "Show the commands, or one command's options.\n"},
 };
 

@@ -18,6 +18,7 @@
 #include "lc.h"
 #include "listing.h"
 #include "outfile.h"
+#include "runtime.h"
 #include "sink.h"
 
 #define DEFAULT_OUTPUT "luac.out"
@@ -46,6 +47,8 @@ typedef struct options {
   const char *prefix;           /* --prefix */
   const char *section;          /* --section */
   int split;                    /* --split */
+  const char *execute;          /* -e: Lua file run on the host first */
+  const char *lfs_image;        /* -F: LFS image loaded before -e runs */
 } options;
 
 /* Exit statuses shared with lfsimg: 0 success, 1 failure, 2 usage error. */
@@ -57,6 +60,9 @@ static void usage_text(FILE *out)
           "usage: %s [options] [filenames].\n"
           "Options come before file names. Available options are:\n"
           "  -        process stdin\n"
+          "  -e file  run the Lua file 'file' first; a function it returns is compiled\n"
+          "           as the first chunk\n"
+          "  -F image load the LFS image 'image' (node.LFS) before -e runs\n"
           "  -f       output a flash image (position independent, gzip)\n"
           "  -a addr  output an absolute flash image for address 'addr'\n"
           "  -m size  maximum image size in bytes, a multiple of 4096 (default 0x40000)\n"
@@ -193,6 +199,15 @@ static int doargs(int argc, char **argv, options *o)
       *(a[2] == 'e' ? &o->embed : a[2] == 'p' ? &o->prefix : &o->section) = v;
     } else if (strcmp(a, "--split") == 0)
       o->split = 1;
+    else if (strcmp(a, "-e") == 0 || strcmp(a, "-F") == 0) {
+      const char *v = argv[++i];
+      if (v == NULL || *v == 0 || *v == '-')
+        usage(a[1] == 'e' ? "'-e' needs argument" : "'-F' needs argument");
+      if (a[1] == 'e')
+        o->execute = v;
+      else
+        o->lfs_image = v;
+    }
     else if (strcmp(a, "-v") == 0)
       ++o->version;
     else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -349,6 +364,30 @@ static int embed_main(const options *o, char **files, int nfiles)
   return rc == LFSC_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* -F and -e: run the script on the host's Lua VM (runtime.c) with the
+ * image as its LFS. *fn receives the function the script returns, if any.
+ * Exits on failure, before any output is opened. */
+static void run_script(lfsc_ctx *ctx, const options *o, lfsc_proto **fn)
+{
+  *fn = NULL;
+#ifdef LFSC_HAVE_RUNTIME
+  runtime *rt = runtime_new(progname);
+  if (!rt)
+    fatal("not enough memory");
+  if ((o->lfs_image && runtime_load_image(rt, o->lfs_image)) ||
+      (o->execute && runtime_exec(rt, o->execute, ctx, fn))) {
+    fprintf(stderr, "%s: %s\n", progname, runtime_error(rt));
+    runtime_free(rt);
+    exit(EXIT_FAILURE);
+  }
+  runtime_free(rt);
+#else
+  (void)ctx;
+  fatal(o->execute ? "'-e': not available in this build (no liblua5.1)"
+                   : "'-F': not available in this build (no liblua5.1)");
+#endif
+}
+
 int main(int argc, char **argv)
 {
   if (argv[0] && argv[0][0])
@@ -363,12 +402,13 @@ int main(int argc, char **argv)
   char *default_input[] = {DEFAULT_OUTPUT, NULL};
   char **files = argv + i;
   int nfiles = argc - i;
-  if (nfiles == 0 && (o.listing || !o.dumping)) {
+  int scripted = o.execute || o.lfs_image;
+  if (nfiles == 0 && !scripted && (o.listing || !o.dumping)) {
     files = default_input;      /* luac lists or checks luac.out by default */
     nfiles = 1;
     o.dumping = 0;
   }
-  if (nfiles == 0)
+  if (nfiles == 0 && !scripted)
     usage("no input files given");
   /* "luac.cross -f a.lua -o x.img": luac reads options only before the
    * first file name, so say so rather than "cannot open -o". */
@@ -387,7 +427,8 @@ int main(int argc, char **argv)
   }
 
   lfsc_ctx *ctx = lfsc_new();
-  lfsc_proto **chunks = calloc((size_t)nfiles, sizeof *chunks);
+  /* one more slot for the function -e returns */
+  lfsc_proto **chunks = calloc((size_t)nfiles + 1, sizeof *chunks);
   if (!ctx || !chunks)
     fatal("not enough memory");
   /* image options are checked before any input is read */
@@ -400,6 +441,15 @@ int main(int argc, char **argv)
     return EXIT_FAILURE;
   }
   int64_t timestamp = o.lookup ? image_time(&o) : 0;
+  lfsc_proto *pre = NULL;
+  if (scripted)
+    run_script(ctx, &o, &pre);
+  if (!pre && nfiles == 0) {
+    /* the script ran; with nothing to compile there is no output */
+    free(chunks);
+    lfsc_free(ctx);
+    return EXIT_SUCCESS;
+  }
   input_opts io = {o.target, o.compat_lineinfo, o.source_prefix};
   for (int k = 0; k < nfiles; k++) {
     if (input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK) {
@@ -408,14 +458,21 @@ int main(int argc, char **argv)
       exit(EXIT_FAILURE);
     }
   }
+  if (pre) {
+    /* the reference places it before the input files, as chunk 0 */
+    memmove(chunks + 1, chunks, (size_t)nfiles * sizeof *chunks);
+    chunks[0] = pre;
+    nfiles++;
+  }
   lfsc_proto *f;
   if (o.lookup) {
     /* files name the chunks in messages; stdin is named by its source */
     const char **names = calloc((size_t)nfiles, sizeof *names);
     if (!names)
       fatal("not enough memory");
-    for (int k = 0; k < nfiles; k++)
-      names[k] = strcmp(files[k], "-") == 0 ? NULL : files[k];
+    int off = pre ? 1 : 0;      /* -e's function is named by its source */
+    for (int k = off; k < nfiles; k++)
+      names[k] = strcmp(files[k - off], "-") == 0 ? NULL : files[k - off];
     int rc = image_index(ctx, chunks, names, (size_t)nfiles, o.target, timestamp, &f);
     free(names);
     if (rc != LFSC_OK)

@@ -1,0 +1,43 @@
+/*
+ * Host runtime: NodeMCU LFS images running on Debian's real Lua 5.1 VM
+ * (liblua5.1). An image is checked by the verifier, its index function
+ * (with every module under it) is written as stock host bytecode in memory
+ * and lua_load()ed; node.LFS, node.flashindex, node.flashreload,
+ * node.info('lfs') and debug.getstrings('ROM') then answer through that
+ * index function as the firmware does (spec nodemcu-lfs-runtime-api.md).
+ *
+ * This file and repl.c are the only code that sees lua.h and readline;
+ * they are built into their own library (lfsc_runtime), present only when
+ * the build has LFSC_WITH_RUNTIME. This header names no Lua type, so the
+ * front ends include it unconditionally and test LFSC_HAVE_RUNTIME.
+ */
+#ifndef LFSC_RUNTIME_H
+#define LFSC_RUNTIME_H
+
+#include "lfsc/lfsc.h"
+
+typedef struct runtime runtime;
+
+/* A fresh Lua state with the standard libraries, a node table whose LFS
+ * is empty ("no LFS loaded") and debug.getstrings. progname prefixes
+ * messages. NULL when out of memory. */
+runtime *runtime_new(const char *progname);
+void runtime_free(runtime *rt);
+
+/* Verify the image file path and make it the loaded LFS. Returns 0, or -1
+ * with the reason (naming the file) in runtime_error(). */
+int runtime_load_image(runtime *rt, const char *path);
+const char *runtime_error(const runtime *rt);
+
+/* luac.cross -e: run the Lua file script. When it returns a function,
+ * that function is compiled into ctx as *fn (via stock bytecode), else
+ * *fn is NULL. Returns 0, or -1 with "script:line: message" and a
+ * traceback in runtime_error(). */
+int runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn);
+
+/* lfsimg run: the lua5.1-style command line that follows the image,
+ * argv[0] naming the program for the arg table: [-e stat] [-l mod] [-i]
+ * [--] [script [args]]. Returns the exit status (0 or 1; 2 for usage). */
+int runtime_main(runtime *rt, int argc, char **argv);
+
+#endif
