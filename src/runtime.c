@@ -537,6 +537,13 @@ int runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn
                      script);
     } else if (lc_read(ctx, s.buf, s.len, script, LFSC_TARGET_HOST, fn) != LFSC_OK) {
       rc = set_error(rt, "%s: %s", script, lfsc_errmsg(ctx));
+    } else if ((*fn)->nups) {
+      /* only its Proto goes into the output: the values would be lost, and
+       * an index function cannot create such a closure */
+      rc = set_error(rt, "%s: the function it returned has %d upvalue%s (locals of the script); "
+                     "return a main chunk, e.g. from loadstring", script, (*fn)->nups,
+                     (*fn)->nups == 1 ? "" : "s");
+      *fn = NULL;
     } else {
       drop_names(*fn, 0);
     }
@@ -635,8 +642,6 @@ static int repl(runtime *rt)
     lua_settop(L, 0);
     fflush(stdout);
   }
-  if (tty)
-    fputs("\n", stdout);
   fflush(stdout);
   repl_close(in);
   return tty || !failed ? 0 : 1;
