@@ -73,37 +73,18 @@ const char *runtime_error(const runtime *rt)
 
 /* ---- loading an image ------------------------------------------------- */
 
-/* The verifier's verdict: the first error, or 0 when the image is valid.
- * Warnings (what the stock loader might refuse) do not stop a host run. */
-static int verify_or_refuse(runtime *rt, lfsc_ctx *ctx, const char *path,
-                            const reader_image **out)
+/* Read and check path with the verifier (warnings do not refuse: they
+ * concern the stock loader, not a host run). */
+static int check_image(runtime *rt, lfsc_ctx *ctx, const char *path, const reader_image **out)
 {
   unsigned char *buf;
   size_t len;
+  reader_image *img;
   if (reader_readfile(ctx, path, &buf, &len))
     return set_error(rt, "%s", lfsc_errmsg(ctx));
-  verify_opts o;
-  memset(&o, 0, sizeof o);
-  verify_report rep;
-  if (verify_image(ctx, buf, len, &o, &rep))
-    return set_error(rt, "%s: %s", path, lfsc_errmsg(ctx));
-  if (rep.errors) {
-    const verify_problem *p = NULL;
-    for (int i = 0; i < rep.nproblems && !p; i++)
-      if (rep.problems[i].severity == VERIFY_ERROR)
-        p = &rep.problems[i];
-    char more[64] = "";
-    if (rep.errors > 1)
-      snprintf(more, sizeof more, " (and %d more errors)", rep.errors - 1);
-    if (p && p->where == VERIFY_AT_IMAGE)
-      return set_error(rt, "%s:0x%05x: invalid image: %s%s", path, (unsigned)p->offset, p->msg,
-                       more);
-    if (p && p->where == VERIFY_AT_FILE)
-      return set_error(rt, "%s: file offset 0x%x: invalid image: %s%s", path,
-                       (unsigned)p->offset, p->msg, more);
-    return set_error(rt, "%s: invalid image: %s%s", path, p ? p->msg : "?", more);
-  }
-  *out = rep.img;
+  if (verify_or_refuse(ctx, buf, len, NULL, 0, &img, NULL))
+    return set_error(rt, "%s: invalid image: %s", path, lfsc_errmsg(ctx));
+  *out = img;
   return 0;
 }
 
@@ -163,7 +144,7 @@ static int swap_in(runtime *rt, const char *path)
   if (!ctx)
     return set_error(rt, "not enough memory");
   const reader_image *img = NULL;
-  int rc = verify_or_refuse(rt, ctx, path, &img);
+  int rc = check_image(rt, ctx, path, &img);
   lfsc_sink s;
   sink_mem_init(&s);
   const lfsc_str **sorted = NULL;

@@ -194,7 +194,7 @@ same "-F without -e: the image is checked" "1" \
   "$("$LUAC" -F flip.img -p greet.lua > /dev/null 2>&1; echo $?)"
 same "-e without LFS: no LFS loaded" "nil" \
   "$(printf 'print(node.LFS.time)\n' > nolfs.lua; "$LUAC" -e nolfs.lua)"
-same "-e needs an argument" "1 1" \
+same "-e needs an argument: usage error" "2 1" \
   "$("$LUAC" -e > /dev/null 2> err; echo $?) $(grep -c "'-e' needs argument" err)"
 
 echo "$pass passed, $fail failed"
