@@ -16,6 +16,7 @@
 #include "lfsc/opcodes.h"
 #include "json.h"
 #include "lc.h"
+#include "lfslimits.h"
 #include "listing.h"
 #include "outfile.h"
 #include "reader.h"
@@ -498,6 +499,8 @@ static int cmd_verify(int argc, char **argv)
       }
     } else if (strcmp(a, "--strict") == 0) {
       o.strict_loader = 1;
+    } else if (strcmp(a, "--no-window-check") == 0) {
+      o.limits |= LIMITS_NO_WINDOW;
     } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
       quiet = 1;
     } else if (a[0] == '-' && a[1]) {
@@ -563,10 +566,15 @@ static int cmd_reloc(int argc, char **argv)
   uint32_t base = 0;
   int have_base = 0, force = 0;
   const char *basearg = NULL;
+  unsigned limits = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (is_help(a))
       return cmd_usage("reloc");
+    if (strcmp(a, "--no-window-check") == 0) {
+      limits |= LIMITS_NO_WINDOW;
+      continue;
+    }
     if (strcmp(a, "--base") == 0 || strcmp(a, "-a") == 0) {
       if (i + 1 >= argc)
         return usage_error("reloc", "'%s' needs an address", a);
@@ -590,17 +598,21 @@ static int cmd_reloc(int argc, char **argv)
     return usage_error("reloc", "%s", "missing --base ADDR");
   if (!in || !outp)
     return usage_error("reloc", "%s", "needs an input and an output file");
-  if (base < LFSIMG_ABS_MIN || base > LFSIMG_ABS_MAX)
-    return usage_error("reloc", "base %s is outside the flash range 0x40210000..0x40310000",
-                       basearg);
-  if (base % 4) {
-    fprintf(stderr, "%s: reloc: base 0x%08x is not word aligned: pointers would be unaligned\n",
-            progname, (unsigned)base);
+  lfsc_ctx *ctx = lfsc_new();
+  if (!ctx)
+    return 1;
+  if (lfslimits_check_addr(ctx, base, limits)) {
+    fprintf(stderr, "%s: reloc: --base: %s\n", progname, lfsc_errmsg(ctx));
+    lfsc_free(ctx);
     return EXIT_USAGE;
   }
-  lfsc_ctx *ctx = lfsc_new();
-  reader_image *img = ctx ? load_checked(ctx, in, force) : NULL;
+  reader_image *img = load_checked(ctx, in, force);
   if (!img) {
+    lfsc_free(ctx);
+    return 1;
+  }
+  if (lfslimits_check_image(ctx, 1, base, img->flash_size, limits)) {
+    fprintf(stderr, "%s: reloc: %s: %s\n", progname, in, lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return 1;
   }
@@ -990,19 +1002,24 @@ static const command commands[] = {
    "Print the read-only string table in image order, one quoted string a line\n"
    "(\\\" \\\\ \\n \\r \\t and \\ddd escapes).\n"
    "  --offsets   prefix each with its image offset and stored hash\n"},
-  {"verify", cmd_verify, "[--variant V] [--region-size N] [--base ADDR] [--strict] [-q] IMG",
+  {"verify", cmd_verify,
+   "[--variant V] [--region-size N] [--base ADDR] [--strict] [--no-window-check] [-q] IMG",
    "Check an image thoroughly without trusting any field. Prints every problem\n"
    "with its offset; exit status 0 when the image is valid, 1 otherwise.\n"
    "  --variant V        the firmware variant it must suit: float, float16 or int\n"
    "  --region-size N    the LFS partition size in bytes\n"
    "  --base ADDR        the mapped address it must be linked at (absolute images)\n"
    "  --strict           treat what the stock loader would refuse as errors\n"
+   "  --no-window-check  do not require the 1 MiB mapped flash window (-a, size)\n"
    "  -q, --quiet        print only the verdict\n"},
-  {"reloc", cmd_reloc, "[--force] --base ADDR IN OUT",
+  {"reloc", cmd_reloc, "[--force] [--no-window-check] --base ADDR IN OUT",
    "Write IN (a PI image, or an absolute one to rebase) as an absolute image at\n"
-   "ADDR (0x40210000..0x40310000), the same bytes as luac.cross -a ADDR.\n"
+   "ADDR, the same bytes as luac.cross -a ADDR, with the same limits: ADDR on a\n"
+   "4 KiB sector and the whole image inside the 1 MiB flash window the ESP8266\n"
+   "maps at 0x40200000 (from 0x40210000, after the boot area).\n"
    "IN must pass 'verify'.\n"
-   "  --force   write even from an image that 'verify' rejects (with a warning)\n"},
+   "  --force            write even from an image that 'verify' rejects (with a warning)\n"
+   "  --no-window-check  only require ADDR word aligned in 0x40210000..0x40310000\n"},
   {"extract", cmd_extract, "[-t TARGET] [-s] [--force] IMG MODULE -o FILE",
    "Write one module as a bytecode file: a NodeMCU .lc for the image's variant\n"
    "(or TARGET float/int), or with -t host a chunk that stock lua5.1 loads.\n"

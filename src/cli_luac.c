@@ -15,6 +15,7 @@
 #include "image.h"
 #include "input.h"
 #include "embed.h"
+#include "lfslimits.h"
 #include "lc.h"
 #include "listing.h"
 #include "outfile.h"
@@ -49,6 +50,8 @@ typedef struct options {
   int split;                    /* --split */
   const char *execute;          /* -e: Lua file run on the host first */
   const char *lfs_image;        /* -F: LFS image loaded before -e runs */
+  unsigned limits;              /* LIMITS_NO_WINDOW with --no-window-check */
+  int have_maxsize;             /* -m given */
 } options;
 
 /* Exit statuses shared with lfsimg: 0 success, 1 failure, 2 usage error. */
@@ -84,6 +87,7 @@ static void usage_text(FILE *out)
           "  --prefix NAME      symbol prefix of --embed output (default lfsc_embedded)\n"
           "  --section NAME     section of --embed data (elf default .irom0.rodata)\n"
           "  --split            --embed: cut sources at --[[SPLIT name]] markers\n"
+          "  --no-window-check  allow -a/-m beyond the 1 MiB flash window the device maps\n"
           "  --       stop handling options\n",
           progname);
 }
@@ -174,11 +178,7 @@ static int doargs(int argc, char **argv, options *o)
       o->flash = o->lookup = o->absolute = 1;
     } else if (strcmp(a, "-m") == 0) {
       o->maxsize = number_arg("-m", argv[++i], UINT32_MAX);
-      if (o->maxsize % 4096 != 0) {
-        fprintf(stderr, "%s: '-m': maximum size must be a multiple of 4096\n", progname);
-        exit(EXIT_FAILURE);
-      }
-      o->flash = o->lookup = 1;
+      o->have_maxsize = o->flash = o->lookup = 1;
     } else if (strcmp(a, "--source-prefix") == 0) {
       o->source_prefix = argv[++i];
       if (o->source_prefix == NULL || *o->source_prefix == 0)
@@ -208,6 +208,8 @@ static int doargs(int argc, char **argv, options *o)
       else
         o->lfs_image = v;
     }
+    else if (strcmp(a, "--no-window-check") == 0)
+      o->limits |= LIMITS_NO_WINDOW;
     else if (strcmp(a, "-v") == 0)
       ++o->version;
     else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -297,7 +299,7 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   if (o->flash) {
     image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
                      .maxsize = o->maxsize, .strip = o->stripping,
-                     .gzip_flags = o->best ? GZIP_BEST : 0};
+                     .gzip_flags = o->best ? GZIP_BEST : 0, .limits = o->limits};
     rc = image_build(ctx, f, &io, &sink, &size);
   } else {
     rc = lc_write(ctx, f, o->target, o->stripping, &sink);
@@ -434,10 +436,14 @@ int main(int argc, char **argv)
   /* image options are checked before any input is read */
   if (o.flash && o.target == LFSC_TARGET_HOST)
     fatal("'-t host' has no flash image format (use float, float16 or int)");
-  if (o.absolute && image_check_addr(ctx, o.address) != LFSC_OK) {
+  if (o.absolute && lfslimits_check_addr(ctx, o.address, o.limits) != LFSC_OK) {
     fprintf(stderr, "%s: '-a': %s\n", progname, lfsc_errmsg(ctx));
     free(chunks);               /* LeakSanitizer counts what main's return drops */
     lfsc_free(ctx);
+    return EXIT_FAILURE;
+  }
+  if (o.have_maxsize && lfslimits_check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK) {
+    fprintf(stderr, "%s: '-m': %s\n", progname, lfsc_errmsg(ctx));
     return EXIT_FAILURE;
   }
   int64_t timestamp = o.lookup ? image_time(&o) : 0;

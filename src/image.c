@@ -9,6 +9,7 @@
 #include "lfsc/opcodes.h"
 #include "gzip.h"
 #include "image.h"
+#include "lfslimits.h"
 #include "layout.h"
 
 size_t image_modname(const char *source, size_t len, char *out)
@@ -223,19 +224,6 @@ int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *fil
   return LFSC_OK;
 }
 
-int image_check_addr(lfsc_ctx *ctx, uint32_t addr)
-{
-  if (addr < LFSIMG_ABS_MIN || addr > LFSIMG_ABS_MAX)
-    return lfsc_seterr(ctx, LFSC_EARG,
-                       "absolute address 0x%08lx is outside the flash window 0x%08lx..0x%08lx",
-                       (unsigned long)addr, (unsigned long)LFSIMG_ABS_MIN,
-                       (unsigned long)LFSIMG_ABS_MAX);
-  if (addr % 4 != 0)
-    return lfsc_seterr(ctx, LFSC_EARG,
-                       "absolute address 0x%08lx is not a multiple of 4", (unsigned long)addr);
-  return LFSC_OK;
-}
-
 int image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *opts,
                 lfsc_sink *out, uint32_t *size)
 {
@@ -247,6 +235,11 @@ int image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *opts,
   uint32_t fsize = layout_size(&l);
   if (size)
     *size = fsize;
+  rc = lfslimits_check_image(ctx, opts->absolute, opts->addr, fsize, opts->limits);
+  if (rc) {
+    layout_free(&l);
+    return rc;
+  }
   if (fsize > opts->maxsize) {
     layout_free(&l);
     return lfsc_seterr(ctx, LFSC_ELIMIT,

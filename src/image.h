@@ -48,11 +48,8 @@ typedef struct image_opts {
   uint64_t maxsize;             /* largest flash_size accepted, in bytes */
   int strip;                    /* no line info, local or upvalue names */
   int gzip_flags;               /* GZIP_* (gzip.h), for PI images */
+  unsigned limits;              /* LIMITS_* flags (lfslimits.h): the window check */
 } image_opts;
-
-/* Check an -a address: inside the flash window the reference accepts
- * (0x40210000..0x40310000) and word aligned. LFSC_OK or LFSC_EARG. */
-int image_check_addr(lfsc_ctx *ctx, uint32_t addr);
 
 /* Lay out the image of the tree rooted at index and write it to out.
  * *size receives flash_size (bitmap excluded) as soon as it is known,

@@ -13,6 +13,7 @@
 #include "lfsc/opcodes.h"
 #include "codecheck.h"
 #include "image.h"
+#include "lfslimits.h"
 #include "sink.h"
 #include "verify.h"
 
@@ -352,16 +353,12 @@ static void check_header(vctx *v)
   if (img->mainproto_off != img->flash_size - LFSIMG_PROTO_BYTES)
     WARN(8, "mainProto is at 0x%05x, not the last 72 bytes of the image",
          (unsigned)img->mainproto_off);
-  if (img->absolute) {
-    if (img->base % 4)
-      ERR(12, "image is linked at unaligned address 0x%08x", (unsigned)img->base);
-    if (img->base < LFSIMG_ABS_MIN || img->base > LFSIMG_ABS_MAX)
-      WARN(12, "image is linked at 0x%08x, outside luac.cross's -a range 0x%08x..0x%08x",
-           (unsigned)img->base, LFSIMG_ABS_MIN, LFSIMG_ABS_MAX);
-    else if ((uint64_t)img->base - LFSIMG_MAPPED_BASE + img->flash_size > 0x100000)
-      WARN(12, "image at 0x%08x extends past the 1 MiB flash window mapped at 0x%08x",
-           (unsigned)img->base, LFSIMG_MAPPED_BASE);
-  }
+  /* the same limits luac.cross applies to -a and -m (lfslimits.c) */
+  unsigned lim = o ? o->limits : 0;
+  if (img->absolute && lfslimits_check_addr(v->ctx, img->base, lim))
+    ERR(12, "image is linked at 0x%08x: %s", (unsigned)img->base, lfsc_errmsg(v->ctx));
+  else if (lfslimits_check_image(v->ctx, img->absolute, img->base, img->flash_size, lim))
+    ERR(4, "%s", lfsc_errmsg(v->ctx));
   if (!o)
     return;
   if (o->have_variant && o->variant != img->variant)
@@ -377,13 +374,11 @@ static void check_header(vctx *v)
           (unsigned)o->base);
     if (o->base % 4)
       ERR(12, "base address 0x%08x is not word aligned", (unsigned)o->base);
-    if (!img->absolute && (o->base < LFSIMG_ABS_MIN || o->base > LFSIMG_ABS_MAX))
-      WARN(12, "base address 0x%08x is outside the flash range 0x%08x..0x%08x", (unsigned)o->base,
-           LFSIMG_ABS_MIN, LFSIMG_ABS_MAX);
-    if (o->region_size && (uint64_t)o->base - LFSIMG_MAPPED_BASE + o->region_size > 0x100000 &&
-        o->base >= LFSIMG_MAPPED_BASE)
-      WARN(12, "region 0x%08x + %u extends past the 1 MiB flash window", (unsigned)o->base,
-           (unsigned)o->region_size);
+    if (!img->absolute && lfslimits_check_addr(v->ctx, o->base, lim))
+      ERR(12, "--base: %s", lfsc_errmsg(v->ctx));
+    if (o->region_size && o->base >= LFSIMG_MAPPED_BASE &&
+        lfslimits_check_partition(v->ctx, o->base - LFSIMG_MAPPED_BASE, o->region_size, lim))
+      ERR(12, "%s", lfsc_errmsg(v->ctx));
   }
 }
 

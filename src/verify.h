@@ -43,6 +43,7 @@ typedef struct verify_opts {
   int have_base;
   uint32_t base;                /* mapped address the image must run at */
   int strict_loader;            /* stock-loader restrictions become errors */
+  unsigned limits;              /* LIMITS_NO_WINDOW: skip the firmware's window rule */
 } verify_opts;
 
 /* Problems beyond this many are counted but not kept. */

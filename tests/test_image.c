@@ -20,6 +20,7 @@
 #include "lfsc/opcodes.h"
 #include "gzip.h"
 #include "image.h"
+#include "lfslimits.h"
 #include "layout.h"
 #include "lc.h"
 #include "lc_read.h"
@@ -354,13 +355,34 @@ static void test_check_addr(void **state)
 {
   (void)state;
   lfsc_ctx *ctx = lfsc_new();
-  assert_int_equal(image_check_addr(ctx, 0x40210000u), LFSC_OK);
-  assert_int_equal(image_check_addr(ctx, 0x40310000u), LFSC_OK);
-  assert_int_equal(image_check_addr(ctx, 0x40280000u), LFSC_OK);
-  assert_int_equal(image_check_addr(ctx, 0x4020FFFCu), LFSC_EARG);
-  assert_int_equal(image_check_addr(ctx, 0x40310004u), LFSC_EARG);
-  assert_int_equal(image_check_addr(ctx, 0x40210002u), LFSC_EARG);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x40210000u, 0), LFSC_OK);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x402FF000u, 0), LFSC_OK);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x40280000u, 0), LFSC_OK);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x40300000u, 0), LFSC_EARG);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x40310000u, 0), LFSC_EARG);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x40310000u, LIMITS_NO_WINDOW), LFSC_OK);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x40280004u, 0), LFSC_EARG);
+  assert_non_null(strstr(lfsc_errmsg(ctx), "4096-byte flash sector"));
+  assert_int_equal(lfslimits_check_addr(ctx, 0x40280004u, LIMITS_NO_WINDOW), LFSC_OK);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x4020FFFCu, 0), LFSC_EARG);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x40310004u, LIMITS_NO_WINDOW), LFSC_EARG);
+  assert_int_equal(lfslimits_check_addr(ctx, 0x40210002u, LIMITS_NO_WINDOW), LFSC_EARG);
   assert_non_null(strstr(lfsc_errmsg(ctx), "multiple of 4"));
+  assert_int_equal(lfslimits_check_addr(ctx, 0x80000u, 0), LFSC_EARG);
+  assert_non_null(strstr(lfsc_errmsg(ctx), "did you mean 0x40280000?"));
+  /* start and end: 0xF0000 bytes fill the window from 0x40210000 */
+  assert_int_equal(lfslimits_check_image(ctx, 1, 0x40210000u, 0xF0000u, 0), LFSC_OK);
+  assert_int_equal(lfslimits_check_image(ctx, 1, 0x40211000u, 0xF0000u, 0), LFSC_ELIMIT);
+  assert_non_null(strstr(lfsc_errmsg(ctx), "4096 bytes past the 1 MiB flash window"));
+  assert_int_equal(lfslimits_check_image(ctx, 0, 0, 0xF0004u, 0), LFSC_ELIMIT);
+  assert_int_equal(lfslimits_check_image(ctx, 0, 0, 0xF0004u, LIMITS_NO_WINDOW), LFSC_OK);
+  assert_int_equal(lfslimits_check_maxsize(ctx, 0xF0000u, 0), LFSC_OK);
+  assert_int_equal(lfslimits_check_maxsize(ctx, 0xF1000u, 0), LFSC_EARG);
+  assert_int_equal(lfslimits_check_maxsize(ctx, 0xF1000u, LIMITS_NO_WINDOW), LFSC_OK);
+  assert_int_equal(lfslimits_check_maxsize(ctx, 0x3E1000u, LIMITS_NO_WINDOW), LFSC_EARG);
+  assert_int_equal(lfslimits_check_partition(ctx, 0x78000u, 0x20000u, 0), LFSC_OK);
+  assert_int_equal(lfslimits_check_partition(ctx, 0xF0000u, 0x20000u, 0), LFSC_ELIMIT);
+  assert_int_equal(lfslimits_check_partition(ctx, 0x78800u, 0x20000u, 0), LFSC_ELIMIT);
   lfsc_free(ctx);
 }
 
@@ -759,6 +781,11 @@ static void test_big_image(void **state)
   assert_int_equal(image_build(ctx, idx, &o, &s, &size), LFSC_ELIMIT);
   assert_true(size > 0x40000);
   o.maxsize = 0x400000;
+  /* bigger than the device's mapped window allows: only the format's
+   * limit applies with the window check off */
+  assert_int_equal(image_build(ctx, idx, &o, &s, &size), LFSC_ELIMIT);
+  assert_non_null(strstr(lfsc_errmsg(ctx), "larger than any LFS image can be: 983040 bytes"));
+  o.limits = LIMITS_NO_WINDOW;
   assert_int_equal(image_build(ctx, idx, &o, &s, &size), LFSC_OK);
   gzcheck_result r;
   assert_int_equal(gzcheck(s.buf, s.len, LFSIMG_SIG_FLOAT, 0x400000, &r), 0);
