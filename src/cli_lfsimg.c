@@ -14,6 +14,7 @@
 #include "lfsc/image.h"
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
+#include "cli_lfsimg_fw.h"
 #include "json.h"
 #include "lc.h"
 #include "lfslimits.h"
@@ -52,6 +53,11 @@ static int cmd_usage(const char *cmd)
   const command *c = find_command(cmd);
   printf("usage: %s %s %s\n\n%s", progname, c->name, c->args, c->help);
   return 0;
+}
+
+int lfsimg_fw_help(const char *cmd)
+{
+  return cmd_usage(cmd);
 }
 
 static int is_help(const char *a)
@@ -476,7 +482,8 @@ static int cmd_verify(int argc, char **argv)
   const char *path = NULL;
   verify_opts o;
   memset(&o, 0, sizeof o);
-  int quiet = 0;
+  int quiet = 0, nfw = 0;
+  const char *fws[2], *flash_size = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (is_help(a))
@@ -501,6 +508,15 @@ static int cmd_verify(int argc, char **argv)
       o.strict_loader = 1;
     } else if (strcmp(a, "--no-window-check") == 0) {
       o.limits |= LIMITS_NO_WINDOW;
+    } else if (strcmp(a, "--firmware") == 0 || strcmp(a, "--flash-size") == 0) {
+      if (i + 1 >= argc)
+        return usage_error("verify", "'%s' needs an argument", a);
+      if (a[3] == 'l')
+        flash_size = argv[++i];
+      else if (nfw == 2)
+        return usage_error("verify", "%s", "at most two --firmware files");
+      else
+        fws[nfw++] = argv[++i];
     } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
       quiet = 1;
     } else if (a[0] == '-' && a[1]) {
@@ -513,6 +529,11 @@ static int cmd_verify(int argc, char **argv)
   }
   if (!path)
     return usage_error("verify", "%s", "missing image file");
+  if (nfw) {
+    int rc = lfsimg_fw_verify_opts(nfw, fws, flash_size, &o);
+    if (rc)
+      return rc;
+  }
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
@@ -1003,9 +1024,13 @@ static const command commands[] = {
    "(\\\" \\\\ \\n \\r \\t and \\ddd escapes).\n"
    "  --offsets   prefix each with its image offset and stored hash\n"},
   {"verify", cmd_verify,
-   "[--variant V] [--region-size N] [--base ADDR] [--strict] [--no-window-check] [-q] IMG",
+   "[--firmware FW [--flash-size S]] [--variant V] [--region-size N] [--base ADDR]\n"
+   "       [--strict] [--no-window-check] [-q] IMG",
    "Check an image thoroughly without trusting any field. Prints every problem\n"
    "with its offset; exit status 0 when the image is valid, 1 otherwise.\n"
+   "  --firmware FW      the firmware it is for (ELF or .bin, see 'firmware'): sets\n"
+   "                     --variant, --base and --region-size from its LFS partition\n"
+   "  --flash-size S     the chip, for --firmware (default: the boot header's)\n"
    "  --variant V        the firmware variant it must suit: float, float16 or int\n"
    "  --region-size N    the LFS partition size in bytes\n"
    "  --base ADDR        the mapped address it must be linked at (absolute images)\n"
@@ -1042,6 +1067,32 @@ static const command commands[] = {
    "  -l MOD       require the module MOD (from LUA_PATH, e.g. mocks)\n"
    "  -i           enter the prompt after the script\n"
    "  -            read the script from stdin\n"},
+  {"firmware", lfsimg_cmd_firmware, "[--flash-size S] [--json] FW [FW2]",
+   "What a NodeMCU ESP8266 firmware expects of LFS: its build type, the partition\n"
+   "table as stored and as the firmware computes it at first boot for the chip, and\n"
+   "the LFS address and size to build for. FW is the firmware ELF, its 0x10000.bin,\n"
+   "0x00000.bin and 0x10000.bin (FW FW2, either order), or a combined image;\n"
+   "told apart by content.\n"
+   "  --flash-size S   the chip's flash (4M, 1MB, 0x400000); default: the boot\n"
+   "                   header's (esptool usually rewrites it), else 4M\n"
+   "  --json           machine-readable output\n"},
+  {"provision", lfsimg_cmd_provision,
+   "--firmware FW [--firmware FW2] --lfs IMG (-o FLASH.bin | --split DIR)\n"
+   "       [--flash-size S] [--lfs-size N] [--spiffs-size N|max|0] [--force]\n"
+   "       [--no-window-check]",
+   "Write what to flash for a firmware with an LFS image in place: one image for\n"
+   "'esptool.py write_flash 0x0 FLASH.bin' (boot image, irom0 segment, LFS image;\n"
+   "gaps 0xFF), or with --split the pieces as DIR/0xOFFSET.bin and the matching\n"
+   "esptool.py command line. The image is verified first (variant, size, address);\n"
+   "a PI image is relocated to the partition, an absolute one must be built for it.\n"
+   "When the sizes asked for change the table, the firmware's own first-boot rules\n"
+   "place the partitions and a new partition-table record is appended to the RCR\n"
+   "sector as the firmware writes one (the old one marked deleted).\n"
+   "  --flash-size S        the chip (4M, 1MB, 0x400000); also sets the boot header\n"
+   "  --lfs-size N          grow, shrink or create the LFS partition (0x20000, 128K)\n"
+   "  --spiffs-size N|max|0 SPIFFS of N bytes, all the rest, or none\n"
+   "  --force               write even an image that 'verify' rejects (with a warning)\n"
+   "  --no-window-check     allow an LFS partition outside the 1 MiB mapped window\n"},
   {"help", cmd_help, "[COMMAND]", "Show the commands, or one command's options.\n"},
 };
 

@@ -13,6 +13,7 @@
 #include "lfsc/lfsc.h"
 #include "gzip.h"
 #include "image.h"
+#include "firmware.h"
 #include "input.h"
 #include "embed.h"
 #include "lfslimits.h"
@@ -52,6 +53,12 @@ typedef struct options {
   const char *lfs_image;        /* -F: LFS image loaded before -e runs */
   unsigned limits;              /* LIMITS_NO_WINDOW with --no-window-check */
   int have_maxsize;             /* -m given */
+  int have_target;              /* -t given */
+  const char *firmware[2];      /* --firmware: one file, or 0x00000.bin and 0x10000.bin */
+  int nfirmware;
+  const char *flash_size;       /* --flash-size */
+  int flash_pi;                 /* -f given */
+  uint32_t fw_partition;        /* --firmware: its LFS partition size, else 0 */
 } options;
 
 /* Exit statuses shared with lfsimg: 0 success, 1 failure, 2 usage error. */
@@ -88,6 +95,9 @@ static void usage_text(FILE *out)
           "  --section NAME     section of --embed data (elf default .irom0.rodata)\n"
           "  --split            --embed: cut sources at --[[SPLIT name]] markers\n"
           "  --no-window-check  allow -a/-m beyond the 1 MiB flash window the device maps\n"
+          "  --firmware FW      build for that firmware's LFS partition (-a and -m from\n"
+          "                     it; with -f a PI image within its size); FW: ELF, .bin\n"
+          "  --flash-size S     the chip's flash for --firmware (default: boot header)\n"
           "  --       stop handling options\n",
           progname);
 }
@@ -160,6 +170,7 @@ static int doargs(int argc, char **argv, options *o)
       const char *v = argv[++i];
       if (v == NULL || *v == 0)
         usage("'-t' needs argument");
+      o->have_target = 1;
       if (lfsc_target_parse(v, &o->target) != LFSC_OK) {
         fprintf(stderr, "%s: '-t': unknown target '%s' (float, float16, int or host)\n",
                 progname, v);
@@ -170,7 +181,7 @@ static int doargs(int argc, char **argv, options *o)
     else if (strcmp(a, "--best") == 0)
       o->best = 1;
     else if (strcmp(a, "-f") == 0)
-      o->flash = o->lookup = 1;
+      o->flash = o->lookup = o->flash_pi = 1;
     else if (strcmp(a, "-i") == 0)
       o->lookup = 1;
     else if (strcmp(a, "-a") == 0) {
@@ -208,7 +219,21 @@ static int doargs(int argc, char **argv, options *o)
       else
         o->lfs_image = v;
     }
-    else if (strcmp(a, "--no-window-check") == 0)
+    else if (strcmp(a, "--firmware") == 0 || strcmp(a, "--flash-size") == 0) {
+      const char *v = argv[++i];
+      if (v == NULL || *v == 0) {
+        char msg[40];
+        snprintf(msg, sizeof msg, "'%s' needs argument", a);
+        usage(msg);
+      }
+      if (a[2] == 'f' && a[3] == 'l')
+        o->flash_size = v;
+      else if (o->nfirmware == 2)
+        fatal("'--firmware': at most two files (0x00000.bin and 0x10000.bin)");
+      else
+        o->firmware[o->nfirmware++] = v;
+      o->flash = o->lookup = 1;
+    } else if (strcmp(a, "--no-window-check") == 0)
       o->limits |= LIMITS_NO_WINDOW;
     else if (strcmp(a, "-v") == 0)
       ++o->version;
@@ -280,6 +305,59 @@ static const char *basename_of(const char *path)
   return s ? s + 1 : path;
 }
 
+/* --firmware: the image options from the firmware's LFS partition. An
+ * explicit -t, -a or -m that contradicts the firmware is an error naming
+ * both values; -f keeps the image position independent, limited in size. */
+static void from_firmware(lfsc_ctx *ctx, options *o)
+{
+  firmware fw;
+  firmware_part lfs;
+  uint32_t flash = 0;
+  if (o->flash_size && firmware_parse_size(ctx, o->flash_size, &flash) != LFSC_OK) {
+    fprintf(stderr, "%s: '--flash-size': %s\n", progname, lfsc_errmsg(ctx));
+    exit(EXIT_USAGE);
+  }
+  if (firmware_load(ctx, o->nfirmware, o->firmware, &fw) != LFSC_OK)
+    fatal(lfsc_errmsg(ctx));
+  if (firmware_lfs(ctx, &fw, firmware_chip_size(&fw, flash, NULL), o->limits, &lfs) != LFSC_OK) {
+    fprintf(stderr, "%s: %s: %s\n", progname, o->firmware[0], lfsc_errmsg(ctx));
+    exit(EXIT_FAILURE);
+  }
+  if (fw.build_type >= 0) {
+    lfsc_target fwt = (lfsc_target)fw.build_type;
+    /* ESP8266 float builds pack TValues in 12 bytes: "float" is -t float,
+     * and a float16 image would fail its signature check too */
+    int fw_int = fwt == LFSC_TARGET_INT;
+    if (o->have_target && o->target != fwt) {
+      fprintf(stderr, "%s: '-t %s' contradicts the firmware's build type %s (%s)\n", progname,
+              lfsc_target_name(o->target), fw_int ? "integer" : "float", o->firmware[0]);
+      exit(EXIT_FAILURE);
+    }
+    if (!o->have_target)
+      o->target = fwt;
+  }
+  uint32_t addr = LIMITS_WINDOW_BASE + lfs.addr;
+  if (o->absolute && o->address != addr) {
+    fprintf(stderr, "%s: '-a 0x%08lx' contradicts the firmware's LFS partition at 0x%08lx "
+            "(flash 0x%lx, %s)\n", progname, (unsigned long)o->address, (unsigned long)addr,
+            (unsigned long)lfs.addr, o->firmware[0]);
+    exit(EXIT_FAILURE);
+  }
+  if (o->have_maxsize && o->maxsize > lfs.size) {
+    fprintf(stderr, "%s: '-m 0x%llx' contradicts the firmware's 0x%lx-byte LFS partition (%s)\n",
+            progname, (unsigned long long)o->maxsize, (unsigned long)lfs.size, o->firmware[0]);
+    exit(EXIT_FAILURE);
+  }
+  if (!o->have_maxsize)
+    o->maxsize = lfs.size;
+  /* -f alone keeps a PI image; otherwise the absolute image for the partition */
+  if (!(o->flash_pi && !o->absolute)) {
+    o->absolute = 1;
+    o->address = addr;
+  }
+  o->fw_partition = lfs.size;
+}
+
 /* Write f as bytecode, or (-f/-a/-m) as the LFS image whose index function
  * it is, through a temporary file renamed into place only on success.
  * Image builds report their size like the reference: on stdout, or on
@@ -301,6 +379,10 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
                      .maxsize = o->maxsize, .strip = o->stripping,
                      .gzip_flags = o->best ? GZIP_BEST : 0, .limits = o->limits};
     rc = image_build(ctx, f, &io, &sink, &size);
+    if (rc == LFSC_ELIMIT && o->fw_partition && size > o->maxsize)
+      lfsc_seterr(ctx, rc, "image of %" PRIu32 " bytes does not fit the firmware's %s by %llu "
+                  "bytes", size, o->maxsize == o->fw_partition ? "LFS partition" : "-m limit",
+                  (unsigned long long)(size - o->maxsize));
   } else {
     rc = lc_write(ctx, f, o->target, o->stripping, &sink);
   }
@@ -433,6 +515,8 @@ int main(int argc, char **argv)
   lfsc_proto **chunks = calloc((size_t)nfiles + 1, sizeof *chunks);
   if (!ctx || !chunks)
     fatal("not enough memory");
+  if (o.nfirmware)
+    from_firmware(ctx, &o);
   /* image options are checked before any input is read */
   if (o.flash && o.target == LFSC_TARGET_HOST)
     fatal("'-t host' has no flash image format (use float, float16 or int)");

@@ -1,0 +1,562 @@
+/*
+ * lfsimg's firmware commands: "firmware" (what a firmware build expects of
+ * LFS), "provision" (one ready-to-flash image, or its pieces) and the
+ * --firmware option of "verify". Formatting and argument parsing only:
+ * reading the firmware is firmware.c, planning and assembling is
+ * provision.c, checking images is verify.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lfsc/lfsc.h"
+#include "cli_lfsimg_fw.h"
+#include "firmware.h"
+#include "lfslimits.h"
+#include "outfile.h"
+#include "provision.h"
+#include "reader.h"
+#include "verify.h"
+
+#define EXIT_USAGE 2
+
+static int usage(const char *cmd, const char *fmt, const char *arg)
+{
+  fprintf(stderr, "lfsimg: %s: ", cmd);
+  fprintf(stderr, fmt, arg);
+  fprintf(stderr, "\nTry 'lfsimg %s --help'.\n", cmd);
+  return EXIT_USAGE;
+}
+
+static int fail(lfsc_ctx *ctx)
+{
+  fprintf(stderr, "lfsimg: %s\n", lfsc_errmsg(ctx));
+  lfsc_free(ctx);
+  return 1;
+}
+
+static const char *form_name(firmware_form f)
+{
+  static const char *const n[] = {"ELF", "0x10000.bin", "0x00000.bin + 0x10000.bin",
+                                  "combined image"};
+  return n[f];
+}
+
+static const char *build_name(int t)
+{
+  return t == LFSC_TARGET_FLOAT ? "float" : t == LFSC_TARGET_INT ? "integer" : NULL;
+}
+
+static void print_size(FILE *out, uint32_t n)
+{
+  if (n >= 0x100000 && n % 0x100000 == 0)
+    fprintf(out, "%lu MiB", (unsigned long)(n >> 20));
+  else
+    fprintf(out, "%lu KiB", (unsigned long)(n >> 10));
+}
+
+static void print_table(const firmware_part *t, int n)
+{
+  for (int i = 0; i < n; i++) {
+    const char *name = firmware_type_name(t[i].type);
+    char b[24];
+    if (!name) {
+      snprintf(b, sizeof b, "type %lu", (unsigned long)t[i].type);
+      name = b;
+    }
+    printf("  %3lu %-17s 0x%06lx  0x%06lx\n", (unsigned long)t[i].type, name,
+           (unsigned long)t[i].addr, (unsigned long)t[i].size);
+  }
+}
+
+static void json_table(const firmware_part *t, int n)
+{
+  printf("[");
+  for (int i = 0; i < n; i++) {
+    const char *name = firmware_type_name(t[i].type);
+    printf("%s{\"type\": %lu, \"name\": ", i ? ", " : "", (unsigned long)t[i].type);
+    if (name)
+      printf("\"%s\"", name);
+    else
+      printf("null");
+    printf(", \"addr\": %lu, \"size\": %lu}", (unsigned long)t[i].addr, (unsigned long)t[i].size);
+  }
+  printf("]");
+}
+
+/* Strings here are file names from the command line: escape what JSON
+ * requires, pass other bytes through. */
+static void json_string(const char *s)
+{
+  putchar('"');
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      printf("\\%c", c);
+    else if (c < 0x20)
+      printf("\\u%04x", c);
+    else
+      putchar(c);
+  }
+  putchar('"');
+}
+
+/* Collect up to two firmware file names from repeated --firmware options
+ * or positional arguments. */
+static int add_fw(const char **fws, int *n, const char *cmd, const char *v)
+{
+  if (*n == 2)
+    return usage(cmd, "too many firmware files ('%s'): one, or 0x00000.bin and 0x10000.bin", v);
+  fws[(*n)++] = v;
+  return 0;
+}
+
+/* ---- firmware ---------------------------------------------------------- */
+
+int lfsimg_cmd_firmware(int argc, char **argv)
+{
+  const char *fws[2];
+  int nfw = 0, json = 0;
+  uint32_t flash = 0;
+  lfsc_ctx *ctx = lfsc_new();
+  if (!ctx)
+    return 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int rc = 0;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      lfsc_free(ctx);
+      return lfsimg_fw_help("firmware");
+    } else if (strcmp(a, "--json") == 0) {
+      json = 1;
+    } else if (strcmp(a, "--flash-size") == 0) {
+      if (i + 1 >= argc)
+        rc = usage("firmware", "'%s' needs a size", a);
+      else if (firmware_parse_size(ctx, argv[++i], &flash))
+        rc = usage("firmware", "%s", lfsc_errmsg(ctx));
+    } else if (a[0] == '-' && a[1]) {
+      rc = usage("firmware", "unknown option '%s'", a);
+    } else {
+      rc = add_fw(fws, &nfw, "firmware", a);
+    }
+    if (rc) {
+      lfsc_free(ctx);
+      return rc;
+    }
+  }
+  if (nfw == 0) {
+    lfsc_free(ctx);
+    return usage("firmware", "%s", "missing firmware file");
+  }
+  firmware *fw = lfsc_alloc(ctx, sizeof *fw);
+  if (!fw || firmware_load(ctx, nfw, fws, fw))
+    return fail(ctx);
+  const char *from;
+  uint32_t chip = firmware_chip_size(fw, flash, &from);
+  firmware_part t[FIRMWARE_MAX_PARTS];
+  int n;
+  if (firmware_table(ctx, fw, chip, t, &n))
+    return fail(ctx);
+  const firmware_part *lfs = firmware_find(t, n, FIRMWARE_PT_LFS0);
+  int window_ok = !lfs || lfslimits_check_partition(ctx, lfs->addr, lfs->size, 0) == LFSC_OK;
+  const char *window_msg = window_ok ? NULL : lfsc_errmsg(ctx);
+  if (json) {
+    printf("{\"files\": [");
+    for (int i = 0; i < nfw; i++) {
+      if (i)
+        printf(", ");
+      json_string(fws[i]);
+    }
+    printf("], \"form\": \"%s\", \"build_type\": ",
+           (const char *const[]){"elf", "irom", "pair", "combined"}[fw->form]);
+    if (build_name(fw->build_type))
+      printf("\"%s\"", build_name(fw->build_type));
+    else
+      printf("null");
+    printf(", \"irom0_start\": %lu, \"irom0_end\": %lu, \"boot_flash_size\": ",
+           (unsigned long)fw->irom0_start, (unsigned long)fw->irom0_end);
+    if (fw->boot_flash_size)
+      printf("%lu", (unsigned long)fw->boot_flash_size);
+    else
+      printf("null");
+    printf(", \"lfs_capacity\": ");
+    if (fw->banner_lfs)
+      printf("%lu", (unsigned long)fw->banner_lfs);
+    else
+      printf("null");
+    printf(", \"rcr\": [");
+    for (int i = 0; i < fw->nrcr; i++)
+      printf("%s{\"offset\": %u, \"id\": %u, \"len\": %u}", i ? ", " : "", 4 * fw->rcr[i].word,
+             fw->rcr[i].id, fw->rcr[i].len);
+    printf("], \"stored_table\": ");
+    json_table(fw->pt, fw->npt);
+    printf(", \"computed_at_first_boot\": %s, \"flash_size\": %lu, \"flash_size_from\": \"%s\", "
+           "\"table\": ", fw->pt_default ? "true" : "false", (unsigned long)chip, from);
+    json_table(t, n);
+    printf(", \"lfs\": ");
+    if (lfs)
+      printf("{\"offset\": %lu, \"size\": %lu, \"address\": %lu, \"in_window\": %s}",
+             (unsigned long)lfs->addr, (unsigned long)lfs->size,
+             (unsigned long)(LIMITS_WINDOW_BASE + lfs->addr), window_ok ? "true" : "false");
+    else
+      printf("null");
+    printf("}\n");
+    lfsc_free(ctx);
+    return 0;
+  }
+  printf("firmware:    ");
+  for (int i = 0; i < nfw; i++)
+    printf("%s%s", i ? " + " : "", fws[i]);
+  printf(" (%s)\n", form_name(fw->form));
+  if (build_name(fw->build_type))
+    printf("build type:  %s (images for it: luac.cross -t %s)\n", build_name(fw->build_type),
+           fw->build_type == LFSC_TARGET_INT ? "int" : "float");
+  else
+    printf("build type:  unknown (no 'build type:' banner)\n");
+  printf("irom0:       0x%08lx..0x%08lx (0x%lx bytes)\n", (unsigned long)fw->irom0_start,
+         (unsigned long)fw->irom0_end, (unsigned long)(fw->irom0_end - fw->irom0_start));
+  if (fw->banner_lfs)
+    printf("LFS banner:  0x%lx bytes total capacity\n", (unsigned long)fw->banner_lfs);
+  if (fw->boot) {
+    printf("boot header: flash size ");
+    if (fw->boot_flash_size)
+      print_size(stdout, fw->boot_flash_size);
+    else
+      printf("code %u (unknown)", fw->boot_size_nibble);
+    printf(" (esptool.py write_flash usually rewrites this with the chip's size)\n");
+  }
+  printf("partition table as stored (RCR record at offset 0x%x)%s:\n",
+         4 * fw->rcr[fw->pt_rec].word,
+         fw->pt_default ? ", a default the firmware completes at first boot" : ", final");
+  print_table(fw->pt, fw->npt);
+  printf("partition table the firmware uses on a ");
+  print_size(stdout, chip);
+  printf(" chip (%s%s):\n", strcmp(from, "default") == 0 ? "no boot header: default; give "
+         "--flash-size" : from, strcmp(from, "boot header") == 0 ? "; give --flash-size for "
+         "your chip" : "");
+  print_table(t, n);
+  if (lfs) {
+    printf("LFS:         flash offset 0x%lx, 0x%lx bytes, mapped at 0x%08lx\n",
+           (unsigned long)lfs->addr, (unsigned long)lfs->size,
+           (unsigned long)(LIMITS_WINDOW_BASE + lfs->addr));
+    if (window_ok)
+      printf("build with:  luac.cross%s -a 0x%08lx -m 0x%lx  (or luac.cross --firmware %s)\n",
+             fw->build_type == LFSC_TARGET_INT ? " -t int" : "",
+             (unsigned long)(LIMITS_WINDOW_BASE + lfs->addr), (unsigned long)lfs->size, fws[0]);
+    else
+      printf("warning:     %s: the firmware cannot map this LFS\n", window_msg);
+  } else {
+    printf("LFS:         none: this firmware has no LFS partition. Rebuild it with\n"
+           "             LUA_FLASH_STORE set (app/include/user_config.h), or add one with\n"
+           "             lfsimg provision --lfs-size N\n");
+  }
+  lfsc_free(ctx);
+  return 0;
+}
+
+/* ---- verify --firmware ------------------------------------------------- */
+
+int lfsimg_fw_verify_opts(int nfw, const char *const *fws, const char *flash_size,
+                          verify_opts *o)
+{
+  lfsc_ctx *ctx = lfsc_new();
+  if (!ctx)
+    return 1;
+  firmware *fw = lfsc_alloc(ctx, sizeof *fw);
+  uint32_t flash = 0;
+  firmware_part lfs;
+  if (flash_size && firmware_parse_size(ctx, flash_size, &flash)) {
+    lfsc_free(ctx);
+    return usage("verify", "%s", "bad --flash-size (1M, 4MB, 0x400000 ...)");
+  }
+  if (!fw || firmware_load(ctx, nfw, fws, fw))
+    return fail(ctx);
+  if (firmware_lfs(ctx, fw, firmware_chip_size(fw, flash, NULL), o->limits, &lfs)) {
+    fprintf(stderr, "lfsimg: %s: %s\n", fws[0], lfsc_errmsg(ctx));
+    lfsc_free(ctx);
+    return 1;
+  }
+  uint32_t base = LIMITS_WINDOW_BASE + lfs.addr;
+  int rc = 0;
+  if (fw->build_type >= 0) {
+    int fw_int = fw->build_type == LFSC_TARGET_INT;
+    if (o->have_variant && o->variant != (lfsc_target)fw->build_type) {
+      fprintf(stderr, "lfsimg: verify: '--variant %s' contradicts the firmware's build type %s "
+              "(%s)\n", lfsc_target_name(o->variant), fw_int ? "integer" : "float", fws[0]);
+      rc = EXIT_USAGE;
+    } else if (!o->have_variant) {
+      o->have_variant = 1;
+      o->variant = (lfsc_target)fw->build_type;
+    }
+  }
+  if (o->have_base && o->base != base) {
+    fprintf(stderr, "lfsimg: verify: '--base 0x%08lx' contradicts the firmware's LFS partition "
+            "at 0x%08lx (%s)\n", (unsigned long)o->base, (unsigned long)base, fws[0]);
+    rc = EXIT_USAGE;
+  }
+  if (o->region_size && o->region_size > lfs.size) {
+    fprintf(stderr, "lfsimg: verify: '--region-size %lu' contradicts the firmware's %lu-byte "
+            "LFS partition (%s)\n", (unsigned long)o->region_size, (unsigned long)lfs.size,
+            fws[0]);
+    rc = EXIT_USAGE;
+  }
+  o->have_base = 1;
+  o->base = base;
+  if (!o->region_size)
+    o->region_size = lfs.size;
+  lfsc_free(ctx);
+  return rc;
+}
+
+/* ---- provision --------------------------------------------------------- */
+
+static const char *esptool_size(uint32_t n)
+{
+  switch (n) {
+  case 0x40000: return "256KB";
+  case 0x80000: return "512KB";
+  case 0x100000: return "1MB";
+  case 0x200000: return "2MB";
+  case 0x400000: return "4MB";
+  case 0x800000: return "8MB";
+  default: return "16MB";
+  }
+}
+
+/* N, or with max/0 for SPIFFS; sizes accept the same forms as --flash-size
+ * plus plain byte counts. */
+static int size_arg(const char *v, uint32_t *out)
+{
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(v, &end, 0);
+  unsigned long long unit = 1;
+  if (end != v && (*end == 'K' || *end == 'k'))
+    unit = 1024, end++;
+  else if (end != v && (*end == 'M' || *end == 'm'))
+    unit = 1024 * 1024, end++;
+  if (unit > 1 && (*end == 'B' || (end[0] == 'i' && end[1] == 'B')))
+    end += *end == 'B' ? 1 : 2;
+  if (end == v || *end || errno || v[0] == '-' || n * unit > UINT32_MAX)
+    return -1;
+  *out = (uint32_t)(n * unit);
+  return 0;
+}
+
+/* The LFS image as absolute bytes for the partition, once the verifier
+ * has accepted it for this firmware (variant, size, address), or with
+ * --force after a warning. */
+static int lfs_bytes(lfsc_ctx *ctx, const char *path, const firmware *fw,
+                     const provision_plan *plan, unsigned limits, int force, unsigned char **out,
+                     size_t *len)
+{
+  unsigned char *buf;
+  size_t n;
+  if (reader_readfile(ctx, path, &buf, &n))
+    return fail(ctx);
+  verify_opts vo;
+  memset(&vo, 0, sizeof vo);
+  vo.have_variant = fw->build_type >= 0;
+  vo.variant = (lfsc_target)(fw->build_type >= 0 ? fw->build_type : 0);
+  vo.region_size = plan->lfs_size;
+  vo.have_base = 1;
+  vo.base = LIMITS_WINDOW_BASE + plan->lfs_off;
+  vo.limits = limits;
+  reader_image *img;
+  int overridden;
+  if (verify_or_refuse(ctx, buf, n, &vo, force, &img, &overridden)) {
+    fprintf(stderr, "lfsimg: provision: %s: not an LFS image for this firmware's partition "
+            "(0x%lx bytes at 0x%08lx): %s; nothing written\n", path,
+            (unsigned long)plan->lfs_size, (unsigned long)vo.base, lfsc_errmsg(ctx));
+    lfsc_free(ctx);
+    return 1;
+  }
+  if (overridden)
+    fprintf(stderr, "lfsimg: provision: warning: %s: %s (--force: writing anyway)\n", path,
+            lfsc_errmsg(ctx));
+  if (reader_relocate(ctx, img, vo.base, out)) {
+    fprintf(stderr, "lfsimg: %s: %s\n", path, lfsc_errmsg(ctx));
+    lfsc_free(ctx);
+    return 1;
+  }
+  *len = img->flash_size;
+  return 0;
+}
+
+static int write_pieces(const provision_piece *p, int n, const char *outp, const char *dir,
+                        char names[][4096])
+{
+  outfile of[3];
+  int opened = 0, rc = 0;
+  for (int i = 0; i < (outp ? 1 : n) && !rc; i++) {
+    if (!outp)
+      snprintf(names[i], 4096, "%s/0x%05lx.bin", dir, (unsigned long)p[i].off);
+    const char *name = outp ? outp : names[i];
+    if (outfile_open(&of[i], name) != 0) {
+      fprintf(stderr, "lfsimg: cannot open %s: %s\n", name, strerror(errno));
+      rc = 1;
+      break;
+    }
+    opened++;
+    FILE *fp = of[i].fp;
+    if (outp) {
+      /* one image from offset 0: gaps erased (0xFF), as esptool would leave them */
+      uint64_t at = 0;
+      for (int k = 0; k < n; k++) {
+        for (; at < p[k].off; at++)
+          putc(0xFF, fp);
+        fwrite(p[k].data, 1, p[k].len, fp);
+        at = p[k].off + p[k].len;
+      }
+    } else {
+      fwrite(p[i].data, 1, p[i].len, fp);
+    }
+    if (ferror(fp)) {
+      fprintf(stderr, "lfsimg: cannot write %s: %s\n", name, strerror(errno));
+      rc = 1;
+    }
+  }
+  for (int i = 0; i < opened; i++) {
+    const char *name = outp ? outp : names[i];
+    if (rc)
+      outfile_abort(&of[i]);
+    else if (outfile_commit(&of[i]) != 0) {
+      fprintf(stderr, "lfsimg: cannot write %s: %s\n", name, strerror(errno));
+      rc = 1;
+    }
+  }
+  return rc;
+}
+
+int lfsimg_cmd_provision(int argc, char **argv)
+{
+  const char *fws[2], *lfsp = NULL, *outp = NULL, *dir = NULL;
+  int nfw = 0, force = 0;
+  uint32_t flash = 0;
+  provision_opts po;
+  memset(&po, 0, sizeof po);
+  lfsc_ctx *ctx = lfsc_new();
+  if (!ctx)
+    return 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    int rc = 0;
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      lfsc_free(ctx);
+      return lfsimg_fw_help("provision");
+    } else if (strcmp(a, "--no-window-check") == 0) {
+      po.limits |= LIMITS_NO_WINDOW;
+      continue;
+    } else if (strcmp(a, "--force") == 0) {
+      force = 1;
+      continue;
+    } else if (a[0] != '-' || !a[1]) {
+      rc = usage("provision", "unexpected argument '%s'", a);
+    } else if (!v && (strcmp(a, "--firmware") == 0 || strcmp(a, "--lfs") == 0 ||
+                      strcmp(a, "-o") == 0 || strcmp(a, "--split") == 0 ||
+                      strcmp(a, "--flash-size") == 0 || strcmp(a, "--lfs-size") == 0 ||
+                      strcmp(a, "--spiffs-size") == 0)) {
+      rc = usage("provision", "'%s' needs an argument", a);
+    } else if (strcmp(a, "--firmware") == 0) {
+      rc = add_fw(fws, &nfw, "provision", v);
+    } else if (strcmp(a, "--lfs") == 0) {
+      lfsp = v;
+    } else if (strcmp(a, "-o") == 0) {
+      outp = v;
+    } else if (strcmp(a, "--split") == 0) {
+      dir = v;
+    } else if (strcmp(a, "--flash-size") == 0) {
+      if (firmware_parse_size(ctx, v, &flash))
+        rc = usage("provision", "%s", lfsc_errmsg(ctx));
+    } else if (strcmp(a, "--lfs-size") == 0) {
+      po.set_lfs = 1;
+      if (size_arg(v, &po.lfs_size))
+        rc = usage("provision", "bad --lfs-size '%s'", v);
+    } else if (strcmp(a, "--spiffs-size") == 0) {
+      if (strcmp(v, "max") == 0)
+        po.spiffs = PROVISION_SPIFFS_MAX;
+      else if (size_arg(v, &po.spiffs_size))
+        rc = usage("provision", "bad --spiffs-size '%s' (N, max or 0)", v);
+      else
+        po.spiffs = po.spiffs_size ? PROVISION_SPIFFS_SIZE : PROVISION_SPIFFS_NONE;
+    } else {
+      rc = usage("provision", "unknown option '%s'", a);
+    }
+    if (rc) {
+      lfsc_free(ctx);
+      return rc;
+    }
+    i++;
+  }
+  const char *missing = !nfw ? "missing --firmware FW" : !lfsp ? "missing --lfs IMG"
+                      : !outp && !dir ? "missing -o FILE or --split DIR"
+                      : outp && dir ? "give -o FILE or --split DIR, not both" : NULL;
+  if (missing) {
+    lfsc_free(ctx);
+    return usage("provision", "%s", missing);
+  }
+  firmware *fw = lfsc_alloc(ctx, sizeof *fw);
+  if (!fw || firmware_load(ctx, nfw, fws, fw))
+    return fail(ctx);
+  if (outp && !fw->boot) {
+    fprintf(stderr, "lfsimg: provision: %s has no boot image (0x00000.bin) for a whole flash "
+            "image: give it too (--firmware 0x00000.bin --firmware 0x10000.bin), or use "
+            "--split DIR\n", fws[0]);
+    lfsc_free(ctx);
+    return 1;
+  }
+  const char *from;
+  po.flash_size = firmware_chip_size(fw, flash, &from);
+  provision_plan plan;
+  if (provision_plan_table(ctx, fw, &po, &plan)) {
+    fprintf(stderr, "lfsimg: provision: %s (%s flash of 0x%lx bytes)\n", lfsc_errmsg(ctx),
+            from, (unsigned long)po.flash_size);
+    lfsc_free(ctx);
+    return 1;
+  }
+  unsigned char *lfs;
+  size_t lfs_len;
+  if (lfs_bytes(ctx, lfsp, fw, &plan, po.limits, force, &lfs, &lfs_len))
+    return 1;
+  provision_piece pieces[3];
+  int np;
+  int nib = flash ? firmware_size_nibble(flash) : -1;
+  if (provision_pieces(ctx, fw, &plan, nib, lfs, lfs_len, pieces, &np)) {
+    fprintf(stderr, "lfsimg: provision: %s\n", lfsc_errmsg(ctx));
+    lfsc_free(ctx);
+    return 1;
+  }
+  if (dir) {
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+      fprintf(stderr, "lfsimg: provision: --split %s: not a directory\n", dir);
+      lfsc_free(ctx);
+      return 1;
+    }
+  }
+  static char names[3][4096];
+  if (write_pieces(pieces, np, outp, dir, names)) {
+    lfsc_free(ctx);
+    return 1;
+  }
+  printf("LFS partition: flash 0x%lx, 0x%lx bytes (mapped 0x%08lx), image %zu bytes\n",
+         (unsigned long)plan.lfs_off, (unsigned long)plan.lfs_size,
+         (unsigned long)(LIMITS_WINDOW_BASE + plan.lfs_off), lfs_len);
+  printf("partition table: %s\n", plan.new_record
+         ? "new record appended to the RCR sector (the firmware uses it as it is)"
+         : "the firmware's own (computed at first boot; no new record)");
+  printf("esptool.py --chip esp8266 write_flash");
+  if (flash)
+    printf(" --flash_size %s", esptool_size(flash));
+  if (outp)
+    printf(" 0x0 %s\n", outp);
+  else {
+    for (int i = 0; i < np; i++)
+      printf(" 0x%05lx %s", (unsigned long)pieces[i].off, names[i]);
+    printf("\n");
+  }
+  lfsc_free(ctx);
+  return 0;
+}

@@ -1,0 +1,18 @@
+/* lfsimg's firmware commands (cli_lfsimg_fw.c), dispatched by cli_lfsimg.c. */
+#ifndef LFSC_CLI_LFSIMG_FW_H
+#define LFSC_CLI_LFSIMG_FW_H
+
+int lfsimg_cmd_firmware(int argc, char **argv);
+int lfsimg_cmd_provision(int argc, char **argv);
+
+/* verify --firmware FW [--flash-size S]: fill o's variant, base and
+ * region size from the firmware's LFS partition; explicit values that
+ * contradict it are a usage error naming both. 0, or an exit status. */
+struct verify_opts;
+int lfsimg_fw_verify_opts(int nfw, const char *const *fws, const char *flash_size,
+                          struct verify_opts *o);
+
+/* Defined by cli_lfsimg.c: print one command's usage; returns 0. */
+int lfsimg_fw_help(const char *cmd);
+
+#endif
