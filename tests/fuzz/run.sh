@@ -29,11 +29,13 @@ targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile}
 mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/artifacts"
 CC=${CC:-clang}
 srcs=$(ls "$root"/src/*.c | grep -v '/cli_')
+# fuzz_lfsimg_cli includes cli_lfsimg.c, whose firmware commands live in cli_lfsimg_fw.c
+cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli_lfsimg_fw.c"; }
 for t in $targets; do
   mkdir -p "$work/corpus.$t"
   $CC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -I"$root/include" -I"$root/src" $srcs "$here/$t.c" -lz -lm \
+    -I"$root/include" -I"$root/src" $srcs "$here/$t.c" $(cli_extra $t) -lz -lm \
     -o "$work/$t"
 done
 # Image seeds: every vector (empty negative vectors skipped), plus inflated PI images.
@@ -75,4 +77,6 @@ for t in $targets; do
   LFSC_CONFORMANCE_DIR=$conf "$work/$t" -artifact_prefix="$work/artifacts/$t-" $extra \
     -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "$@" "$work/corpus.$t" "$seeds" || status=1
 done
+# The firmware reader has its own target (run_firmware.sh), with the same options.
+sh "$here/run_firmware.sh" "$work/firmware" "$@" || status=1
 exit $status
