@@ -520,14 +520,15 @@ int main(int argc, char **argv)
   /* image options are checked before any input is read */
   if (o.flash && o.target == LFSC_TARGET_HOST)
     fatal("'-t host' has no flash image format (use float, float16 or int)");
-  if (o.absolute && lfslimits_check_addr(ctx, o.address, o.limits) != LFSC_OK) {
-    fprintf(stderr, "%s: '-a': %s\n", progname, lfsc_errmsg(ctx));
+  const char *badopt = NULL;
+  if (o.absolute && lfslimits_check_addr(ctx, o.address, o.limits) != LFSC_OK)
+    badopt = "-a";
+  else if (o.have_maxsize && lfslimits_check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK)
+    badopt = "-m";
+  if (badopt) {
+    fprintf(stderr, "%s: '%s': %s\n", progname, badopt, lfsc_errmsg(ctx));
     free(chunks);               /* LeakSanitizer counts what main's return drops */
     lfsc_free(ctx);
-    return EXIT_FAILURE;
-  }
-  if (o.have_maxsize && lfslimits_check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK) {
-    fprintf(stderr, "%s: '-m': %s\n", progname, lfsc_errmsg(ctx));
     return EXIT_FAILURE;
   }
   int64_t timestamp = o.lookup ? image_time(&o) : 0;
