@@ -13,3 +13,14 @@ int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
   sink_write(out, data, n);
   return out->status;
 }
+
+/* reader.c (zlib's inflate) is left out too; luac.cross reaches it only
+ * through --firmware's file loading (firmware_load), not tested here. */
+#include "reader.h"
+
+int reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
+{
+  (void)buf;
+  (void)len;
+  return lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: not in the big-endian test build", path);
+}
