@@ -241,12 +241,16 @@ int lfsimg_cmd_firmware(int argc, char **argv)
     printf("LFS:         flash offset 0x%lx, 0x%lx bytes, mapped at 0x%08lx\n",
            (unsigned long)lfs->addr, (unsigned long)lfs->size,
            (unsigned long)(LIMITS_WINDOW_BASE + lfs->addr));
-    if (window_ok)
-      printf("build with:  luac.cross%s -a 0x%08lx -m 0x%lx  (or luac.cross --firmware %s)\n",
+    if (window_ok) {
+      printf("build with:  luac.cross%s -a 0x%08lx -m 0x%lx  (or luac.cross",
              fw->build_type == LFSC_TARGET_INT ? " -t int" : "",
-             (unsigned long)(LIMITS_WINDOW_BASE + lfs->addr), (unsigned long)lfs->size, fws[0]);
-    else
+             (unsigned long)(LIMITS_WINDOW_BASE + lfs->addr), (unsigned long)lfs->size);
+      for (int i = 0; i < nfw; i++)
+        printf(" --firmware %s", fws[i]);
+      printf(")\n");
+    } else {
       printf("warning:     %s: the firmware cannot map this LFS\n", window_msg);
+    }
   } else {
     printf("LFS:         none: this firmware has no LFS partition. Rebuild it with\n"
            "             LUA_FLASH_STORE set (app/include/user_config.h), or add one with\n"
