@@ -55,15 +55,15 @@ static void slot_drop(int i)
 
 /* ---- temporary files ------------------------------------------------------ */
 
-static char *joinpath(const char *dir, size_t dlen, const char *name)
+/* The first n bytes of s as a string of their own. */
+static char *dupn(const char *s, size_t n)
 {
-  size_t n = strlen(name);
-  char *s = malloc(dlen + n + 1);
-  if (s) {
-    memcpy(s, dir, dlen);
-    memcpy(s + dlen, name, n + 1);
+  char *d = malloc(n + 1);
+  if (d) {
+    memcpy(d, s, n);
+    d[n] = 0;
   }
-  return s;
+  return d;
 }
 
 typedef struct sweeper {
@@ -100,8 +100,8 @@ static void sweep_one(const char *name, void *arg)
 static int open_temp(outfile *o, const port_fileinfo *old)
 {
   const char *slash = strrchr(o->path, '/');
-  char *dir = slash ? joinpath(o->path, (size_t)(slash == o->path ? 1 : slash - o->path), "")
-                    : joinpath(".", 1, "");
+  char *dir = slash ? dupn(o->path, (size_t)(slash == o->path ? 1 : slash - o->path))
+                    : dupn(".", 1);
   const char *base = slash ? slash + 1 : o->path;
   if (!dir)
     return -1;
@@ -114,7 +114,7 @@ static int open_temp(outfile *o, const port_fileinfo *old)
     room = 1;
   if ((long)keep > room)
     keep = (size_t)room;        /* long names: shorten the temporary one only */
-  char *prefix = joinpath(base, keep, "");
+  char *prefix = dupn(base, keep);
   size_t dl = strlen(dir);
   o->tmp = prefix ? malloc(dl + 1 + keep + strlen(suffix) + 1) : NULL;
   if (!o->tmp) {
