@@ -302,7 +302,23 @@ static int64_t image_time(const options *o)
 static const char *basename_of(const char *path)
 {
   const char *s = strrchr(path, '/');
+#if defined(_WIN32)
+  const char *b = strrchr(path, '\\');
+  if (b && (!s || b > s))
+    s = b;
+#endif
   return s ? s + 1 : path;
+}
+
+/* NodeMCU names its integer-firmware build luac.cross.int (on Windows,
+ * luac.cross.int.exe or .EXE). */
+static int named_int(const char *progname)
+{
+  const char *b = basename_of(progname);
+  size_t n = strlen(b);
+  if (n >= 4 && (strcmp(b + n - 4, ".exe") == 0 || strcmp(b + n - 4, ".EXE") == 0))
+    n -= 4;
+  return n == 14 && strncmp(b, "luac.cross.int", 14) == 0;
 }
 
 /* --firmware: the image options from the firmware's LFS partition. An
@@ -479,8 +495,7 @@ int main(int argc, char **argv)
   outfile_catch_signals();
   options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .target = LFSC_TARGET_FLOAT,
                .maxsize = 0x40000};
-  /* NodeMCU names its integer-firmware build luac.cross.int. */
-  if (strcmp(basename_of(progname), "luac.cross.int") == 0)
+  if (named_int(progname))
     o.target = LFSC_TARGET_INT;
   int i = doargs(argc, argv, &o);
   char *default_input[] = {DEFAULT_OUTPUT, NULL};

@@ -26,6 +26,13 @@ int port_fileinfo_of(const char *path, port_fileinfo *fi)
 {
   struct stat st;
   memset(fi, 0, sizeof *fi);
+#if defined(_WIN32)
+  /* Windows' devices have reserved names in every directory. */
+  if (_stricmp(path, "NUL") == 0 || _stricmp(path, "CON") == 0) {
+    fi->kind = PORT_OTHER;
+    return 0;
+  }
+#endif
   if (stat(path, &st) != 0) {
     if (errno != ENOENT)
       return -1;

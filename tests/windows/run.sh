@@ -42,7 +42,7 @@ for f in bin/luac.cross.exe bin/luac.cross.int.exe bin/lfsimg.exe; do
   grep -q "$f" "$WORK/zip.txt" && ok || bad "zip lacks $f"
 done
 
-if LFSC_CONFORMANCE_COMPAT_ONLY=1 python3 "$SRCDIR/tests/image/conformance.py" "$bin/luac.cross" "$PICHECK" "$CONF" "$WORK/image" > "$WORK/image.txt" 2>&1; then ok
+if LFSC_DEVNULL=NUL LFSC_CONFORMANCE_COMPAT_ONLY=1 python3 "$SRCDIR/tests/image/conformance.py" "$bin/luac.cross" "$PICHECK" "$CONF" "$WORK/image" > "$WORK/image.txt" 2>&1; then ok
 else bad "image vectors under wine: $(tail -5 "$WORK/image.txt")"; fi
 tail -1 "$WORK/image.txt"
 if python3 "$SRCDIR/tests/conformance/lc_vectors.py" "$bin/luac.cross" "$CONF" > "$WORK/lc.txt" 2>&1; then ok
