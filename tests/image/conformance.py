@@ -92,7 +92,8 @@ def check_listing(row, luac, intlink, conf, src, env):
     mask = lambda t: re.sub(r'0x[0-9a-fA-F]+', 'ADDR', t)
     if p.returncode != row['exit']:
         return ['exit %d: %s' % (p.returncode, p.stderr.decode(errors='replace'))]
-    if mask(p.stdout.decode('latin-1')) != mask(ref):
+    # A listing is text: on Windows its lines end in CRLF.
+    if mask(p.stdout.decode('latin-1').replace('\r\n', '\n')) != mask(ref):
         return ['listing differs']
     return []
 
