@@ -20,11 +20,15 @@ if(TARGET lfsimg)
     else()
       set(checked_write_mutants 1000)
     endif()
-    add_test(NAME lfsimg_checked_write
-      COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/checked_write.py
-              $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR}
-              ${checked_write_mutants})
-    set_tests_properties(lfsimg_checked_write PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+    # (not -m32: its -t host chunks are 32-bit ones, which a 64-bit lua5.1
+    # refuses by design)
+    if(NOT LFSC_M32)
+      add_test(NAME lfsimg_checked_write
+        COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/checked_write.py
+                $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR}
+                ${checked_write_mutants})
+      set_tests_properties(lfsimg_checked_write PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+    endif()
     # info --json: UTF-8-safe, strict JSON on non-ASCII names (issue #12 item 5)
     add_test(NAME lfsimg_json_utf8
       COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/json_utf8.py

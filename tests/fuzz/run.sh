@@ -28,7 +28,7 @@ conf=${LFSC_CONFORMANCE_DIR:-$root/../shared/conformance}
 targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile}
 mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/artifacts"
 CC=${CC:-clang}
-srcs=$(ls "$root"/src/*.c | grep -v '/cli_')
+srcs=$(ls "$root"/src/*.c | grep -v -e '/cli_' -e '/runtime\.c$' -e '/repl\.c$')   # the host runtime is not in liblfsc
 # fuzz_lfsimg_cli includes cli_lfsimg.c, whose firmware commands live in cli_lfsimg_fw.c
 cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli_lfsimg_fw.c"; }
 for t in $targets; do
