@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
 #include "cli_lfsimg_fw.h"
+#include "cli_opts.h"
 #include "json.h"
 #include "lc.h"
 #include "lfslimits.h"
@@ -25,7 +27,7 @@
 #include "sink.h"
 #include "verify.h"
 
-#define EXIT_USAGE 2
+#define EXIT_USAGE CLIOPT_EXIT_USAGE
 
 static const char *progname = "lfsimg";
 
@@ -40,12 +42,7 @@ static const command *find_command(const char *name);
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
-  fprintf(stderr, "%s: ", progname);
-  if (cmd)
-    fprintf(stderr, "%s: ", cmd);
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nTry '%s %s%s--help'.\n", progname, cmd ? cmd : "", cmd ? " " : "");
-  return EXIT_USAGE;
+  return cliopt_usage_error(cmd, fmt, arg);
 }
 
 static int cmd_usage(const char *cmd)
@@ -65,6 +62,25 @@ static int is_help(const char *a)
   return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
+/* What a file operand is called in messages and listings: "-" is stdin. */
+static const char *shown(const char *path)
+{
+  return strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
+int lfsimg_args_end(cliopt_parser *p, int c, int min, int max, const char *const *names)
+{
+  if (c == CLIOPT_HELP)
+    return cmd_usage(p->cmd), -1;
+  if (c == CLIOPT_ERROR)
+    return EXIT_USAGE;
+  return cliopt_operands(p, min, max, names);
+}
+
+#define args_end lfsimg_args_end
+
+static const char *const image_operand[] = {"image file", "module name"};
+
 /* Parse a number the way luac.cross parses -a and -m (strtol base 0). */
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -83,12 +99,12 @@ static reader_image *load(lfsc_ctx *ctx, const char *path)
   unsigned char *buf;
   size_t len;
   reader_image *img;
-  if (reader_readfile(ctx, path, &buf, &len) || reader_load(ctx, buf, len, &img)) {
+  if (reader_read_image(ctx, path, &buf, &len) || reader_load(ctx, buf, len, &img)) {
     const char *m = lfsc_errmsg(ctx);
-    if (strncmp(m, "cannot ", 7) == 0)
+    if (strncmp(m, "cannot ", 7) == 0 || strncmp(m, "stdin: ", 7) == 0)
       fprintf(stderr, "%s: %s\n", progname, m);
     else
-      fprintf(stderr, "%s: %s: %s\n", progname, path, m);
+      fprintf(stderr, "%s: %s: %s\n", progname, shown(path), m);
     return NULL;
   }
   return img;
@@ -102,19 +118,19 @@ static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
   size_t len;
   reader_image *img;
   int overridden;
-  if (reader_readfile(ctx, path, &buf, &len)) {
+  if (reader_read_image(ctx, path, &buf, &len)) {
     fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
     return NULL;
   }
   if (verify_or_refuse(ctx, buf, len, NULL, force, &img, &overridden)) {
-    fprintf(stderr, "%s: %s: invalid image: %s\n", progname, path, lfsc_errmsg(ctx));
+    fprintf(stderr, "%s: %s: invalid image: %s\n", progname, shown(path), lfsc_errmsg(ctx));
     fprintf(stderr, "%s: '%s verify %s' lists every problem; --force writes anyway\n", progname,
             progname, path);
     return NULL;
   }
   if (overridden)
     fprintf(stderr, "%s: warning: %s: invalid image: %s (--force: writing anyway)\n", progname,
-            path, lfsc_errmsg(ctx));
+            shown(path), lfsc_errmsg(ctx));
   return img;
 }
 
@@ -139,32 +155,85 @@ static const char *variant_desc(lfsc_target t)
   }
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void sput(lfsc_sink *out, const char *fmt, ...)
+{
+  char b[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(b, sizeof b, fmt, ap);
+  va_end(ap);
+  if (n > 0)
+    sink_write(out, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
+}
+
+/* Text output goes through sinks, so that diff can format a difference
+ * into memory (for --json) with the same code that prints it. */
+static lfsc_sink *out_stdout(void)
+{
+  static lfsc_sink s;
+  sink_file_init(&s, stdout);
+  return &s;
+}
+
 /* Write bytes as a C/Lua-style escaped string body (JSON is json.c's). */
-static void put_escaped(FILE *out, const char *s, size_t len)
+static void put_escaped(lfsc_sink *out, const char *s, size_t len)
 {
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
     switch (c) {
-    case '"': fputs("\\\"", out); break;
-    case '\\': fputs("\\\\", out); break;
-    case '\n': fputs("\\n", out); break;
-    case '\r': fputs("\\r", out); break;
-    case '\t': fputs("\\t", out); break;
+    case '"': sput(out, "\\\""); break;
+    case '\\': sput(out, "\\\\"); break;
+    case '\n': sput(out, "\\n"); break;
+    case '\r': sput(out, "\\r"); break;
+    case '\t': sput(out, "\\t"); break;
     default:
       if (c < 32 || c >= 127)
-        fprintf(out, "\\%03u", c);
+        sput(out, "\\%03u", c);
       else
-        fputc(c, out);
+        sink_write(out, &c, 1);
     }
   }
 }
 
-static void put_name(FILE *out, const lfsc_str *s)
+static void put_name(lfsc_sink *out, const lfsc_str *s)
 {
   if (s)
     put_escaped(out, s->data, s->len);
   else
-    fputs("?", out);
+    sput(out, "?");
+}
+
+/* A JSON document on stdout: an object, whose "file" member is first. */
+typedef struct json_doc {
+  lfsc_sink sk;
+  json_writer w;
+} json_doc;
+
+static json_writer *json_begin(json_doc *d, const char *key, const char *path)
+{
+  sink_file_init(&d->sk, stdout);
+  json_init(&d->w, &d->sk);
+  json_object(&d->w, 1);
+  json_key(&d->w, key);
+  json_cstr(&d->w, path);
+  return &d->w;
+}
+
+static void json_finish(json_doc *d)
+{
+  json_close(&d->w);
+  json_end(&d->w);
+}
+
+static void json_name(json_writer *w, const lfsc_str *s)
+{
+  if (s)
+    json_text(w, s->data, s->len);
+  else
+    json_null(w);
 }
 
 /* ---- info ------------------------------------------------------------- */
@@ -211,24 +280,24 @@ static uint32_t string_bytes(const reader_image *img)
   return img->strings_end - img->strings_off;
 }
 
+enum { OPT_JSON = 256, OPT_OFFSETS, OPT_VARIANT, OPT_REGION, OPT_BASE, OPT_STRICT,
+       OPT_NO_WINDOW, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_FORCE, OPT_NO_IMAGE };
+
+static const cliopt json_only[] = {
+  {OPT_JSON, 0, "json", NULL},
+  {0, 0, NULL, NULL},
+};
+
 static int cmd_info(int argc, char **argv)
 {
-  int json = 0;
-  const char *path = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (is_help(argv[i]))
-      return cmd_usage("info");
-    if (strcmp(argv[i], "--json") == 0)
-      json = 1;
-    else if (argv[i][0] == '-' && argv[i][1])
-      return usage_error("info", "unknown option '%s'", argv[i]);
-    else if (!path)
-      path = argv[i];
-    else
-      return usage_error("info", "unexpected argument '%s'", argv[i]);
-  }
-  if (!path)
-    return usage_error("info", "%s", "missing image file");
+  int json = 0, c, rc;
+  cliopt_parser p;
+  cliopt_init(&p, "info", json_only, argc, argv);
+  while ((c = cliopt_next(&p)) > 0)
+    json = 1;
+  if ((rc = args_end(&p, c, 1, 1, image_operand)))
+    return rc < 0 ? 0 : rc;
+  const char *path = p.operand[0];
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
@@ -241,76 +310,70 @@ static int cmd_info(int argc, char **argv)
   format_date(img->has_timestamp ? img->timestamp : 0, date, sizeof date);
   uint32_t fs = img->flash_size;
   if (json) {
-    lfsc_sink sk;
-    json_writer w;
+    json_doc d;
+    json_writer *w = json_begin(&d, "file", path);
     char hex[16];
-    sink_file_init(&sk, stdout);
-    json_init(&w, &sk);
-    json_object(&w, 1);
-    json_key(&w, "file");
-    json_cstr(&w, path);
-    json_key(&w, "file_bytes");
-    json_uint(&w, img->file_size);
-    json_key(&w, "kind");
-    json_cstr(&w, img->absolute ? "ABS" : "PI");
-    json_key(&w, "base");
+    json_key(w, "file_bytes");
+    json_uint(w, img->file_size);
+    json_key(w, "kind");
+    json_cstr(w, img->absolute ? "ABS" : "PI");
+    json_key(w, "base");
     snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->base);
-    json_cstr(&w, img->absolute ? hex : NULL);
-    json_key(&w, "signature");
+    json_cstr(w, img->absolute ? hex : NULL);
+    json_key(w, "signature");
     snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->sig);
-    json_cstr(&w, hex);
-    json_key(&w, "signature_absolute");
-    json_bool(&w, img->sig_absolute);
-    json_key(&w, "variant");
-    json_cstr(&w, lfsc_target_name(img->variant));
-    json_key(&w, "tvalue_bytes");
-    json_int(&w, img->tvsize);
-    json_key(&w, "version");
-    json_uint(&w, (img->sig >> 8) & 15);
-    json_key(&w, "timestamp");
+    json_cstr(w, hex);
+    json_key(w, "signature_absolute");
+    json_bool(w, img->sig_absolute);
+    json_key(w, "variant");
+    json_cstr(w, lfsc_target_name(img->variant));
+    json_key(w, "tvalue_bytes");
+    json_int(w, img->tvsize);
+    json_key(w, "version");
+    json_uint(w, (img->sig >> 8) & 15);
+    json_key(w, "timestamp");
     if (img->has_timestamp)
-      json_double(&w, img->timestamp);
+      json_double(w, img->timestamp);
     else
-      json_null(&w);
-    json_key(&w, "date");
-    json_cstr(&w, img->has_timestamp ? date : NULL);
-    json_key(&w, "image_bytes");
-    json_uint(&w, fs);
-    json_key(&w, "bitmap_bytes");
-    json_uint(&w, img->bitmap_bytes);
-    json_key(&w, "compressed");
-    json_bool(&w, img->compressed);
-    json_key(&w, "uncompressed_bytes");
-    json_uint(&w, img->data_size);
-    json_key(&w, "strings");
-    json_int(&w, img->nstrings);
-    json_key(&w, "buckets");
-    json_uint(&w, img->nrosize);
-    json_key(&w, "string_bytes");
-    json_uint(&w, string_bytes(img));
-    json_key(&w, "protos");
-    json_int(&w, img->nfuncs);
-    json_key(&w, "modules");
-    json_array(&w, 1);
+      json_null(w);
+    json_key(w, "date");
+    json_cstr(w, img->has_timestamp ? date : NULL);
+    json_key(w, "image_bytes");
+    json_uint(w, fs);
+    json_key(w, "bitmap_bytes");
+    json_uint(w, img->bitmap_bytes);
+    json_key(w, "compressed");
+    json_bool(w, img->compressed);
+    json_key(w, "uncompressed_bytes");
+    json_uint(w, img->data_size);
+    json_key(w, "strings");
+    json_int(w, img->nstrings);
+    json_key(w, "buckets");
+    json_uint(w, img->nrosize);
+    json_key(w, "string_bytes");
+    json_uint(w, string_bytes(img));
+    json_key(w, "protos");
+    json_int(w, img->nfuncs);
+    json_key(w, "modules");
+    json_array(w, 1);
     for (int i = 0; i < img->nmodules; i++) {
       const reader_module *m = &img->modules[i];
-      json_object(&w, 0);
-      json_key(&w, "name");
+      json_object(w, 0);
+      json_key(w, "name");
       if (m->name)
-        json_text(&w, m->name->data, m->name->len);
+        json_text(w, m->name->data, m->name->len);
       else
-        json_null(&w);
-      json_key(&w, "bytes");
-      json_uint(&w, m->bytes);
-      json_key(&w, "share");
-      json_fixed(&w, fs ? (double)m->bytes / fs : 0, 4);
-      json_close(&w);
+        json_null(w);
+      json_key(w, "bytes");
+      json_uint(w, m->bytes);
+      json_key(w, "share");
+      json_fixed(w, fs ? (double)m->bytes / fs : 0, 4);
+      json_close(w);
     }
-    json_close(&w);
-    json_close(&w);
-    json_end(&w);
+    json_close(w);
+    json_finish(&d);
   } else {
-    printf("file        %s (%zu bytes%s)\n", path, img->file_size,
+    printf("file        %s (%zu bytes%s)\n", shown(path), img->file_size,
            img->compressed ? ", gzip" : "");
     if (img->absolute)
       printf("kind        absolute (ABS) at 0x%08x%s\n", (unsigned)img->base,
@@ -349,7 +412,7 @@ static int cmd_info(int argc, char **argv)
       double share = (double)m->bytes / fs;
       int len = m->name ? (int)m->name->len : 1;
       printf("  ");
-      put_name(stdout, m->name);
+      put_name(out_stdout(), m->name);
       printf("%*s %8u %5.1f%% ", len < w ? w - len : 0, "", (unsigned)m->bytes, 100 * share);
       put_bar(stdout, top > 0 ? share / top : 0, utf8);
       printf("\n");
@@ -361,62 +424,81 @@ static int cmd_info(int argc, char **argv)
 
 /* ---- list, strings ---------------------------------------------------- */
 
-static int one_image_args(const char *cmd, int argc, char **argv, const char **path, int *flag,
-                          const char *flagname)
-{
-  *path = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (is_help(argv[i]))
-      return cmd_usage(cmd), -1;
-    if (flagname && strcmp(argv[i], flagname) == 0)
-      *flag = 1;
-    else if (argv[i][0] == '-' && argv[i][1])
-      return usage_error(cmd, "unknown option '%s'", argv[i]);
-    else if (!*path)
-      *path = argv[i];
-    else
-      return usage_error(cmd, "unexpected argument '%s'", argv[i]);
-  }
-  if (!*path)
-    return usage_error(cmd, "%s", "missing image file");
-  return 0;
-}
-
 static int cmd_list(int argc, char **argv)
 {
-  const char *path;
-  int rc = one_image_args("list", argc, argv, &path, NULL, NULL);
-  if (rc)
+  int json = 0, c, rc;
+  cliopt_parser p;
+  cliopt_init(&p, "list", json_only, argc, argv);
+  while ((c = cliopt_next(&p)) > 0)
+    json = 1;
+  if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
   lfsc_ctx *ctx = lfsc_new();
-  reader_image *img = ctx ? load(ctx, path) : NULL;
-  if (img)
+  reader_image *img = ctx ? load(ctx, p.operand[0]) : NULL;
+  if (img && json) {
+    json_doc d;
+    json_writer *w = json_begin(&d, "file", p.operand[0]);
+    json_key(w, "modules");
+    json_array(w, 1);
+    for (int i = 0; i < img->nmodules; i++)
+      json_name(w, img->modules[i].name);
+    json_close(w);
+    json_finish(&d);
+  } else if (img) {
     for (int i = 0; i < img->nmodules; i++) {
-      put_name(stdout, img->modules[i].name);
+      put_name(out_stdout(), img->modules[i].name);
       putchar('\n');
     }
+  }
   lfsc_free(ctx);
   return img && !ferror(stdout) ? 0 : 1;
 }
 
+static const cliopt strings_opts[] = {
+  {OPT_OFFSETS, 0, "offsets", NULL},
+  {OPT_JSON, 0, "json", NULL},
+  {0, 0, NULL, NULL},
+};
+
 static int cmd_strings(int argc, char **argv)
 {
-  const char *path;
-  int offsets = 0;
-  int rc = one_image_args("strings", argc, argv, &path, &offsets, "--offsets");
-  if (rc)
+  int offsets = 0, json = 0, c, rc;
+  cliopt_parser p;
+  cliopt_init(&p, "strings", strings_opts, argc, argv);
+  while ((c = cliopt_next(&p)) > 0)
+    *(c == OPT_JSON ? &json : &offsets) = 1;
+  if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
   lfsc_ctx *ctx = lfsc_new();
-  reader_image *img = ctx ? load(ctx, path) : NULL;
-  if (img)
+  reader_image *img = ctx ? load(ctx, p.operand[0]) : NULL;
+  if (img && json) {
+    json_doc d;
+    json_writer *w = json_begin(&d, "file", p.operand[0]);
+    json_key(w, "strings");
+    json_array(w, 1);
+    for (int i = 0; i < img->nstrings; i++) {
+      const reader_string *s = &img->strings[i];
+      json_object(w, 0);
+      json_key(w, "offset");
+      json_uint(w, s->off);
+      json_key(w, "hash");
+      json_uint(w, s->hash);
+      json_key(w, "text");
+      json_text(w, s->s->data, s->s->len);
+      json_close(w);
+    }
+    json_close(w);
+    json_finish(&d);
+  } else if (img) {
     for (int i = 0; i < img->nstrings; i++) {
       const reader_string *s = &img->strings[i];
       if (offsets)
         printf("0x%05x %08x ", (unsigned)s->off, (unsigned)s->hash);
       putchar('"');
-      put_escaped(stdout, s->s->data, s->s->len);
+      put_escaped(out_stdout(), s->s->data, s->s->len);
       printf("\"\n");
     }
+  }
   lfsc_free(ctx);
   return img && !ferror(stdout) ? 0 : 1;
 }
@@ -434,42 +516,37 @@ static const reader_module *find_module(const reader_image *img, const char *nam
   return NULL;
 }
 
+static const cliopt dis_opts[] = {
+  {'l', 'l', "short", NULL},
+  {0, 0, NULL, NULL},
+};
+
 static int cmd_dis(int argc, char **argv)
 {
-  const char *path = NULL, *mod = NULL;
-  int full = 1;
-  for (int i = 1; i < argc; i++) {
-    if (is_help(argv[i]))
-      return cmd_usage("dis");
-    if (strcmp(argv[i], "--short") == 0 || strcmp(argv[i], "-l") == 0)
-      full = 0;
-    else if (argv[i][0] == '-' && argv[i][1])
-      return usage_error("dis", "unknown option '%s'", argv[i]);
-    else if (!path)
-      path = argv[i];
-    else if (!mod)
-      mod = argv[i];
-    else
-      return usage_error("dis", "unexpected argument '%s'", argv[i]);
-  }
-  if (!path)
-    return usage_error("dis", "%s", "missing image file");
+  int full = 1, c, rc;
+  cliopt_parser p;
+  cliopt_init(&p, "dis", dis_opts, argc, argv);
+  while ((c = cliopt_next(&p)) > 0)
+    full = 0;
+  if ((rc = args_end(&p, c, 1, 2, image_operand)))
+    return rc < 0 ? 0 : rc;
+  const char *path = p.operand[0], *mod = p.operand[1];
   lfsc_ctx *ctx = lfsc_new();
   reader_image *img = ctx ? load(ctx, path) : NULL;
-  int rc = 1;
+  rc = 1;
   if (img) {
-    const lfsc_proto *p = img->main;
+    const lfsc_proto *f = img->main;
     if (mod) {
       const reader_module *m = find_module(img, mod);
       if (!m) {
-        fprintf(stderr, "%s: %s: no module named '%s' (see '%s list %s')\n", progname, path, mod,
-                progname, path);
+        fprintf(stderr, "%s: %s: no module named '%s' (see '%s list %s')\n", progname,
+                shown(path), mod, progname, path);
         lfsc_free(ctx);
         return 1;
       }
-      p = m->proto;
+      f = m->proto;
     }
-    rc = listing_print(stdout, p, full, img->variant) ? 1 : 0;
+    rc = listing_print(stdout, f, full, img->variant) ? 1 : 0;
   }
   lfsc_free(ctx);
   return rc;
@@ -477,60 +554,115 @@ static int cmd_dis(int argc, char **argv)
 
 /* ---- verify ----------------------------------------------------------- */
 
+static const cliopt verify_opts_table[] = {
+  {OPT_VARIANT, 0, "variant", "V"},
+  {OPT_REGION, 0, "region-size", "N"},
+  {OPT_BASE, 0, "base", "ADDR"},
+  {OPT_STRICT, 0, "strict", NULL},
+  {OPT_NO_WINDOW, 0, "no-window-check", NULL},
+  {OPT_FIRMWARE, 0, "firmware", "FW"},
+  {OPT_FLASH_SIZE, 0, "flash-size", "S"},
+  {'q', 'q', "quiet", NULL},
+  {OPT_JSON, 0, "json", NULL},
+  {0, 0, NULL, NULL},
+};
+
+static const char *const where_name[] = {"none", "image", "file"};
+
+/* verify --json: the verdict, every kept problem and the image's kind;
+ * when the check could not run, msg is its one error. */
+static void verify_json(const char *path, const verify_report *rep, const char *msg)
+{
+  json_doc d;
+  json_writer *w = json_begin(&d, "file", path);
+  json_key(w, "ok");
+  json_bool(w, !msg && rep->errors == 0);
+  json_key(w, "errors");
+  json_int(w, msg ? 1 : rep->errors);
+  json_key(w, "warnings");
+  json_int(w, msg ? 0 : rep->warnings);
+  json_key(w, "problems");
+  json_array(w, 1);
+  for (int i = 0; i < (msg ? 1 : rep->nproblems); i++) {
+    const verify_problem *p = msg ? NULL : &rep->problems[i];
+    json_object(w, 0);
+    json_key(w, "severity");
+    json_cstr(w, !p || p->severity == VERIFY_ERROR ? "error" : "warning");
+    json_key(w, "where");
+    json_cstr(w, where_name[p ? p->where : VERIFY_AT_NONE]);
+    json_key(w, "offset");
+    if (p && p->where != VERIFY_AT_NONE)
+      json_uint(w, p->offset);
+    else
+      json_null(w);
+    json_key(w, "message");
+    json_cstr(w, p ? p->msg : msg);
+    json_close(w);
+  }
+  json_close(w);
+  json_key(w, "problems_not_shown");
+  json_int(w, msg ? 0 : rep->errors + rep->warnings - rep->nproblems);
+  json_key(w, "image");
+  const reader_image *img = msg ? NULL : rep->img;
+  if (img) {
+    json_object(w, 0);
+    json_key(w, "variant");
+    json_cstr(w, lfsc_target_name(img->variant));
+    json_key(w, "kind");
+    json_cstr(w, img->absolute ? "ABS" : "PI");
+    json_key(w, "signature_absolute");
+    json_bool(w, img->sig_absolute);
+    json_key(w, "modules");
+    json_int(w, img->nmodules);
+    json_close(w);
+  } else {
+    json_null(w);
+  }
+  json_finish(&d);
+}
+
 static int cmd_verify(int argc, char **argv)
 {
-  const char *path = NULL;
   verify_opts o;
   memset(&o, 0, sizeof o);
-  int quiet = 0, nfw = 0;
+  int quiet = 0, json = 0, nfw = 0, c, rc;
   const char *fws[2], *flash_size = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (is_help(a))
-      return cmd_usage("verify");
-    if (strcmp(a, "--variant") == 0 || strcmp(a, "--region-size") == 0 || strcmp(a, "--base") == 0) {
-      if (i + 1 >= argc)
-        return usage_error("verify", "'%s' needs an argument", a);
-      const char *val = argv[++i];
-      if (a[2] == 'v') {
-        if (lfsc_target_parse(val, &o.variant) || o.variant == LFSC_TARGET_HOST)
-          return usage_error("verify", "unknown variant '%s' (float, float16 or int)", val);
-        o.have_variant = 1;
-      } else if (a[2] == 'r') {
-        if (parse_u32(val, &o.region_size) || o.region_size == 0)
-          return usage_error("verify", "bad region size '%s'", val);
-      } else {
-        if (parse_u32(val, &o.base))
-          return usage_error("verify", "bad address '%s'", val);
-        o.have_base = 1;
-      }
-    } else if (strcmp(a, "--strict") == 0) {
-      o.strict_loader = 1;
-    } else if (strcmp(a, "--no-window-check") == 0) {
-      o.limits |= LIMITS_NO_WINDOW;
-    } else if (strcmp(a, "--firmware") == 0 || strcmp(a, "--flash-size") == 0) {
-      if (i + 1 >= argc)
-        return usage_error("verify", "'%s' needs an argument", a);
-      if (a[3] == 'l')
-        flash_size = argv[++i];
-      else if (nfw == 2)
+  cliopt_parser p;
+  cliopt_init(&p, "verify", verify_opts_table, argc, argv);
+  while ((c = cliopt_next(&p)) > 0) {
+    const char *val = p.value;
+    switch (c) {
+    case OPT_VARIANT:
+      if (lfsc_target_parse(val, &o.variant) || o.variant == LFSC_TARGET_HOST)
+        return usage_error("verify", "unknown variant '%s' (float, float16 or int)", val);
+      o.have_variant = 1;
+      break;
+    case OPT_REGION:
+      if (parse_u32(val, &o.region_size) || o.region_size == 0)
+        return usage_error("verify", "bad region size '%s'", val);
+      break;
+    case OPT_BASE:
+      if (parse_u32(val, &o.base))
+        return usage_error("verify", "bad address '%s'", val);
+      o.have_base = 1;
+      break;
+    case OPT_STRICT: o.strict_loader = 1; break;
+    case OPT_NO_WINDOW: o.limits |= LIMITS_NO_WINDOW; break;
+    case OPT_FLASH_SIZE: flash_size = val; break;
+    case OPT_FIRMWARE:
+      if (nfw == 2)
         return usage_error("verify", "%s", "at most two --firmware files");
-      else
-        fws[nfw++] = argv[++i];
-    } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-      quiet = 1;
-    } else if (a[0] == '-' && a[1]) {
-      return usage_error("verify", "unknown option '%s'", a);
-    } else if (!path) {
-      path = a;
-    } else {
-      return usage_error("verify", "unexpected argument '%s'", a);
+      fws[nfw++] = val;
+      break;
+    case 'q': quiet = 1; break;
+    default: json = 1; break;
     }
   }
-  if (!path)
-    return usage_error("verify", "%s", "missing image file");
+  if ((rc = args_end(&p, c, 1, 1, image_operand)))
+    return rc < 0 ? 0 : rc;
+  const char *path = p.operand[0];
   if (nfw) {
-    int rc = lfsimg_fw_verify_opts(nfw, fws, flash_size, &o);
+    rc = lfsimg_fw_verify_opts(nfw, fws, flash_size, &o);
     if (rc)
       return rc;
   }
@@ -539,31 +671,36 @@ static int cmd_verify(int argc, char **argv)
     return 1;
   unsigned char *buf;
   size_t len;
-  if (reader_readfile(ctx, path, &buf, &len)) {
-    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
-    lfsc_free(ctx);
-    return 1;
-  }
   verify_report rep;
-  if (verify_image(ctx, buf, len, &o, &rep)) {
-    fprintf(stderr, "%s: %s: %s\n", progname, path, lfsc_errmsg(ctx));
+  if (reader_read_image(ctx, path, &buf, &len) || verify_image(ctx, buf, len, &o, &rep)) {
+    const char *m = lfsc_errmsg(ctx);
+    int named = strncmp(m, "cannot ", 7) == 0 || strncmp(m, "stdin: ", 7) == 0;
+    fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(path), named ? "" : ": ", m);
+    if (json)
+      verify_json(path, NULL, m);
     lfsc_free(ctx);
     return 1;
   }
+  if (json) {
+    verify_json(path, &rep, NULL);
+    lfsc_free(ctx);
+    return rep.errors || ferror(stdout) ? 1 : 0;
+  }
+  path = shown(path);
   if (!quiet)
     for (int i = 0; i < rep.nproblems; i++) {
-      const verify_problem *p = &rep.problems[i];
-      const char *sev = p->severity == VERIFY_ERROR ? "error" : "warning";
-      if (p->where == VERIFY_AT_IMAGE)
-        printf("%s:0x%05x: %s: %s\n", path, (unsigned)p->offset, sev, p->msg);
-      else if (p->where == VERIFY_AT_FILE)
-        printf("%s: file offset 0x%x: %s: %s\n", path, (unsigned)p->offset, sev, p->msg);
+      const verify_problem *q = &rep.problems[i];
+      const char *sev = q->severity == VERIFY_ERROR ? "error" : "warning";
+      if (q->where == VERIFY_AT_IMAGE)
+        printf("%s:0x%05x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
+      else if (q->where == VERIFY_AT_FILE)
+        printf("%s: file offset 0x%x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
       else
-        printf("%s: %s: %s\n", path, sev, p->msg);
+        printf("%s: %s: %s\n", path, sev, q->msg);
     }
-  int shown = rep.nproblems, total = rep.errors + rep.warnings;
-  if (!quiet && total > shown)
-    printf("%s: ... and %d more problems not shown\n", path, total - shown);
+  int shown_n = rep.nproblems, total = rep.errors + rep.warnings;
+  if (!quiet && total > shown_n)
+    printf("%s: ... and %d more problems not shown\n", path, total - shown_n);
   if (rep.errors == 0) {
     const reader_image *img = rep.img;
     printf("%s: valid %s %s image, %d modules", path, lfsc_target_name(img->variant),
@@ -581,44 +718,36 @@ static int cmd_verify(int argc, char **argv)
 
 /* ---- reloc ------------------------------------------------------------ */
 
+static const cliopt reloc_opts[] = {
+  {OPT_BASE, 'a', "base", "ADDR"},
+  {OPT_FORCE, 0, "force", NULL},
+  {OPT_NO_WINDOW, 0, "no-window-check", NULL},
+  {0, 0, NULL, NULL},
+};
+
 static int cmd_reloc(int argc, char **argv)
 {
-  const char *in = NULL, *outp = NULL;
+  static const char *const names[] = {"input image", "output file"};
   uint32_t base = 0;
-  int have_base = 0, force = 0;
-  const char *basearg = NULL;
+  int have_base = 0, force = 0, c, rc;
   unsigned limits = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (is_help(a))
-      return cmd_usage("reloc");
-    if (strcmp(a, "--no-window-check") == 0) {
+  cliopt_parser p;
+  cliopt_init(&p, "reloc", reloc_opts, argc, argv);
+  while ((c = cliopt_next(&p)) > 0) {
+    if (c == OPT_NO_WINDOW)
       limits |= LIMITS_NO_WINDOW;
-      continue;
-    }
-    if (strcmp(a, "--base") == 0 || strcmp(a, "-a") == 0) {
-      if (i + 1 >= argc)
-        return usage_error("reloc", "'%s' needs an address", a);
-      basearg = argv[++i];
-      if (parse_u32(basearg, &base))
-        return usage_error("reloc", "bad address '%s'", basearg);
-      have_base = 1;
-    } else if (strcmp(a, "--force") == 0) {
+    else if (c == OPT_FORCE)
       force = 1;
-    } else if (a[0] == '-' && a[1]) {
-      return usage_error("reloc", "unknown option '%s'", a);
-    } else if (!in) {
-      in = a;
-    } else if (!outp) {
-      outp = a;
-    } else {
-      return usage_error("reloc", "unexpected argument '%s'", a);
-    }
+    else if (parse_u32(p.value, &base))
+      return usage_error("reloc", "bad address '%s'", p.value);
+    else
+      have_base = 1;
   }
+  if ((rc = args_end(&p, c, 2, 2, names)))
+    return rc < 0 ? 0 : rc;
   if (!have_base)
     return usage_error("reloc", "%s", "missing --base ADDR");
-  if (!in || !outp)
-    return usage_error("reloc", "%s", "needs an input and an output file");
+  const char *in = p.operand[0], *outp = p.operand[1];
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
@@ -633,18 +762,19 @@ static int cmd_reloc(int argc, char **argv)
     return 1;
   }
   if (lfslimits_check_image(ctx, 1, base, img->flash_size, limits)) {
-    fprintf(stderr, "%s: reloc: %s: %s\n", progname, in, lfsc_errmsg(ctx));
+    fprintf(stderr, "%s: reloc: %s: %s\n", progname, shown(in), lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return 1;
   }
   unsigned char *outb;
   if (reader_relocate(ctx, img, base, &outb)) {
-    fprintf(stderr, "%s: %s: %s (run '%s verify')\n", progname, in, lfsc_errmsg(ctx), progname);
+    fprintf(stderr, "%s: %s: %s (run '%s verify')\n", progname, shown(in), lfsc_errmsg(ctx),
+            progname);
     lfsc_free(ctx);
     return 1;
   }
   outfile of;
-  int rc = 1;
+  rc = 1;
   if (outfile_open(&of, outp) != 0) {
     fprintf(stderr, "%s: cannot open %s: %s\n", progname, outp, strerror(errno));
   } else if (fwrite(outb, 1, img->flash_size, of.fp) != img->flash_size) {
@@ -661,37 +791,33 @@ static int cmd_reloc(int argc, char **argv)
 
 /* ---- extract ---------------------------------------------------------- */
 
+static const cliopt extract_opts[] = {
+  {'t', 't', "target", "TARGET"},
+  {'o', 'o', "output", "FILE"},
+  {'s', 's', "strip", NULL},
+  {OPT_FORCE, 0, "force", NULL},
+  {0, 0, NULL, NULL},
+};
+
 static int cmd_extract(int argc, char **argv)
 {
-  const char *path = NULL, *mod = NULL, *outp = NULL, *tname = NULL;
-  int strip = 0, force = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (is_help(a))
-      return cmd_usage("extract");
-    if (strcmp(a, "-t") == 0 || strcmp(a, "--target") == 0 || strcmp(a, "-o") == 0) {
-      if (i + 1 >= argc)
-        return usage_error("extract", "'%s' needs an argument", a);
-      if (a[1] == 'o')
-        outp = argv[++i];
-      else
-        tname = argv[++i];
-    } else if (strcmp(a, "-s") == 0) {
+  const char *outp = NULL, *tname = NULL;
+  int strip = 0, force = 0, c, rc;
+  cliopt_parser p;
+  cliopt_init(&p, "extract", extract_opts, argc, argv);
+  while ((c = cliopt_next(&p)) > 0) {
+    if (c == 'o')
+      outp = p.value;
+    else if (c == 't')
+      tname = p.value;
+    else if (c == 's')
       strip = 1;
-    } else if (strcmp(a, "--force") == 0) {
+    else
       force = 1;
-    } else if (a[0] == '-' && a[1]) {
-      return usage_error("extract", "unknown option '%s'", a);
-    } else if (!path) {
-      path = a;
-    } else if (!mod) {
-      mod = a;
-    } else {
-      return usage_error("extract", "unexpected argument '%s'", a);
-    }
   }
-  if (!path || !mod)
-    return usage_error("extract", "%s", "needs an image and a module name");
+  if ((rc = args_end(&p, c, 2, 2, image_operand)))
+    return rc < 0 ? 0 : rc;
+  const char *path = p.operand[0], *mod = p.operand[1];
   if (!outp)
     return usage_error("extract", "%s", "missing -o FILE");
   lfsc_target t = LFSC_TARGET_FLOAT;
@@ -707,8 +833,8 @@ static int cmd_extract(int argc, char **argv)
     t = img->variant;
   const reader_module *m = find_module(img, mod);
   if (!m) {
-    fprintf(stderr, "%s: %s: no module named '%s' (see '%s list %s')\n", progname, path, mod,
-            progname, path);
+    fprintf(stderr, "%s: %s: no module named '%s' (see '%s list %s')\n", progname, shown(path),
+            mod, progname, path);
     lfsc_free(ctx);
     return 1;
   }
@@ -720,15 +846,15 @@ static int cmd_extract(int argc, char **argv)
   }
   lfsc_sink sk;
   sink_file_init(&sk, of.fp);
-  int rc = lc_write(ctx, m->proto, t, strip, &sk);
+  rc = lc_write(ctx, m->proto, t, strip, &sk);
   if (rc == LFSC_OK)
     rc = sk.status;
   if (rc != LFSC_OK) {
     if (rc == LFSC_EIO)
       fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
     else
-      fprintf(stderr, "%s: %s: module '%s' cannot be written for %s: %s\n", progname, path, mod,
-              lfsc_target_name(t), lfsc_errmsg(ctx));
+      fprintf(stderr, "%s: %s: module '%s' cannot be written for %s: %s\n", progname,
+              shown(path), mod, lfsc_target_name(t), lfsc_errmsg(ctx));
     outfile_abort(&of);
     lfsc_free(ctx);
     return 1;
@@ -744,21 +870,21 @@ static int cmd_extract(int argc, char **argv)
 
 /* ---- diff ------------------------------------------------------------- */
 
-static void put_const(FILE *out, const lfsc_const *k, lfsc_target v)
+static void put_const(lfsc_sink *out, const lfsc_const *k, lfsc_target v)
 {
   switch (k->type) {
-  case LFSC_K_NIL: fputs("nil", out); break;
-  case LFSC_K_BOOL: fputs(k->u.b ? "true" : "false", out); break;
+  case LFSC_K_NIL: sput(out, "nil"); break;
+  case LFSC_K_BOOL: sput(out, "%s", k->u.b ? "true" : "false"); break;
   case LFSC_K_NUM:
     if (v == LFSC_TARGET_INT)
-      fprintf(out, "%d", (int)k->u.n);
+      sput(out, "%d", (int)k->u.n);
     else
-      fprintf(out, "%.14g", k->u.n);
+      sput(out, "%.14g", k->u.n);
     break;
   case LFSC_K_STR:
-    fputc('"', out);
+    sput(out, "\"");
     put_escaped(out, k->u.s->data, k->u.s->len);
-    fputc('"', out);
+    sput(out, "\"");
     break;
   }
 }
@@ -776,11 +902,11 @@ static int const_eq(const lfsc_const *a, const lfsc_const *b)
   }
 }
 
-static void put_ins(FILE *out, uint32_t i)
+static void put_ins(lfsc_sink *out, uint32_t i)
 {
   int op = INS_OP(i);
   if (op >= OP__COUNT) {
-    fprintf(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
+    sput(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
     return;
   }
   /* operands as luac -l prints them: constants as -1 - index */
@@ -789,89 +915,75 @@ static void put_ins(FILE *out, uint32_t i)
     b = -1 - (b & 0xFF);
   if (opcodes_cmode[op] == OPARG_K && (c & LFSC_BITRK))
     c = -1 - (c & 0xFF);
-  fprintf(out, "%s", opcodes_name[op]);
+  sput(out, "%s", opcodes_name[op]);
   switch (opcodes_format[op]) {
-  case OPFMT_ABC: fprintf(out, " %d %d %d", INS_A(i), b, c); break;
+  case OPFMT_ABC: sput(out, " %d %d %d", INS_A(i), b, c); break;
   case OPFMT_ABx:
-    fprintf(out, " %d %d", INS_A(i), opcodes_bmode[op] == OPARG_K ? -1 - INS_Bx(i) : INS_Bx(i));
+    sput(out, " %d %d", INS_A(i), opcodes_bmode[op] == OPARG_K ? -1 - INS_Bx(i) : INS_Bx(i));
     break;
-  default: fprintf(out, " %d %d", INS_A(i), INS_sBx(i)); break;
+  default: sput(out, " %d %d", INS_A(i), INS_sBx(i)); break;
   }
 }
 
 typedef struct differ {
   const reader_image *a, *b;
-  const lfsc_str *name;         /* module whose "~ name" line is still due */
-  char path[512];
+  char path[512];               /* where the first difference is */
+  lfsc_sink *detail;            /* what it is (memory) */
   int debug_differs;            /* line info / names only */
 } differ;
-
-/* Where a difference is described: the module's "~ name (changed)" line
- * goes first, printed when its first detail is. */
-static FILE *dout(differ *d)
-{
-  if (d->name) {
-    printf("~ ");
-    put_name(stdout, d->name);
-    printf(" (changed)\n");
-    d->name = NULL;
-  }
-  return stdout;
-}
 
 static int line_of(const lfsc_proto *p, int pc)
 {
   return p->lineinfo && pc < p->sizelineinfo ? p->lineinfo[pc] : 0;
 }
 
-/* Compare two functions; print the first semantic difference and return 1. */
+/* Compare two functions; describe the first semantic difference in
+ * d->detail, leave its place in d->path, and return 1. */
 static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int depth)
 {
-  const char *where = d->path;
+  lfsc_sink *o = d->detail;
   if (x->numparams != y->numparams || x->is_vararg != y->is_vararg || x->nups != y->nups ||
       x->maxstacksize != y->maxstacksize) {
-    fprintf(dout(d), "    %s: header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d\n",
-           where, x->numparams, y->numparams, x->is_vararg, y->is_vararg, x->nups, y->nups,
-           x->maxstacksize, y->maxstacksize);
+    sput(o, "header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d",
+         x->numparams, y->numparams, x->is_vararg, y->is_vararg, x->nups, y->nups,
+         x->maxstacksize, y->maxstacksize);
     return 1;
   }
   int n = x->sizecode < y->sizecode ? x->sizecode : y->sizecode;
   for (int pc = 0; pc <= n; pc++) {
     if (pc == n) {
       if (x->sizecode != y->sizecode) {
-        fprintf(dout(d), "    %s: %d instructions vs %d\n", where, x->sizecode, y->sizecode);
+        sput(o, "%d instructions vs %d", x->sizecode, y->sizecode);
         return 1;
       }
       break;
     }
     if (x->code[pc] != y->code[pc]) {
-      fprintf(dout(d), "    %s: instruction %d", where, pc + 1);
+      sput(o, "instruction %d", pc + 1);
       if (line_of(x, pc) || line_of(y, pc))
-        fprintf(dout(d), " (line %d / %d)", line_of(x, pc), line_of(y, pc));
-      fprintf(dout(d), ": ");
-      put_ins(dout(d), x->code[pc]);
-      fprintf(dout(d), "  vs  ");
-      put_ins(dout(d), y->code[pc]);
-      fprintf(dout(d), "\n");
+        sput(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
+      sput(o, ": ");
+      put_ins(o, x->code[pc]);
+      sput(o, "  vs  ");
+      put_ins(o, y->code[pc]);
       return 1;
     }
   }
   n = x->sizek < y->sizek ? x->sizek : y->sizek;
   for (int i = 0; i < n; i++)
     if (!const_eq(&x->k[i], &y->k[i])) {
-      fprintf(dout(d), "    %s: constant %d: ", where, i);
-      put_const(dout(d), &x->k[i], d->a->variant);
-      fprintf(dout(d), "  vs  ");
-      put_const(dout(d), &y->k[i], d->b->variant);
-      fprintf(dout(d), "\n");
+      sput(o, "constant %d: ", i);
+      put_const(o, &x->k[i], d->a->variant);
+      sput(o, "  vs  ");
+      put_const(o, &y->k[i], d->b->variant);
       return 1;
     }
   if (x->sizek != y->sizek) {
-    fprintf(dout(d), "    %s: %d constants vs %d\n", where, x->sizek, y->sizek);
+    sput(o, "%d constants vs %d", x->sizek, y->sizek);
     return 1;
   }
   if (x->sizep != y->sizep) {
-    fprintf(dout(d), "    %s: %d nested functions vs %d\n", where, x->sizep, y->sizep);
+    sput(o, "%d nested functions vs %d", x->sizep, y->sizep);
     return 1;
   }
   if (x->sizepackedli != y->sizepackedli ||
@@ -891,23 +1003,57 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
   return 0;
 }
 
+enum { ONLY_IN_A, ONLY_IN_B, CHANGED, DEBUG_ONLY };
+
+/* One module's difference, as text or as a member of the JSON
+ * "modules" array; where and detail only for CHANGED. */
+static void diff_report(json_writer *w, int change, const lfsc_str *name, const char *file,
+                        const char *where, const lfsc_sink *detail)
+{
+  static const char *const change_name[] = {"only_in_a", "only_in_b", "changed", "debug_only"};
+  if (w) {
+    json_object(w, 0);
+    json_key(w, "name");
+    json_name(w, name);
+    json_key(w, "change");
+    json_cstr(w, change_name[change]);
+    json_key(w, "where");
+    json_cstr(w, change == CHANGED ? where : NULL);
+    json_key(w, "detail");
+    if (change == CHANGED)
+      json_text(w, detail->buf, detail->len);
+    else
+      json_null(w);
+    json_close(w);
+    return;
+  }
+  lfsc_sink *o = out_stdout();
+  sput(o, "%s", (const char *const[]){"- ", "+ ", "~ ", "  "}[change]);
+  put_name(o, name);
+  if (change == CHANGED) {
+    sput(o, " (changed)\n    %s: ", where);
+    sink_write(o, detail->buf, detail->len);
+    sput(o, "\n");
+  } else if (change == DEBUG_ONLY) {
+    sput(o, " (same code; line info or debug names differ)\n");
+  } else {
+    sput(o, " (only in %s)\n", shown(file));
+  }
+}
+
 static int cmd_diff(int argc, char **argv)
 {
-  const char *pa = NULL, *pb = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (is_help(argv[i]))
-      return cmd_usage("diff");
-    if (argv[i][0] == '-' && argv[i][1])
-      return usage_error("diff", "unknown option '%s'", argv[i]);
-    else if (!pa)
-      pa = argv[i];
-    else if (!pb)
-      pb = argv[i];
-    else
-      return usage_error("diff", "unexpected argument '%s'", argv[i]);
-  }
-  if (!pa || !pb)
-    return usage_error("diff", "%s", "needs two image files");
+  static const char *const names[] = {"image file A", "image file B"};
+  int json = 0, c, rc;
+  cliopt_parser p;
+  cliopt_init(&p, "diff", json_only, argc, argv);
+  while ((c = cliopt_next(&p)) > 0)
+    json = 1;
+  if ((rc = args_end(&p, c, 2, 2, names)))
+    return rc < 0 ? 0 : rc;
+  const char *pa = p.operand[0], *pb = p.operand[1];
+  if (strcmp(pa, "-") == 0 && strcmp(pb, "-") == 0)
+    return usage_error("diff", "%s", "only one of the two images can be '-' (stdin)");
   /* One context for both, so equal strings are equal pointers. */
   lfsc_ctx *ctx = lfsc_new();
   reader_image *a = ctx ? load(ctx, pa) : NULL;
@@ -916,11 +1062,31 @@ static int cmd_diff(int argc, char **argv)
     lfsc_free(ctx);
     return EXIT_USAGE;
   }
-  int differ_count = 0;
-  if (a->variant != b->variant) {
+  json_doc doc;
+  json_writer *w = NULL;
+  int differ_count = a->variant != b->variant;
+  if (json) {
+    w = json_begin(&doc, "a", pa);
+    json_key(w, "b");
+    json_cstr(w, pb);
+    json_key(w, "variant");
+    if (differ_count) {
+      json_object(w, 0);
+      json_key(w, "a");
+      json_cstr(w, lfsc_target_name(a->variant));
+      json_key(w, "b");
+      json_cstr(w, lfsc_target_name(b->variant));
+      json_close(w);
+    } else {
+      json_null(w);
+    }
+    json_key(w, "modules");
+    json_array(w, 1);
+  } else if (differ_count) {
     printf("variant: %s vs %s\n", lfsc_target_name(a->variant), lfsc_target_name(b->variant));
-    differ_count++;
   }
+  lfsc_sink detail;
+  sink_mem_init(&detail);
   for (int i = 0; i < a->nmodules; i++) {
     const reader_module *m = &a->modules[i];
     const reader_module *o = NULL;
@@ -928,9 +1094,7 @@ static int cmd_diff(int argc, char **argv)
       if (b->modules[j].name == m->name)
         o = &b->modules[j];
     if (!o) {
-      printf("- ");
-      put_name(stdout, m->name);
-      printf(" (only in %s)\n", pa);
+      diff_report(w, ONLY_IN_A, m->name, pa, NULL, NULL);
       differ_count++;
       continue;
     }
@@ -938,38 +1102,47 @@ static int cmd_diff(int argc, char **argv)
     memset(&d, 0, sizeof d);
     d.a = a;
     d.b = b;
-    d.name = m->name;
+    detail.len = 0;
+    d.detail = &detail;
     snprintf(d.path, sizeof d.path, "main chunk");
     if (diff_proto(&d, m->proto, o->proto, 0)) {
-      dout(&d);                 /* the header, had no detail printed it */
+      diff_report(w, CHANGED, m->name, NULL, d.path, &detail);
       differ_count++;
     } else if (d.debug_differs) {
-      printf("  ");
-      put_name(stdout, m->name);
-      printf(" (same code; line info or debug names differ)\n");
+      diff_report(w, DEBUG_ONLY, m->name, NULL, NULL, NULL);
     }
   }
+  sink_mem_free(&detail);
   for (int j = 0; j < b->nmodules; j++) {
     const reader_module *m = &b->modules[j];
     int found = 0;
     for (int i = 0; i < a->nmodules && !found; i++)
       found = a->modules[i].name == m->name;
     if (!found) {
-      printf("+ ");
-      put_name(stdout, m->name);
-      printf(" (only in %s)\n", pb);
+      diff_report(w, ONLY_IN_B, m->name, pb, NULL, NULL);
       differ_count++;
     }
   }
   int same_order = a->nmodules == b->nmodules;
   for (int i = 0; same_order && i < a->nmodules; i++)
     same_order = a->modules[i].name == b->modules[i].name;
-  if (!same_order && !differ_count)
-    printf("module order differs\n");
-  if (differ_count)
-    printf("%d difference%s\n", differ_count, differ_count == 1 ? "" : "s");
-  else
-    printf("equivalent: %d modules, same code and constants\n", a->nmodules);
+  if (json) {
+    json_close(w);
+    json_key(w, "order_differs");
+    json_bool(w, !same_order);
+    json_key(w, "differences");
+    json_int(w, differ_count);
+    json_key(w, "equivalent");
+    json_bool(w, !differ_count);
+    json_finish(&doc);
+  } else {
+    if (!same_order && !differ_count)
+      printf("module order differs\n");
+    if (differ_count)
+      printf("%d difference%s\n", differ_count, differ_count == 1 ? "" : "s");
+    else
+      printf("equivalent: %d modules, same code and constants\n", a->nmodules);
+  }
   lfsc_free(ctx);
   return differ_count ? 1 : 0;
 }
@@ -978,24 +1151,43 @@ static int cmd_diff(int argc, char **argv)
 
 /* lfsimg run IMAGE [lua5.1-style options] [script [args]]: the command
  * line after IMAGE is runtime.c's. */
+static const cliopt run_opts[] = {
+  {OPT_NO_IMAGE, 0, "no-image", NULL},
+  {0, 0, NULL, NULL},
+};
+
 static int cmd_run(int argc, char **argv)
 {
-  if (argc > 1 && is_help(argv[1]))
-    return cmd_usage("run");
-  if (argc < 2)
-    return usage_error("run", "%s", "missing image file (or --no-image)");
+  static const char *const names[] = {"image file (or --no-image)"};
+  cliopt_parser p;
+  int c, rc;
+  cliopt_init(&p, "run", run_opts, argc, argv);
+  p.stop_at_operand = 1;        /* what follows IMG is lua5.1's command line */
+  c = cliopt_next(&p);
+  if (c == OPT_NO_IMAGE)
+    p.i--;                      /* runtime_main sees it where IMG would be */
+  else if (c == CLIOPT_END && p.i < argc)
+    p.noperands = 1;
+  else if ((rc = args_end(&p, c, 1, 1, names)))
+    return rc < 0 ? 0 : rc;
+  argc -= p.i;
+  argv += p.i;
+  if (strcmp(argv[0], "-") == 0)
+    for (int i = 1; i < argc; i++)
+      if (strcmp(argv[i], "-") == 0)
+        return usage_error("run", "%s", "the image and the script cannot both come from stdin");
 #ifdef LFSC_HAVE_RUNTIME
   runtime *rt = runtime_new(progname);
   if (!rt) {
     fprintf(stderr, "%s: not enough memory\n", progname);
     return 1;
   }
-  if (strcmp(argv[1], "--no-image") != 0 && runtime_load_image(rt, argv[1])) {
+  if (strcmp(argv[0], "--no-image") != 0 && runtime_load_image(rt, argv[0])) {
     fprintf(stderr, "%s: %s\n", progname, runtime_error(rt));
     runtime_free(rt);
     return 1;
   }
-  int rc = runtime_main(rt, argc - 1, argv + 1);
+  rc = runtime_main(rt, argc, argv);
   runtime_free(rt);
   return rc;
 #else
@@ -1014,18 +1206,21 @@ static const command commands[] = {
    "version, timestamp, sizes (image, bitmap, compressed, strings and buckets) and the\n"
    "modules with each one's share of the image.\n"
    "  --json   machine-readable output\n"},
-  {"list", cmd_list, "IMG", "Print the module names, one a line (what node.flashindex() lists).\n"},
+  {"list", cmd_list, "[--json] IMG",
+   "Print the module names, one a line (what node.flashindex() lists).\n"
+   "  --json   machine-readable output\n"},
   {"dis", cmd_dis, "[-l] IMG [MODULE]",
    "Disassemble the whole image (index function first) or one module, as\n"
    "luac -l -l does: code with line numbers, constants, locals and upvalues.\n"
    "  -l, --short   code only, like luac -l\n"},
-  {"strings", cmd_strings, "[--offsets] IMG",
+  {"strings", cmd_strings, "[--offsets] [--json] IMG",
    "Print the read-only string table in image order, one quoted string a line\n"
    "(\\\" \\\\ \\n \\r \\t and \\ddd escapes).\n"
-   "  --offsets   prefix each with its image offset and stored hash\n"},
+   "  --offsets   prefix each with its image offset and stored hash\n"
+   "  --json      machine-readable output (offsets and hashes included)\n"},
   {"verify", cmd_verify,
    "[--firmware FW [--flash-size S]] [--variant V] [--region-size N] [--base ADDR]\n"
-   "       [--strict] [--no-window-check] [-q] IMG",
+   "       [--strict] [--no-window-check] [-q] [--json] IMG",
    "Check an image thoroughly without trusting any field. Prints every problem\n"
    "with its offset; exit status 0 when the image is valid, 1 otherwise.\n"
    "  --firmware FW      the firmware it is for (ELF or .bin, see 'firmware'): sets\n"
@@ -1036,7 +1231,8 @@ static const command commands[] = {
    "  --base ADDR        the mapped address it must be linked at (absolute images)\n"
    "  --strict           treat what the stock loader would refuse as errors\n"
    "  --no-window-check  do not require the 1 MiB mapped flash window (-a, size)\n"
-   "  -q, --quiet        print only the verdict\n"},
+   "  -q, --quiet        print only the verdict\n"
+   "  --json             machine-readable output: verdict and every problem\n"},
   {"reloc", cmd_reloc, "[--force] [--no-window-check] --base ADDR IN OUT",
    "Write IN (a PI image, or an absolute one to rebase) as an absolute image at\n"
    "ADDR, the same bytes as luac.cross -a ADDR, with the same limits: ADDR on a\n"
@@ -1051,10 +1247,11 @@ static const command commands[] = {
    "IMG must pass 'verify'.\n"
    "  -s        strip debug information\n"
    "  --force   write even from an image that 'verify' rejects (with a warning)\n"},
-  {"diff", cmd_diff, "A B",
+  {"diff", cmd_diff, "[--json] A B",
    "Compare two images: modules only in A (-), only in B (+), and changed (~) with\n"
    "the first differing function and instruction or constant. Timestamps, string\n"
-   "order and addresses are ignored. Exit status 0 when equivalent, 1 when not.\n"},
+   "order and addresses are ignored. Exit status 0 when equivalent, 1 when not.\n"
+   "  --json   machine-readable output\n"},
   {"run", cmd_run, "IMG|--no-image [-e STAT] [-l MOD] [-i] [SCRIPT [ARGS]]",
    "Run Lua on the host (the real Lua 5.1 VM) with IMG loaded as the LFS: node.LFS,\n"
    "node.flashindex, node.flashreload, node.info('lfs') and debug.getstrings('ROM')\n"
@@ -1114,8 +1311,9 @@ static int cmd_help(int argc, char **argv)
          "Inspect and transform NodeMCU Lua Flash Store (LFS) images.\n\ncommands:\n", progname);
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     printf("  %-8s %s\n", commands[i].name, commands[i].args);
-  printf("\n'%s COMMAND --help' describes one command. Exit status: 0 success, 1 failure\n"
-         "(invalid image, differences found), 2 usage error.\n", progname);
+  printf("\n'%s COMMAND --help' describes one command. IMG '-' reads the image from\n"
+         "stdin. Exit status: 0 success, 1 failure (invalid image, differences found),\n"
+         "2 usage error.\n", progname);
   return 0;
 }
 

@@ -13,22 +13,18 @@
 
 #include "lfsc/lfsc.h"
 #include "cli_lfsimg_fw.h"
+#include "cli_opts.h"
 #include "firmware.h"
+#include "json.h"
 #include "lfslimits.h"
 #include "outfile.h"
 #include "provision.h"
 #include "reader.h"
+#include "sink.h"
 #include "verify.h"
 
-#define EXIT_USAGE 2
-
-static int usage(const char *cmd, const char *fmt, const char *arg)
-{
-  fprintf(stderr, "lfsimg: %s: ", cmd);
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\nTry 'lfsimg %s --help'.\n", cmd);
-  return EXIT_USAGE;
-}
+#define EXIT_USAGE CLIOPT_EXIT_USAGE
+#define usage cliopt_usage_error
 
 static int fail(lfsc_ctx *ctx)
 {
@@ -71,36 +67,22 @@ static void print_table(const firmware_part *t, int n)
   }
 }
 
-static void json_table(const firmware_part *t, int n)
+static void json_table(json_writer *w, const firmware_part *t, int n)
 {
-  printf("[");
+  json_array(w, 1);
   for (int i = 0; i < n; i++) {
-    const char *name = firmware_type_name(t[i].type);
-    printf("%s{\"type\": %lu, \"name\": ", i ? ", " : "", (unsigned long)t[i].type);
-    if (name)
-      printf("\"%s\"", name);
-    else
-      printf("null");
-    printf(", \"addr\": %lu, \"size\": %lu}", (unsigned long)t[i].addr, (unsigned long)t[i].size);
+    json_object(w, 0);
+    json_key(w, "type");
+    json_uint(w, t[i].type);
+    json_key(w, "name");
+    json_cstr(w, firmware_type_name(t[i].type));
+    json_key(w, "addr");
+    json_uint(w, t[i].addr);
+    json_key(w, "size");
+    json_uint(w, t[i].size);
+    json_close(w);
   }
-  printf("]");
-}
-
-/* Strings here are file names from the command line: escape what JSON
- * requires, pass other bytes through. */
-static void json_string(const char *s)
-{
-  putchar('"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      printf("\\%c", c);
-    else if (c < 0x20)
-      printf("\\u%04x", c);
-    else
-      putchar(c);
-  }
-  putchar('"');
+  json_close(w);
 }
 
 /* Collect up to two firmware file names from repeated --firmware options
@@ -115,41 +97,37 @@ static int add_fw(const char **fws, int *n, const char *cmd, const char *v)
 
 /* ---- firmware ---------------------------------------------------------- */
 
+static const cliopt firmware_opts[] = {
+  {'f', 0, "flash-size", "S"},
+  {'j', 0, "json", NULL},
+  {0, 0, NULL, NULL},
+};
+
 int lfsimg_cmd_firmware(int argc, char **argv)
 {
-  const char *fws[2];
-  int nfw = 0, json = 0;
+  static const char *const names[] = {"firmware file"};
+  int json = 0, c, rc;
   uint32_t flash = 0;
+  cliopt_parser p;
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    int rc = 0;
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      lfsc_free(ctx);
-      return lfsimg_fw_help("firmware");
-    } else if (strcmp(a, "--json") == 0) {
+  cliopt_init(&p, "firmware", firmware_opts, argc, argv);
+  while ((c = cliopt_next(&p)) > 0) {
+    if (c == 'j') {
       json = 1;
-    } else if (strcmp(a, "--flash-size") == 0) {
-      if (i + 1 >= argc)
-        rc = usage("firmware", "'%s' needs a size", a);
-      else if (firmware_parse_size(ctx, argv[++i], &flash))
-        rc = usage("firmware", "%s", lfsc_errmsg(ctx));
-    } else if (a[0] == '-' && a[1]) {
-      rc = usage("firmware", "unknown option '%s'", a);
-    } else {
-      rc = add_fw(fws, &nfw, "firmware", a);
-    }
-    if (rc) {
-      lfsc_free(ctx);
-      return rc;
+    } else if (firmware_parse_size(ctx, p.value, &flash)) {
+      c = CLIOPT_ERROR;
+      usage("firmware", "%s", lfsc_errmsg(ctx));
+      break;
     }
   }
-  if (nfw == 0) {
+  if ((rc = lfsimg_args_end(&p, c, 1, 2, names))) {
     lfsc_free(ctx);
-    return usage("firmware", "%s", "missing firmware file");
+    return rc < 0 ? 0 : rc;
   }
+  int nfw = p.noperands;
+  const char *const *fws = p.operand;
   firmware *fw = lfsc_alloc(ctx, sizeof *fw);
   if (!fw || firmware_load(ctx, nfw, fws, fw))
     return fail(ctx);
@@ -163,48 +141,76 @@ int lfsimg_cmd_firmware(int argc, char **argv)
   int window_ok = !lfs || lfslimits_check_partition(ctx, lfs->addr, lfs->size, 0) == LFSC_OK;
   const char *window_msg = window_ok ? NULL : lfsc_errmsg(ctx);
   if (json) {
-    printf("{\"files\": [");
-    for (int i = 0; i < nfw; i++) {
-      if (i)
-        printf(", ");
-      json_string(fws[i]);
-    }
-    printf("], \"form\": \"%s\", \"build_type\": ",
-           (const char *const[]){"elf", "irom", "pair", "combined"}[fw->form]);
-    if (build_name(fw->build_type))
-      printf("\"%s\"", build_name(fw->build_type));
-    else
-      printf("null");
-    printf(", \"irom0_start\": %lu, \"irom0_end\": %lu, \"boot_flash_size\": ",
-           (unsigned long)fw->irom0_start, (unsigned long)fw->irom0_end);
+    lfsc_sink sk;
+    json_writer w;
+    sink_file_init(&sk, stdout);
+    json_init(&w, &sk);
+    json_object(&w, 1);
+    json_key(&w, "files");
+    json_array(&w, 0);
+    for (int i = 0; i < nfw; i++)
+      json_cstr(&w, fws[i]);
+    json_close(&w);
+    json_key(&w, "form");
+    json_cstr(&w, (const char *const[]){"elf", "irom", "pair", "combined"}[fw->form]);
+    json_key(&w, "build_type");
+    json_cstr(&w, build_name(fw->build_type));
+    json_key(&w, "irom0_start");
+    json_uint(&w, fw->irom0_start);
+    json_key(&w, "irom0_end");
+    json_uint(&w, fw->irom0_end);
+    json_key(&w, "boot_flash_size");
     if (fw->boot_flash_size)
-      printf("%lu", (unsigned long)fw->boot_flash_size);
+      json_uint(&w, fw->boot_flash_size);
     else
-      printf("null");
-    printf(", \"lfs_capacity\": ");
+      json_null(&w);
+    json_key(&w, "lfs_capacity");
     if (fw->banner_lfs)
-      printf("%lu", (unsigned long)fw->banner_lfs);
+      json_uint(&w, fw->banner_lfs);
     else
-      printf("null");
-    printf(", \"rcr\": [");
-    for (int i = 0; i < fw->nrcr; i++)
-      printf("%s{\"offset\": %u, \"id\": %u, \"len\": %u}", i ? ", " : "", 4 * fw->rcr[i].word,
-             fw->rcr[i].id, fw->rcr[i].len);
-    printf("], \"stored_table\": ");
-    json_table(fw->pt, fw->npt);
-    printf(", \"computed_at_first_boot\": %s, \"flash_size\": %lu, \"flash_size_from\": \"%s\", "
-           "\"table\": ", fw->pt_default ? "true" : "false", (unsigned long)chip, from);
-    json_table(t, n);
-    printf(", \"lfs\": ");
-    if (lfs)
-      printf("{\"offset\": %lu, \"size\": %lu, \"address\": %lu, \"in_window\": %s}",
-             (unsigned long)lfs->addr, (unsigned long)lfs->size,
-             (unsigned long)(LIMITS_WINDOW_BASE + lfs->addr), window_ok ? "true" : "false");
-    else
-      printf("null");
-    printf("}\n");
+      json_null(&w);
+    json_key(&w, "rcr");
+    json_array(&w, 1);
+    for (int i = 0; i < fw->nrcr; i++) {
+      json_object(&w, 0);
+      json_key(&w, "offset");
+      json_uint(&w, 4u * fw->rcr[i].word);
+      json_key(&w, "id");
+      json_uint(&w, fw->rcr[i].id);
+      json_key(&w, "len");
+      json_uint(&w, fw->rcr[i].len);
+      json_close(&w);
+    }
+    json_close(&w);
+    json_key(&w, "stored_table");
+    json_table(&w, fw->pt, fw->npt);
+    json_key(&w, "computed_at_first_boot");
+    json_bool(&w, fw->pt_default);
+    json_key(&w, "flash_size");
+    json_uint(&w, chip);
+    json_key(&w, "flash_size_from");
+    json_cstr(&w, from);
+    json_key(&w, "table");
+    json_table(&w, t, n);
+    json_key(&w, "lfs");
+    if (lfs) {
+      json_object(&w, 0);
+      json_key(&w, "offset");
+      json_uint(&w, lfs->addr);
+      json_key(&w, "size");
+      json_uint(&w, lfs->size);
+      json_key(&w, "address");
+      json_uint(&w, LIMITS_WINDOW_BASE + lfs->addr);
+      json_key(&w, "in_window");
+      json_bool(&w, window_ok);
+      json_close(&w);
+    } else {
+      json_null(&w);
+    }
+    json_close(&w);
+    json_end(&w);
     lfsc_free(ctx);
-    return 0;
+    return ferror(stdout) ? 1 : 0;
   }
   printf("firmware:    ");
   for (int i = 0; i < nfw; i++)
@@ -358,8 +364,10 @@ static int lfs_bytes(lfsc_ctx *ctx, const char *path, const firmware *fw,
 {
   unsigned char *buf;
   size_t n;
-  if (reader_readfile(ctx, path, &buf, &n))
+  if (reader_read_image(ctx, path, &buf, &n))
     return fail(ctx);
+  if (strcmp(path, "-") == 0)
+    path = "stdin";             /* as the messages below name it */
   verify_opts vo;
   memset(&vo, 0, sizeof vo);
   vo.have_variant = fw->build_type >= 0;
@@ -434,65 +442,64 @@ static int write_pieces(const provision_piece *p, int n, const char *outp, const
   return rc;
 }
 
+enum { P_FIRMWARE = 256, P_LFS, P_SPLIT, P_FLASH, P_LFS_SIZE, P_SPIFFS, P_FORCE, P_NO_WINDOW };
+
+static const cliopt provision_table[] = {
+  {P_FIRMWARE, 0, "firmware", "FW"},
+  {P_LFS, 0, "lfs", "IMG"},
+  {'o', 'o', "output", "FLASH.bin"},
+  {P_SPLIT, 0, "split", "DIR"},
+  {P_FLASH, 0, "flash-size", "S"},
+  {P_LFS_SIZE, 0, "lfs-size", "N"},
+  {P_SPIFFS, 0, "spiffs-size", "N|max|0"},
+  {P_FORCE, 0, "force", NULL},
+  {P_NO_WINDOW, 0, "no-window-check", NULL},
+  {0, 0, NULL, NULL},
+};
+
 int lfsimg_cmd_provision(int argc, char **argv)
 {
   const char *fws[2], *lfsp = NULL, *outp = NULL, *dir = NULL;
-  int nfw = 0, force = 0;
+  int nfw = 0, force = 0, c = 0, rc = 0;
   uint32_t flash = 0;
   provision_opts po;
   memset(&po, 0, sizeof po);
+  cliopt_parser p;
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    int rc = 0;
-    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-      lfsc_free(ctx);
-      return lfsimg_fw_help("provision");
-    } else if (strcmp(a, "--no-window-check") == 0) {
-      po.limits |= LIMITS_NO_WINDOW;
-      continue;
-    } else if (strcmp(a, "--force") == 0) {
-      force = 1;
-      continue;
-    } else if (a[0] != '-' || !a[1]) {
-      rc = usage("provision", "unexpected argument '%s'", a);
-    } else if (!v && (strcmp(a, "--firmware") == 0 || strcmp(a, "--lfs") == 0 ||
-                      strcmp(a, "-o") == 0 || strcmp(a, "--split") == 0 ||
-                      strcmp(a, "--flash-size") == 0 || strcmp(a, "--lfs-size") == 0 ||
-                      strcmp(a, "--spiffs-size") == 0)) {
-      rc = usage("provision", "'%s' needs an argument", a);
-    } else if (strcmp(a, "--firmware") == 0) {
-      rc = add_fw(fws, &nfw, "provision", v);
-    } else if (strcmp(a, "--lfs") == 0) {
-      lfsp = v;
-    } else if (strcmp(a, "-o") == 0) {
-      outp = v;
-    } else if (strcmp(a, "--split") == 0) {
-      dir = v;
-    } else if (strcmp(a, "--flash-size") == 0) {
+  cliopt_init(&p, "provision", provision_table, argc, argv);
+  while (!rc && (c = cliopt_next(&p)) > 0) {
+    const char *v = p.value;
+    switch (c) {
+    case P_NO_WINDOW: po.limits |= LIMITS_NO_WINDOW; break;
+    case P_FORCE: force = 1; break;
+    case P_FIRMWARE: rc = add_fw(fws, &nfw, "provision", v); break;
+    case P_LFS: lfsp = v; break;
+    case 'o': outp = v; break;
+    case P_SPLIT: dir = v; break;
+    case P_FLASH:
       if (firmware_parse_size(ctx, v, &flash))
         rc = usage("provision", "%s", lfsc_errmsg(ctx));
-    } else if (strcmp(a, "--lfs-size") == 0) {
+      break;
+    case P_LFS_SIZE:
       po.set_lfs = 1;
       if (size_arg(v, &po.lfs_size))
         rc = usage("provision", "bad --lfs-size '%s'", v);
-    } else if (strcmp(a, "--spiffs-size") == 0) {
+      break;
+    default:
       if (strcmp(v, "max") == 0)
         po.spiffs = PROVISION_SPIFFS_MAX;
       else if (size_arg(v, &po.spiffs_size))
         rc = usage("provision", "bad --spiffs-size '%s' (N, max or 0)", v);
       else
         po.spiffs = po.spiffs_size ? PROVISION_SPIFFS_SIZE : PROVISION_SPIFFS_NONE;
-    } else {
-      rc = usage("provision", "unknown option '%s'", a);
+      break;
     }
-    if (rc) {
-      lfsc_free(ctx);
-      return rc;
-    }
-    i++;
+  }
+  if (rc || (rc = lfsimg_args_end(&p, c, 0, 0, NULL))) {
+    lfsc_free(ctx);
+    return rc < 0 ? 0 : rc;
   }
   const char *missing = !nfw ? "missing --firmware FW" : !lfsp ? "missing --lfs IMG"
                       : !outp && !dir ? "missing -o FILE or --split DIR"

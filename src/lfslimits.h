@@ -38,6 +38,14 @@
 #define LIMITS_IMAGE_MAX    (LIMITS_WINDOW_END - LIMITS_ADDR_MIN)   /* 0xF0000 */
 #define LIMITS_FORMAT_MAX   0x3E0000u
 
+/* The largest image file: the largest image (even with --no-window-check)
+ * and its relocation bitmap (a bit a word), uncompressed, or in a gzip
+ * member that stores them without compression (18 bytes of header and
+ * trailer, 5 a 64 KiB block). What lfsimg reads from stdin is bounded by
+ * it, since a pipe has no size to check first. */
+#define LIMITS_FILE_MAX \
+  (LIMITS_FORMAT_MAX + LIMITS_FORMAT_MAX / 32 + 18 + 5 * (LIMITS_FORMAT_MAX / 65535 + 2))
+
 enum { LIMITS_NO_WINDOW = 1 };        /* flags: --no-window-check */
 
 /* An absolute image's start address (-a, reloc --base): word aligned,

@@ -160,6 +160,11 @@ void port_binary_stdio(void)
   _setmode(_fileno(stdout), _O_BINARY);
 }
 
+void port_binary_stdin(void)
+{
+  _setmode(_fileno(stdin), _O_BINARY);
+}
+
 #else /* POSIX */
 
 static char *joinpath(const char *dir, size_t dlen, const char *name)
@@ -296,6 +301,10 @@ void port_unlink(const char *path)
 }
 
 void port_binary_stdio(void)
+{
+}
+
+void port_binary_stdin(void)
 {
 }
 

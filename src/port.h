@@ -1,6 +1,7 @@
 /* The operating-system calls that POSIX and Windows spell differently, behind
  * one small interface, so that the rest of lfsc is plain C11 plus stdio.
- * Only outfile.c (output paths) and the front ends (binary stdio) use it. */
+ * Only outfile.c (output paths), reader.c (images from stdin) and the front
+ * ends (binary stdio) use it. */
 #ifndef LFSC_PORT_H
 #define LFSC_PORT_H
 
@@ -48,5 +49,7 @@ void port_unlink(const char *path);
 
 /* Standard input and output carry bytes, not text (Windows' CRLF). */
 void port_binary_stdio(void);
+/* Only standard input (an image read from "-"; text output stays text). */
+void port_binary_stdin(void);
 
 #endif

@@ -17,6 +17,8 @@
 
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
+#include "lfslimits.h"
+#include "port.h"
 #include "reader.h"
 #include "sink.h"
 
@@ -906,6 +908,30 @@ int reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t
   memcpy(a, b, n);
   free(b);
   *buf = a;
+  *len = n;
+  return LFSC_OK;
+}
+
+int reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
+{
+  if (strcmp(path, "-") != 0)
+    return reader_readfile(ctx, path, buf, len);
+  /* A pipe has no size: read up to one byte past the largest image file,
+   * so that a larger input is told apart from one that just fits. */
+  size_t cap = LIMITS_FILE_MAX + 1, n = 0, got;
+  unsigned char *b = lfsc_alloc(ctx, cap);
+  if (!b)
+    return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
+  port_binary_stdin();
+  while (n < cap && (got = fread(b + n, 1, cap - n, stdin)) > 0)
+    n += got;
+  if (n == cap)
+    return lfsc_seterr(ctx, LFSC_ELIMIT,
+                       "stdin: more than %lu bytes, larger than any LFS image file",
+                       (unsigned long)LIMITS_FILE_MAX);
+  if (ferror(stdin))
+    return lfsc_seterr(ctx, LFSC_EIO, "cannot read stdin: %s", strerror(errno));
+  *buf = b;
   *len = n;
   return LFSC_OK;
 }

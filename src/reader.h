@@ -139,6 +139,10 @@ int reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out)
 
 /* Read a whole file into ctx's arena (for the front ends and tests). */
 int reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
+/* An image file: reader_readfile, or with path "-" standard input (in
+ * binary mode), which may hold at most LIMITS_FILE_MAX bytes: more is
+ * LFSC_ELIMIT ("stdin: more than N bytes ..."). */
+int reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
 
 /* Decode NodeMCU packed line info (spec §8.2) into one line per
  * instruction. Returns 0 when it covers exactly n instructions, else -1

@@ -80,8 +80,10 @@ static int check_image(runtime *rt, lfsc_ctx *ctx, const char *path, const reade
   unsigned char *buf;
   size_t len;
   reader_image *img;
-  if (reader_readfile(ctx, path, &buf, &len))
+  if (reader_read_image(ctx, path, &buf, &len))
     return set_error(rt, "%s", lfsc_errmsg(ctx));
+  if (strcmp(path, "-") == 0)
+    path = "stdin";
   if (verify_or_refuse(ctx, buf, len, NULL, 0, &img, NULL))
     return set_error(rt, "%s: invalid image: %s", path, lfsc_errmsg(ctx));
   *out = img;
@@ -145,6 +147,8 @@ static int swap_in(runtime *rt, const char *path)
     return set_error(rt, "not enough memory");
   const reader_image *img = NULL;
   int rc = check_image(rt, ctx, path, &img);
+  if (strcmp(path, "-") == 0)
+    path = "stdin";             /* as messages name it */
   lfsc_sink s;
   sink_mem_init(&s);
   const lfsc_str **sorted = NULL;

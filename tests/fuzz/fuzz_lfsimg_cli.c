@@ -1,10 +1,11 @@
 /*
  * libFuzzer harness over the lfsimg front end's subcommands, whole: the
  * input is written to a file and every subcommand runs on it as from the
- * command line (info, info --json, list, strings, dis, dis MODULE,
- * verify, extract, extract --force, reloc, diff against itself and
- * against a reference image), so argument handling, formatting, JSON and
- * output writing are covered, not just the library underneath.
+ * command line (info, list, strings, verify and diff, each also with
+ * --json; dis, dis MODULE, extract, extract --force, reloc, diff against
+ * itself and against a reference image; info and verify --json reading
+ * it from stdin, "-"), so argument handling, formatting, JSON and output
+ * writing are covered, not just the library underneath.
  *
  * cli_lfsimg.c is compiled into this file with its main renamed; its
  * subcommands return their exit status and never call exit(), so they
@@ -88,7 +89,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   RUN("info", img);
   RUN("info", "--json", img);
   RUN("list", img);
+  RUN("list", "--json", img);
   RUN("strings", "--offsets", img);
+  RUN("strings", "--json", img);
+  RUN("verify", "--json", img);
+  if (freopen(img, "rb", stdin)) {
+    RUN("info", "-");
+    if (freopen(img, "rb", stdin))
+      RUN("verify", "--json", "-");
+  }
   RUN("dis", img);
   RUN("dis", "-l", img, mod);
   RUN("verify", "--strict", "--region-size", "0x40000", img);
@@ -100,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   RUN("diff", img, img);
   if (ref) {
     RUN("diff", img, ref);
-    RUN("diff", ref, img);
+    RUN("diff", "--json", ref, img);
   }
   return 0;
 }

@@ -30,7 +30,8 @@ mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/artifacts"
 CC=${CC:-clang}
 srcs=$(ls "$root"/src/*.c | grep -v -e '/cli_' -e '/runtime\.c$' -e '/repl\.c$')   # the host runtime is not in liblfsc
 # fuzz_lfsimg_cli includes cli_lfsimg.c, whose firmware commands live in cli_lfsimg_fw.c
-cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli_lfsimg_fw.c"; }
+# and whose option parser is cli_opts.c
+cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli_lfsimg_fw.c $root/src/cli_opts.c"; }
 for t in $targets; do
   mkdir -p "$work/corpus.$t"
   $CC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer \
