@@ -40,21 +40,13 @@ typedef struct command {
 
 static const command *find_command(const char *name);
 
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-  return cliopt_usage_error(cmd, fmt, arg);
-}
+#define usage_error cliopt_usage_error
 
 static int cmd_usage(const char *cmd)
 {
   const command *c = find_command(cmd);
   printf("usage: %s %s %s\n\n%s", progname, c->name, c->args, c->help);
   return 0;
-}
-
-int lfsimg_fw_help(const char *cmd)
-{
-  return cmd_usage(cmd);
 }
 
 static int is_help(const char *a)

@@ -12,9 +12,6 @@ struct verify_opts;
 int lfsimg_fw_verify_opts(int nfw, const char *const *fws, const char *flash_size,
                           struct verify_opts *o);
 
-/* Defined by cli_lfsimg.c: print one command's usage; returns 0. */
-int lfsimg_fw_help(const char *cmd);
-
 /* Defined by cli_lfsimg.c, for every subcommand: after the options
  * (cliopt_next returned c <= 0), -h prints the command's usage (-1: exit
  * 0), a usage error gives its exit status, else the operands are checked

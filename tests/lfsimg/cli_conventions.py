@@ -19,11 +19,14 @@ usage: cli_conventions.py LFSIMG LUAC CONFORMANCE_DIR SOURCE_DIR [FIRMWARE_DIR]
 """
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from textout import unquote  # noqa: E402
 
 LFSIMG, LUAC = (os.path.abspath(a) for a in sys.argv[1:3])
 CONF, SRCDIR = sys.argv[3], sys.argv[4]
@@ -118,25 +121,6 @@ PART = {"type": INT, "name": (STR, NULL), "addr": INT, "size": INT}
 RCR = {"offset": INT, "id": INT, "len": INT}
 LFS = {"offset": INT, "size": INT, "address": INT, "in_window": BOOL}
 VARIANTS = ("float", "float16", "int")
-
-
-def unquote(line):
-    """Bytes of a name or string as the text output prints it (\\ddd decimal)."""
-    out, i = bytearray(), 0
-    simple = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord('"'): 34, ord("\\"): 92}
-    while i < len(line):
-        if line[i] == 0x5C and i + 1 < len(line):
-            m = re.match(rb"\d{3}", line[i + 1:i + 4])
-            if m:
-                out.append(int(m.group(0)))
-                i += 4
-                continue
-            out.append(simple.get(line[i + 1], line[i + 1]))
-            i += 2
-            continue
-        out.append(line[i])
-        i += 1
-    return bytes(out)
 
 
 def raw(s):

@@ -16,11 +16,14 @@ usage: json_utf8.py LFSIMG LUAC
 """
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
+
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from textout import unquote as unlist  # noqa: E402
 
 LFSIMG, LUAC = (os.path.abspath(a) for a in sys.argv[1:3])
 passed = failed = 0
@@ -33,27 +36,6 @@ def check(ok, what):
     else:
         failed += 1
         print("FAIL:", what)
-
-
-def unlist(line):
-    """Bytes of a name as `lfsimg list` prints it (C escapes, \\ddd decimal)."""
-    out = bytearray()
-    i = 0
-    simple = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord('"'): 34, ord("\\"): 92}
-    while i < len(line):
-        c = line[i]
-        if c == 0x5C and i + 1 < len(line):
-            m = re.match(rb"\d{3}", line[i + 1:i + 4])
-            if m:
-                out.append(int(m.group(0)))
-                i += 4
-                continue
-            out.append(simple.get(line[i + 1], line[i + 1]))
-            i += 2
-            continue
-        out.append(c)
-        i += 1
-    return bytes(out)
 
 
 names = [
