@@ -407,7 +407,7 @@ static int read_strings(rd *r)
  * (NULL field allowed when nullok). */
 static int string_at(rd *r, uint32_t at, int nullok, const char *what, const lfsc_str **out)
 {
-  uint32_t t;
+  uint32_t t = 0;
   int rc = target(r, at, RD_STRING, nullok, what, &t);
   if (rc < 0)
     return rc;
@@ -708,7 +708,7 @@ static int read_index(rd *r)
     reader_module *md = &img->modules[i];
     md->proto = m->p[i];
     md->name = i < m->sizek && m->k[i].type == LFSC_K_STR ? m->k[i].u.s : NULL;
-    uint32_t t;
+    uint32_t t = 0;   /* set: the index was verified */
     addr(r, word(r, r->funcs[fi].poff + 4u * (uint32_t)i), &t);
     md->func = r->idx[t / 4];
     md->bytes = r->funcs[md->func].subtree_bytes;

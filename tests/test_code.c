@@ -441,7 +441,7 @@ static void test_packed_lineinfo_vectors(void **state)
   for (size_t i = 0; i < sizeof conf_sources / sizeof conf_sources[0]; i++) {
     const char *stem = conf_sources[i];
     char path[512], name[128];
-    size_t slen, llen;
+    size_t slen = 0, llen = 0;
     snprintf(path, sizeof path, "%s/src/%s.lua", CONF, stem);
     char *src = slurp(path, &slen);
     snprintf(path, sizeof path, "%s/lc/float/%s.lc", CONF, stem);

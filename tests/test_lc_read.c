@@ -469,7 +469,7 @@ static void test_big_endian(void **state)
     lfsc_ctx *ctx = lfsc_new();
     lfsc_proto *p;
     assert_int_equal(lc_read(ctx, be, len, files[f], LFSC_TARGET_FLOAT, &p), LFSC_OK);
-    unsigned char *w;
+    unsigned char *w = NULL;
     long n = write_tree(ctx, p, LFSC_TARGET_FLOAT, rd_u32le(in + 12) == 0, &w);
     assert_int_equal(n, (long)len);
     assert_memory_equal(w, in, len);
@@ -750,7 +750,7 @@ static int load_chain(int depth, char *msg, size_t msgsize)
     }
     child = f;
   }
-  unsigned char *buf;
+  unsigned char *buf = NULL;
   long n = write_tree(ctx, child, LFSC_TARGET_FLOAT, 0, &buf);
   assert_true(n > 0);
   lfsc_free(ctx);
