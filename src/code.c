@@ -6,20 +6,20 @@
 #include <string.h>
 
 #include "code.h"
+#include "ctx.h"
 #include "numeric.h"
 
 #define IS_K(x) ((x) & LFSC_BITRK)
 
-static void grow(fstate *fs, void **arr, int *cap, int n, size_t elem)
+void code_grow(fstate *fs, void **arr, int *cap, int n, size_t elem)
 {
   if (n < *cap)
     return;
   int ncap = *cap ? *cap * 2 : 16;
-  void *na = lfsc_alloc(fs->ls->ctx, (size_t)ncap * elem);
+  unsigned char *na = ctx_scratch_resize(fs->ls->ctx, *cap ? *arr : NULL, (size_t)ncap * elem);
   if (!na)
     lex_nomem(fs->ls);
-  if (*cap)
-    memcpy(na, *arr, (size_t)*cap * elem);
+  memset(na + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
   *arr = na;
   *cap = ncap;
 }
@@ -158,8 +158,8 @@ int code_emit(fstate *fs, uint32_t ins, int line)
   dischargejpc(fs);             /* pending jumps land on this instruction */
   if (fs->pc >= fs->capcode) {
     int cap = fs->capcode;
-    grow(fs, (void **)&f->code, &cap, fs->pc, sizeof *f->code);
-    grow(fs, (void **)&f->lineinfo, &fs->capcode, fs->pc, sizeof *f->lineinfo);
+    code_grow(fs, (void **)&f->code, &cap, fs->pc, sizeof *f->code);
+    code_grow(fs, (void **)&f->lineinfo, &fs->capcode, fs->pc, sizeof *f->lineinfo);
   }
   f->code[fs->pc] = ins;
   f->lineinfo[fs->pc] = line;
@@ -310,9 +310,11 @@ static int kequal(const lfsc_const *a, const lfsc_const *b)
 static void krehash(fstate *fs)
 {
   int cap = fs->kt.cap ? fs->kt.cap * 2 : 64;
-  int *slot = lfsc_alloc(fs->ls->ctx, (size_t)cap * sizeof *slot);
+  int *slot = ctx_scratch_resize(fs->ls->ctx, NULL, (size_t)cap * sizeof *slot);
   if (!slot)
     lex_nomem(fs->ls);
+  memset(slot, 0, (size_t)cap * sizeof *slot);
+  ctx_scratch_free(fs->ls->ctx, fs->kt.slot);
   for (int i = 0; i < fs->nk; i++) {
     uint32_t h = khash(&fs->f->k[i]) & (uint32_t)(cap - 1);
     while (slot[h])
@@ -336,7 +338,7 @@ static int addk(fstate *fs, const lfsc_const *v)
   if (fs->nk >= LFSC_MAXARG_Bx) {
     lex_fail(fs->ls, LFSC_ESYNTAX, "constant table overflow");
   }
-  grow(fs, (void **)&fs->f->k, &fs->capk, fs->nk, sizeof *fs->f->k);
+  code_grow(fs, (void **)&fs->f->k, &fs->capk, fs->nk, sizeof *fs->f->k);
   fs->f->k[fs->nk] = *v;
   fs->kt.slot[h] = fs->nk + 1;
   return fs->nk++;

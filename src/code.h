@@ -89,6 +89,9 @@ typedef enum { UN_MINUS, UN_NOT, UN_LEN, UN_NONE } un_op;
 #define code_getcode(fs, e) ((fs)->f->code[(e)->info])
 #define code_hasmultret(k) ((k) == EXP_CALL || (k) == EXP_VARARG)
 
+/* Make room for element n of a work array of the function being built
+ * (doubling; new elements zeroed); the array is scratch until close. */
+void code_grow(fstate *fs, void **arr, int *cap, int n, size_t elem);
 void code_init_exp(expdesc *e, exp_kind k, int info);
 int code_emit(fstate *fs, uint32_t ins, int line);
 int code_abc(fstate *fs, lfsc_opcode op, int a, int b, int c);

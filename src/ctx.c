@@ -1,5 +1,7 @@
 /* The compile-job context: arena allocation, string interning, errors. */
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,11 @@ typedef struct block {
   size_t size, used;
   _Alignas(16) unsigned char mem[];
 } block;
+
+typedef struct scratch {
+  struct scratch *prev, *next;
+  _Alignas(16) unsigned char mem[];
+} scratch;
 
 lfsc_ctx *lfsc_new(void)
 {
@@ -37,6 +44,7 @@ void lfsc_free(lfsc_ctx *ctx)
     prev = b->prev;
     free(b);
   }
+  ctx_scratch_free_all(ctx);
   free(ctx->buckets);
   free(ctx->errmsg);
   free(ctx);
@@ -82,6 +90,68 @@ void *lfsc_alloc(lfsc_ctx *ctx, size_t size)
   b->used += size;
   memset(p, 0, size);
   return p;
+}
+
+static scratch *scratch_of(void *p)
+{
+  return (scratch *)((unsigned char *)p - offsetof(scratch, mem));
+}
+
+static void unlink_scratch(lfsc_ctx *ctx, scratch *s)
+{
+  if (s->prev)
+    s->prev->next = s->next;
+  else
+    ctx->scratch = s->next;
+  if (s->next)
+    s->next->prev = s->prev;
+}
+
+void *ctx_scratch_resize(lfsc_ctx *ctx, void *p, size_t size)
+{
+  if (size > SIZE_MAX - sizeof(scratch))
+    return NULL;
+  scratch *old = p ? scratch_of(p) : NULL;
+  if (old)
+    unlink_scratch(ctx, old);
+  scratch *s = realloc(old, sizeof *s + size);
+  int failed = s == NULL;
+  if (failed)
+    s = old;                    /* realloc kept the old block: list it again */
+  if (s) {
+    s->prev = NULL;
+    s->next = ctx->scratch;
+    if (s->next)
+      s->next->prev = s;
+    ctx->scratch = s;
+  }
+  return failed ? NULL : s->mem;
+}
+
+void ctx_scratch_free(lfsc_ctx *ctx, void *p)
+{
+  if (!p)
+    return;
+  scratch *s = scratch_of(p);
+  unlink_scratch(ctx, s);
+  free(s);
+}
+
+void ctx_scratch_free_all(lfsc_ctx *ctx)
+{
+  for (scratch *s = ctx->scratch, *next; s; s = next) {
+    next = s->next;
+    free(s);
+  }
+  ctx->scratch = NULL;
+}
+
+void *ctx_arena_copy(lfsc_ctx *ctx, const void *p, size_t n)
+{
+  void *q = n ? lfsc_alloc(ctx, n) : NULL;
+  if (q)
+    memcpy(q, p, n);
+  return q;
 }
 
 uint32_t lfsc_strhash(const char *s, size_t len)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctx.h"
 #include "lex.h"
 
 static const char *const reserved[] = {
@@ -107,11 +108,9 @@ static void reserve(lex_state *ls, size_t n)
 {
   while (ls->blen + n + 1 > ls->bcap) {
     size_t cap = ls->bcap ? ls->bcap * 2 : 128;
-    char *nb = lfsc_alloc(ls->ctx, cap);
+    char *nb = ctx_scratch_resize(ls->ctx, ls->buf, cap);   /* freed by the parser */
     if (!nb)
       lex_nomem(ls);
-    if (ls->blen)
-      memcpy(nb, ls->buf, ls->blen);
     ls->buf = nb;
     ls->bcap = cap;
   }

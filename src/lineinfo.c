@@ -3,6 +3,7 @@
  * later line fix splits or drops the last run, so we replay those events. */
 #include <string.h>
 
+#include "ctx.h"
 #include "lineinfo.h"
 
 void lineinfo_init(lineinfo *li, lfsc_ctx *ctx, int compat)
@@ -23,11 +24,10 @@ static int reserve(lineinfo *li, size_t n)
   size_t cap = li->cap ? li->cap * 2 : 64;
   while (cap < need)
     cap *= 2;
-  uint8_t *nb = lfsc_alloc(li->ctx, cap);
+  uint8_t *nb = ctx_scratch_resize(li->ctx, li->buf, cap);   /* see close_func */
   if (!nb)
     return LFSC_EMEM;
-  if (li->lastoff >= 0)
-    memcpy(nb, li->buf, (size_t)li->lastoff + 1);
+  memset(nb + li->cap, 0, cap - li->cap);   /* the compat walk may look back */
   li->buf = nb;
   li->cap = cap;
   return 0;

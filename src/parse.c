@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "ctx.h"
 #include "lex.h"
 #include "parse.h"
 
@@ -136,16 +137,7 @@ static int registerlocalvar(lex_state *ls, const lfsc_str *name)
   fstate *fs = ls->fs;
   if (fs->nlocvars >= SHRT_MAX)       /* the reference's vector limit */
     lex_fail(ls, LFSC_ESYNTAX, "too many local variables");
-  if (fs->nlocvars >= fs->caplocvars) {
-    int cap = fs->caplocvars ? fs->caplocvars * 2 : 16;
-    lfsc_locvar *nv = lfsc_alloc(ls->ctx, (size_t)cap * sizeof *nv);
-    if (!nv)
-      lex_nomem(ls);
-    if (fs->nlocvars)
-      memcpy(nv, fs->f->locvars, (size_t)fs->nlocvars * sizeof *nv);
-    fs->f->locvars = nv;
-    fs->caplocvars = cap;
-  }
+  code_grow(fs, (void **)&fs->f->locvars, &fs->caplocvars, fs->nlocvars, sizeof *fs->f->locvars);
   fs->f->locvars[fs->nlocvars].name = name;
   return fs->nlocvars++;
 }
@@ -300,6 +292,16 @@ static void open_func(lex_state *ls, fstate *fs, const lfsc_str *source,
   fs->f->maxstacksize = 2;      /* registers 0 and 1 are always usable */
 }
 
+/* An arena copy of the first n bytes of a scratch array, which is freed. */
+static void *keep(lex_state *ls, void *scratch, size_t n)
+{
+  void *p = ctx_arena_copy(ls->ctx, scratch, n);
+  if (n && !p)
+    lex_nomem(ls);
+  ctx_scratch_free(ls->ctx, scratch);
+  return p;
+}
+
 static void close_func(lex_state *ls)
 {
   fstate *fs = ls->fs;
@@ -313,7 +315,6 @@ static void close_func(lex_state *ls)
   f->nups = (uint8_t)fs->nups;
   if (fs->nonames) {
     f->sizelocvars = 0;
-    f->locvars = NULL;
   } else {
     f->sizelocvars = fs->nlocvars;
     f->sizeupvalues = fs->nups;
@@ -325,7 +326,14 @@ static void close_func(lex_state *ls)
     }
   }
   f->sizepackedli = (uint32_t)lineinfo_size(&fs->li);
-  f->packedli = f->sizepackedli ? fs->li.buf : NULL;
+  /* the finished function's arrays, at their final sizes, into the arena */
+  f->code = keep(ls, f->code, (size_t)fs->pc * sizeof *f->code);
+  f->lineinfo = keep(ls, f->lineinfo, (size_t)fs->pc * sizeof *f->lineinfo);
+  f->k = keep(ls, f->k, (size_t)fs->nk * sizeof *f->k);
+  f->p = keep(ls, f->p, (size_t)fs->np * sizeof *f->p);
+  f->locvars = keep(ls, f->locvars, (size_t)f->sizelocvars * sizeof *f->locvars);
+  f->packedli = keep(ls, fs->li.buf, f->sizepackedli);
+  ctx_scratch_free(ls->ctx, fs->kt.slot);
   ls->fs = fs->prev;
 }
 
@@ -337,16 +345,7 @@ static void pushclosure(lex_state *ls, fstate *func, expdesc *v)
   lfsc_proto *f = fs->f;
   if (fs->np >= LFSC_MAXARG_Bx)       /* sic: the reference's message */
     lex_fail(ls, LFSC_ESYNTAX, "constant table overflow");
-  if (fs->np >= fs->capp) {
-    int cap = fs->capp ? fs->capp * 2 : 8;
-    lfsc_proto **np = lfsc_alloc(ls->ctx, (size_t)cap * sizeof *np);
-    if (!np)
-      lex_nomem(ls);
-    if (fs->np)
-      memcpy(np, f->p, (size_t)fs->np * sizeof *np);
-    f->p = np;
-    fs->capp = cap;
-  }
+  code_grow(fs, (void **)&f->p, &fs->capp, fs->np, sizeof *f->p);
   f->p[fs->np++] = func->f;
   code_init_exp(v, EXP_RELOC, code_abx(fs, OP_CLOSURE, 0, fs->np - 1));
   for (int i = 0; i < func->nups; i++) {
@@ -1209,13 +1208,18 @@ static int compile_protected(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
                              lfsc_read_fn read, void *ud, lfsc_proto **out)
 {
   jmp_buf catcher;
-  lex_state *ls = lfsc_alloc(ctx, sizeof *ls);
-  fstate *fs = lfsc_alloc(ctx, sizeof *fs);
-  if (!ls || !fs)
+  lex_state *ls = ctx_scratch_resize(ctx, NULL, sizeof *ls);
+  fstate *fs = ctx_scratch_resize(ctx, NULL, sizeof *fs);
+  if (!ls || !fs) {
+    ctx_scratch_free_all(ctx);
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  }
+  memset(ls, 0, sizeof *ls);
   int code = setjmp(catcher);   /* the front end's only catch point */
-  if (code != 0)
+  if (code != 0) {
+    ctx_scratch_free_all(ctx);  /* the unfinished functions' work arrays */
     return -code;
+  }
   if (read)
     lex_init_stream(ls, ctx, &catcher, num_model(opts->nummodel), chunkname, read, ud);
   else
@@ -1228,6 +1232,7 @@ static int compile_protected(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
   check(ls, TK_EOS);
   close_func(ls);
   *out = fs->f;
+  ctx_scratch_free_all(ctx);    /* the token buffer, ls and fs */
   return LFSC_OK;
 }
 
