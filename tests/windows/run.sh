@@ -55,6 +55,11 @@ pi=$CONF/float/all.pi.img
 "$bin/lfsimg" reloc --base 0x40280000 "$pi" "$WORK/win.img" > "$WORK/reloc.txt" 2>&1 &&
   cmp -s "$WORK/native.img" "$WORK/win.img" && ok || bad "lfsimg.exe reloc: $(cat "$WORK/reloc.txt")"
 "$bin/lfsimg" verify "$WORK/win.img" > "$WORK/verify.txt" 2>&1 && ok || bad "lfsimg.exe verify: $(cat "$WORK/verify.txt")"
+# binary stdin: an image read from "-" (gzip, then absolute) is the file's bytes
+"$bin/lfsimg" reloc --base 0x40280000 - "$WORK/win-stdin.img" < "$pi" > "$WORK/reloc-stdin.txt" 2>&1 &&
+  cmp -s "$WORK/native.img" "$WORK/win-stdin.img" && ok || bad "lfsimg.exe reloc from stdin: $(cat "$WORK/reloc-stdin.txt")"
+"$bin/lfsimg" verify -q - < "$WORK/native.img" > "$WORK/verify-stdin.txt" 2>&1 &&
+  grep -q "^stdin: valid float ABS image" "$WORK/verify-stdin.txt" && ok || bad "lfsimg.exe verify from stdin: $(cat "$WORK/verify-stdin.txt")"
 # binary stdout: "-o -" must not gain carriage returns
 (cd "$CONF/src" && "$bin/luac.cross" -o - c01_basic.lua > "$WORK/stdout.lc" 2>/dev/null)
 (cd "$CONF/src" && "$bin/luac.cross" -o "$WORK/file.lc" c01_basic.lua > /dev/null 2>&1)
