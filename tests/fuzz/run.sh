@@ -18,6 +18,9 @@
 # The options go to every target (FUZZ_TARGETS="fuzz_compile ..." picks
 # some). CI smoke run (50 s each): tests/fuzz/run.sh build-fuzz -max_total_time=50
 # Long run: FUZZ_TARGETS=fuzz_compile tests/fuzz/run.sh build-fuzz -runs=10000000
+# FUZZ_SANITIZE picks the sanitizers (default address,undefined; empty: none,
+# built with -O2 — more executions per second for long runs, still
+# stopping at every crash and at the harnesses' own round-trip checks).
 # WORKDIR receives the binaries, corpora (corpus.TARGET/) and crash files.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,10 +35,12 @@ srcs=$(ls "$root"/src/*.c | grep -v -e '/cli_' -e '/runtime\.c$' -e '/repl\.c$')
 # fuzz_lfsimg_cli includes cli_lfsimg.c, whose firmware commands live in cli_lfsimg_fw.c
 # and whose option parser is cli_opts.c
 cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli_lfsimg_fw.c $root/src/cli_opts.c"; }
+san=${FUZZ_SANITIZE-address,undefined}
+if [ -n "$san" ]; then sanflags="-O1 -fsanitize=fuzzer,$san -fno-sanitize-recover=all"; else sanflags="-O2 -fsanitize=fuzzer"; fi
 for t in $targets; do
   mkdir -p "$work/corpus.$t"
-  $CC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer \
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+  # shellcheck disable=SC2086
+  $CC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -fno-omit-frame-pointer $sanflags \
     -I"$root/include" -I"$root/src" $srcs "$here/$t.c" $(cli_extra $t) -lz -lm \
     -o "$work/$t"
 done
