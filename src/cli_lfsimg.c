@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,20 +146,6 @@ static const char *variant_desc(lfsc_target t)
   }
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void sput(lfsc_sink *out, const char *fmt, ...)
-{
-  char b[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(b, sizeof b, fmt, ap);
-  va_end(ap);
-  if (n > 0)
-    sink_write(out, b, (size_t)n < sizeof b ? (size_t)n : sizeof b - 1);
-}
-
 /* Text output goes through sinks, so that diff can format a difference
  * into memory (for --json) with the same code that prints it. */
 static lfsc_sink *out_stdout(void)
@@ -176,14 +161,14 @@ static void put_escaped(lfsc_sink *out, const char *s, size_t len)
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
     switch (c) {
-    case '"': sput(out, "\\\""); break;
-    case '\\': sput(out, "\\\\"); break;
-    case '\n': sput(out, "\\n"); break;
-    case '\r': sput(out, "\\r"); break;
-    case '\t': sput(out, "\\t"); break;
+    case '"': sink_printf(out, "\\\""); break;
+    case '\\': sink_printf(out, "\\\\"); break;
+    case '\n': sink_printf(out, "\\n"); break;
+    case '\r': sink_printf(out, "\\r"); break;
+    case '\t': sink_printf(out, "\\t"); break;
     default:
       if (c < 32 || c >= 127)
-        sput(out, "\\%03u", c);
+        sink_printf(out, "\\%03u", c);
       else
         sink_write(out, &c, 1);
     }
@@ -195,7 +180,7 @@ static void put_name(lfsc_sink *out, const lfsc_str *s)
   if (s)
     put_escaped(out, s->data, s->len);
   else
-    sput(out, "?");
+    sink_printf(out, "?");
 }
 
 /* A JSON document on stdout: an object, whose "file" member is first. */
@@ -865,18 +850,18 @@ static int cmd_extract(int argc, char **argv)
 static void put_const(lfsc_sink *out, const lfsc_const *k, lfsc_target v)
 {
   switch (k->type) {
-  case LFSC_K_NIL: sput(out, "nil"); break;
-  case LFSC_K_BOOL: sput(out, "%s", k->u.b ? "true" : "false"); break;
+  case LFSC_K_NIL: sink_printf(out, "nil"); break;
+  case LFSC_K_BOOL: sink_printf(out, "%s", k->u.b ? "true" : "false"); break;
   case LFSC_K_NUM:
     if (v == LFSC_TARGET_INT)
-      sput(out, "%d", (int)k->u.n);
+      sink_printf(out, "%d", (int)k->u.n);
     else
-      sput(out, "%.14g", k->u.n);
+      sink_printf(out, "%.14g", k->u.n);
     break;
   case LFSC_K_STR:
-    sput(out, "\"");
+    sink_printf(out, "\"");
     put_escaped(out, k->u.s->data, k->u.s->len);
-    sput(out, "\"");
+    sink_printf(out, "\"");
     break;
   }
 }
@@ -898,7 +883,7 @@ static void put_ins(lfsc_sink *out, uint32_t i)
 {
   int op = INS_OP(i);
   if (op >= OP__COUNT) {
-    sput(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
+    sink_printf(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
     return;
   }
   /* operands as luac -l prints them: constants as -1 - index */
@@ -907,13 +892,13 @@ static void put_ins(lfsc_sink *out, uint32_t i)
     b = -1 - (b & 0xFF);
   if (opcodes_cmode[op] == OPARG_K && (c & LFSC_BITRK))
     c = -1 - (c & 0xFF);
-  sput(out, "%s", opcodes_name[op]);
+  sink_printf(out, "%s", opcodes_name[op]);
   switch (opcodes_format[op]) {
-  case OPFMT_ABC: sput(out, " %d %d %d", INS_A(i), b, c); break;
+  case OPFMT_ABC: sink_printf(out, " %d %d %d", INS_A(i), b, c); break;
   case OPFMT_ABx:
-    sput(out, " %d %d", INS_A(i), opcodes_bmode[op] == OPARG_K ? -1 - INS_Bx(i) : INS_Bx(i));
+    sink_printf(out, " %d %d", INS_A(i), opcodes_bmode[op] == OPARG_K ? -1 - INS_Bx(i) : INS_Bx(i));
     break;
-  default: sput(out, " %d %d", INS_A(i), INS_sBx(i)); break;
+  default: sink_printf(out, " %d %d", INS_A(i), INS_sBx(i)); break;
   }
 }
 
@@ -936,7 +921,7 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
   lfsc_sink *o = d->detail;
   if (x->numparams != y->numparams || x->is_vararg != y->is_vararg || x->nups != y->nups ||
       x->maxstacksize != y->maxstacksize) {
-    sput(o, "header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d",
+    sink_printf(o, "header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d",
          x->numparams, y->numparams, x->is_vararg, y->is_vararg, x->nups, y->nups,
          x->maxstacksize, y->maxstacksize);
     return 1;
@@ -945,18 +930,18 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
   for (int pc = 0; pc <= n; pc++) {
     if (pc == n) {
       if (x->sizecode != y->sizecode) {
-        sput(o, "%d instructions vs %d", x->sizecode, y->sizecode);
+        sink_printf(o, "%d instructions vs %d", x->sizecode, y->sizecode);
         return 1;
       }
       break;
     }
     if (x->code[pc] != y->code[pc]) {
-      sput(o, "instruction %d", pc + 1);
+      sink_printf(o, "instruction %d", pc + 1);
       if (line_of(x, pc) || line_of(y, pc))
-        sput(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
-      sput(o, ": ");
+        sink_printf(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
+      sink_printf(o, ": ");
       put_ins(o, x->code[pc]);
-      sput(o, "  vs  ");
+      sink_printf(o, "  vs  ");
       put_ins(o, y->code[pc]);
       return 1;
     }
@@ -964,18 +949,18 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
   n = x->sizek < y->sizek ? x->sizek : y->sizek;
   for (int i = 0; i < n; i++)
     if (!const_eq(&x->k[i], &y->k[i])) {
-      sput(o, "constant %d: ", i);
+      sink_printf(o, "constant %d: ", i);
       put_const(o, &x->k[i], d->a->variant);
-      sput(o, "  vs  ");
+      sink_printf(o, "  vs  ");
       put_const(o, &y->k[i], d->b->variant);
       return 1;
     }
   if (x->sizek != y->sizek) {
-    sput(o, "%d constants vs %d", x->sizek, y->sizek);
+    sink_printf(o, "%d constants vs %d", x->sizek, y->sizek);
     return 1;
   }
   if (x->sizep != y->sizep) {
-    sput(o, "%d nested functions vs %d", x->sizep, y->sizep);
+    sink_printf(o, "%d nested functions vs %d", x->sizep, y->sizep);
     return 1;
   }
   if (x->sizepackedli != y->sizepackedli ||
@@ -1020,16 +1005,16 @@ static void diff_report(json_writer *w, int change, const lfsc_str *name, const 
     return;
   }
   lfsc_sink *o = out_stdout();
-  sput(o, "%s", (const char *const[]){"- ", "+ ", "~ ", "  "}[change]);
+  sink_printf(o, "%s", (const char *const[]){"- ", "+ ", "~ ", "  "}[change]);
   put_name(o, name);
   if (change == CHANGED) {
-    sput(o, " (changed)\n    %s: ", where);
+    sink_printf(o, " (changed)\n    %s: ", where);
     sink_write(o, detail->buf, detail->len);
-    sput(o, "\n");
+    sink_printf(o, "\n");
   } else if (change == DEBUG_ONLY) {
-    sput(o, " (same code; line info or debug names differ)\n");
+    sink_printf(o, " (same code; line info or debug names differ)\n");
   } else {
-    sput(o, " (only in %s)\n", shown(file));
+    sink_printf(o, " (only in %s)\n", shown(file));
   }
 }
 

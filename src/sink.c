@@ -1,4 +1,5 @@
 /* Output sinks with a sticky error status: memory and file. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,4 +141,32 @@ int sink_file_flush(lfsc_sink *s)
   s->buf = NULL;
   s->len = s->cap = 0;
   return s->status;
+}
+
+void sink_printf(lfsc_sink *s, const char *fmt, ...)
+{
+  char buf[256];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    s->status = s->status ? s->status : LFSC_EIO;
+    return;
+  }
+  if ((size_t)n < sizeof buf) {
+    sink_write(s, buf, (size_t)n);
+    return;
+  }
+  /* long text: format again into a buffer that fits */
+  char *big = malloc((size_t)n + 1);
+  if (!big) {
+    s->status = s->status ? s->status : LFSC_EMEM;
+    return;
+  }
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  sink_write(s, big, (size_t)n);
+  free(big);
 }

@@ -31,6 +31,12 @@ void sink_u32le(lfsc_sink *s, uint32_t v);
 void sink_f64le(lfsc_sink *s, double v);     /* IEEE-754 bit pattern, little-endian */
 void sink_u64le(lfsc_sink *s, uint64_t v);
 void sink_zeros(lfsc_sink *s, size_t n);
+/* printf into a sink (text of any length; a formatting error is EIO). */
+void sink_printf(lfsc_sink *s, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
 
 /* Memory sink: bytes accumulate in s->buf/s->len; sink_mem_free releases. */
 void sink_mem_init(lfsc_sink *s);
