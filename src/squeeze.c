@@ -53,11 +53,15 @@ typedef struct model {
 typedef struct sq {
   const unsigned char *d;
   size_t n;
-  int chain, nice, rounds;
+  int chain, nice, rounds, stop, good, bchunk, skipins;
   unsigned lcut;
   tables t;
   int32_t head[1 << HASH_BITS];
+  int32_t head3[1 << HASH_BITS];
+  int h4;                       /* chains over 4-byte hashes */
   int32_t prev[RING];
+  int tree;                     /* match finder: binary tree, else hash chain */
+  int32_t *son;                 /* 2 * RING: the tree's smaller/larger links */
   /* matches of the segment being parsed: pairs of one position ordered
    * by growing length, each length with its nearest distance */
   uint32_t *mstart;             /* SEGMENT + 1 */
@@ -439,11 +443,25 @@ static uint32_t hash3(const unsigned char *p)
   return v * 0x9E3779B1u >> (32 - HASH_BITS);
 }
 
+static uint32_t hash4(const unsigned char *p)
+{
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v * 0x9E3779B1u >> (32 - HASH_BITS);
+}
+
+static uint32_t chain_hash(const sq *s, size_t i)
+{
+  return s->h4 && i + 4 <= s->n ? hash4(s->d + i) : hash3(s->d + i);
+}
+
 static void insert(sq *s, size_t i)
 {
   if (i + MINLEN > s->n)
     return;
-  uint32_t h = hash3(s->d + i);
+  if (s->h4)
+    s->head3[hash3(s->d + i)] = (int32_t)i;
+  uint32_t h = chain_hash(s, i);
   s->prev[i & (RING - 1)] = s->head[h];
   s->head[h] = (int32_t)i;
 }
@@ -473,9 +491,21 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
   if (lim < MINLEN || i + MINLEN > s->n)
     return 0;
   const unsigned char *p = s->d + i;
-  int32_t cand = s->head[hash3(p)];
+  int32_t cand = s->head[chain_hash(s, i)];
   unsigned best = MINLEN - 1;
   int left = s->chain;
+  if (s->h4) {
+    /* the chain holds 4-byte matches; the nearest 3-byte one comes from
+     * its own table */
+    int32_t c3 = s->head3[hash3(p)];
+    if (c3 > 0 && i - (size_t)c3 <= WINDOW) {
+      const unsigned char *q = s->d + c3;
+      if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2] && (lim == 3 || q[3] != p[3])) {
+        s->mlist[s->mlen++] = ITEM(3, i - (size_t)c3);
+        best = 3;
+      }
+    }
+  }
   while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
     const unsigned char *q = s->d + cand;
     if (q[best] == p[best] && q[0] == p[0] && q[1] == p[1]) {
@@ -495,8 +525,10 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
       if (l > best) {
         best = l;
         s->mlist[s->mlen++] = ITEM(l, i - (size_t)cand);
-        if (l >= lim)
+        if (l >= lim || l >= (unsigned)s->stop)
           break;
+        if (l >= (unsigned)s->good && left > s->chain / 4)
+          left = s->chain / 4;
       }
     }
     int32_t nx = s->prev[cand & (RING - 1)];
@@ -504,6 +536,73 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
       break;
     cand = nx;
   }
+  return best >= MINLEN ? best : 0;
+}
+
+/* The binary-tree match finder: the positions of one hash bucket form a
+ * binary search tree ordered by the bytes that follow them, newest at the
+ * root (so every child is older than its parent and a walk meets
+ * candidates nearest first). Inserting position i walks down from the
+ * root, splitting the tree into what sorts below and above i; the walk
+ * meets the longest matches of i on its way. Up to s->chain nodes are
+ * visited. Position 0 is never in a tree (the loader refuses a reference
+ * to output byte 0). */
+static unsigned bt_matches(sq *s, size_t i, unsigned lim, int record)
+{
+  const unsigned char *p = s->d + i;
+  uint32_t h = hash3(p);
+  int32_t cand = s->head[h];
+  s->head[h] = (int32_t)i;
+  int32_t *lt = &s->son[2 * (i & (RING - 1))];
+  int32_t *gt = lt + 1;
+  unsigned ltlen = 0, gtlen = 0, best = MINLEN - 1;
+  unsigned cmp = lim < (unsigned)s->stop ? lim : (unsigned)s->stop;
+  int left = s->chain;
+  while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
+    const unsigned char *q = s->d + cand;
+    int32_t *kid = &s->son[2 * (cand & (RING - 1))];
+    unsigned l = ltlen < gtlen ? ltlen : gtlen;
+    while (l + 8 <= cmp) {
+      uint64_t x, y;
+      memcpy(&x, p + l, 8);
+      memcpy(&y, q + l, 8);
+      if (x != y) {
+        l += (unsigned)__builtin_ctzll(x ^ y) >> 3;   /* little-endian hosts */
+        goto mismatch;
+      }
+      l += 8;
+    }
+    while (l < cmp && q[l] == p[l])
+      l++;
+  mismatch:
+    if (l > best) {
+      unsigned full = l;
+      if (l >= cmp)             /* the tree compared no further; the match may */
+        while (full < lim && q[full] == p[full])       /* go on */
+          full++;
+      best = full;
+      if (record)
+        s->mlist[s->mlen++] = ITEM(full, i - (size_t)cand);
+    }
+    if (l >= cmp) {
+      /* equal as far as the tree looks: i takes cand's place */
+      *lt = kid[0];
+      *gt = kid[1];
+      return best >= MINLEN ? best : 0;
+    }
+    if (q[l] < p[l]) {
+      *lt = cand;
+      lt = &kid[1];
+      cand = *lt;
+      ltlen = l;
+    } else {
+      *gt = cand;
+      gt = &kid[0];
+      cand = *gt;
+      gtlen = l;
+    }
+  }
+  *lt = *gt = -1;
   return best >= MINLEN ? best : 0;
 }
 
@@ -519,11 +618,22 @@ static int collect(sq *s, size_t a, size_t e)
       if (grow_matches(s, MAXLEN))
         return -1;
       size_t room = e - i;
-      unsigned len = find_matches(s, i, room < MAXLEN ? (unsigned)room : MAXLEN);
+      unsigned lim = room < MAXLEN ? (unsigned)room : MAXLEN;
+      unsigned len;
+      if (s->tree) {
+        len = i + MINLEN <= s->n ? bt_matches(s, i, lim, 1) : 0;
+      } else {
+        len = find_matches(s, i, lim);
+        insert(s, i);
+      }
       if (len >= (unsigned)s->nice)
         skip = i + len;
+    } else if (!s->tree) {
+      insert(s, i);
+    } else if (s->skipins && i + MINLEN <= s->n) {
+      size_t room = e - i;
+      bt_matches(s, i, room < MAXLEN ? (unsigned)room : MAXLEN, 0);
     }
-    insert(s, i);
   }
   s->mstart[e - a] = (uint32_t)s->mlen;
   return 0;
@@ -688,6 +798,7 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
 
 static void sq_free(sq *s)
 {
+  free(s->son);
   free(s->mstart);
   free(s->mlist);
   free(s->cost);
@@ -711,26 +822,36 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
   s->d = data;
   s->n = n;
   /* measured on the corpus module sets (bench/image-sets.sh) */
+  s->nice = MAXLEN;
+  s->stop = MAXLEN;
   if (effort == SQUEEZE_BEST) {
     s->chain = 8192;
     s->lcut = MAXLEN;
     s->rounds = 15;
   } else {
-    s->chain = 32;
+    /* a shallow tree walk finds the long matches a 4096-deep chain
+     * would; positions inside a match of 32 or more are only inserted */
+    s->tree = 1;
+    s->chain = 16;
+    s->nice = 32;
+    s->skipins = 1;
     s->lcut = 32;
     s->rounds = 1;
   }
-  s->nice = MAXLEN;
+  s->good = MAXLEN;
+  s->bchunk = effort == SQUEEZE_BEST ? 512 : 1024;
   tables_init(&s->t);
   memset(s->head, 0xFF, sizeof s->head);
+  memset(s->head3, 0xFF, sizeof s->head3);
   size_t seg = n < SEGMENT ? n : SEGMENT;
+  s->son = malloc(2 * RING * sizeof *s->son);
   s->mstart = malloc((seg + 1) * sizeof *s->mstart);
   s->cost = malloc((seg + 1) * sizeof *s->cost);
   s->step = malloc((seg + 1) * sizeof *s->step);
   s->path = malloc((seg + 1) * sizeof *s->path);
   s->bestpath = malloc((seg + 1) * sizeof *s->bestpath);
   int rc = LFSC_OK;
-  if (!s->mstart || !s->cost || !s->step || !s->path || !s->bestpath)
+  if (!s->son || !s->mstart || !s->cost || !s->step || !s->path || !s->bestpath)
     rc = LFSC_EMEM;
   w->out = out;
   /* empty padding blocks, then byte 0 alone in a fixed block, so that no
@@ -744,7 +865,8 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
   else
     put_bits(w, reverse(0x190 + b0 - 144, 9), 9);
   put_bits(w, 0, 7);
-  insert(s, 0);
+  if (!s->tree)
+    insert(s, 0);
   for (size_t a = 1; !rc && a < n; a += SEGMENT) {
     size_t e = n - a > SEGMENT ? a + SEGMENT : n;
     if (squeeze_segment(s, a, e))
@@ -752,7 +874,7 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
   }
   if (!rc) {
     if (s->nsym)
-      write_blocks(s, w, effort == SQUEEZE_BEST ? 512 : 1024);
+      write_blocks(s, w, (size_t)s->bchunk);
     else
       put_bits(w, 3, 3 + 7);      /* an empty final fixed block */
     put_end(w);
