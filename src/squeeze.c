@@ -53,7 +53,7 @@ typedef struct model {
 typedef struct sq {
   const unsigned char *d;
   size_t n;
-  int chain, nice, rounds, stop, good, bchunk, skipins;
+  int chain, nice, rounds, stop, good, bchunk, skipins, blockrounds;
   unsigned lcut;
   tables t;
   int32_t head[1 << HASH_BITS];
@@ -249,12 +249,12 @@ typedef struct block {
 static const uint8_t cl_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 static const uint8_t cl_extra[19] = {[16] = 2, [17] = 3, [18] = 7};
 
-static void histogram(const sq *s, size_t a, size_t b, block *k)
+static void histogram(const sq *s, const uint32_t *items, size_t a, size_t b, block *k)
 {
   memset(k->ll, 0, sizeof k->ll);
   memset(k->dist, 0, sizeof k->dist);
   for (size_t i = a; i < b; i++) {
-    uint32_t x = s->sym[i];
+    uint32_t x = items[i];
     if (ITEM_DIST(x)) {
       k->ll[s->t.lsym[ITEM_LEN(x)]]++;
       k->dist[dist_code(ITEM_DIST(x))]++;
@@ -354,7 +354,7 @@ static void write_block(sq *s, bitw *w, size_t a, size_t b, int last)
 {
   block k;
   uint16_t lcode[NLL], dcode[NDIST];
-  histogram(s, a, b, &k);
+  histogram(s, s->sym, a, b, &k);
   uint64_t dyn = dynamic_bits(&s->t, &k);
   if (fixed_bits(&s->t, &k) <= dyn) {
     put_bits(w, last ? 3 : 2, 3);
@@ -396,22 +396,24 @@ static void write_block(sq *s, bitw *w, size_t a, size_t b, int last)
   put_bits(w, lcode[256], k.llen[256]);
 }
 
-/* Cut the symbols into blocks: grow a block chunk by chunk while one
- * code for both costs less than two codes (headers included). */
-static void write_blocks(sq *s, bitw *w, size_t chunk)
+/* Cut items[0..n) into blocks: grow a block chunk by chunk while one
+ * code for both costs less than two codes (headers included). The ends
+ * of all blocks but the last go to cut (room for n / chunk); returns
+ * their count. */
+static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, size_t *cut)
 {
   block cur, next, both;
-  size_t start = 0, end = 0;
+  size_t start = 0, end = 0, ncut = 0;
   uint64_t curbits = 0;
-  while (end < s->nsym) {
-    size_t e = end + chunk < s->nsym ? end + chunk : s->nsym;
+  while (end < n) {
+    size_t e = end + chunk < n ? end + chunk : n;
     if (end == start) {
-      histogram(s, start, e, &cur);
+      histogram(s, items, start, e, &cur);
       curbits = dynamic_bits(&s->t, &cur);
       end = e;
       continue;
     }
-    histogram(s, end, e, &next);
+    histogram(s, items, end, e, &next);
     uint64_t nbits = dynamic_bits(&s->t, &next);
     memcpy(both.ll, cur.ll, sizeof both.ll);
     memcpy(both.dist, cur.dist, sizeof both.dist);
@@ -425,14 +427,29 @@ static void write_blocks(sq *s, bitw *w, size_t chunk)
       cur = both;
       curbits = bbits;
     } else {
-      write_block(s, w, start, end, 0);
+      cut[ncut++] = end;
       start = end;
       cur = next;
       curbits = nbits;
     }
     end = e;
   }
+  return ncut;
+}
+
+static int write_blocks(sq *s, bitw *w, size_t chunk)
+{
+  size_t *cut = malloc((s->nsym / chunk + 1) * sizeof *cut);
+  if (!cut)
+    return -1;
+  size_t ncut = split(s, s->sym, s->nsym, chunk, cut), start = 0;
+  for (size_t i = 0; i < ncut; i++) {
+    write_block(s, w, start, cut[i], 0);
+    start = cut[i];
+  }
   write_block(s, w, start, s->nsym, 1);
+  free(cut);
+  return 0;
 }
 
 /* ---- matches ---- */
@@ -672,16 +689,16 @@ static void model_stats(const sq *s, const uint32_t *items, size_t n, model *m)
     m->dist[c] = dc[c] + s->t.dbits[c];
 }
 
-/* Shortest path through positions [a, a+m) under model md; the edges
- * taken go to path. Returns the path's cost in bits. */
-static double parse(sq *s, size_t a, size_t m, const model *md)
+/* Shortest path through positions [a+k0, a+m) of the segment at a under
+ * model md; the edges taken go to path. Returns the path's cost in bits. */
+static double parse(sq *s, size_t a, size_t k0, size_t m, const model *md)
 {
   float *cost = s->cost;
-  cost[0] = 0;
-  for (size_t k = 1; k <= m; k++)
+  cost[k0] = 0;
+  for (size_t k = k0 + 1; k <= m; k++)
     cost[k] = INFINITY;
   const unsigned char *d = s->d + a;
-  for (size_t k = 0; k < m; k++) {
+  for (size_t k = k0; k < m; k++) {
     float c = cost[k];
     float lc = c + md->lit[d[k]];
     if (lc < cost[k + 1]) {
@@ -692,6 +709,11 @@ static double parse(sq *s, size_t a, size_t m, const model *md)
     for (uint32_t j = s->mstart[k]; j < s->mstart[k + 1]; j++) {
       uint32_t x = s->mlist[j];
       unsigned len = ITEM_LEN(x), dist = ITEM_DIST(x);
+      if (len > m - k) {        /* the range ends inside the match */
+        len = (unsigned)(m - k);
+        if (len <= prevlen)
+          break;
+      }
       float dc = c + md->dist[dist_code(dist)];
       /* every length up to lcut, beyond it only the longest: a long
        * match cut short rarely pays */
@@ -709,7 +731,7 @@ static double parse(sq *s, size_t a, size_t m, const model *md)
   }
   /* walk back, then turn the edges into items in stream order */
   size_t n = 0;
-  for (size_t k = m; k > 0;) {
+  for (size_t k = m; k > k0;) {
     uint32_t st = s->step[k];
     unsigned l = ITEM_DIST(st) ? ITEM_LEN(st) : 1;
     s->path[n++] = ITEM_DIST(st) ? st : ITEM(d[k - l], 0);
@@ -773,6 +795,55 @@ static void greedy(sq *s, size_t a, size_t m)
   s->npath = n;
 }
 
+/* Parse each block of the segment's best path again under a model of
+ * that block alone: where the data changes character (code, strings,
+ * constants) one model for all is a compromise. */
+static int squeeze_blocks(sq *s, size_t a, size_t m)
+{
+  size_t *cut = malloc((s->nbest / s->bchunk + 2) * sizeof *cut);
+  if (!cut)
+    return -1;
+  size_t ncut = split(s, s->bestpath, s->nbest, (size_t)s->bchunk, cut);
+  cut[ncut++] = s->nbest;
+  size_t item = 0, pos = 0;
+  int rc = 0;
+  for (size_t b = 0; !rc && b < ncut; b++) {
+    size_t end = pos;
+    for (size_t i = item; i < cut[b]; i++)
+      end += ITEM_DIST(s->bestpath[i]) ? ITEM_LEN(s->bestpath[i]) : 1;
+    const uint32_t *bestp = s->bestpath + item;
+    size_t nb = cut[b] - item;
+    double best = entropy_bits(s, bestp, nb);
+    uint32_t *keep = NULL;
+    size_t nkeep = 0;
+    model md;
+    model_stats(s, bestp, nb, &md);
+    for (int r = 0; r < s->blockrounds; r++) {
+      parse(s, a, pos, end, &md);
+      double bits = entropy_bits(s, s->path, s->npath);
+      if (bits >= best)
+        break;
+      best = bits;
+      free(keep);
+      keep = malloc(s->npath * sizeof *keep);
+      if (!keep) {
+        rc = -1;
+        break;
+      }
+      memcpy(keep, s->path, s->npath * sizeof *keep);
+      nkeep = s->npath;
+      model_stats(s, keep, nkeep, &md);
+    }
+    if (!rc)
+      rc = keep ? append_syms(s, keep, nkeep) : append_syms(s, bestp, nb);
+    free(keep);
+    item = cut[b];
+    pos = end;
+  }
+  free(cut);
+  return rc;
+}
+
 static int squeeze_segment(sq *s, size_t a, size_t e)
 {
   if (collect(s, a, e))
@@ -785,7 +856,7 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
   double best = INFINITY;
   for (int r = 0; r < s->rounds; r++) {
     model_stats(s, s->path, s->npath, &md);
-    parse(s, a, m, &md);
+    parse(s, a, 0, m, &md);
     double bits = entropy_bits(s, s->path, s->npath);
     if (bits >= best)
       break;                    /* the model has settled */
@@ -793,6 +864,8 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
     memcpy(s->bestpath, s->path, s->npath * sizeof *s->path);
     s->nbest = s->npath;
   }
+  if (s->blockrounds)
+    return squeeze_blocks(s, a, m);
   return append_syms(s, s->bestpath, s->nbest);
 }
 
@@ -828,6 +901,7 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
     s->chain = 8192;
     s->lcut = MAXLEN;
     s->rounds = 15;
+    s->blockrounds = 15;
   } else {
     /* a shallow tree walk finds the long matches a 4096-deep chain
      * would; positions inside a match of 32 or more are only inserted */
@@ -873,12 +947,14 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
       rc = LFSC_EMEM;
   }
   if (!rc) {
-    if (s->nsym)
-      write_blocks(s, w, (size_t)s->bchunk);
-    else
+    if (!s->nsym)
       put_bits(w, 3, 3 + 7);      /* an empty final fixed block */
-    put_end(w);
-    rc = out->status;
+    else if (write_blocks(s, w, (size_t)s->bchunk))
+      rc = LFSC_EMEM;
+    if (!rc) {
+      put_end(w);
+      rc = out->status;
+    }
   }
   sq_free(s);
   free(w);
