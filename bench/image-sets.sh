@@ -59,9 +59,10 @@ awk -v base="$BASE" '
   END {
     printf "module sets: %d (corpus directories with 2+ files)\n", n
     printf "image bytes: default %d, --best %d (%.4fx of default)\n", d, b, b / d
+    worse = wo ? sprintf(" (worst %.4fx, %s)", wsz, wszd) : ""
     if (base != "")
       printf "  vs %s: default %.4fx, --best %.4fx of its %d bytes; default larger on %d sets%s\n",
-             base, d / o, b / o, o, wo, wo ? sprintf(" (worst %.4fx, %s)", wsz, wszd) : )
+             base, d / o, b / o, o, wo, worse
     printf "instructions, -f vs luac5.1 -s: %d vs %d, ratio %.3fx (worst set %.3fx, %s)\n",
            i, r, i / r, worst, wd
   }' "$tmp/rows"

@@ -146,13 +146,15 @@ static unsigned reverse(unsigned code, int n)
 
 /* ---- Huffman code lengths ---- */
 
-/* Sort k keys ascending, a byte at a time (least significant first). */
+/* Sort k keys ascending, a byte at a time (least significant first),
+ * looking only at bits from 16 up: the low 16 bits are a symbol number,
+ * already ascending, and the sort is stable. */
 static void radix_sort(uint64_t *key, int k)
 {
   uint64_t tmp[NLL], max = 0;
   for (int i = 0; i < k; i++)
     max |= key[i];
-  for (int shift = 0; shift < 64 && max >> shift; shift += 8) {
+  for (int shift = 16; shift < 64 && max >> shift; shift += 8) {
     int count[257] = {0};
     for (int i = 0; i < k; i++)
       count[(key[i] >> shift & 255) + 1]++;
@@ -798,7 +800,7 @@ static void greedy(sq *s, size_t a, size_t m)
 /* Parse each block of the segment's best path again under a model of
  * that block alone: where the data changes character (code, strings,
  * constants) one model for all is a compromise. */
-static int squeeze_blocks(sq *s, size_t a, size_t m)
+static int squeeze_blocks(sq *s, size_t a)
 {
   size_t *cut = malloc((s->nbest / s->bchunk + 2) * sizeof *cut);
   if (!cut)
@@ -865,7 +867,7 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
     s->nbest = s->npath;
   }
   if (s->blockrounds)
-    return squeeze_blocks(s, a, m);
+    return squeeze_blocks(s, a);
   return append_syms(s, s->bestpath, s->nbest);
 }
 

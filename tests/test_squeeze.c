@@ -133,6 +133,11 @@ static void test_shapes(void **state)
     d[i] = i >= 16385 ? d[i - 16385] : (unsigned char)(i * 7 + (i >> 9));
   check(d, n, 0, 0);
   check(d, 70000, GZIP_BEST, 0);
+  for (size_t i = 0; i < n; i++)          /* repeats at exactly the window, the */
+    d[i] = i >= 16384 ? d[i - 16384]      /* first of them from byte 0 */
+                      : (unsigned char)((x = x * 1103515245u + 12345u) >> 24);
+  check(d, n, 0, 0);
+  check(d, 70000, GZIP_BEST, 0);
   free(d);
 }
 
