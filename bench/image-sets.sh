@@ -63,7 +63,7 @@ awk -v base="$BASE" '
     if (base != "")
       printf "  vs %s: default %.4fx, --best %.4fx of its %d bytes; default larger on %d sets%s\n",
              base, d / o, b / o, o, wo, worse
-    printf "instructions, -f vs luac5.1 -s: %d vs %d, ratio %.3fx (worst set %.3fx, %s)\n",
+    printf "instructions, -f vs luac5.1 -s: %.0f vs %.0f, ratio %.3fx (worst set %.3fx, %s)\n",
            i, r, i / r, worst, wd
   }' "$tmp/rows"
 
