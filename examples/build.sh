@@ -3,7 +3,7 @@
 #   sh examples/build.sh
 # installs what building needs (no test tools), builds lfsc, turns the modules in examples/lfs/
 # into a Lua Flash Store image for NodeMCU's default (float) firmware, and
-# prints the image's summary. Load build/lfs.img with node.flashreload().
+# prints the image's summary. Load build/lfs.img with node.LFS.reload().
 set -eu
 cd "$(dirname "$0")/.."
 sh .ci/deps.sh build
