@@ -292,8 +292,9 @@ static void print_tables(lister *l, const lfsc_proto *f, int id)
   print_id(l, id);
   fputs(":\n", out);
   for (int i = 0; i < f->sizelocvars; i++)
-    fprintf(out, "\t%d\t%s\t%d\t%d\n", i, cstr(f->locvars[i].name),
-            f->locvars[i].startpc + 1, f->locvars[i].endpc + 1);
+    /* wide: an image's locals carry any 32-bit pcs (INT_MAX + 1 must print) */
+    fprintf(out, "\t%d\t%s\t%lld\t%lld\n", i, cstr(f->locvars[i].name),
+            (long long)f->locvars[i].startpc + 1, (long long)f->locvars[i].endpc + 1);
   fprintf(out, "upvalues (%d) for ", f->sizeupvalues);
   print_id(l, id);
   fputs(":\n", out);

@@ -45,6 +45,10 @@ for t in $targets; do
     -o "$work/$t"
 done
 # Image seeds: every vector (empty negative vectors skipped), plus inflated PI images.
+# Inputs that once failed (tests/fuzz/regress/img-*) run first in every run.
+for f in "$here"/regress/img-*; do
+  [ -f "$f" ] && cp "$f" "$work/seeds.img/"
+done
 for f in "$conf"/*/*.img "$conf"/*/single/*.img; do
   [ -s "$f" ] || continue
   name=$(echo "$f" | sed "s|$conf/||; s|/|_|g")
