@@ -13,16 +13,6 @@
 #include "outfile.h"
 #include "split.h"
 
-static char *dup_bytes(const char *s, size_t n)
-{
-  char *d = malloc(n + 1);
-  if (d) {
-    memcpy(d, s, n);
-    d[n] = 0;
-  }
-  return d;
-}
-
 static int is_ident(const char *s)
 {
   if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
@@ -58,7 +48,7 @@ static int add_module(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const 
   memset(m, 0, sizeof *m);
   size_t partlen = piece && piece->name ? piece->namelen + 1 : 0;
   m->name = malloc(baselen + partlen + 1);
-  m->file = dup_bytes(file, strlen(file));
+  m->file = strdup(file);
   if (!m->name || !m->file) {
     free(m->name);
     free(m->file);
@@ -72,7 +62,7 @@ static int add_module(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const 
   }
   m->name[baselen + partlen] = 0;
   m->line = piece ? piece->line : 1;
-  m->ident = dup_bytes(m->name, strlen(m->name));
+  m->ident = strdup(m->name);
   if (!m->ident)
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
   for (char *c = m->ident; *c; c++)
