@@ -309,6 +309,8 @@ def main():
         return 2
     ours, work = sys.argv[1], sys.argv[2]
     nrandom = int(sys.argv[3]) if len(sys.argv) > 3 else 300
+    # LFSC_SAMPLE=N (run-all.sh's sanitizer and -m32 runs): N times fewer.
+    nrandom = max(1, nrandom // int(os.environ.get('LFSC_SAMPLE', '1')))
     if len(sys.argv) > 4:
         ours_cmd, ref_cmd = [ours, '-t', 'float'], [sys.argv[4], '-t', 'float']
     else:

@@ -67,6 +67,8 @@ while [ $# -gt 0 ]; do
     if [ "$max" -gt 0 ] && [ "$total" -gt "$max" ]; then
       step=$(( (total + max - 1) / max ))
     fi
+    # LFSC_SAMPLE=N (run-all.sh's sanitizer and -m32 runs): N times fewer.
+    step=$((step * ${LFSC_SAMPLE:-1}))
     i=0
     while IFS= read -r f; do
       [ $((i % step)) -eq 0 ] && check "$f"

@@ -9,7 +9,7 @@
 set -u
 SRCDIR=$1 CONF=$2 WORK=$3 PICHECK=$4 NATIVE_LFSIMG=$5
 mkdir -p "$WORK" || exit 1
-export WINEDEBUG=-all WINEPREFIX="$WORK/wineprefix"
+export WINEDEBUG=err+all WINEPREFIX="$WORK/wineprefix"
 log=$WORK/build.log
 cmake -S "$SRCDIR" -B "$WORK/build" -DCMAKE_TOOLCHAIN_FILE="$SRCDIR/cmake/mingw-w64.cmake" \
   -DLFSC_TESTS=OFF -DLFSC_WERROR=ON > "$log" 2>&1 &&
@@ -23,15 +23,35 @@ bin=$WORK/bin
 rm -rf "$bin" && mkdir -p "$bin"
 cp "$WORK/build/luac.cross.exe" "$WORK/build/lfsimg.exe" "$bin/"
 cp "$WORK/build/luac.cross.exe" "$bin/luac.cross.int.exe"
+# Wine, rarely (2 of ~900 runs in two CI runs; none in 1,200 runs of a
+# stress loop), ends a run with exit 1 and no output at all, which our
+# tools never do (every failure prints a message): such a run is tried
+# once more and counted, and the count is printed below.
+# WINEDEBUG=err+all lets wine say why, if it ever does.
 for t in luac.cross lfsimg; do
-  printf '#!/bin/sh\nexec wine "%s/$(basename "$0").exe" "$@"\n' "$bin" > "$bin/$t"
+  cat > "$bin/$t" <<EOF
+#!/bin/sh
+t=\$(mktemp -d) || exit 1
+for try in 1 2; do
+  wine "$bin/\$(basename "\$0").exe" "\$@" > "\$t/out" 2> "\$t/err"; rc=\$?
+  if [ \$rc -eq 1 ] && [ \$try = 1 ] && [ ! -s "\$t/out" ] && [ ! -s "\$t/err" ]; then
+    echo "\$0 \$*" >> "$bin/retried"; continue
+  fi
+  break
+done
+cat "\$t/out"; cat "\$t/err" >&2; rm -rf "\$t"; exit \$rc
+EOF
   chmod +x "$bin/$t"
 done
-# One persistent wineserver for the ~300 runs below (each run would
-# otherwise start and stop its own); stopped when the script ends.
-wineboot -i > /dev/null 2>&1 || true
-wineserver -p > /dev/null 2>&1 || true
+# One persistent wineserver for the ~300 runs below, started before
+# wineboot: started after it, `wineserver -p` finds wineboot's server still
+# running and exits, that server quits a few seconds later, and every run
+# then starts and stops its own server (about 1 s a run instead of 0.07 s:
+# this test took 1,163 s, now about 40 s). Stopped when the script ends.
+mkdir -p "$WINEPREFIX" && wineserver -p > /dev/null 2>&1 ||
+  { echo "cannot start a persistent wineserver"; echo "0 passed, 1 failed"; exit 1; }
 trap 'wineserver -k > /dev/null 2>&1' EXIT
+wineboot -i > /dev/null 2>&1 || true
 
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -65,5 +85,6 @@ pi=$CONF/float/all.pi.img
 (cd "$CONF/src" && "$bin/luac.cross" -o "$WORK/file.lc" c01_basic.lua > /dev/null 2>&1)
 cmp -s "$WORK/stdout.lc" "$WORK/file.lc" && ok || bad "luac.cross.exe -o - is not binary"
 
+echo "wine runs tried again after an exit 1 with no output: $(cat "$bin/retried" 2>/dev/null | wc -l)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
