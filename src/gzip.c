@@ -160,9 +160,9 @@ static int compress_padded(const unsigned char *data, size_t n, int flags,
 }
 
 /* Our own encoder (squeeze.c) makes the member: header, raw deflate,
- * CRC-32 and length, with padding blocks as needed for min_file bytes. */
-static int squeeze_write(const unsigned char *data, size_t n, int flags, size_t min_file,
-                         lfsc_sink *out)
+ * CRC-32 and length, after pad empty blocks. */
+static int squeeze_padded(const unsigned char *data, size_t n, int flags,
+                          unsigned pad, lfsc_sink *mem)
 {
   static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3};
   squeeze_effort effort = (flags & GZIP_BEST) ? SQUEEZE_BEST : SQUEEZE_FAST;
@@ -172,47 +172,36 @@ static int squeeze_write(const unsigned char *data, size_t n, int flags, size_t 
     crc = (uint32_t)crc32(crc, data + done, chunk);
     done += chunk;
   }
-  lfsc_sink mem;
-  unsigned pad = 0;
-  for (;;) {
-    sink_mem_init(&mem);
-    sink_write(&mem, header, sizeof header);
-    int rc = squeeze_deflate(data, n, effort, pad, &mem);
-    sink_u32le(&mem, crc);
-    sink_u32le(&mem, (uint32_t)n);
-    if (!rc)
-      rc = mem.status;
-    if (rc) {
-      sink_mem_free(&mem);
-      return rc;
-    }
-    if (mem.len >= min_file || pad > 8 * min_file)
-      break;
-    /* each empty block adds 10 bits */
-    pad += (unsigned)(((min_file - mem.len) * 8 + 9) / 10);
-    sink_mem_free(&mem);
-  }
-  sink_write(out, mem.buf, mem.len);
-  sink_mem_free(&mem);
-  return out->status;
+  sink_mem_init(mem);
+  sink_write(mem, header, sizeof header);
+  int rc = squeeze_deflate(data, n, effort, pad, mem);
+  sink_u32le(mem, crc);
+  sink_u32le(mem, (uint32_t)n);
+  if (!rc)
+    rc = mem->status;
+  if (rc)
+    sink_mem_free(mem);
+  return rc;
 }
 
 int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out)
 {
+  int (*member)(const unsigned char *, size_t, int, unsigned, lfsc_sink *) = compress_padded;
   if (n > 0 && !(flags & (GZIP_FIXED | GZIP_MEMLEVEL(15))))
-    return squeeze_write(data, n, flags, min_file, out);
+    member = squeeze_padded;
+  else if (!(flags & GZIP_MEMLEVEL(15)))
+    flags |= GZIP_MEMLEVEL(9);
+  /* Too short a file for the loader: again, with empty blocks in front
+   * (each adds 10 bits). */
   lfsc_sink mem;
   unsigned pad = 0;
-  if (!(flags & GZIP_MEMLEVEL(15)))
-    flags |= GZIP_MEMLEVEL(9);
   for (;;) {
-    int rc = compress_padded(data, n, flags, pad, &mem);
+    int rc = member(data, n, flags, pad, &mem);
     if (rc)
       return rc;
     if (mem.len >= min_file || pad > 8 * min_file)
       break;
-    /* each empty block adds 10 bits */
     pad += (unsigned)(((min_file - mem.len) * 8 + 9) / 10);
     sink_mem_free(&mem);
   }
