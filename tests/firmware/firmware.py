@@ -23,21 +23,13 @@ REAL = os.path.join(SHARED, 'firmware', 'nodemcu-dev-float-lfs128k')
 SRC = os.path.join(SHARED, 'conformance', 'src')
 sys.path.insert(0, os.path.join(SHARED, 'spec', 'tools'))
 import nodemcu_pt  # noqa: E402  (the spec's model: a second oracle for stored tables)
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+from tally import check, summary  # noqa: E402
 
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
 ENV = dict(os.environ, SOURCE_DATE_EPOCH='1700000000')
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print('FAIL: ' + what)
-    return cond
 
 
 def run(*argv):
@@ -513,5 +505,4 @@ if made:
            out=w('0x10000.bin'))
 refuse('provision: missing --lfs', 'missing --lfs IMG', [LFSIMG, 'provision', '--firmware', BIN, '-o', o], 2, out=o)
 
-print('%d passed, %d failed' % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(summary())

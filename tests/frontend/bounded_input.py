@@ -20,6 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+from tally import check, summary  # noqa: E402
 
 LUAC = os.path.abspath(sys.argv[1])
 REF = shutil.which("luac5.1")
@@ -29,16 +32,6 @@ if not REF:
 CHUNK = 65536
 LIMIT_KB = 64 * 1024
 
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
 
 
 def run_measured(cmd, stdin=None, cwd=None, timeout=20):
@@ -160,5 +153,4 @@ try:
     print("%d programs with tokens across chunk boundaries identical to luac5.1" % count)
 finally:
     shutil.rmtree(tmp)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(summary())

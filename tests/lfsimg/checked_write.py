@@ -23,6 +23,9 @@ import struct
 import subprocess
 import sys
 import tempfile
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+from tally import check, summary  # noqa: E402
 
 LFSIMG, LUAC, CONF = (os.path.abspath(a) for a in sys.argv[1:4])
 TOTAL = int(sys.argv[4]) if len(sys.argv) > 4 else int(os.environ.get("LFSC_MUTANTS", "1000"))
@@ -34,16 +37,6 @@ if not LUA:
     print("lua5.1 not installed: skipped")
     sys.exit(77)
 
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
 
 
 def run(*args):
@@ -177,5 +170,4 @@ try:
           % (TOTAL, len(bases), accepted, extracted, rejected, refusals))
 finally:
     shutil.rmtree(tmp)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(summary())

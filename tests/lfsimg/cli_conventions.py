@@ -27,6 +27,8 @@ import tempfile
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from textout import unquote  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+from tally import check, summary  # noqa: E402
 
 LFSIMG, LUAC = (os.path.abspath(a) for a in sys.argv[1:3])
 CONF, SRCDIR = sys.argv[3], sys.argv[4]
@@ -34,17 +36,6 @@ FWDIR = sys.argv[5] if len(sys.argv) > 5 else None
 if not os.path.isdir(CONF):
     print("no conformance vectors at %s: skipped" % CONF)
     sys.exit(77)
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return ok
 
 
 def run(args, stdin=None, cwd=None):
@@ -478,5 +469,4 @@ try:
             check(want.encode() in r.stdout.split(), "completion %r: %r" % (words, r.stdout))
 finally:
     shutil.rmtree(tmp)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(summary())

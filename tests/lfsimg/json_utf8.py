@@ -24,18 +24,10 @@ import tempfile
 sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from textout import unquote as unlist  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+from tally import check, summary  # noqa: E402
 
 LFSIMG, LUAC = (os.path.abspath(a) for a in sys.argv[1:3])
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
 
 
 names = [
@@ -98,5 +90,4 @@ try:
               "%s: the escapes of the documented rule are missing" % kind)
 finally:
     shutil.rmtree(tmp)
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(summary())

@@ -12,22 +12,15 @@ stranded by SIGKILL is swept by the next run.
 usage: outpaths.py LUAC_CROSS LFSIMG KILLSHIM CONFORMANCE_DIR WORK_DIR
 """
 import os, shutil, signal, stat, subprocess, sys, threading
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'lib'))
+from tally import check, summary  # noqa: E402
 
 LUAC, LFSIMG, SHIM, CONF, WORK = sys.argv[1:6]
 SRC = os.path.join(CONF, "src", "c01_basic.lua")
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
 os.chdir(WORK)
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
 
 
 def run(args, env=None):
@@ -189,5 +182,4 @@ else:
 r = run([LUAC, "-o", "-", SRC])
 check(r.returncode == 0 and r.stdout == REFLC, "-o - did not write stdout")
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+sys.exit(summary())
