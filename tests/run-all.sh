@@ -10,7 +10,7 @@
 #    file (LFSC_SAMPLE=4): step 2 has compared every file, and a quarter
 #    still reaches the code paths, in a quarter of the time;
 # 5. fuzzes the image reader and verifier, the lfsimg subcommands and the
-#    compiler and .lc reader (libFuzzer, 50 s each).
+#    compiler and .lc reader (libFuzzer, 60 s each).
 # Set LFSC_QUICK=1 to do step 2 only.
 set -eu
 cd "$(dirname "$0")/.."
@@ -64,7 +64,7 @@ if m32_runs; then
 else
   echo "note: this machine runs no 32-bit binaries (no IA-32 emulation, no binfmt_misc): -m32 step skipped"
 fi
-LFSC_CONFORMANCE_DIR="$shared/conformance" sh tests/fuzz/run.sh build-fuzz -max_total_time=50 \
+LFSC_CONFORMANCE_DIR="$shared/conformance" sh tests/fuzz/run.sh build-fuzz -max_total_time=60 \
   > build-fuzz.log 2>&1 || { tail -40 build-fuzz.log; exit 1; }
 grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz.log || true
 echo "all test builds passed"

@@ -16,7 +16,7 @@
 #   tests/fuzz/run.sh WORKDIR [libFuzzer options...]
 #
 # The options go to every target (FUZZ_TARGETS="fuzz_compile ..." picks
-# some). CI smoke run (50 s each): tests/fuzz/run.sh build-fuzz -max_total_time=50
+# some). CI smoke run (60 s each): tests/fuzz/run.sh build-fuzz -max_total_time=60
 # Long run: FUZZ_TARGETS=fuzz_compile tests/fuzz/run.sh build-fuzz -runs=10000000
 # FUZZ_SANITIZE picks the sanitizers (default address,undefined; empty: none,
 # built with -O2 — more executions per second for long runs, still
