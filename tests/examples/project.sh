@@ -36,6 +36,19 @@ has "linked at the firmware's LFS" "absolute (ABS) at 0x40278000"
 expect "the PI and the absolute image hold the same code" "$LFSIMG" diff lfs.img lfs.abs.img
 expect "provision.txt kept" grep -q "write_flash" flash/provision.txt
 
+# the absolute image is built again when the firmware or the flash size
+# changes, and not otherwise
+expect "make lfs.abs.img, same firmware" $M lfs.abs.img "$FW"
+grep -q -- "-o lfs.abs.img" "$T/out" && bad "same firmware and flash size: rebuilt" || ok
+expect "make lfs.abs.img for a 1 MB flash" $M lfs.abs.img "$FW" FLASH_SIZE=1M
+grep -q -- "-o lfs.abs.img" "$T/out" && ok || bad "another flash size: not rebuilt"
+mkdir -p "$T/fw" && cp "$FWDIR/0x00000.bin" "$FWDIR/0x10000.bin" "$T/fw/"
+FW2="FIRMWARE=$T/fw/0x00000.bin $T/fw/0x10000.bin"
+expect "make lfs.abs.img, the firmware copied" $M lfs.abs.img "$FW2"
+touch -d '+1 minute' "$T/fw/0x10000.bin"
+expect "make lfs.abs.img, a newer firmware file" $M lfs.abs.img "$FW2"
+grep -q -- "-o lfs.abs.img" "$T/out" && ok || bad "newer firmware: not rebuilt"
+
 rm -f lfs.abs.img
 refuse "make flash without FIRMWARE" $M flash
 has "says what to set" "set FIRMWARE="
@@ -50,6 +63,6 @@ has "the error names the file" "lua/ring.lua:2"
 cp "$T/ring.lua" lua/ring.lua
 
 expect "make clean" $M clean
-[ ! -e lfs.img ] && [ ! -e flash ] && ok || bad "make clean removes the products"
+[ ! -e lfs.img ] && [ ! -e flash ] && [ ! -e .fw ] && ok || bad "make clean removes the products"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
