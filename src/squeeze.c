@@ -539,9 +539,20 @@ static uint32_t hash3(const unsigned char *p)
 
 static uint32_t hash4(const unsigned char *p)
 {
-  uint32_t v;
-  memcpy(&v, p, 4);
+  uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
   return v * 0x9E3779B1u >> (32 - HASH_BITS);
+}
+
+/* Index of the first differing byte of two unequal 8-byte loads: the
+ * lowest-addressed byte is the least significant on a little-endian host
+ * and the most significant on a big-endian one (the s390x test build). */
+static unsigned first_diff(uint64_t x, uint64_t y)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return (unsigned)__builtin_clzll(x ^ y) >> 3;
+#else
+  return (unsigned)__builtin_ctzll(x ^ y) >> 3;
+#endif
 }
 
 static uint32_t chain_hash(const sq *s, size_t i)
@@ -661,7 +672,7 @@ static unsigned bt_matches(sq *s, size_t i, unsigned lim, int record)
       memcpy(&x, p + l, 8);
       memcpy(&y, q + l, 8);
       if (x != y) {
-        l += (unsigned)__builtin_ctzll(x ^ y) >> 3;   /* little-endian hosts */
+        l += first_diff(x, y);
         goto mismatch;
       }
       l += 8;
