@@ -3,7 +3,6 @@
  * from RFC 1951; the method (shortest path over the match graph under an
  * iterated entropy cost model) is the well-known one.
  */
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +44,12 @@ typedef struct bitw {
   int n;
 } bitw;
 
+/* Costs in 1/1024 bit, integers (see log2_fx). */
+#define FRAC 10
 typedef struct model {
-  float lit[256];
-  float len[MAXLEN + 1];        /* symbol and extra bits */
-  float dist[NDIST];            /* symbol and extra bits */
+  uint32_t lit[256];
+  uint32_t len[MAXLEN + 1];     /* symbol and extra bits */
+  uint32_t dist[NDIST];         /* symbol and extra bits */
 } model;
 
 typedef struct sq {
@@ -68,7 +69,7 @@ typedef struct sq {
   uint32_t *mstart;             /* SEGMENT + 1 */
   uint32_t *mlist;
   size_t mlen, mcap;
-  float *cost;                  /* SEGMENT + 1 */
+  uint32_t *cost;               /* SEGMENT + 1, in 1/1024 bit */
   uint32_t *step;               /* SEGMENT + 1: the edge that reached a position */
   uint32_t *path, *bestpath;    /* SEGMENT items each */
   size_t npath, nbest;
@@ -746,6 +747,26 @@ static int collect(sq *s, size_t a, size_t e)
 
 /* ---- parse ---- */
 
+/* log2(x) in 1/1024 bit for x >= 1, in integers only: the parse must
+ * choose the same path on every host. With float costs from log2f,
+ * Windows' runtime gave other --best images than glibc (x87 arithmetic or
+ * another libm could too). The fraction comes bit by bit from squaring
+ * the mantissa. */
+static uint32_t log2_fx(uint32_t x)
+{
+  int k = 31 - __builtin_clz(x);
+  uint64_t m = (uint64_t)x << (31 - k);  /* 1.f in Q31 */
+  uint32_t r = (uint32_t)k << FRAC;
+  for (int b = FRAC - 1; b >= 0; b--) {
+    m = m * m >> 31;
+    if (m >> 32) {
+      m >>= 1;
+      r |= 1u << b;
+    }
+  }
+  return r;
+}
+
 /* Costs as the entropy of the symbols of a previous parse. */
 static void model_stats(const sq *s, const uint32_t *items, size_t n, model *m)
 {
@@ -763,32 +784,33 @@ static void model_stats(const sq *s, const uint32_t *items, size_t n, model *m)
     tl++;
   }
   ll[256] = 1;
-  float lt = log2f((float)tl), dt = td ? log2f((float)td) : 0;
-  float lc[NLL], dc[NDIST];
+  uint32_t lt = log2_fx(tl), dt = td ? log2_fx(td) : 0;
+  uint32_t lc[NLL], dc[NDIST];
   for (int i = 0; i < NLL; i++)
-    lc[i] = ll[i] ? lt - log2f((float)ll[i]) : lt + 1;
+    lc[i] = ll[i] ? lt - log2_fx(ll[i]) : lt + (1u << FRAC);
   for (int i = 0; i < NDIST; i++)
-    dc[i] = dd[i] ? dt - log2f((float)dd[i]) : dt + 1;
+    dc[i] = dd[i] ? dt - log2_fx(dd[i]) : dt + (1u << FRAC);
   for (int i = 0; i < 256; i++)
     m->lit[i] = lc[i];
   for (int l = MINLEN; l <= MAXLEN; l++)
-    m->len[l] = lc[s->t.lsym[l]] + s->t.lext[l];
+    m->len[l] = lc[s->t.lsym[l]] + ((uint32_t)s->t.lext[l] << FRAC);
   for (int c = 0; c < NDIST; c++)
-    m->dist[c] = dc[c] + s->t.dbits[c];
+    m->dist[c] = dc[c] + ((uint32_t)s->t.dbits[c] << FRAC);
 }
 
 /* Shortest path through positions [a+k0, a+m) of the segment at a under
- * model md; the edges taken go to path. Returns the path's cost in bits. */
-static double parse(sq *s, size_t a, size_t k0, size_t m, const model *md)
+ * model md; the edges taken go to path. A path's cost fits 32 bits: a
+ * segment's all-literal path costs at most 64 Ki * 18 bits. */
+static void parse(sq *s, size_t a, size_t k0, size_t m, const model *md)
 {
-  float *cost = s->cost;
+  uint32_t *cost = s->cost;
   cost[k0] = 0;
   for (size_t k = k0 + 1; k <= m; k++)
-    cost[k] = INFINITY;
+    cost[k] = UINT32_MAX;
   const unsigned char *d = s->d + a;
   for (size_t k = k0; k < m; k++) {
-    float c = cost[k];
-    float lc = c + md->lit[d[k]];
+    uint32_t c = cost[k];
+    uint32_t lc = c + md->lit[d[k]];
     if (lc < cost[k + 1]) {
       cost[k + 1] = lc;
       s->step[k + 1] = 1;
@@ -802,13 +824,13 @@ static double parse(sq *s, size_t a, size_t k0, size_t m, const model *md)
         if (len <= prevlen)
           break;
       }
-      float dc = c + md->dist[dist_code(dist)];
+      uint32_t dc = c + md->dist[dist_code(dist)];
       /* every length up to lcut, beyond it only the longest: a long
        * match cut short rarely pays */
       for (unsigned l = prevlen + 1; l <= len; l++) {
         if (l > s->lcut && l < len)
           l = len;
-        float v = dc + md->len[l];
+        uint32_t v = dc + md->len[l];
         if (v < cost[k + l]) {
           cost[k + l] = v;
           s->step[k + l] = ITEM(l, dist);
@@ -831,15 +853,15 @@ static double parse(sq *s, size_t a, size_t k0, size_t m, const model *md)
     s->path[n - 1 - i] = x;
   }
   s->npath = n;
-  return cost[m];
 }
 
-/* Bits of items under their own entropy: how the rounds are compared. */
-static double entropy_bits(const sq *s, const uint32_t *items, size_t n)
+/* Bits (in 1/1024) of items under their own entropy: how the rounds are
+ * compared. */
+static uint64_t entropy_bits(const sq *s, const uint32_t *items, size_t n)
 {
   model m;
   model_stats(s, items, n, &m);
-  double bits = 0;
+  uint64_t bits = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t x = items[i];
     bits += ITEM_DIST(x) ? m.len[ITEM_LEN(x)] + m.dist[dist_code(ITEM_DIST(x))]
@@ -902,14 +924,14 @@ static int squeeze_blocks(sq *s, size_t a)
       end += ITEM_DIST(s->bestpath[i]) ? ITEM_LEN(s->bestpath[i]) : 1;
     const uint32_t *bestp = s->bestpath + item;
     size_t nb = cut[b] - item;
-    double best = entropy_bits(s, bestp, nb);
+    uint64_t best = entropy_bits(s, bestp, nb);
     uint32_t *keep = NULL;
     size_t nkeep = 0;
     model md;
     model_stats(s, bestp, nb, &md);
     for (int r = 0; r < s->blockrounds; r++) {
       parse(s, a, pos, end, &md);
-      double bits = entropy_bits(s, s->path, s->npath);
+      uint64_t bits = entropy_bits(s, s->path, s->npath);
       if (bits >= best)
         break;
       best = bits;
@@ -942,11 +964,11 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
   greedy(s, a, m);
   memcpy(s->bestpath, s->path, s->npath * sizeof *s->path);
   s->nbest = s->npath;
-  double best = INFINITY;
+  uint64_t best = UINT64_MAX;
   for (int r = 0; r < s->rounds; r++) {
     model_stats(s, s->path, s->npath, &md);
     parse(s, a, 0, m, &md);
-    double bits = entropy_bits(s, s->path, s->npath);
+    uint64_t bits = entropy_bits(s, s->path, s->npath);
     if (bits >= best)
       break;                    /* the model has settled */
     best = bits;

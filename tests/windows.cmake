@@ -7,6 +7,6 @@ if(MINGW_GCC AND WINE AND TARGET luac.cross AND NOT LFSC_M32 AND NOT LFSC_SANITI
   add_test(NAME windows_wine_conformance
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/windows/run.sh ${PROJECT_SOURCE_DIR}
             ${LFSC_CONFORMANCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/windows
-            $<TARGET_FILE:image_picheck> $<TARGET_FILE:lfsimg>)
+            $<TARGET_FILE:image_picheck> $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross>)
   set_tests_properties(windows_wine_conformance PROPERTIES TIMEOUT 2700)
 endif()

@@ -5,9 +5,9 @@
 # native build. Also: a PI image relocated by lfsimg.exe equals the native
 # lfsimg's, and the parts Windows builds leave out say so.
 #
-# usage: run.sh SOURCE_DIR CONFORMANCE_DIR WORK_DIR PICHECK NATIVE_LFSIMG
+# usage: run.sh SOURCE_DIR CONFORMANCE_DIR WORK_DIR PICHECK NATIVE_LFSIMG NATIVE_LUAC
 set -u
-SRCDIR=$1 CONF=$2 WORK=$3 PICHECK=$4 NATIVE_LFSIMG=$5
+SRCDIR=$1 CONF=$2 WORK=$3 PICHECK=$4 NATIVE_LFSIMG=$5 NATIVE_LUAC=$6
 mkdir -p "$WORK" || exit 1
 export WINEDEBUG=err+all WINEPREFIX="$WORK/wineprefix"
 log=$WORK/build.log
@@ -84,6 +84,16 @@ pi=$CONF/float/all.pi.img
 (cd "$CONF/src" && "$bin/luac.cross" -o - c01_basic.lua > "$WORK/stdout.lc" 2>/dev/null)
 (cd "$CONF/src" && "$bin/luac.cross" -o "$WORK/file.lc" c01_basic.lua > /dev/null 2>&1)
 cmp -s "$WORK/stdout.lc" "$WORK/file.lc" && ok || bad "luac.cross.exe -o - is not binary"
+
+# -f and --best images: the same compressed bytes as the native build's
+# (squeeze.c's integer cost model; with float costs --best differed)
+for o in "-f" "--best -f"; do
+  # shellcheck disable=SC2086
+  (cd "$CONF/src" && SOURCE_DATE_EPOCH=1700000000 "$NATIVE_LUAC" $o -o "$WORK/native.pi" c*.lua init.lua > /dev/null 2>&1)
+  # shellcheck disable=SC2086
+  (cd "$CONF/src" && SOURCE_DATE_EPOCH=1700000000 "$bin/luac.cross" $o -o "$WORK/win.pi" c*.lua init.lua > /dev/null 2>&1)
+  [ -s "$WORK/native.pi" ] && cmp -s "$WORK/native.pi" "$WORK/win.pi" && ok || bad "luac.cross.exe $o: image differs from the native build's"
+done
 
 echo "wine runs tried again after an exit 1 with no output: $(cat "$bin/retried" 2>/dev/null | wc -l)"
 echo "$pass passed, $fail failed"
