@@ -34,11 +34,15 @@ if(TARGET lfsimg)
       COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/json_utf8.py
               $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross>)
     # one option convention for every subcommand, "-" = stdin, --json of
-    # list/strings/verify/diff/firmware parsed strictly (issue #11 items 3, 5)
-    add_test(NAME lfsimg_cli_conventions
-      COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/cli_conventions.py
-              $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR}
-              ${PROJECT_SOURCE_DIR} ${LFSC_SHARED_DIR}/firmware/nodemcu-dev-float-lfs128k)
-    set_tests_properties(lfsimg_cli_conventions PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
+    # list/strings/verify/diff/firmware parsed strictly (issue #11 items 3, 5);
+    # not in the -m32 run, which is there for host-width differences (its
+    # 80 s under qemu-i386 went to option parsing)
+    if(NOT LFSC_M32)
+      add_test(NAME lfsimg_cli_conventions
+        COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/cli_conventions.py
+                $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR}
+                ${PROJECT_SOURCE_DIR} ${LFSC_SHARED_DIR}/firmware/nodemcu-dev-float-lfs128k)
+      set_tests_properties(lfsimg_cli_conventions PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
+    endif()
   endif()
 endif()

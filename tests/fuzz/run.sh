@@ -15,8 +15,10 @@
 #
 #   tests/fuzz/run.sh WORKDIR [libFuzzer options...]
 #
+#   fuzz_firmware    the firmware reader (run_firmware.sh).
 # The options go to every target (FUZZ_TARGETS="fuzz_compile ..." picks
-# some). CI smoke run (60 s each): tests/fuzz/run.sh build-fuzz -max_total_time=60
+# some). CI smoke run (60 s each, two at a time on two cores):
+#   tests/fuzz/run.sh build-fuzz -max_total_time=60
 # Long run: FUZZ_TARGETS=fuzz_compile tests/fuzz/run.sh build-fuzz -runs=10000000
 # FUZZ_SANITIZE picks the sanitizers (default address,undefined; empty: none,
 # built with -O2 — more executions per second for long runs, still
@@ -36,14 +38,22 @@ srcs=$(ls "$root"/src/*.c | grep -v -e '/cli_' -e '/runtime\.c$' -e '/repl\.c$')
 # and whose option parser is cli_opts.c
 cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli_lfsimg_fw.c $root/src/cli_opts.c"; }
 san=${FUZZ_SANITIZE-address,undefined}
-if [ -n "$san" ]; then sanflags="-O1 -fsanitize=fuzzer,$san -fno-sanitize-recover=all"; else sanflags="-O2 -fsanitize=fuzzer"; fi
-for t in $targets; do
-  mkdir -p "$work/corpus.$t"
+if [ -n "$san" ]; then opt="-O1 -fno-sanitize-recover=all"; san=",$san"; else opt="-O2"; fi
+cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -fno-omit-frame-pointer $opt -I$root/include -I$root/src"
+# The targets (the firmware reader's too) are built and run in lanes, one
+# per core (FUZZ_JOBS), each lane taking every FUZZ_JOBS-th target in turn:
+# every target still gets the whole -max_total_time on a core of its own.
+# The library's objects are compiled once (on every core) for all targets.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+rm -rf "$work/obj" && mkdir -p "$work/obj"
+# shellcheck disable=SC2086
+echo $srcs | tr ' ' '\n' | xargs -P "$jobs" -I{} sh -c \
+  'exec '"$CC $cflags -fsanitize=fuzzer-no-link$san"' -c "$1" -o "$2/$(basename "$1" .c).o"' sh {} "$work/obj"
+build() {
+  mkdir -p "$work/corpus.$1"
   # shellcheck disable=SC2086
-  $CC -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -fno-omit-frame-pointer $sanflags \
-    -I"$root/include" -I"$root/src" $srcs "$here/$t.c" $(cli_extra $t) -lz -lm \
-    -o "$work/$t"
-done
+  $CC $cflags -fsanitize=fuzzer$san "$here/$1.c" $(cli_extra $1) "$work"/obj/*.o -lz -lm -o "$work/$1"
+}
 # Image seeds: every vector (empty negative vectors skipped), plus inflated PI images.
 # Inputs that once failed (tests/fuzz/regress/img-*) run first in every run.
 for f in "$here"/regress/img-*; do
@@ -75,18 +85,45 @@ for f in "$conf"/lc/float/*.lc "$conf"/lc/int/*.lc; do
   name=$(echo "$f" | sed "s|$conf/||; s|/|_|g")
   { printf "\\$(printf %o 0x$sel)"; cat "$f"; } > "$work/seeds.lua/$sel.$name"
 done
-status=0
-for t in $targets; do
+fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
+  t=$1; shift
+  if [ "$t" = fuzz_firmware ]; then  # its own script: seeds made with the lx106 compiler
+    sh "$here/run_firmware.sh" "$work/firmware" "$@"
+    return
+  fi
+  build "$t" || return 1
   case $t in
     fuzz_compile) seeds=$work/seeds.lua; extra="-dict=$here/lua.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
     fuzz_lfsimg_cli) seeds=$work/seeds.img; extra="-close_fd_mask=2 -max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
     *) seeds=$work/seeds.img; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
   esac
-  echo "== $t"
   # shellcheck disable=SC2086
   LFSC_CONFORMANCE_DIR=$conf "$work/$t" -artifact_prefix="$work/artifacts/$t-" $extra \
-    -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "$@" "$work/corpus.$t" "$seeds" || status=1
-done
+    -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "$@" "$work/corpus.$t" "$seeds"
+}
 # The firmware reader has its own target (run_firmware.sh), with the same options.
-sh "$here/run_firmware.sh" "$work/firmware" "$@" || status=1
-exit $status
+all="$targets"
+[ -z "${FUZZ_TARGETS:-}" ] && all="$all fuzz_firmware"
+rm -f "$work/failed"
+lane=0
+while [ $lane -lt "$jobs" ]; do
+  (
+    i=0
+    for t in $all; do
+      if [ $((i % jobs)) -eq $lane ]; then
+        fuzz "$t" "$@" > "$work/log.$t" 2>&1 || echo "$t" >> "$work/failed"
+      fi
+      i=$((i + 1))
+    done
+  ) &
+  lane=$((lane + 1))
+done
+wait
+for t in $all; do
+  echo "== $t"
+  cat "$work/log.$t"
+done
+if [ -s "$work/failed" ]; then
+  echo "failed: $(tr '\n' ' ' < "$work/failed")"
+  exit 1
+fi
