@@ -799,8 +799,9 @@ static void model_stats(const sq *s, const uint32_t *items, size_t n, model *m)
 }
 
 /* Shortest path through positions [a+k0, a+m) of the segment at a under
- * model md; the edges taken go to path. A path's cost fits 32 bits: a
- * segment's all-literal path costs at most 64 Ki * 18 bits. */
+ * model md; the edges taken go to path. Every position is reached (by a
+ * literal at least) before it is left, and costs fit 32 bits: a segment's
+ * all-literal path costs at most 64 Ki * 18 bits * 1024 < 2^31. */
 static void parse(sq *s, size_t a, size_t k0, size_t m, const model *md)
 {
   uint32_t *cost = s->cost;
