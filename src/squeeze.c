@@ -656,12 +656,29 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
 static unsigned bt_matches(sq *s, size_t i, unsigned lim, int record)
 {
   const unsigned char *p = s->d + i;
-  uint32_t h = hash3(p);
+  unsigned ltlen = 0, gtlen = 0, best = MINLEN - 1;
+  uint32_t h;
+  if (s->h4 && i + 4 <= s->n) {
+    /* trees of 4-byte hashes; the nearest 3-byte match from its own table */
+    uint32_t h3 = hash3(p);
+    int32_t c3 = s->head3[h3];
+    s->head3[h3] = (int32_t)i;
+    if (c3 > 0 && i - (size_t)c3 <= WINDOW && lim >= MINLEN) {
+      const unsigned char *q = s->d + c3;
+      if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2] && (lim == MINLEN || q[3] != p[3])) {
+        if (record)
+          s->mlist[s->mlen++] = ITEM(MINLEN, i - (size_t)c3);
+        best = MINLEN;
+      }
+    }
+    h = hash4(p);
+  } else {
+    h = hash3(p);
+  }
   int32_t cand = s->head[h];
   s->head[h] = (int32_t)i;
   int32_t *lt = &s->son[2 * (i & (RING - 1))];
   int32_t *gt = lt + 1;
-  unsigned ltlen = 0, gtlen = 0, best = MINLEN - 1;
   unsigned cmp = lim < (unsigned)s->stop ? lim : (unsigned)s->stop;
   int left = s->chain;
   while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
@@ -1017,8 +1034,13 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
     s->bestsplit = 1;
   } else {
     /* a shallow tree walk finds the long matches a 4096-deep chain
-     * would; positions inside a match of 32 or more are only inserted */
+     * would; positions inside a match of 32 or more are only inserted.
+     * The trees hold 4-byte hashes, and the nearest 3-byte match comes
+     * from a table of its own: 0.9787x of e727a18's bytes on the corpus
+     * sets instead of 0.9808x with 3-byte trees, in 4% fewer
+     * instructions (the trees no longer mix 3-byte-only neighbours). */
     s->tree = 1;
+    s->h4 = 1;
     s->chain = 16;
     s->nice = 32;
     s->skipins = 1;
