@@ -1,7 +1,8 @@
 /*
  * Line input for the host runtime's REPL: GNU readline with a history
  * file on a terminal, plain reads without prompts otherwise. repl.c is the
- * only file that includes readline; it knows nothing about Lua.
+ * only file that uses readline (it loads it when a REPL starts); it knows
+ * nothing about Lua.
  */
 #ifndef LFSC_REPL_H
 #define LFSC_REPL_H
