@@ -55,12 +55,11 @@ typedef struct model {
 typedef struct sq {
   const unsigned char *d;
   size_t n;
-  int chain, nice, rounds, stop, good, bchunk, skipins, blockrounds, bestsplit;
+  int chain, nice, rounds, bchunk, blockrounds, bestsplit;
   unsigned lcut;
   tables t;
   int32_t head[1 << HASH_BITS];
-  int32_t head3[1 << HASH_BITS];
-  int h4;                       /* chains over 4-byte hashes */
+  int32_t head3[1 << HASH_BITS]; /* trees: the newest position of each 3-byte hash */
   int32_t prev[RING];
   int tree;                     /* match finder: binary tree, else hash chain */
   int32_t *son;                 /* 2 * RING: the tree's smaller/larger links */
@@ -556,18 +555,11 @@ static unsigned first_diff(uint64_t x, uint64_t y)
 #endif
 }
 
-static uint32_t chain_hash(const sq *s, size_t i)
-{
-  return s->h4 && i + 4 <= s->n ? hash4(s->d + i) : hash3(s->d + i);
-}
-
 static void insert(sq *s, size_t i)
 {
   if (i + MINLEN > s->n)
     return;
-  if (s->h4)
-    s->head3[hash3(s->d + i)] = (int32_t)i;
-  uint32_t h = chain_hash(s, i);
+  uint32_t h = hash3(s->d + i);
   s->prev[i & (RING - 1)] = s->head[h];
   s->head[h] = (int32_t)i;
 }
@@ -597,21 +589,9 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
   if (lim < MINLEN || i + MINLEN > s->n)
     return 0;
   const unsigned char *p = s->d + i;
-  int32_t cand = s->head[chain_hash(s, i)];
+  int32_t cand = s->head[hash3(p)];
   unsigned best = MINLEN - 1;
   int left = s->chain;
-  if (s->h4) {
-    /* the chain holds 4-byte matches; the nearest 3-byte one comes from
-     * its own table */
-    int32_t c3 = s->head3[hash3(p)];
-    if (c3 > 0 && i - (size_t)c3 <= WINDOW) {
-      const unsigned char *q = s->d + c3;
-      if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2] && (lim == 3 || q[3] != p[3])) {
-        s->mlist[s->mlen++] = ITEM(3, i - (size_t)c3);
-        best = 3;
-      }
-    }
-  }
   while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
     const unsigned char *q = s->d + cand;
     if (q[best] == p[best] && q[0] == p[0] && q[1] == p[1]) {
@@ -631,10 +611,8 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
       if (l > best) {
         best = l;
         s->mlist[s->mlen++] = ITEM(l, i - (size_t)cand);
-        if (l >= lim || l >= (unsigned)s->stop)
+        if (l >= lim)
           break;
-        if (l >= (unsigned)s->good && left > s->chain / 4)
-          left = s->chain / 4;
       }
     }
     int32_t nx = s->prev[cand & (RING - 1)];
@@ -658,7 +636,7 @@ static unsigned bt_matches(sq *s, size_t i, unsigned lim, int record)
   const unsigned char *p = s->d + i;
   unsigned ltlen = 0, gtlen = 0, best = MINLEN - 1;
   uint32_t h;
-  if (s->h4 && i + 4 <= s->n) {
+  if (i + 4 <= s->n) {
     /* trees of 4-byte hashes; the nearest 3-byte match from its own table */
     uint32_t h3 = hash3(p);
     int32_t c3 = s->head3[h3];
@@ -679,13 +657,12 @@ static unsigned bt_matches(sq *s, size_t i, unsigned lim, int record)
   s->head[h] = (int32_t)i;
   int32_t *lt = &s->son[2 * (i & (RING - 1))];
   int32_t *gt = lt + 1;
-  unsigned cmp = lim < (unsigned)s->stop ? lim : (unsigned)s->stop;
   int left = s->chain;
   while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
     const unsigned char *q = s->d + cand;
     int32_t *kid = &s->son[2 * (cand & (RING - 1))];
     unsigned l = ltlen < gtlen ? ltlen : gtlen;
-    while (l + 8 <= cmp) {
+    while (l + 8 <= lim) {
       uint64_t x, y;
       memcpy(&x, p + l, 8);
       memcpy(&y, q + l, 8);
@@ -695,19 +672,15 @@ static unsigned bt_matches(sq *s, size_t i, unsigned lim, int record)
       }
       l += 8;
     }
-    while (l < cmp && q[l] == p[l])
+    while (l < lim && q[l] == p[l])
       l++;
   mismatch:
     if (l > best) {
-      unsigned full = l;
-      if (l >= cmp)             /* the tree compared no further; the match may */
-        while (full < lim && q[full] == p[full])       /* go on */
-          full++;
-      best = full;
+      best = l;
       if (record)
-        s->mlist[s->mlen++] = ITEM(full, i - (size_t)cand);
+        s->mlist[s->mlen++] = ITEM(l, i - (size_t)cand);
     }
-    if (l >= cmp) {
+    if (l >= lim) {
       /* equal as far as the tree looks: i takes cand's place */
       *lt = kid[0];
       *gt = kid[1];
@@ -753,7 +726,7 @@ static int collect(sq *s, size_t a, size_t e)
         skip = i + len;
     } else if (!s->tree) {
       insert(s, i);
-    } else if (s->skipins && i + MINLEN <= s->n) {
+    } else if (i + MINLEN <= s->n) {
       size_t room = e - i;
       bt_matches(s, i, room < MAXLEN ? (unsigned)room : MAXLEN, 0);
     }
@@ -1025,7 +998,6 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
   s->n = n;
   /* measured on the corpus module sets (bench/image-sets.sh) */
   s->nice = MAXLEN;
-  s->stop = MAXLEN;
   if (effort == SQUEEZE_BEST) {
     s->chain = 8192;
     s->lcut = MAXLEN;
@@ -1040,14 +1012,11 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
      * sets instead of 0.9808x with 3-byte trees, in 4% fewer
      * instructions (the trees no longer mix 3-byte-only neighbours). */
     s->tree = 1;
-    s->h4 = 1;
     s->chain = 16;
     s->nice = 32;
-    s->skipins = 1;
     s->lcut = 32;
     s->rounds = 1;
   }
-  s->good = MAXLEN;
   s->bchunk = effort == SQUEEZE_BEST ? 512 : 1024;
   tables_init(&s->t);
   memset(s->head, 0xFF, sizeof s->head);
