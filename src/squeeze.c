@@ -20,7 +20,8 @@
 #define NLL 288                 /* literal/length alphabet incl. the 2 unused */
 #define NDIST 30
 #define OUTCHUNK 65536
-#define SPAN 48                 /* --best: the longest block, in chunks */
+#define SPAN 48                 /* --best: the longest planned block, in chunks */
+#define SETTLE 5                /* --best: block rounds before shaking the model */
 
 /* A parsed symbol: dist << 9 | length, or a literal byte with dist 0. */
 #define ITEM(len, dist) ((uint32_t)(dist) << 9 | (uint32_t)(len))
@@ -60,6 +61,7 @@ typedef struct sq {
   tables t;
   int32_t head[1 << HASH_BITS];
   int32_t head3[1 << HASH_BITS]; /* trees: the newest position of each 3-byte hash */
+  int32_t near3[4 << HASH_BITS]; /* chains: the 4 newest of each 3-byte hash */
   int32_t prev[RING];
   int tree;                     /* match finder: binary tree, else hash chain */
   int32_t *son;                 /* 2 * RING: the tree's smaller/larger links */
@@ -72,6 +74,12 @@ typedef struct sq {
   uint32_t *step;               /* SEGMENT + 1: the edge that reached a position */
   uint32_t *path, *bestpath;    /* SEGMENT items each */
   size_t npath, nbest;
+  uint32_t *keep, *gpath, *alt; /* --best: SEGMENT items each */
+  size_t nalt;
+  size_t *bend, *altend;        /* --best: ends of a segment's blocks in sym */
+  size_t nbend, naltend;
+  size_t *cuts, ncuts, capcuts; /* --best: ends of all blocks parsed */
+  int even;                     /* EVEN_* for the blocks written */
   /* symbols of the whole stream */
   uint32_t *sym;
   size_t nsym, symcap;
@@ -170,52 +178,83 @@ static void radix_sort(uint64_t *key, int k)
 /* Lengths of a Huffman code for freq[0..n), none longer than limit. A
  * code with fewer than two symbols gets two of length 1 (inflaters want
  * complete codes). A code too deep is rebuilt from flattened weights, so
- * it stays a real (complete) Huffman tree. */
+ * it stays a real (complete) Huffman tree. The tree is built in place
+ * over the sorted weights (Moffat and Katajainen's method): parents
+ * first, then their depths, then the leaves' depths, in three linear
+ * passes without a node array. */
 static void huff_lengths(const uint32_t *freq, int n, int limit, uint8_t *len)
 {
   uint64_t leaf[NLL];
-  uint64_t w[2 * NLL];
-  int parent[2 * NLL];
-  uint8_t depth[2 * NLL];
+  uint64_t a[NLL];
   int k = 0;
   memset(len, 0, (size_t)n);
   for (int i = 0; i < n; i++)
     if (freq[i])
       leaf[k++] = (uint64_t)freq[i] << 16 | (unsigned)i;
   if (k < 2) {
-    int a = k ? (int)(leaf[0] & 0xFFFF) : 0;
-    len[a] = 1;
-    len[a == 0 ? 1 : 0] = 1;
+    int s = k ? (int)(leaf[0] & 0xFFFF) : 0;
+    len[s] = 1;
+    len[s == 0 ? 1 : 0] = 1;
     return;
   }
-  radix_sort(leaf, k);
+  if (k <= 32) {
+    for (int i = 1; i < k; i++) {
+      uint64_t x = leaf[i];
+      int j = i;
+      for (; j > 0 && leaf[j - 1] > x; j--)
+        leaf[j] = leaf[j - 1];
+      leaf[j] = x;
+    }
+  } else {
+    radix_sort(leaf, k);
+  }
   for (int shift = 0;; shift++) {
     for (int i = 0; i < k; i++) {
       uint64_t f = leaf[i] >> 16;
-      w[i] = shift ? (f >> shift) + 1 : f;   /* flattening keeps the order */
+      a[i] = shift ? (f >> shift) + 1 : f;   /* flattening keeps the order */
     }
-    int li = 0, ni = k, next = k;
-    for (; next < 2 * k - 1; next++) {
-      int pick[2];
-      for (int j = 0; j < 2; j++) {
-        if (li < k && (ni >= next || w[li] <= w[ni]))
-          pick[j] = li++;
-        else
-          pick[j] = ni++;
+    /* a[next] becomes an internal node's weight, and a merged node's slot
+     * its parent's index; a leaf wins a tie */
+    int lf = 0, root = 0;
+    for (int next = 0; next < k - 1; next++) {
+      uint64_t w;
+      if (lf >= k || (root < next && a[root] < a[lf])) {
+        w = a[root];
+        a[root++] = (uint64_t)next;
+      } else {
+        w = a[lf++];
       }
-      w[next] = w[pick[0]] + w[pick[1]];
-      parent[pick[0]] = parent[pick[1]] = next;
+      if (lf >= k || (root < next && a[root] < a[lf])) {
+        w += a[root];
+        a[root++] = (uint64_t)next;
+      } else {
+        w += a[lf++];
+      }
+      a[next] = w;
     }
-    depth[2 * k - 2] = 0;
-    int max = 0;
-    for (int i = 2 * k - 3; i >= 0; i--) {
-      depth[i] = (uint8_t)(depth[parent[i]] + 1);
-      if (i < k && depth[i] > max)
-        max = depth[i];
+    a[k - 2] = 0;
+    for (int next = k - 3; next >= 0; next--)
+      a[next] = a[a[next]] + 1;
+    /* hand the leaves out by depth, shallowest to the heaviest */
+    int avail = 1, used = 0, next = k - 1;
+    uint64_t depth = 0;
+    root = k - 2;
+    while (avail > 0) {
+      while (root >= 0 && a[root] == depth) {
+        used++;
+        root--;
+      }
+      while (avail > used) {
+        a[next--] = depth;
+        avail--;
+      }
+      avail = 2 * used;
+      depth++;
+      used = 0;
     }
-    if (max <= limit) {
+    if ((int)a[0] <= limit) {
       for (int i = 0; i < k; i++)
-        len[leaf[i] & 0xFFFF] = depth[i];
+        len[leaf[i] & 0xFFFF] = (uint8_t)a[i];
       return;
     }
   }
@@ -268,13 +307,10 @@ static void histogram(const sq *s, const uint32_t *items, size_t a, size_t b, bl
   k->ll[256] = 1;
 }
 
-/* Bits of the block's data under its own Huffman code plus its dynamic
- * header; fills llen/dlen and the header's run-length code. */
-static uint64_t dynamic_bits(const tables *t, block *k)
+/* Bits of the block's data under the code lengths in llen/dlen plus its
+ * dynamic header; fills the header's run-length code. */
+static uint64_t coded_bits(const tables *t, block *k)
 {
-  huff_lengths(k->ll, NLL - 2, 15, k->llen);
-  k->llen[286] = k->llen[287] = 0;
-  huff_lengths(k->dist, NDIST, 15, k->dlen);
   k->hlit = 286;
   while (k->hlit > 257 && !k->llen[k->hlit - 1])
     k->hlit--;
@@ -332,6 +368,108 @@ static uint64_t dynamic_bits(const tables *t, block *k)
   return bits;
 }
 
+/* Counts evened out for a header that run-length codes well: where four
+ * or more neighbouring counts lie within a band (width, or the stretch's
+ * mean >> rel when that is wider), each gets the stretch's mean, so their
+ * code lengths come out equal and the header sends them as one repeat.
+ * With zeros set, an unused symbol may join a stretch and get a code it
+ * never uses. */
+static int even_out(const uint32_t *f, int n, uint32_t width, int rel, int zeros, uint32_t *g)
+{
+  int changed = 0;
+  memcpy(g, f, (size_t)n * sizeof *g);
+  for (int i = 0; i < n;) {
+    uint32_t lo = f[i], hi = f[i];
+    uint64_t sum = f[i];
+    int j = i + 1;
+    for (; j < n; j++) {
+      uint32_t v = f[j];
+      if (!zeros && (v == 0) != (f[i] == 0))
+        break;
+      uint32_t nlo = v < lo ? v : lo, nhi = v > hi ? v : hi;
+      uint64_t band = rel ? (sum + v) / (uint64_t)(j - i + 1) >> rel : 0;
+      if (band < width)
+        band = width;
+      if (nhi - nlo > band)
+        break;
+      lo = nlo, hi = nhi, sum += v;
+    }
+    if (j - i >= 4 && hi > 0) {
+      uint32_t m = (uint32_t)((sum + (uint64_t)(j - i) / 2) / (uint64_t)(j - i));
+      for (int x = i; x < j; x++) {
+        changed |= g[x] != (m ? m : 1);
+        g[x] = m ? m : 1;
+      }
+    }
+    i = j;
+  }
+  return changed;
+}
+
+/* Keep in k the cheaper of its code and the one built from evened-out
+ * counts; pl/pd are the Huffman code's lengths. */
+static void try_even(const tables *t, block *k, uint64_t *best, const uint8_t *pl,
+                     const uint8_t *pd, uint32_t width, int rel, int zeros)
+{
+  block c;
+  uint32_t gl[NLL], gd[NDIST];
+  int cl = even_out(k->ll, NLL - 2, width, rel, zeros, gl);
+  int cd = even_out(k->dist, NDIST, width, rel, zeros, gd);
+  if (!cl && !cd)
+    return;                     /* the Huffman code's lengths again */
+  memcpy(c.ll, k->ll, sizeof c.ll);
+  memcpy(c.dist, k->dist, sizeof c.dist);
+  if (cl)
+    huff_lengths(gl, NLL - 2, 15, c.llen);
+  else
+    memcpy(c.llen, pl, sizeof c.llen);
+  c.llen[286] = c.llen[287] = 0;
+  if (cd)
+    huff_lengths(gd, NDIST, 15, c.dlen);
+  else
+    memcpy(c.dlen, pd, sizeof c.dlen);
+  uint64_t bits = coded_bits(t, &c);
+  if (bits < *best) {
+    *best = bits;
+    *k = c;
+  }
+}
+
+/* How hard dynamic_bits looks for lengths cheaper than the Huffman code's
+ * (measured on the corpus sets, bench/image-sets.sh): */
+enum {
+  EVEN_NONE,                    /* the Huffman code only */
+  EVEN_FEW,                     /* and two evenings: costing candidate blocks */
+  EVEN_ALL                      /* and 80: the blocks written */
+};
+
+/* Bits of the block's data under its own code plus its dynamic header;
+ * fills llen/dlen and the header's run-length code. */
+static uint64_t dynamic_bits(const tables *t, block *k, int even)
+{
+  huff_lengths(k->ll, NLL - 2, 15, k->llen);
+  k->llen[286] = k->llen[287] = 0;
+  huff_lengths(k->dist, NDIST, 15, k->dlen);
+  uint64_t best = coded_bits(t, k);
+  uint8_t pl[NLL], pd[NDIST];
+  if (even != EVEN_NONE) {
+    memcpy(pl, k->llen, sizeof pl);
+    memcpy(pd, k->dlen, sizeof pd);
+  }
+  if (even == EVEN_FEW) {
+    try_even(t, k, &best, pl, pd, 8, 0, 0);
+    try_even(t, k, &best, pl, pd, 4, 2, 1);
+  } else if (even == EVEN_ALL) {
+    static const uint8_t width[] = {1, 2, 3, 4, 6, 8, 12, 16};
+    static const uint8_t rel[] = {0, 2, 3, 4, 5};
+    for (int w = 0; w < 8; w++)
+      for (int r = 0; r < 5; r++)
+        for (int z = 0; z < 2; z++)
+          try_even(t, k, &best, pl, pd, width[w], rel[r], z);
+  }
+  return best;
+}
+
 static void fixed_lengths(uint8_t *llen, uint8_t *dlen)
 {
   for (int i = 0; i < NLL; i++)
@@ -358,7 +496,7 @@ static void write_block(sq *s, bitw *w, size_t a, size_t b, int last)
   block k;
   uint16_t lcode[NLL], dcode[NDIST];
   histogram(s, s->sym, a, b, &k);
-  uint64_t dyn = dynamic_bits(&s->t, &k);
+  uint64_t dyn = dynamic_bits(&s->t, &k, s->even);
   if (fixed_bits(&s->t, &k) <= dyn) {
     put_bits(w, last ? 3 : 2, 3);
     fixed_lengths(k.llen, k.dlen);
@@ -412,12 +550,12 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
     size_t e = end + chunk < n ? end + chunk : n;
     if (end == start) {
       histogram(s, items, start, e, &cur);
-      curbits = dynamic_bits(&s->t, &cur);
+      curbits = dynamic_bits(&s->t, &cur, EVEN_NONE);
       end = e;
       continue;
     }
     histogram(s, items, end, e, &next);
-    uint64_t nbits = dynamic_bits(&s->t, &next);
+    uint64_t nbits = dynamic_bits(&s->t, &next, EVEN_NONE);
     memcpy(both.ll, cur.ll, sizeof both.ll);
     memcpy(both.dist, cur.dist, sizeof both.dist);
     for (int i = 0; i < NLL; i++)
@@ -425,7 +563,7 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
     for (int i = 0; i < NDIST; i++)
       both.dist[i] += next.dist[i];
     both.ll[256] = 1;
-    uint64_t bbits = dynamic_bits(&s->t, &both);
+    uint64_t bbits = dynamic_bits(&s->t, &both, EVEN_NONE);
     if (bbits <= curbits + nbits) {
       cur = both;
       curbits = bbits;
@@ -440,85 +578,273 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
   return ncut;
 }
 
-/* Bits of items [chunk i, chunk j) from prefix histograms, the cheaper of
- * a dynamic and a fixed code. */
-static uint64_t span_bits(const tables *t, const uint32_t *pre, size_t i, size_t j)
+/* ---- cutting blocks for --best ----
+ *
+ * Where a block ends matters most around small stretches of another
+ * character (a string table between code, a run of constants), so cuts
+ * are placed to the symbol: a shortest path over coarse chunk ends first,
+ * then each block is offered its cheapest single cut (again and again
+ * while cuts pay), then each cut is moved to its cheapest place between
+ * its neighbours. Candidate blocks are costed exactly (Huffman code and
+ * header, EVEN_FEW) from prefix histograms, and each cost is kept, as
+ * the searches ask for the same span repeatedly. */
+
+#define STRIDE 16               /* symbols per stored prefix histogram */
+#define NH (NLL + NDIST)
+#define CACHE_BITS 16
+#define COARSE 4                /* the searches' first pass: every 4th step */
+#define STEP 16                 /* cuts before the blocks are parsed again */
+#define FINAL_STEP 4            /* cuts of the blocks written */
+#define LEVELS 8                /* rounds of offering every block a cut */
+
+typedef struct cutter {
+  const sq *s;
+  const uint32_t *items;
+  size_t n;
+  uint32_t *pre;                /* histograms of items [0, r * STRIDE) */
+  uint64_t *key, *val;          /* costs of spans already asked for */
+} cutter;
+
+static void count_item(const tables *t, uint32_t *h, uint32_t x, uint32_t by)
 {
-  block k;
-  const uint32_t *a = pre + i * (NLL + NDIST), *b = pre + j * (NLL + NDIST);
-  for (int x = 0; x < NLL; x++)
-    k.ll[x] = b[x] - a[x];
-  for (int x = 0; x < NDIST; x++)
-    k.dist[x] = b[NLL + x] - a[NLL + x];
-  k.ll[256] = 1;
-  uint64_t dyn = dynamic_bits(t, &k), fix = fixed_bits(t, &k);
-  return dyn < fix ? dyn : fix;
+  if (ITEM_DIST(x)) {
+    h[t->lsym[ITEM_LEN(x)]] += by;
+    h[NLL + dist_code(ITEM_DIST(x))] += by;
+  } else {
+    h[ITEM_LEN(x)] += by;
+  }
 }
 
-/* As split, but the cheapest cutting at chunk boundaries, for --best: a
- * shortest path over the chunk ends, each block at most SPAN chunks long
- * (longer blocks were never the cheaper choice on the corpus sets, and
- * the span bounds the work). 0.56% smaller images than split on the
- * corpus sets (bench/image-sets.sh). Falls back to split when memory is
- * short. */
-static size_t split_best(const sq *s, const uint32_t *items, size_t n, size_t chunk, size_t *cut)
+static int cutter_init(cutter *c, const sq *s, const uint32_t *items, size_t n)
 {
-  size_t K = (n + chunk - 1) / chunk;
-  if (K < 2)
-    return 0;
-  uint32_t *pre = calloc((K + 1) * (NLL + NDIST), sizeof *pre);
+  size_t rows = n / STRIDE + 1;
+  c->s = s;
+  c->items = items;
+  c->n = n;
+  c->pre = malloc(rows * NH * sizeof *c->pre);
+  c->key = calloc((size_t)1 << CACHE_BITS, sizeof *c->key);
+  c->val = malloc(((size_t)1 << CACHE_BITS) * sizeof *c->val);
+  if (!c->pre || !c->key || !c->val)
+    return -1;
+  memset(c->pre, 0, NH * sizeof *c->pre);
+  for (size_t r = 1; r < rows; r++) {
+    uint32_t *h = c->pre + r * NH;
+    memcpy(h, h - NH, NH * sizeof *h);
+    for (size_t i = (r - 1) * STRIDE; i < r * STRIDE; i++)
+      count_item(&s->t, h, items[i], 1);
+  }
+  return 0;
+}
+
+static void cutter_free(cutter *c)
+{
+  free(c->pre);
+  free(c->key);
+  free(c->val);
+}
+
+/* Bits of items [i, j): the cheaper of a dynamic and a fixed code. */
+static uint64_t span_bits(cutter *c, size_t i, size_t j)
+{
+  uint64_t key = (uint64_t)i << 32 | j;
+  uint32_t slot = (uint32_t)(key * 0x9E3779B97F4A7C15u >> (64 - CACHE_BITS));
+  if (c->key[slot] == key + 1)
+    return c->val[slot];
+  /* the stored rows at or below i and j, then the items up to each */
+  uint32_t h[NH];
+  const uint32_t *ra = c->pre + i / STRIDE * NH, *rb = c->pre + j / STRIDE * NH;
+  for (int x = 0; x < NH; x++)
+    h[x] = rb[x] - ra[x];
+  for (size_t q = i / STRIDE * STRIDE; q < i; q++)
+    count_item(&c->s->t, h, c->items[q], (uint32_t)-1);
+  for (size_t q = j / STRIDE * STRIDE; q < j; q++)
+    count_item(&c->s->t, h, c->items[q], 1);
+  block k;
+  memcpy(k.ll, h, sizeof k.ll);
+  memcpy(k.dist, h + NLL, sizeof k.dist);
+  k.ll[256] = 1;
+  uint64_t dyn = dynamic_bits(&c->s->t, &k, EVEN_FEW), fix = fixed_bits(&c->s->t, &k);
+  uint64_t v = dyn < fix ? dyn : fix;
+  c->key[slot] = key + 1;
+  c->val[slot] = v;
+  return v;
+}
+
+/* The cheapest cutting at multiples of chunk: a shortest path over the
+ * chunk ends, each block at most SPAN chunks long. Bounds go to b[0..m];
+ * returns m, the number of blocks, or 0 when memory is short. */
+static size_t cut_plan(cutter *c, size_t chunk, size_t *b)
+{
+  size_t K = (c->n + chunk - 1) / chunk;
   uint64_t *cost = malloc((K + 1) * sizeof *cost);
   size_t *from = malloc((K + 1) * sizeof *from);
-  if (!pre || !cost || !from) {
-    free(pre);
+  if (!cost || !from) {
     free(cost);
     free(from);
-    return split(s, items, n, chunk, cut);
-  }
-  for (size_t c = 0; c < K; c++) {
-    uint32_t *h = pre + (c + 1) * (NLL + NDIST);
-    memcpy(h, h - (NLL + NDIST), (NLL + NDIST) * sizeof *h);
-    size_t e = (c + 1) * chunk < n ? (c + 1) * chunk : n;
-    for (size_t i = c * chunk; i < e; i++) {
-      uint32_t x = items[i];
-      if (ITEM_DIST(x)) {
-        h[s->t.lsym[ITEM_LEN(x)]]++;
-        h[NLL + dist_code(ITEM_DIST(x))]++;
-      } else {
-        h[ITEM_LEN(x)]++;
-      }
-    }
+    return 0;
   }
   cost[0] = 0;
+  from[0] = 0;
   for (size_t j = 1; j <= K; j++) {
+    size_t e = j * chunk < c->n ? j * chunk : c->n;
     cost[j] = UINT64_MAX;
+    from[j] = j - 1;
     for (size_t i = j > SPAN ? j - SPAN : 0; i < j; i++) {
-      uint64_t v = cost[i] + span_bits(&s->t, pre, i, j);
+      uint64_t v = cost[i] + span_bits(c, i * chunk, e);
       if (v < cost[j]) {
         cost[j] = v;
         from[j] = i;
       }
     }
   }
-  size_t ncut = 0;
+  size_t m = 0;
+  for (size_t j = K; j > 0; j = from[j])
+    m++;
+  b[m] = c->n;
+  size_t x = m;
   for (size_t j = from[K]; j > 0; j = from[j])
-    ncut++;
-  size_t k = ncut;
-  for (size_t j = from[K]; j > 0; j = from[j])
-    cut[--k] = j * chunk;
-  free(pre);
+    b[--x] = j * chunk;
+  b[0] = 0;
   free(cost);
   free(from);
-  return ncut;
+  return m;
+}
+
+/* Cuts of [i, k) at lo, lo + step, ... below hi, tried every COARSE
+ * steps, then around the best (or around at, the cut there is now);
+ * returns the cheapest cut and its cost in *bits, or 0 when none beats
+ * *bits. */
+static size_t best_cut(cutter *c, size_t i, size_t k, size_t step, size_t lo, size_t hi,
+                       size_t at, uint64_t *bits)
+{
+  size_t best = 0;
+  for (size_t p = lo; p < hi; p += COARSE * step) {
+    uint64_t v = span_bits(c, i, p) + span_bits(c, p, k);
+    if (v < *bits) {
+      *bits = v;
+      best = p;
+    }
+  }
+  size_t mid = best ? best : at;
+  if (!mid)
+    return 0;
+  size_t from = mid > lo + COARSE * step ? mid - (COARSE - 1) * step : lo;
+  size_t to = mid + COARSE * step < hi ? mid + COARSE * step : hi;
+  for (size_t p = from; p < to; p += step) {
+    if (p == mid || p == at)
+      continue;
+    uint64_t v = span_bits(c, i, p) + span_bits(c, p, k);
+    if (v < *bits) {
+      *bits = v;
+      best = p;
+    }
+  }
+  return best;
+}
+
+/* Blocks b[0..m] offered cuts and their cuts moved, at multiples of
+ * step from their starts; returns the new m (b has room for n / step + 2
+ * bounds). */
+static size_t cut_refine(cutter *c, size_t *b, size_t m, size_t step, int levels)
+{
+  for (int level = 0; level < levels; level++) {
+    int more = 0;
+    for (size_t x = 0; x < m; x++) {
+      uint64_t bits = span_bits(c, b[x], b[x + 1]);
+      size_t p = best_cut(c, b[x], b[x + 1], step, b[x] + step, b[x + 1], 0, &bits);
+      if (p) {
+        memmove(b + x + 2, b + x + 1, (m - x) * sizeof *b);
+        b[x + 1] = p;
+        m++;
+        x++;
+        more = 1;
+      }
+    }
+    if (!more)
+      break;
+  }
+  for (int sweep = 0; sweep < 2; sweep++) {
+    for (size_t x = 1; x < m; x++) {
+      uint64_t bits = span_bits(c, b[x - 1], b[x]) + span_bits(c, b[x], b[x + 1]);
+      size_t p = best_cut(c, b[x - 1], b[x + 1], step, b[x - 1] + step, b[x + 1], b[x], &bits);
+      if (p)
+        b[x] = p;
+    }
+  }
+  return m;
+}
+
+/* Cut items into blocks for --best: cut_plan at chunk, then cut_refine
+ * at step. The ends of all blocks but the last go to *cutp (allocated);
+ * returns their count, or (size_t)-1 when memory is short. */
+static size_t cut_blocks(const sq *s, const uint32_t *items, size_t n, size_t chunk, size_t step,
+                         size_t **cutp)
+{
+  cutter c = {0};
+  size_t *b = malloc((n / step + 2) * sizeof *b);
+  *cutp = b;
+  if (!b || cutter_init(&c, s, items, n)) {
+    cutter_free(&c);
+    return (size_t)-1;
+  }
+  size_t m = n ? cut_plan(&c, chunk, b) : 0;
+  if (!m) {
+    cutter_free(&c);
+    return n ? (size_t)-1 : 0;
+  }
+  m = cut_refine(&c, b, m, step, LEVELS);
+  cutter_free(&c);
+  memmove(b, b + 1, (m - 1) * sizeof *b);
+  return m - 1;
+}
+
+/* The blocks written by --best: the blocks parsed (s->cuts), each pair
+ * merged where one code is cheaper (at segment ends), then offered one
+ * more cut each and their cuts moved, at FINAL_STEP. Cutting the whole
+ * stream anew at FINAL_STEP took longer and gave 0.03% more bytes on the
+ * corpus sets. Same contract as cut_blocks. */
+static size_t cut_final(const sq *s, size_t **cutp)
+{
+  size_t n = s->nsym;
+  cutter c = {0};
+  size_t *b = malloc((n / FINAL_STEP + s->ncuts + 2) * sizeof *b);
+  *cutp = b;
+  if (!b || cutter_init(&c, s, s->sym, n)) {
+    cutter_free(&c);
+    return (size_t)-1;
+  }
+  size_t m = 0;
+  b[0] = 0;
+  for (size_t i = 0; i < s->ncuts; i++)
+    if (s->cuts[i] > b[m] && s->cuts[i] < n)
+      b[++m] = s->cuts[i];
+  b[++m] = n;
+  for (size_t x = 1; x < m; x++) {
+    if (span_bits(&c, b[x - 1], b[x + 1]) <= span_bits(&c, b[x - 1], b[x]) + span_bits(&c, b[x], b[x + 1])) {
+      memmove(b + x, b + x + 1, (m - x) * sizeof *b);
+      m--;
+      x--;
+    }
+  }
+  m = cut_refine(&c, b, m, FINAL_STEP, 1);
+  cutter_free(&c);
+  memmove(b, b + 1, (m - 1) * sizeof *b);
+  return m - 1;
 }
 
 static int write_blocks(sq *s, bitw *w, size_t chunk)
 {
-  size_t *cut = malloc((s->nsym / chunk + 1) * sizeof *cut);
-  if (!cut)
+  size_t *cut, ncut;
+  if (s->bestsplit) {
+    ncut = cut_final(s, &cut);
+  } else {
+    cut = malloc((s->nsym / chunk + 1) * sizeof *cut);
+    ncut = cut ? split(s, s->sym, s->nsym, chunk, cut) : (size_t)-1;
+  }
+  if (ncut == (size_t)-1) {
+    free(cut);
     return -1;
-  size_t ncut = s->bestsplit ? split_best(s, s->sym, s->nsym, chunk, cut)
-                             : split(s, s->sym, s->nsym, chunk, cut);
+  }
   size_t start = 0;
   for (size_t i = 0; i < ncut; i++) {
     write_block(s, w, start, cut[i], 0);
@@ -555,11 +881,22 @@ static unsigned first_diff(uint64_t x, uint64_t y)
 #endif
 }
 
+/* The hash chains link positions of equal 4-byte hashes; near3 keeps
+ * the 4 newest positions of each 3-byte hash, for the nearest match of
+ * length 3 (a farther one never costs less; 4 of them, as another
+ * 3-byte string of the same hash may have come since). Walking only
+ * candidates that share four bytes makes the chain's depth count: a
+ * quarter of --best's instructions went to walking 3-byte neighbours. */
 static void insert(sq *s, size_t i)
 {
   if (i + MINLEN > s->n)
     return;
-  uint32_t h = hash3(s->d + i);
+  int32_t *n3 = s->near3 + 4 * hash3(s->d + i);
+  memmove(n3 + 1, n3, 3 * sizeof *n3);
+  n3[0] = (int32_t)i;
+  if (i + 4 > s->n)
+    return;
+  uint32_t h = hash4(s->d + i);
   s->prev[i & (RING - 1)] = s->head[h];
   s->head[h] = (int32_t)i;
 }
@@ -589,8 +926,22 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
   if (lim < MINLEN || i + MINLEN > s->n)
     return 0;
   const unsigned char *p = s->d + i;
-  int32_t cand = s->head[hash3(p)];
   unsigned best = MINLEN - 1;
+  const int32_t *n3 = s->near3 + 4 * hash3(p);
+  for (int k = 0; k < 4 && n3[k] > 0 && i - (size_t)n3[k] <= WINDOW; k++) {
+    const unsigned char *q = s->d + n3[k];
+    if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2]) {
+      /* a longer match there is met again on the chain */
+      if (lim == MINLEN || q[3] != p[3]) {
+        s->mlist[s->mlen++] = ITEM(MINLEN, i - (size_t)n3[k]);
+        best = MINLEN;
+      }
+      break;
+    }
+  }
+  if (lim == MINLEN)
+    return best >= MINLEN ? best : 0;
+  int32_t cand = s->head[hash4(p)];
   int left = s->chain;
   while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
     const unsigned char *q = s->d + cand;
@@ -757,23 +1108,25 @@ static uint32_t log2_fx(uint32_t x)
   return r;
 }
 
-/* Costs as the entropy of the symbols of a previous parse. */
-static void model_stats(const sq *s, const uint32_t *items, size_t n, model *m)
+/* Symbol counts of items, the end-of-block symbol included. */
+static void counts_of(const sq *s, const uint32_t *items, size_t n, uint32_t *ll, uint32_t *dd)
 {
-  uint32_t ll[NLL] = {0}, dd[NDIST] = {0};
-  uint32_t tl = 1, td = 0;
-  for (size_t i = 0; i < n; i++) {
-    uint32_t x = items[i];
-    if (ITEM_DIST(x)) {
-      ll[s->t.lsym[ITEM_LEN(x)]]++;
-      dd[dist_code(ITEM_DIST(x))]++;
-      td++;
-    } else {
-      ll[ITEM_LEN(x)]++;
-    }
-    tl++;
-  }
-  ll[256] = 1;
+  uint32_t h[NH] = {0};
+  for (size_t i = 0; i < n; i++)
+    count_item(&s->t, h, items[i], 1);
+  h[256] = 1;
+  memcpy(ll, h, NLL * sizeof *ll);
+  memcpy(dd, h + NLL, NDIST * sizeof *dd);
+}
+
+/* Costs as the entropy of symbol counts. */
+static void model_counts(const sq *s, const uint32_t *ll, const uint32_t *dd, model *m)
+{
+  uint32_t tl = 0, td = 0;
+  for (int i = 0; i < NLL; i++)
+    tl += ll[i];
+  for (int i = 0; i < NDIST; i++)
+    td += dd[i];
   uint32_t lt = log2_fx(tl), dt = td ? log2_fx(td) : 0;
   uint32_t lc[NLL], dc[NDIST];
   for (int i = 0; i < NLL; i++)
@@ -786,6 +1139,14 @@ static void model_stats(const sq *s, const uint32_t *items, size_t n, model *m)
     m->len[l] = lc[s->t.lsym[l]] + ((uint32_t)s->t.lext[l] << FRAC);
   for (int c = 0; c < NDIST; c++)
     m->dist[c] = dc[c] + ((uint32_t)s->t.dbits[c] << FRAC);
+}
+
+/* Costs as the entropy of the symbols of a previous parse. */
+static void model_stats(const sq *s, const uint32_t *items, size_t n, model *m)
+{
+  uint32_t ll[NLL], dd[NDIST];
+  counts_of(s, items, n, ll, dd);
+  model_counts(s, ll, dd, m);
 }
 
 /* Shortest path through positions [a+k0, a+m) of the segment at a under
@@ -896,54 +1257,158 @@ static void greedy(sq *s, size_t a, size_t m)
   s->npath = n;
 }
 
-/* Parse each block of the segment's best path again under a model of
- * that block alone: where the data changes character (code, strings,
- * constants) one model for all is a compromise. */
-static int squeeze_blocks(sq *s, size_t a)
+/* A path's bits as one block (its code and header, or a fixed code). */
+static uint64_t path_bits(const sq *s, const uint32_t *items, size_t n)
 {
-  size_t *cut = malloc((s->nbest / s->bchunk + 2) * sizeof *cut);
-  if (!cut)
+  block k;
+  histogram(s, items, 0, n, &k);
+  uint64_t dyn = dynamic_bits(&s->t, &k, EVEN_FEW), fix = fixed_bits(&s->t, &k);
+  return dyn < fix ? dyn : fix;
+}
+
+/* Counts with about a third replaced by other symbols' counts, from a
+ * fixed xorshift sequence (every host makes the same image). */
+static void shake(uint32_t *f, int n, uint32_t *state)
+{
+  for (int i = 0; i < n; i++) {
+    uint32_t x = *state;
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+    *state = x;
+    if (x % 3 == 0) {
+      x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+      *state = x;
+      f[i] = f[x % (uint32_t)n];
+    }
+  }
+}
+
+/* Cut path (the segment's at a) into blocks and parse each block again
+ * under a model of that block alone: where the data changes character
+ * (code, strings, constants) one model for all is a compromise. The
+ * rounds keep the path that costs the fewest bits as written. Once a
+ * round does not improve, the next model is the best path's counts
+ * shaken: the shortest path under an entropy model settles in a local
+ * optimum, and a nudge finds another, sometimes better one. The blocks'
+ * symbols are appended; *total gets their bits. */
+static int squeeze_blocks(sq *s, size_t a, const uint32_t *path, size_t np, uint64_t *total)
+{
+  size_t *cut;
+  size_t ncut = cut_blocks(s, path, np, (size_t)s->bchunk, STEP, &cut);
+  if (ncut == (size_t)-1) {
+    free(cut);
     return -1;
-  size_t ncut = s->bestsplit ? split_best(s, s->bestpath, s->nbest, (size_t)s->bchunk, cut)
-                             : split(s, s->bestpath, s->nbest, (size_t)s->bchunk, cut);
-  cut[ncut++] = s->nbest;
+  }
+  cut[ncut++] = np;
   size_t item = 0, pos = 0;
   int rc = 0;
+  *total = 0;
+  s->nbend = 0;
   for (size_t b = 0; !rc && b < ncut; b++) {
     size_t end = pos;
     for (size_t i = item; i < cut[b]; i++)
-      end += ITEM_DIST(s->bestpath[i]) ? ITEM_LEN(s->bestpath[i]) : 1;
-    const uint32_t *bestp = s->bestpath + item;
-    size_t nb = cut[b] - item;
-    uint64_t best = entropy_bits(s, bestp, nb);
-    uint32_t *keep = NULL;
-    size_t nkeep = 0;
+      end += ITEM_DIST(path[i]) ? ITEM_LEN(path[i]) : 1;
+    const uint32_t *keep = path + item;
+    size_t nkeep = cut[b] - item;
+    uint64_t best = path_bits(s, keep, nkeep);
+    uint32_t bll[NLL], bdd[NDIST], ll[NLL], dd[NDIST];
     model md;
-    model_stats(s, bestp, nb, &md);
+    counts_of(s, keep, nkeep, bll, bdd);
+    model_counts(s, bll, bdd, &md);
+    uint32_t state = 2463534242u;
+    int stale = 0;
     for (int r = 0; r < s->blockrounds; r++) {
       parse(s, a, pos, end, &md);
-      uint64_t bits = entropy_bits(s, s->path, s->npath);
-      if (bits >= best)
-        break;
-      best = bits;
-      free(keep);
-      keep = malloc(s->npath * sizeof *keep);
-      if (!keep) {
-        rc = -1;
-        break;
+      uint64_t bits = path_bits(s, s->path, s->npath);
+      if (bits < best) {
+        best = bits;
+        memcpy(s->keep, s->path, s->npath * sizeof *s->path);
+        keep = s->keep;
+        nkeep = s->npath;
+        counts_of(s, keep, nkeep, bll, bdd);
+        stale = 0;
+      } else {
+        stale++;
       }
-      memcpy(keep, s->path, s->npath * sizeof *keep);
-      nkeep = s->npath;
-      model_stats(s, keep, nkeep, &md);
+      if (stale && r >= SETTLE) {
+        memcpy(ll, bll, sizeof ll);
+        memcpy(dd, bdd, sizeof dd);
+        shake(ll, NLL - 2, &state);
+        shake(dd, NDIST, &state);
+        ll[256] = 1;
+      } else {
+        counts_of(s, s->path, s->npath, ll, dd);
+      }
+      model_counts(s, ll, dd, &md);
     }
-    if (!rc)
-      rc = keep ? append_syms(s, keep, nkeep) : append_syms(s, bestp, nb);
-    free(keep);
+    rc = append_syms(s, keep, nkeep);
+    s->bend[s->nbend++] = s->nsym;
+    *total += best;
     item = cut[b];
     pos = end;
   }
   free(cut);
   return rc;
+}
+
+/* Block ends of a segment, kept for write_blocks. */
+static int add_cuts(sq *s, const size_t *end, size_t n)
+{
+  if (s->capcuts - s->ncuts < n) {
+    size_t cap = s->capcuts ? s->capcuts * 2 : 256;
+    while (cap - s->ncuts < n)
+      cap *= 2;
+    size_t *p = realloc(s->cuts, cap * sizeof *p);
+    if (!p)
+      return -1;
+    s->cuts = p;
+    s->capcuts = cap;
+  }
+  memcpy(s->cuts + s->ncuts, end, n * sizeof *end);
+  s->ncuts += n;
+  return 0;
+}
+
+/* --best: blocks cut on the segment's best path and, apart, on its greedy
+ * path (whose symbols still show where the data changes character, which
+ * a path under one model for all blurs; small images gain most), each
+ * cut and parsed twice; the cheaper result is kept. */
+static int squeeze_twice(sq *s, size_t a, size_t m)
+{
+  size_t base = s->nsym;
+  uint64_t cost[2] = {0, 0};
+  greedy(s, a, m);
+  memcpy(s->gpath, s->path, s->npath * sizeof *s->path);
+  size_t ngreedy = s->npath;
+  for (int v = 0; v < 2; v++) {
+    if (v == 1) {
+      memcpy(s->bestpath, s->gpath, ngreedy * sizeof *s->gpath);
+      s->nbest = ngreedy;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+      if (pass == 1) {
+        s->nbest = s->nsym - base;
+        memcpy(s->bestpath, s->sym + base, s->nbest * sizeof *s->sym);
+        s->nsym = base;
+      }
+      if (squeeze_blocks(s, a, s->bestpath, s->nbest, &cost[v]))
+        return -1;
+    }
+    if (v == 0) {
+      s->nalt = s->nsym - base;
+      memcpy(s->alt, s->sym + base, s->nalt * sizeof *s->sym);
+      s->naltend = s->nbend;
+      memcpy(s->altend, s->bend, s->nbend * sizeof *s->bend);
+      s->nsym = base;
+    }
+  }
+  if (cost[0] <= cost[1]) {
+    s->nsym = base;
+    if (append_syms(s, s->alt, s->nalt))
+      return -1;
+    s->nbend = s->naltend;
+    memcpy(s->bend, s->altend, s->nbend * sizeof *s->bend);
+  }
+  return add_cuts(s, s->bend, s->nbend);
 }
 
 static int squeeze_segment(sq *s, size_t a, size_t e)
@@ -967,7 +1432,7 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
     s->nbest = s->npath;
   }
   if (s->blockrounds)
-    return squeeze_blocks(s, a);
+    return squeeze_twice(s, a, m);
   return append_syms(s, s->bestpath, s->nbest);
 }
 
@@ -980,6 +1445,12 @@ static void sq_free(sq *s)
   free(s->step);
   free(s->path);
   free(s->bestpath);
+  free(s->keep);
+  free(s->gpath);
+  free(s->alt);
+  free(s->bend);
+  free(s->altend);
+  free(s->cuts);
   free(s->sym);
   free(s);
 }
@@ -1002,8 +1473,9 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
     s->chain = 8192;
     s->lcut = MAXLEN;
     s->rounds = 15;
-    s->blockrounds = 15;
+    s->blockrounds = 20;
     s->bestsplit = 1;
+    s->even = EVEN_ALL;
   } else {
     /* a shallow tree walk finds the long matches a 4096-deep chain
      * would; positions inside a match of 32 or more are only inserted.
@@ -1016,11 +1488,15 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
     s->nice = 32;
     s->lcut = 32;
     s->rounds = 1;
+    /* two evenings per block written: 0.19% smaller for 0.5% more
+     * instructions (all 80: 0.22% for 20%) */
+    s->even = EVEN_FEW;
   }
   s->bchunk = effort == SQUEEZE_BEST ? 512 : 1024;
   tables_init(&s->t);
   memset(s->head, 0xFF, sizeof s->head);
   memset(s->head3, 0xFF, sizeof s->head3);
+  memset(s->near3, 0xFF, sizeof s->near3);
   size_t seg = n < SEGMENT ? n : SEGMENT;
   s->son = malloc(2 * RING * sizeof *s->son);
   s->mstart = malloc((seg + 1) * sizeof *s->mstart);
@@ -1029,6 +1505,15 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
   s->path = malloc((seg + 1) * sizeof *s->path);
   s->bestpath = malloc((seg + 1) * sizeof *s->bestpath);
   int rc = LFSC_OK;
+  if (s->blockrounds) {
+    s->keep = malloc((seg + 1) * sizeof *s->keep);
+    s->gpath = malloc((seg + 1) * sizeof *s->gpath);
+    s->alt = malloc((seg + 1) * sizeof *s->alt);
+    s->bend = malloc((seg / STEP + 2) * sizeof *s->bend);
+    s->altend = malloc((seg / STEP + 2) * sizeof *s->altend);
+    if (!s->keep || !s->gpath || !s->alt || !s->bend || !s->altend)
+      rc = LFSC_EMEM;
+  }
   if (!s->son || !s->mstart || !s->cost || !s->step || !s->path || !s->bestpath)
     rc = LFSC_EMEM;
   w->out = out;

@@ -138,6 +138,20 @@ static void test_shapes(void **state)
                       : (unsigned char)((x = x * 1103515245u + 12345u) >> 24);
   check(d, n, 0, 0);
   check(d, 70000, GZIP_BEST, 0);
+  /* stretches of different character and length, across a segment end:
+   * --best cuts blocks to the symbol and merges them at segment ends */
+  size_t at = 0;
+  for (unsigned piece = 0; at < 140000; piece++) {
+    size_t len = 40 + (piece * 977) % 3000;
+    for (size_t i = 0; i < len && at < n; i++, at++) {
+      x = x * 1103515245u + 12345u;
+      d[at] = piece % 3 == 0   ? (unsigned char)(x >> 24)
+              : piece % 3 == 1 ? (unsigned char)"local function f(a, b) return a + b end\n"[i % 41]
+                               : (unsigned char)(i % 16 < 12 ? 0 : piece);
+    }
+  }
+  check(d, at, 0, 0);
+  check(d, at, GZIP_BEST, 0);
   free(d);
 }
 
