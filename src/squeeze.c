@@ -589,7 +589,10 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
  * header, EVEN_FEW) from prefix histograms, and each cost is kept, as
  * the searches ask for the same span repeatedly. */
 
-#define STRIDE 16               /* symbols per stored prefix histogram */
+#define STRIDE 64               /* symbols per stored prefix histogram: a span
+                                   adds up to 63 items at each end, little
+                                   next to its Huffman codes, and the rows
+                                   take 20 bytes per symbol */
 #define NH (NLL + NDIST)
 #define CACHE_BITS 16
 #define COARSE 4                /* the searches' first pass: every 4th step */
