@@ -56,7 +56,7 @@ typedef struct model {
 typedef struct sq {
   const unsigned char *d;
   size_t n;
-  int chain, nice, rounds, bchunk, blockrounds, bestsplit;
+  int chain, nice, rounds, bchunk, blockrounds;   /* blockrounds: --best */
   unsigned lcut;
   tables t;
   int32_t head[1 << HASH_BITS];
@@ -118,6 +118,22 @@ static void tables_init(tables *t)
     t->dbits[c] = (uint8_t)(c < 4 ? 0 : c / 2 - 1);
     base += 1u << t->dbits[c];
   }
+}
+
+/* Room for need more elements of size bytes after len in buf (capacity
+ * *cap, doubled as needed): the array to use, or NULL (buf kept) when
+ * memory is short. */
+static void *reserve(void *buf, size_t *cap, size_t len, size_t need, size_t size)
+{
+  if (buf && *cap - len >= need)
+    return buf;
+  size_t c = *cap ? *cap * 2 : 1u << 12;
+  while (c - len < need)
+    c *= 2;
+  void *p = realloc(buf, c * size);
+  if (p)
+    *cap = c;
+  return p;
 }
 
 /* ---- bit output ---- */
@@ -291,20 +307,32 @@ typedef struct block {
 static const uint8_t cl_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 static const uint8_t cl_extra[19] = {[16] = 2, [17] = 3, [18] = 7};
 
+#define NH (NLL + NDIST)          /* ll and dist counts as one histogram */
+
+static void count_item(const tables *t, uint32_t *h, uint32_t x, uint32_t by)
+{
+  if (ITEM_DIST(x)) {
+    h[t->lsym[ITEM_LEN(x)]] += by;
+    h[NLL + dist_code(ITEM_DIST(x))] += by;
+  } else {
+    h[ITEM_LEN(x)] += by;
+  }
+}
+
+/* Symbol counts of items, the end-of-block symbol included. */
+static void counts_of(const sq *s, const uint32_t *items, size_t n, uint32_t *ll, uint32_t *dd)
+{
+  uint32_t h[NH] = {0};
+  for (size_t i = 0; i < n; i++)
+    count_item(&s->t, h, items[i], 1);
+  h[256] = 1;
+  memcpy(ll, h, NLL * sizeof *ll);
+  memcpy(dd, h + NLL, NDIST * sizeof *dd);
+}
+
 static void histogram(const sq *s, const uint32_t *items, size_t a, size_t b, block *k)
 {
-  memset(k->ll, 0, sizeof k->ll);
-  memset(k->dist, 0, sizeof k->dist);
-  for (size_t i = a; i < b; i++) {
-    uint32_t x = items[i];
-    if (ITEM_DIST(x)) {
-      k->ll[s->t.lsym[ITEM_LEN(x)]]++;
-      k->dist[dist_code(ITEM_DIST(x))]++;
-    } else {
-      k->ll[ITEM_LEN(x)]++;
-    }
-  }
-  k->ll[256] = 1;
+  counts_of(s, items + a, b - a, k->ll, k->dist);
 }
 
 /* Bits of the block's data under the code lengths in llen/dlen plus its
@@ -593,7 +621,6 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
                                    adds up to 63 items at each end, little
                                    next to its Huffman codes, and the rows
                                    take 20 bytes per symbol */
-#define NH (NLL + NDIST)
 #define CACHE_BITS 16
 #define COARSE 4                /* the searches' first pass: every 4th step */
 #define STEP 16                 /* cuts before the blocks are parsed again */
@@ -608,16 +635,6 @@ typedef struct cutter {
   uint32_t *pre;                /* histograms of items [0, r * STRIDE) */
   uint64_t *key, *val;          /* costs of spans already asked for */
 } cutter;
-
-static void count_item(const tables *t, uint32_t *h, uint32_t x, uint32_t by)
-{
-  if (ITEM_DIST(x)) {
-    h[t->lsym[ITEM_LEN(x)]] += by;
-    h[NLL + dist_code(ITEM_DIST(x))] += by;
-  } else {
-    h[ITEM_LEN(x)] += by;
-  }
-}
 
 static int cutter_init(cutter *c, const sq *s, const uint32_t *items, size_t n)
 {
@@ -848,7 +865,7 @@ static size_t cut_final(const sq *s, size_t **cutp)
 static int write_blocks(sq *s, bitw *w, size_t chunk)
 {
   size_t *cut, ncut;
-  if (s->bestsplit) {
+  if (s->blockrounds) {
     ncut = cut_final(s, &cut);
   } else {
     cut = malloc((s->nsym / chunk + 1) * sizeof *cut);
@@ -916,16 +933,10 @@ static void insert(sq *s, size_t i)
 
 static int grow_matches(sq *s, size_t need)
 {
-  if (s->mcap - s->mlen >= need)
-    return 0;
-  size_t cap = s->mcap ? s->mcap * 2 : 1u << 16;
-  while (cap - s->mlen < need)
-    cap *= 2;
-  uint32_t *p = realloc(s->mlist, cap * sizeof *p);
+  uint32_t *p = reserve(s->mlist, &s->mcap, s->mlen, need, sizeof *p);
   if (!p)
     return -1;
   s->mlist = p;
-  s->mcap = cap;
   return 0;
 }
 
@@ -1121,17 +1132,6 @@ static uint32_t log2_fx(uint32_t x)
   return r;
 }
 
-/* Symbol counts of items, the end-of-block symbol included. */
-static void counts_of(const sq *s, const uint32_t *items, size_t n, uint32_t *ll, uint32_t *dd)
-{
-  uint32_t h[NH] = {0};
-  for (size_t i = 0; i < n; i++)
-    count_item(&s->t, h, items[i], 1);
-  h[256] = 1;
-  memcpy(ll, h, NLL * sizeof *ll);
-  memcpy(dd, h + NLL, NDIST * sizeof *dd);
-}
-
 /* Costs as the entropy of symbol counts. */
 static void model_counts(const sq *s, const uint32_t *ll, const uint32_t *dd, model *m)
 {
@@ -1237,16 +1237,10 @@ static uint64_t entropy_bits(const sq *s, const uint32_t *items, size_t n)
 
 static int append_syms(sq *s, const uint32_t *items, size_t n)
 {
-  if (s->symcap - s->nsym < n) {
-    size_t cap = s->symcap ? s->symcap : 1u << 16;
-    while (cap - s->nsym < n)
-      cap *= 2;
-    uint32_t *p = realloc(s->sym, cap * sizeof *p);
-    if (!p)
-      return -1;
-    s->sym = p;
-    s->symcap = cap;
-  }
+  uint32_t *p = reserve(s->sym, &s->symcap, s->nsym, n, sizeof *p);
+  if (!p)
+    return -1;
+  s->sym = p;
   memcpy(s->sym + s->nsym, items, n * sizeof *items);
   s->nsym += n;
   return 0;
@@ -1270,11 +1264,14 @@ static void greedy(sq *s, size_t a, size_t m)
   s->npath = n;
 }
 
-/* A path's bits as one block (its code and header, or a fixed code). */
-static uint64_t path_bits(const sq *s, const uint32_t *items, size_t n)
+/* A path's bits as one block (its code and header, or a fixed code);
+ * its symbol counts go to ll/dd. */
+static uint64_t path_bits(const sq *s, const uint32_t *items, size_t n, uint32_t *ll, uint32_t *dd)
 {
   block k;
   histogram(s, items, 0, n, &k);
+  memcpy(ll, k.ll, sizeof k.ll);
+  memcpy(dd, k.dist, sizeof k.dist);
   uint64_t dyn = dynamic_bits(&s->t, &k, EVEN_FEW), fix = fixed_bits(&s->t, &k);
   return dyn < fix ? dyn : fix;
 }
@@ -1322,22 +1319,22 @@ static int squeeze_blocks(sq *s, size_t a, const uint32_t *path, size_t np, uint
       end += ITEM_DIST(path[i]) ? ITEM_LEN(path[i]) : 1;
     const uint32_t *keep = path + item;
     size_t nkeep = cut[b] - item;
-    uint64_t best = path_bits(s, keep, nkeep);
     uint32_t bll[NLL], bdd[NDIST], ll[NLL], dd[NDIST];
+    uint64_t best = path_bits(s, keep, nkeep, bll, bdd);
     model md;
-    counts_of(s, keep, nkeep, bll, bdd);
     model_counts(s, bll, bdd, &md);
     uint32_t state = 2463534242u;
     int stale = 0;
     for (int r = 0; r < s->blockrounds; r++) {
       parse(s, a, pos, end, &md);
-      uint64_t bits = path_bits(s, s->path, s->npath);
+      uint64_t bits = path_bits(s, s->path, s->npath, ll, dd);
       if (bits < best) {
         best = bits;
         memcpy(s->keep, s->path, s->npath * sizeof *s->path);
         keep = s->keep;
         nkeep = s->npath;
-        counts_of(s, keep, nkeep, bll, bdd);
+        memcpy(bll, ll, sizeof bll);
+        memcpy(bdd, dd, sizeof bdd);
         stale = 0;
       } else {
         stale++;
@@ -1348,8 +1345,6 @@ static int squeeze_blocks(sq *s, size_t a, const uint32_t *path, size_t np, uint
         shake(ll, NLL - 2, &state);
         shake(dd, NDIST, &state);
         ll[256] = 1;
-      } else {
-        counts_of(s, s->path, s->npath, ll, dd);
       }
       model_counts(s, ll, dd, &md);
     }
@@ -1366,16 +1361,10 @@ static int squeeze_blocks(sq *s, size_t a, const uint32_t *path, size_t np, uint
 /* Block ends of a segment, kept for write_blocks. */
 static int add_cuts(sq *s, const size_t *end, size_t n)
 {
-  if (s->capcuts - s->ncuts < n) {
-    size_t cap = s->capcuts ? s->capcuts * 2 : 256;
-    while (cap - s->ncuts < n)
-      cap *= 2;
-    size_t *p = realloc(s->cuts, cap * sizeof *p);
-    if (!p)
-      return -1;
-    s->cuts = p;
-    s->capcuts = cap;
-  }
+  size_t *p = reserve(s->cuts, &s->capcuts, s->ncuts, n, sizeof *p);
+  if (!p)
+    return -1;
+  s->cuts = p;
   memcpy(s->cuts + s->ncuts, end, n * sizeof *end);
   s->ncuts += n;
   return 0;
@@ -1383,15 +1372,12 @@ static int add_cuts(sq *s, const size_t *end, size_t n)
 
 /* --best: blocks cut on the segment's best path and, apart, on its greedy
  * path (whose symbols still show where the data changes character, which
- * a path under one model for all blurs; small images gain most), each
- * cut and parsed twice; the cheaper result is kept. */
-static int squeeze_twice(sq *s, size_t a, size_t m)
+ * a path under one model for all blurs; small images gain most; it is in
+ * s->gpath), each cut and parsed twice; the cheaper result is kept. */
+static int squeeze_twice(sq *s, size_t a, size_t ngreedy)
 {
   size_t base = s->nsym;
   uint64_t cost[2] = {0, 0};
-  greedy(s, a, m);
-  memcpy(s->gpath, s->path, s->npath * sizeof *s->path);
-  size_t ngreedy = s->npath;
   for (int v = 0; v < 2; v++) {
     if (v == 1) {
       memcpy(s->bestpath, s->gpath, ngreedy * sizeof *s->gpath);
@@ -1433,6 +1419,9 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
   greedy(s, a, m);
   memcpy(s->bestpath, s->path, s->npath * sizeof *s->path);
   s->nbest = s->npath;
+  if (s->blockrounds)
+    memcpy(s->gpath, s->path, s->npath * sizeof *s->path);
+  size_t ngreedy = s->npath;
   uint64_t best = UINT64_MAX;
   for (int r = 0; r < s->rounds; r++) {
     model_stats(s, s->path, s->npath, &md);
@@ -1445,7 +1434,7 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
     s->nbest = s->npath;
   }
   if (s->blockrounds)
-    return squeeze_twice(s, a, m);
+    return squeeze_twice(s, a, ngreedy);
   return append_syms(s, s->bestpath, s->nbest);
 }
 
@@ -1487,7 +1476,6 @@ int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
     s->lcut = MAXLEN;
     s->rounds = 15;
     s->blockrounds = 20;
-    s->bestsplit = 1;
     s->even = EVEN_ALL;
   } else {
     /* a shallow tree walk finds the long matches a 4096-deep chain
