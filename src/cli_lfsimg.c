@@ -90,7 +90,7 @@ static reader_image *load(lfsc_ctx *ctx, const char *path)
   unsigned char *buf;
   size_t len;
   reader_image *img;
-  if (reader_read_image(ctx, path, &buf, &len) || reader_load(ctx, buf, len, &img)) {
+  if (lfsc_reader_read_image(ctx, path, &buf, &len) || lfsc_reader_load(ctx, buf, len, &img)) {
     const char *m = lfsc_errmsg(ctx);
     if (strncmp(m, "cannot ", 7) == 0 || strncmp(m, "stdin: ", 7) == 0)
       fprintf(stderr, "%s: %s\n", progname, m);
@@ -109,11 +109,11 @@ static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
   size_t len;
   reader_image *img;
   int overridden;
-  if (reader_read_image(ctx, path, &buf, &len)) {
+  if (lfsc_reader_read_image(ctx, path, &buf, &len)) {
     fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
     return NULL;
   }
-  if (verify_or_refuse(ctx, buf, len, NULL, force, &img, &overridden)) {
+  if (lfsc_verify_or_refuse(ctx, buf, len, NULL, force, &img, &overridden)) {
     fprintf(stderr, "%s: %s: invalid image: %s\n", progname, shown(path), lfsc_errmsg(ctx));
     fprintf(stderr, "%s: '%s verify %s' lists every problem; --force writes anyway\n", progname,
             progname, path);
@@ -151,7 +151,7 @@ static const char *variant_desc(lfsc_target t)
 static lfsc_sink *out_stdout(void)
 {
   static lfsc_sink s;
-  sink_file_init(&s, stdout);
+  lfsc_sink_file_init(&s, stdout);
   return &s;
 }
 
@@ -161,16 +161,16 @@ static void put_escaped(lfsc_sink *out, const char *s, size_t len)
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
     switch (c) {
-    case '"': sink_printf(out, "\\\""); break;
-    case '\\': sink_printf(out, "\\\\"); break;
-    case '\n': sink_printf(out, "\\n"); break;
-    case '\r': sink_printf(out, "\\r"); break;
-    case '\t': sink_printf(out, "\\t"); break;
+    case '"': lfsc_sink_printf(out, "\\\""); break;
+    case '\\': lfsc_sink_printf(out, "\\\\"); break;
+    case '\n': lfsc_sink_printf(out, "\\n"); break;
+    case '\r': lfsc_sink_printf(out, "\\r"); break;
+    case '\t': lfsc_sink_printf(out, "\\t"); break;
     default:
       if (c < 32 || c >= 127)
-        sink_printf(out, "\\%03u", c);
+        lfsc_sink_printf(out, "\\%03u", c);
       else
-        sink_write(out, &c, 1);
+        lfsc_sink_write(out, &c, 1);
     }
   }
 }
@@ -180,7 +180,7 @@ static void put_name(lfsc_sink *out, const lfsc_str *s)
   if (s)
     put_escaped(out, s->data, s->len);
   else
-    sink_printf(out, "?");
+    lfsc_sink_printf(out, "?");
 }
 
 /* A JSON document on stdout: an object, whose "file" member is first. */
@@ -191,26 +191,26 @@ typedef struct json_doc {
 
 static json_writer *json_begin(json_doc *d, const char *key, const char *path)
 {
-  sink_file_init(&d->sk, stdout);
-  json_init(&d->w, &d->sk);
-  json_object(&d->w, 1);
-  json_key(&d->w, key);
-  json_cstr(&d->w, path);
+  lfsc_sink_file_init(&d->sk, stdout);
+  lfsc_json_init(&d->w, &d->sk);
+  lfsc_json_object(&d->w, 1);
+  lfsc_json_key(&d->w, key);
+  lfsc_json_cstr(&d->w, path);
   return &d->w;
 }
 
 static void json_finish(json_doc *d)
 {
-  json_close(&d->w);
-  json_end(&d->w);
+  lfsc_json_close(&d->w);
+  lfsc_json_end(&d->w);
 }
 
 static void json_name(json_writer *w, const lfsc_str *s)
 {
   if (s)
-    json_text(w, s->data, s->len);
+    lfsc_json_text(w, s->data, s->len);
   else
-    json_null(w);
+    lfsc_json_null(w);
 }
 
 /* ---- info ------------------------------------------------------------- */
@@ -290,64 +290,64 @@ static int cmd_info(int argc, char **argv)
     json_doc d;
     json_writer *w = json_begin(&d, "file", path);
     char hex[16];
-    json_key(w, "file_bytes");
-    json_uint(w, img->file_size);
-    json_key(w, "kind");
-    json_cstr(w, img->absolute ? "ABS" : "PI");
-    json_key(w, "base");
+    lfsc_json_key(w, "file_bytes");
+    lfsc_json_uint(w, img->file_size);
+    lfsc_json_key(w, "kind");
+    lfsc_json_cstr(w, img->absolute ? "ABS" : "PI");
+    lfsc_json_key(w, "base");
     snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->base);
-    json_cstr(w, img->absolute ? hex : NULL);
-    json_key(w, "signature");
+    lfsc_json_cstr(w, img->absolute ? hex : NULL);
+    lfsc_json_key(w, "signature");
     snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->sig);
-    json_cstr(w, hex);
-    json_key(w, "signature_absolute");
-    json_bool(w, img->sig_absolute);
-    json_key(w, "variant");
-    json_cstr(w, lfsc_target_name(img->variant));
-    json_key(w, "tvalue_bytes");
-    json_int(w, img->tvsize);
-    json_key(w, "version");
-    json_uint(w, (img->sig >> 8) & 15);
-    json_key(w, "timestamp");
+    lfsc_json_cstr(w, hex);
+    lfsc_json_key(w, "signature_absolute");
+    lfsc_json_bool(w, img->sig_absolute);
+    lfsc_json_key(w, "variant");
+    lfsc_json_cstr(w, lfsc_target_name(img->variant));
+    lfsc_json_key(w, "tvalue_bytes");
+    lfsc_json_int(w, img->tvsize);
+    lfsc_json_key(w, "version");
+    lfsc_json_uint(w, (img->sig >> 8) & 15);
+    lfsc_json_key(w, "timestamp");
     if (img->has_timestamp)
-      json_double(w, img->timestamp);
+      lfsc_json_double(w, img->timestamp);
     else
-      json_null(w);
-    json_key(w, "date");
-    json_cstr(w, img->has_timestamp ? date : NULL);
-    json_key(w, "image_bytes");
-    json_uint(w, fs);
-    json_key(w, "bitmap_bytes");
-    json_uint(w, img->bitmap_bytes);
-    json_key(w, "compressed");
-    json_bool(w, img->compressed);
-    json_key(w, "uncompressed_bytes");
-    json_uint(w, img->data_size);
-    json_key(w, "strings");
-    json_int(w, img->nstrings);
-    json_key(w, "buckets");
-    json_uint(w, img->nrosize);
-    json_key(w, "string_bytes");
-    json_uint(w, string_bytes(img));
-    json_key(w, "protos");
-    json_int(w, img->nfuncs);
-    json_key(w, "modules");
-    json_array(w, 1);
+      lfsc_json_null(w);
+    lfsc_json_key(w, "date");
+    lfsc_json_cstr(w, img->has_timestamp ? date : NULL);
+    lfsc_json_key(w, "image_bytes");
+    lfsc_json_uint(w, fs);
+    lfsc_json_key(w, "bitmap_bytes");
+    lfsc_json_uint(w, img->bitmap_bytes);
+    lfsc_json_key(w, "compressed");
+    lfsc_json_bool(w, img->compressed);
+    lfsc_json_key(w, "uncompressed_bytes");
+    lfsc_json_uint(w, img->data_size);
+    lfsc_json_key(w, "strings");
+    lfsc_json_int(w, img->nstrings);
+    lfsc_json_key(w, "buckets");
+    lfsc_json_uint(w, img->nrosize);
+    lfsc_json_key(w, "string_bytes");
+    lfsc_json_uint(w, string_bytes(img));
+    lfsc_json_key(w, "protos");
+    lfsc_json_int(w, img->nfuncs);
+    lfsc_json_key(w, "modules");
+    lfsc_json_array(w, 1);
     for (int i = 0; i < img->nmodules; i++) {
       const reader_module *m = &img->modules[i];
-      json_object(w, 0);
-      json_key(w, "name");
+      lfsc_json_object(w, 0);
+      lfsc_json_key(w, "name");
       if (m->name)
-        json_text(w, m->name->data, m->name->len);
+        lfsc_json_text(w, m->name->data, m->name->len);
       else
-        json_null(w);
-      json_key(w, "bytes");
-      json_uint(w, m->bytes);
-      json_key(w, "share");
-      json_fixed(w, fs ? (double)m->bytes / fs : 0, 4);
-      json_close(w);
+        lfsc_json_null(w);
+      lfsc_json_key(w, "bytes");
+      lfsc_json_uint(w, m->bytes);
+      lfsc_json_key(w, "share");
+      lfsc_json_fixed(w, fs ? (double)m->bytes / fs : 0, 4);
+      lfsc_json_close(w);
     }
-    json_close(w);
+    lfsc_json_close(w);
     json_finish(&d);
   } else {
     printf("file        %s (%zu bytes%s)\n", shown(path), img->file_size,
@@ -415,11 +415,11 @@ static int cmd_list(int argc, char **argv)
   if (img && json) {
     json_doc d;
     json_writer *w = json_begin(&d, "file", p.operand[0]);
-    json_key(w, "modules");
-    json_array(w, 1);
+    lfsc_json_key(w, "modules");
+    lfsc_json_array(w, 1);
     for (int i = 0; i < img->nmodules; i++)
       json_name(w, img->modules[i].name);
-    json_close(w);
+    lfsc_json_close(w);
     json_finish(&d);
   } else if (img) {
     for (int i = 0; i < img->nmodules; i++) {
@@ -451,20 +451,20 @@ static int cmd_strings(int argc, char **argv)
   if (img && json) {
     json_doc d;
     json_writer *w = json_begin(&d, "file", p.operand[0]);
-    json_key(w, "strings");
-    json_array(w, 1);
+    lfsc_json_key(w, "strings");
+    lfsc_json_array(w, 1);
     for (int i = 0; i < img->nstrings; i++) {
       const reader_string *s = &img->strings[i];
-      json_object(w, 0);
-      json_key(w, "offset");
-      json_uint(w, s->off);
-      json_key(w, "hash");
-      json_uint(w, s->hash);
-      json_key(w, "text");
-      json_text(w, s->s->data, s->s->len);
-      json_close(w);
+      lfsc_json_object(w, 0);
+      lfsc_json_key(w, "offset");
+      lfsc_json_uint(w, s->off);
+      lfsc_json_key(w, "hash");
+      lfsc_json_uint(w, s->hash);
+      lfsc_json_key(w, "text");
+      lfsc_json_text(w, s->s->data, s->s->len);
+      lfsc_json_close(w);
     }
-    json_close(w);
+    lfsc_json_close(w);
     json_finish(&d);
   } else if (img) {
     for (int i = 0; i < img->nstrings; i++) {
@@ -523,7 +523,7 @@ static int cmd_dis(int argc, char **argv)
       }
       f = m->proto;
     }
-    rc = listing_print(stdout, f, full, img->variant) ? 1 : 0;
+    rc = lfsc_listing_print(stdout, f, full, img->variant) ? 1 : 0;
   }
   lfsc_free(ctx);
   return rc;
@@ -552,48 +552,48 @@ static void verify_json(const char *path, const verify_report *rep, const char *
 {
   json_doc d;
   json_writer *w = json_begin(&d, "file", path);
-  json_key(w, "ok");
-  json_bool(w, !msg && rep->errors == 0);
-  json_key(w, "errors");
-  json_int(w, msg ? 1 : rep->errors);
-  json_key(w, "warnings");
-  json_int(w, msg ? 0 : rep->warnings);
-  json_key(w, "problems");
-  json_array(w, 1);
+  lfsc_json_key(w, "ok");
+  lfsc_json_bool(w, !msg && rep->errors == 0);
+  lfsc_json_key(w, "errors");
+  lfsc_json_int(w, msg ? 1 : rep->errors);
+  lfsc_json_key(w, "warnings");
+  lfsc_json_int(w, msg ? 0 : rep->warnings);
+  lfsc_json_key(w, "problems");
+  lfsc_json_array(w, 1);
   for (int i = 0; i < (msg ? 1 : rep->nproblems); i++) {
     const verify_problem *p = msg ? NULL : &rep->problems[i];
-    json_object(w, 0);
-    json_key(w, "severity");
-    json_cstr(w, !p || p->severity == VERIFY_ERROR ? "error" : "warning");
-    json_key(w, "where");
-    json_cstr(w, where_name[p ? p->where : VERIFY_AT_NONE]);
-    json_key(w, "offset");
+    lfsc_json_object(w, 0);
+    lfsc_json_key(w, "severity");
+    lfsc_json_cstr(w, !p || p->severity == VERIFY_ERROR ? "error" : "warning");
+    lfsc_json_key(w, "where");
+    lfsc_json_cstr(w, where_name[p ? p->where : VERIFY_AT_NONE]);
+    lfsc_json_key(w, "offset");
     if (p && p->where != VERIFY_AT_NONE)
-      json_uint(w, p->offset);
+      lfsc_json_uint(w, p->offset);
     else
-      json_null(w);
-    json_key(w, "message");
-    json_cstr(w, p ? p->msg : msg);
-    json_close(w);
+      lfsc_json_null(w);
+    lfsc_json_key(w, "message");
+    lfsc_json_cstr(w, p ? p->msg : msg);
+    lfsc_json_close(w);
   }
-  json_close(w);
-  json_key(w, "problems_not_shown");
-  json_int(w, msg ? 0 : rep->errors + rep->warnings - rep->nproblems);
-  json_key(w, "image");
+  lfsc_json_close(w);
+  lfsc_json_key(w, "problems_not_shown");
+  lfsc_json_int(w, msg ? 0 : rep->errors + rep->warnings - rep->nproblems);
+  lfsc_json_key(w, "image");
   const reader_image *img = msg ? NULL : rep->img;
   if (img) {
-    json_object(w, 0);
-    json_key(w, "variant");
-    json_cstr(w, lfsc_target_name(img->variant));
-    json_key(w, "kind");
-    json_cstr(w, img->absolute ? "ABS" : "PI");
-    json_key(w, "signature_absolute");
-    json_bool(w, img->sig_absolute);
-    json_key(w, "modules");
-    json_int(w, img->nmodules);
-    json_close(w);
+    lfsc_json_object(w, 0);
+    lfsc_json_key(w, "variant");
+    lfsc_json_cstr(w, lfsc_target_name(img->variant));
+    lfsc_json_key(w, "kind");
+    lfsc_json_cstr(w, img->absolute ? "ABS" : "PI");
+    lfsc_json_key(w, "signature_absolute");
+    lfsc_json_bool(w, img->sig_absolute);
+    lfsc_json_key(w, "modules");
+    lfsc_json_int(w, img->nmodules);
+    lfsc_json_close(w);
   } else {
-    json_null(w);
+    lfsc_json_null(w);
   }
   json_finish(&d);
 }
@@ -649,7 +649,7 @@ static int cmd_verify(int argc, char **argv)
   unsigned char *buf;
   size_t len;
   verify_report rep;
-  if (reader_read_image(ctx, path, &buf, &len) || verify_image(ctx, buf, len, &o, &rep)) {
+  if (lfsc_reader_read_image(ctx, path, &buf, &len) || lfsc_verify_image(ctx, buf, len, &o, &rep)) {
     const char *m = lfsc_errmsg(ctx);
     int named = strncmp(m, "cannot ", 7) == 0 || strncmp(m, "stdin: ", 7) == 0;
     fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(path), named ? "" : ": ", m);
@@ -728,7 +728,7 @@ static int cmd_reloc(int argc, char **argv)
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
-  if (lfslimits_check_addr(ctx, base, limits)) {
+  if (lfsc_lfslimits_check_addr(ctx, base, limits)) {
     fprintf(stderr, "%s: reloc: --base: %s\n", progname, lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return EXIT_USAGE;
@@ -738,13 +738,13 @@ static int cmd_reloc(int argc, char **argv)
     lfsc_free(ctx);
     return 1;
   }
-  if (lfslimits_check_image(ctx, 1, base, img->flash_size, limits)) {
+  if (lfsc_lfslimits_check_image(ctx, 1, base, img->flash_size, limits)) {
     fprintf(stderr, "%s: reloc: %s: %s\n", progname, shown(in), lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return 1;
   }
   unsigned char *outb;
-  if (reader_relocate(ctx, img, base, &outb)) {
+  if (lfsc_reader_relocate(ctx, img, base, &outb)) {
     fprintf(stderr, "%s: %s: %s (run '%s verify')\n", progname, shown(in), lfsc_errmsg(ctx),
             progname);
     lfsc_free(ctx);
@@ -752,12 +752,12 @@ static int cmd_reloc(int argc, char **argv)
   }
   outfile of;
   rc = 1;
-  if (outfile_open(&of, outp) != 0) {
+  if (lfsc_outfile_open(&of, outp) != 0) {
     fprintf(stderr, "%s: cannot open %s: %s\n", progname, outp, strerror(errno));
   } else if (fwrite(outb, 1, img->flash_size, of.fp) != img->flash_size) {
     fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
-    outfile_abort(&of);
-  } else if (outfile_commit(&of) != 0) {
+    lfsc_outfile_abort(&of);
+  } else if (lfsc_outfile_commit(&of) != 0) {
     fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
   } else {
     rc = 0;
@@ -816,14 +816,14 @@ static int cmd_extract(int argc, char **argv)
     return 1;
   }
   outfile of;
-  if (outfile_open(&of, outp) != 0) {
+  if (lfsc_outfile_open(&of, outp) != 0) {
     fprintf(stderr, "%s: cannot open %s: %s\n", progname, outp, strerror(errno));
     lfsc_free(ctx);
     return 1;
   }
   lfsc_sink sk;
-  sink_file_init(&sk, of.fp);
-  rc = lc_write(ctx, m->proto, t, strip, &sk);
+  lfsc_sink_file_init(&sk, of.fp);
+  rc = lfsc_lc_write(ctx, m->proto, t, strip, &sk);
   if (rc == LFSC_OK)
     rc = sk.status;
   if (rc != LFSC_OK) {
@@ -832,11 +832,11 @@ static int cmd_extract(int argc, char **argv)
     else
       fprintf(stderr, "%s: %s: module '%s' cannot be written for %s: %s\n", progname,
               shown(path), mod, lfsc_target_name(t), lfsc_errmsg(ctx));
-    outfile_abort(&of);
+    lfsc_outfile_abort(&of);
     lfsc_free(ctx);
     return 1;
   }
-  if (outfile_commit(&of) != 0) {
+  if (lfsc_outfile_commit(&of) != 0) {
     fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
     lfsc_free(ctx);
     return 1;
@@ -850,18 +850,18 @@ static int cmd_extract(int argc, char **argv)
 static void put_const(lfsc_sink *out, const lfsc_const *k, lfsc_target v)
 {
   switch (k->type) {
-  case LFSC_K_NIL: sink_printf(out, "nil"); break;
-  case LFSC_K_BOOL: sink_printf(out, "%s", k->u.b ? "true" : "false"); break;
+  case LFSC_K_NIL: lfsc_sink_printf(out, "nil"); break;
+  case LFSC_K_BOOL: lfsc_sink_printf(out, "%s", k->u.b ? "true" : "false"); break;
   case LFSC_K_NUM:
     if (v == LFSC_TARGET_INT)
-      sink_printf(out, "%d", (int)k->u.n);
+      lfsc_sink_printf(out, "%d", (int)k->u.n);
     else
-      sink_printf(out, "%.14g", k->u.n);
+      lfsc_sink_printf(out, "%.14g", k->u.n);
     break;
   case LFSC_K_STR:
-    sink_printf(out, "\"");
+    lfsc_sink_printf(out, "\"");
     put_escaped(out, k->u.s->data, k->u.s->len);
-    sink_printf(out, "\"");
+    lfsc_sink_printf(out, "\"");
     break;
   }
 }
@@ -883,22 +883,22 @@ static void put_ins(lfsc_sink *out, uint32_t i)
 {
   int op = INS_OP(i);
   if (op >= OP__COUNT) {
-    sink_printf(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
+    lfsc_sink_printf(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
     return;
   }
   /* operands as luac -l prints them: constants as -1 - index */
   int b = INS_B(i), c = INS_C(i);
-  if (opcodes_bmode[op] == OPARG_K && (b & LFSC_BITRK))
+  if (lfsc_opcodes_bmode[op] == OPARG_K && (b & LFSC_BITRK))
     b = -1 - (b & 0xFF);
-  if (opcodes_cmode[op] == OPARG_K && (c & LFSC_BITRK))
+  if (lfsc_opcodes_cmode[op] == OPARG_K && (c & LFSC_BITRK))
     c = -1 - (c & 0xFF);
-  sink_printf(out, "%s", opcodes_name[op]);
-  switch (opcodes_format[op]) {
-  case OPFMT_ABC: sink_printf(out, " %d %d %d", INS_A(i), b, c); break;
+  lfsc_sink_printf(out, "%s", lfsc_opcodes_name[op]);
+  switch (lfsc_opcodes_format[op]) {
+  case OPFMT_ABC: lfsc_sink_printf(out, " %d %d %d", INS_A(i), b, c); break;
   case OPFMT_ABx:
-    sink_printf(out, " %d %d", INS_A(i), opcodes_bmode[op] == OPARG_K ? -1 - INS_Bx(i) : INS_Bx(i));
+    lfsc_sink_printf(out, " %d %d", INS_A(i), lfsc_opcodes_bmode[op] == OPARG_K ? -1 - INS_Bx(i) : INS_Bx(i));
     break;
-  default: sink_printf(out, " %d %d", INS_A(i), INS_sBx(i)); break;
+  default: lfsc_sink_printf(out, " %d %d", INS_A(i), INS_sBx(i)); break;
   }
 }
 
@@ -921,7 +921,7 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
   lfsc_sink *o = d->detail;
   if (x->numparams != y->numparams || x->is_vararg != y->is_vararg || x->nups != y->nups ||
       x->maxstacksize != y->maxstacksize) {
-    sink_printf(o, "header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d",
+    lfsc_sink_printf(o, "header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d",
          x->numparams, y->numparams, x->is_vararg, y->is_vararg, x->nups, y->nups,
          x->maxstacksize, y->maxstacksize);
     return 1;
@@ -930,18 +930,18 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
   for (int pc = 0; pc <= n; pc++) {
     if (pc == n) {
       if (x->sizecode != y->sizecode) {
-        sink_printf(o, "%d instructions vs %d", x->sizecode, y->sizecode);
+        lfsc_sink_printf(o, "%d instructions vs %d", x->sizecode, y->sizecode);
         return 1;
       }
       break;
     }
     if (x->code[pc] != y->code[pc]) {
-      sink_printf(o, "instruction %d", pc + 1);
+      lfsc_sink_printf(o, "instruction %d", pc + 1);
       if (line_of(x, pc) || line_of(y, pc))
-        sink_printf(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
-      sink_printf(o, ": ");
+        lfsc_sink_printf(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
+      lfsc_sink_printf(o, ": ");
       put_ins(o, x->code[pc]);
-      sink_printf(o, "  vs  ");
+      lfsc_sink_printf(o, "  vs  ");
       put_ins(o, y->code[pc]);
       return 1;
     }
@@ -949,18 +949,18 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
   n = x->sizek < y->sizek ? x->sizek : y->sizek;
   for (int i = 0; i < n; i++)
     if (!const_eq(&x->k[i], &y->k[i])) {
-      sink_printf(o, "constant %d: ", i);
+      lfsc_sink_printf(o, "constant %d: ", i);
       put_const(o, &x->k[i], d->a->variant);
-      sink_printf(o, "  vs  ");
+      lfsc_sink_printf(o, "  vs  ");
       put_const(o, &y->k[i], d->b->variant);
       return 1;
     }
   if (x->sizek != y->sizek) {
-    sink_printf(o, "%d constants vs %d", x->sizek, y->sizek);
+    lfsc_sink_printf(o, "%d constants vs %d", x->sizek, y->sizek);
     return 1;
   }
   if (x->sizep != y->sizep) {
-    sink_printf(o, "%d nested functions vs %d", x->sizep, y->sizep);
+    lfsc_sink_printf(o, "%d nested functions vs %d", x->sizep, y->sizep);
     return 1;
   }
   if (x->sizepackedli != y->sizepackedli ||
@@ -989,32 +989,32 @@ static void diff_report(json_writer *w, int change, const lfsc_str *name, const 
 {
   static const char *const change_name[] = {"only_in_a", "only_in_b", "changed", "debug_only"};
   if (w) {
-    json_object(w, 0);
-    json_key(w, "name");
+    lfsc_json_object(w, 0);
+    lfsc_json_key(w, "name");
     json_name(w, name);
-    json_key(w, "change");
-    json_cstr(w, change_name[change]);
-    json_key(w, "where");
-    json_cstr(w, change == CHANGED ? where : NULL);
-    json_key(w, "detail");
+    lfsc_json_key(w, "change");
+    lfsc_json_cstr(w, change_name[change]);
+    lfsc_json_key(w, "where");
+    lfsc_json_cstr(w, change == CHANGED ? where : NULL);
+    lfsc_json_key(w, "detail");
     if (change == CHANGED)
-      json_text(w, detail->buf, detail->len);
+      lfsc_json_text(w, detail->buf, detail->len);
     else
-      json_null(w);
-    json_close(w);
+      lfsc_json_null(w);
+    lfsc_json_close(w);
     return;
   }
   lfsc_sink *o = out_stdout();
-  sink_printf(o, "%s", (const char *const[]){"- ", "+ ", "~ ", "  "}[change]);
+  lfsc_sink_printf(o, "%s", (const char *const[]){"- ", "+ ", "~ ", "  "}[change]);
   put_name(o, name);
   if (change == CHANGED) {
-    sink_printf(o, " (changed)\n    %s: ", where);
-    sink_write(o, detail->buf, detail->len);
-    sink_printf(o, "\n");
+    lfsc_sink_printf(o, " (changed)\n    %s: ", where);
+    lfsc_sink_write(o, detail->buf, detail->len);
+    lfsc_sink_printf(o, "\n");
   } else if (change == DEBUG_ONLY) {
-    sink_printf(o, " (same code; line info or debug names differ)\n");
+    lfsc_sink_printf(o, " (same code; line info or debug names differ)\n");
   } else {
-    sink_printf(o, " (only in %s)\n", shown(file));
+    lfsc_sink_printf(o, " (only in %s)\n", shown(file));
   }
 }
 
@@ -1044,26 +1044,26 @@ static int cmd_diff(int argc, char **argv)
   int differ_count = a->variant != b->variant;
   if (json) {
     w = json_begin(&doc, "a", pa);
-    json_key(w, "b");
-    json_cstr(w, pb);
-    json_key(w, "variant");
+    lfsc_json_key(w, "b");
+    lfsc_json_cstr(w, pb);
+    lfsc_json_key(w, "variant");
     if (differ_count) {
-      json_object(w, 0);
-      json_key(w, "a");
-      json_cstr(w, lfsc_target_name(a->variant));
-      json_key(w, "b");
-      json_cstr(w, lfsc_target_name(b->variant));
-      json_close(w);
+      lfsc_json_object(w, 0);
+      lfsc_json_key(w, "a");
+      lfsc_json_cstr(w, lfsc_target_name(a->variant));
+      lfsc_json_key(w, "b");
+      lfsc_json_cstr(w, lfsc_target_name(b->variant));
+      lfsc_json_close(w);
     } else {
-      json_null(w);
+      lfsc_json_null(w);
     }
-    json_key(w, "modules");
-    json_array(w, 1);
+    lfsc_json_key(w, "modules");
+    lfsc_json_array(w, 1);
   } else if (differ_count) {
     printf("variant: %s vs %s\n", lfsc_target_name(a->variant), lfsc_target_name(b->variant));
   }
   lfsc_sink detail;
-  sink_mem_init(&detail);
+  lfsc_sink_mem_init(&detail);
   for (int i = 0; i < a->nmodules; i++) {
     const reader_module *m = &a->modules[i];
     const reader_module *o = NULL;
@@ -1089,7 +1089,7 @@ static int cmd_diff(int argc, char **argv)
       diff_report(w, DEBUG_ONLY, m->name, NULL, NULL, NULL);
     }
   }
-  sink_mem_free(&detail);
+  lfsc_sink_mem_free(&detail);
   for (int j = 0; j < b->nmodules; j++) {
     const reader_module *m = &b->modules[j];
     int found = 0;
@@ -1104,13 +1104,13 @@ static int cmd_diff(int argc, char **argv)
   for (int i = 0; same_order && i < a->nmodules; i++)
     same_order = a->modules[i].name == b->modules[i].name;
   if (json) {
-    json_close(w);
-    json_key(w, "order_differs");
-    json_bool(w, !same_order);
-    json_key(w, "differences");
-    json_int(w, differ_count);
-    json_key(w, "equivalent");
-    json_bool(w, !differ_count);
+    lfsc_json_close(w);
+    lfsc_json_key(w, "order_differs");
+    lfsc_json_bool(w, !same_order);
+    lfsc_json_key(w, "differences");
+    lfsc_json_int(w, differ_count);
+    lfsc_json_key(w, "equivalent");
+    lfsc_json_bool(w, !differ_count);
     json_finish(&doc);
   } else {
     if (!same_order && !differ_count)
@@ -1142,7 +1142,7 @@ static int cmd_run(int argc, char **argv)
   p.stop_at_operand = 1;        /* what follows IMG is lua5.1's command line */
   c = cliopt_next(&p);
   if (c == OPT_NO_IMAGE)
-    p.i--;                      /* runtime_main sees it where IMG would be */
+    p.i--;                      /* lfsc_runtime_main sees it where IMG would be */
   else if (c == CLIOPT_END && p.i < argc)
     p.noperands = 1;
   else if ((rc = args_end(&p, c, 1, 1, names)))
@@ -1154,18 +1154,18 @@ static int cmd_run(int argc, char **argv)
       if (strcmp(argv[i], "-") == 0)
         return usage_error("run", "%s", "the image and the script cannot both come from stdin");
 #ifdef LFSC_HAVE_RUNTIME
-  runtime *rt = runtime_new(progname);
+  runtime *rt = lfsc_runtime_new(progname);
   if (!rt) {
     fprintf(stderr, "%s: not enough memory\n", progname);
     return 1;
   }
-  if (strcmp(argv[0], "--no-image") != 0 && runtime_load_image(rt, argv[0])) {
-    fprintf(stderr, "%s: %s\n", progname, runtime_error(rt));
-    runtime_free(rt);
+  if (strcmp(argv[0], "--no-image") != 0 && lfsc_runtime_load_image(rt, argv[0])) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_runtime_error(rt));
+    lfsc_runtime_free(rt);
     return 1;
   }
-  rc = runtime_main(rt, argc, argv);
-  runtime_free(rt);
+  rc = lfsc_runtime_main(rt, argc, argv);
+  lfsc_runtime_free(rt);
   return rc;
 #else
   fprintf(stderr, "%s: run: not available in this build (no liblua5.1)\n", progname);
@@ -1296,7 +1296,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-  outfile_catch_signals();
+  lfsc_outfile_catch_signals();
   if (argc < 2)
     return cmd_help(1, argv), EXIT_USAGE;
   if (is_help(argv[1]))

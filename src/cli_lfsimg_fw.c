@@ -56,7 +56,7 @@ static void print_size(FILE *out, uint32_t n)
 static void print_table(const firmware_part *t, int n)
 {
   for (int i = 0; i < n; i++) {
-    const char *name = firmware_type_name(t[i].type);
+    const char *name = lfsc_firmware_type_name(t[i].type);
     char b[24];
     if (!name) {
       snprintf(b, sizeof b, "type %lu", (unsigned long)t[i].type);
@@ -69,20 +69,20 @@ static void print_table(const firmware_part *t, int n)
 
 static void json_table(json_writer *w, const firmware_part *t, int n)
 {
-  json_array(w, 1);
+  lfsc_json_array(w, 1);
   for (int i = 0; i < n; i++) {
-    json_object(w, 0);
-    json_key(w, "type");
-    json_uint(w, t[i].type);
-    json_key(w, "name");
-    json_cstr(w, firmware_type_name(t[i].type));
-    json_key(w, "addr");
-    json_uint(w, t[i].addr);
-    json_key(w, "size");
-    json_uint(w, t[i].size);
-    json_close(w);
+    lfsc_json_object(w, 0);
+    lfsc_json_key(w, "type");
+    lfsc_json_uint(w, t[i].type);
+    lfsc_json_key(w, "name");
+    lfsc_json_cstr(w, lfsc_firmware_type_name(t[i].type));
+    lfsc_json_key(w, "addr");
+    lfsc_json_uint(w, t[i].addr);
+    lfsc_json_key(w, "size");
+    lfsc_json_uint(w, t[i].size);
+    lfsc_json_close(w);
   }
-  json_close(w);
+  lfsc_json_close(w);
 }
 
 /* Collect up to two firmware file names from repeated --firmware options
@@ -116,7 +116,7 @@ int lfsimg_cmd_firmware(int argc, char **argv)
   while ((c = cliopt_next(&p)) > 0) {
     if (c == 'j') {
       json = 1;
-    } else if (firmware_parse_size(ctx, p.value, &flash)) {
+    } else if (lfsc_firmware_parse_size(ctx, p.value, &flash)) {
       c = CLIOPT_ERROR;
       usage("firmware", "%s", lfsc_errmsg(ctx));
       break;
@@ -129,86 +129,86 @@ int lfsimg_cmd_firmware(int argc, char **argv)
   int nfw = p.noperands;
   const char *const *fws = p.operand;
   firmware *fw = lfsc_alloc(ctx, sizeof *fw);
-  if (!fw || firmware_load(ctx, nfw, fws, fw))
+  if (!fw || lfsc_firmware_load(ctx, nfw, fws, fw))
     return fail(ctx);
   const char *from;
-  uint32_t chip = firmware_chip_size(fw, flash, &from);
+  uint32_t chip = lfsc_firmware_chip_size(fw, flash, &from);
   firmware_part t[FIRMWARE_MAX_PARTS];
   int n;
-  if (firmware_table(ctx, fw, chip, t, &n))
+  if (lfsc_firmware_table(ctx, fw, chip, t, &n))
     return fail(ctx);
-  const firmware_part *lfs = firmware_find(t, n, FIRMWARE_PT_LFS0);
-  int window_ok = !lfs || lfslimits_check_partition(ctx, lfs->addr, lfs->size, 0) == LFSC_OK;
+  const firmware_part *lfs = lfsc_firmware_find(t, n, FIRMWARE_PT_LFS0);
+  int window_ok = !lfs || lfsc_lfslimits_check_partition(ctx, lfs->addr, lfs->size, 0) == LFSC_OK;
   const char *window_msg = window_ok ? NULL : lfsc_errmsg(ctx);
   if (json) {
     lfsc_sink sk;
     json_writer w;
-    sink_file_init(&sk, stdout);
-    json_init(&w, &sk);
-    json_object(&w, 1);
-    json_key(&w, "files");
-    json_array(&w, 0);
+    lfsc_sink_file_init(&sk, stdout);
+    lfsc_json_init(&w, &sk);
+    lfsc_json_object(&w, 1);
+    lfsc_json_key(&w, "files");
+    lfsc_json_array(&w, 0);
     for (int i = 0; i < nfw; i++)
-      json_cstr(&w, fws[i]);
-    json_close(&w);
-    json_key(&w, "form");
-    json_cstr(&w, (const char *const[]){"elf", "irom", "pair", "combined"}[fw->form]);
-    json_key(&w, "build_type");
-    json_cstr(&w, build_name(fw->build_type));
-    json_key(&w, "irom0_start");
-    json_uint(&w, fw->irom0_start);
-    json_key(&w, "irom0_end");
-    json_uint(&w, fw->irom0_end);
-    json_key(&w, "boot_flash_size");
+      lfsc_json_cstr(&w, fws[i]);
+    lfsc_json_close(&w);
+    lfsc_json_key(&w, "form");
+    lfsc_json_cstr(&w, (const char *const[]){"elf", "irom", "pair", "combined"}[fw->form]);
+    lfsc_json_key(&w, "build_type");
+    lfsc_json_cstr(&w, build_name(fw->build_type));
+    lfsc_json_key(&w, "irom0_start");
+    lfsc_json_uint(&w, fw->irom0_start);
+    lfsc_json_key(&w, "irom0_end");
+    lfsc_json_uint(&w, fw->irom0_end);
+    lfsc_json_key(&w, "boot_flash_size");
     if (fw->boot_flash_size)
-      json_uint(&w, fw->boot_flash_size);
+      lfsc_json_uint(&w, fw->boot_flash_size);
     else
-      json_null(&w);
-    json_key(&w, "lfs_capacity");
+      lfsc_json_null(&w);
+    lfsc_json_key(&w, "lfs_capacity");
     if (fw->banner_lfs)
-      json_uint(&w, fw->banner_lfs);
+      lfsc_json_uint(&w, fw->banner_lfs);
     else
-      json_null(&w);
-    json_key(&w, "rcr");
-    json_array(&w, 1);
+      lfsc_json_null(&w);
+    lfsc_json_key(&w, "rcr");
+    lfsc_json_array(&w, 1);
     for (int i = 0; i < fw->nrcr; i++) {
-      json_object(&w, 0);
-      json_key(&w, "offset");
-      json_uint(&w, 4u * fw->rcr[i].word);
-      json_key(&w, "id");
-      json_uint(&w, fw->rcr[i].id);
-      json_key(&w, "len");
-      json_uint(&w, fw->rcr[i].len);
-      json_close(&w);
+      lfsc_json_object(&w, 0);
+      lfsc_json_key(&w, "offset");
+      lfsc_json_uint(&w, 4u * fw->rcr[i].word);
+      lfsc_json_key(&w, "id");
+      lfsc_json_uint(&w, fw->rcr[i].id);
+      lfsc_json_key(&w, "len");
+      lfsc_json_uint(&w, fw->rcr[i].len);
+      lfsc_json_close(&w);
     }
-    json_close(&w);
-    json_key(&w, "stored_table");
+    lfsc_json_close(&w);
+    lfsc_json_key(&w, "stored_table");
     json_table(&w, fw->pt, fw->npt);
-    json_key(&w, "computed_at_first_boot");
-    json_bool(&w, fw->pt_default);
-    json_key(&w, "flash_size");
-    json_uint(&w, chip);
-    json_key(&w, "flash_size_from");
-    json_cstr(&w, from);
-    json_key(&w, "table");
+    lfsc_json_key(&w, "computed_at_first_boot");
+    lfsc_json_bool(&w, fw->pt_default);
+    lfsc_json_key(&w, "flash_size");
+    lfsc_json_uint(&w, chip);
+    lfsc_json_key(&w, "flash_size_from");
+    lfsc_json_cstr(&w, from);
+    lfsc_json_key(&w, "table");
     json_table(&w, t, n);
-    json_key(&w, "lfs");
+    lfsc_json_key(&w, "lfs");
     if (lfs) {
-      json_object(&w, 0);
-      json_key(&w, "offset");
-      json_uint(&w, lfs->addr);
-      json_key(&w, "size");
-      json_uint(&w, lfs->size);
-      json_key(&w, "address");
-      json_uint(&w, LIMITS_WINDOW_BASE + lfs->addr);
-      json_key(&w, "in_window");
-      json_bool(&w, window_ok);
-      json_close(&w);
+      lfsc_json_object(&w, 0);
+      lfsc_json_key(&w, "offset");
+      lfsc_json_uint(&w, lfs->addr);
+      lfsc_json_key(&w, "size");
+      lfsc_json_uint(&w, lfs->size);
+      lfsc_json_key(&w, "address");
+      lfsc_json_uint(&w, LIMITS_WINDOW_BASE + lfs->addr);
+      lfsc_json_key(&w, "in_window");
+      lfsc_json_bool(&w, window_ok);
+      lfsc_json_close(&w);
     } else {
-      json_null(&w);
+      lfsc_json_null(&w);
     }
-    json_close(&w);
-    json_end(&w);
+    lfsc_json_close(&w);
+    lfsc_json_end(&w);
     lfsc_free(ctx);
     return ferror(stdout) ? 1 : 0;
   }
@@ -277,13 +277,13 @@ int lfsimg_fw_verify_opts(int nfw, const char *const *fws, const char *flash_siz
   firmware *fw = lfsc_alloc(ctx, sizeof *fw);
   uint32_t flash = 0;
   firmware_part lfs;
-  if (flash_size && firmware_parse_size(ctx, flash_size, &flash)) {
+  if (flash_size && lfsc_firmware_parse_size(ctx, flash_size, &flash)) {
     lfsc_free(ctx);
     return usage("verify", "%s", "bad --flash-size (1M, 4MB, 0x400000 ...)");
   }
-  if (!fw || firmware_load(ctx, nfw, fws, fw))
+  if (!fw || lfsc_firmware_load(ctx, nfw, fws, fw))
     return fail(ctx);
-  if (firmware_lfs(ctx, fw, firmware_chip_size(fw, flash, NULL), o->limits, &lfs)) {
+  if (lfsc_firmware_lfs(ctx, fw, lfsc_firmware_chip_size(fw, flash, NULL), o->limits, &lfs)) {
     fprintf(stderr, "lfsimg: %s: %s\n", fws[0], lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return 1;
@@ -364,7 +364,7 @@ static int lfs_bytes(lfsc_ctx *ctx, const char *path, const firmware *fw,
 {
   unsigned char *buf;
   size_t n;
-  if (reader_read_image(ctx, path, &buf, &n))
+  if (lfsc_reader_read_image(ctx, path, &buf, &n))
     return fail(ctx);
   if (strcmp(path, "-") == 0)
     path = "stdin";             /* as the messages below name it */
@@ -378,7 +378,7 @@ static int lfs_bytes(lfsc_ctx *ctx, const char *path, const firmware *fw,
   vo.limits = limits;
   reader_image *img;
   int overridden;
-  if (verify_or_refuse(ctx, buf, n, &vo, force, &img, &overridden)) {
+  if (lfsc_verify_or_refuse(ctx, buf, n, &vo, force, &img, &overridden)) {
     fprintf(stderr, "lfsimg: provision: %s: not an LFS image for this firmware's partition "
             "(0x%lx bytes at 0x%08lx): %s; nothing written\n", path,
             (unsigned long)plan->lfs_size, (unsigned long)vo.base, lfsc_errmsg(ctx));
@@ -388,7 +388,7 @@ static int lfs_bytes(lfsc_ctx *ctx, const char *path, const firmware *fw,
   if (overridden)
     fprintf(stderr, "lfsimg: provision: warning: %s: %s (--force: writing anyway)\n", path,
             lfsc_errmsg(ctx));
-  if (reader_relocate(ctx, img, vo.base, out)) {
+  if (lfsc_reader_relocate(ctx, img, vo.base, out)) {
     fprintf(stderr, "lfsimg: %s: %s\n", path, lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return 1;
@@ -406,7 +406,7 @@ static int write_pieces(const provision_piece *p, int n, const char *outp, const
     if (!outp)
       snprintf(names[i], 4096, "%s/0x%05lx.bin", dir, (unsigned long)p[i].off);
     const char *name = outp ? outp : names[i];
-    if (outfile_open(&of[i], name) != 0) {
+    if (lfsc_outfile_open(&of[i], name) != 0) {
       fprintf(stderr, "lfsimg: cannot open %s: %s\n", name, strerror(errno));
       rc = 1;
       break;
@@ -433,8 +433,8 @@ static int write_pieces(const provision_piece *p, int n, const char *outp, const
   for (int i = 0; i < opened; i++) {
     const char *name = outp ? outp : names[i];
     if (rc)
-      outfile_abort(&of[i]);
-    else if (outfile_commit(&of[i]) != 0) {
+      lfsc_outfile_abort(&of[i]);
+    else if (lfsc_outfile_commit(&of[i]) != 0) {
       fprintf(stderr, "lfsimg: cannot write %s: %s\n", name, strerror(errno));
       rc = 1;
     }
@@ -479,7 +479,7 @@ int lfsimg_cmd_provision(int argc, char **argv)
     case 'o': outp = v; break;
     case P_SPLIT: dir = v; break;
     case P_FLASH:
-      if (firmware_parse_size(ctx, v, &flash))
+      if (lfsc_firmware_parse_size(ctx, v, &flash))
         rc = usage("provision", "%s", lfsc_errmsg(ctx));
       break;
     case P_LFS_SIZE:
@@ -509,7 +509,7 @@ int lfsimg_cmd_provision(int argc, char **argv)
     return usage("provision", "%s", missing);
   }
   firmware *fw = lfsc_alloc(ctx, sizeof *fw);
-  if (!fw || firmware_load(ctx, nfw, fws, fw))
+  if (!fw || lfsc_firmware_load(ctx, nfw, fws, fw))
     return fail(ctx);
   if (outp && !fw->boot) {
     fprintf(stderr, "lfsimg: provision: %s has no boot image (0x00000.bin) for a whole flash "
@@ -519,9 +519,9 @@ int lfsimg_cmd_provision(int argc, char **argv)
     return 1;
   }
   const char *from;
-  po.flash_size = firmware_chip_size(fw, flash, &from);
+  po.flash_size = lfsc_firmware_chip_size(fw, flash, &from);
   provision_plan plan;
-  if (provision_plan_table(ctx, fw, &po, &plan)) {
+  if (lfsc_provision_plan_table(ctx, fw, &po, &plan)) {
     fprintf(stderr, "lfsimg: provision: %s (%s flash of 0x%lx bytes)\n", lfsc_errmsg(ctx),
             from, (unsigned long)po.flash_size);
     lfsc_free(ctx);
@@ -533,8 +533,8 @@ int lfsimg_cmd_provision(int argc, char **argv)
     return 1;
   provision_piece pieces[3];
   int np;
-  int nib = flash ? firmware_size_nibble(flash) : -1;
-  if (provision_pieces(ctx, fw, &plan, nib, lfs, lfs_len, pieces, &np)) {
+  int nib = flash ? lfsc_firmware_size_nibble(flash) : -1;
+  if (lfsc_provision_pieces(ctx, fw, &plan, nib, lfs, lfs_len, pieces, &np)) {
     fprintf(stderr, "lfsimg: provision: %s\n", lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return 1;

@@ -329,13 +329,13 @@ static void from_firmware(lfsc_ctx *ctx, options *o)
   firmware fw;
   firmware_part lfs;
   uint32_t flash = 0;
-  if (o->flash_size && firmware_parse_size(ctx, o->flash_size, &flash) != LFSC_OK) {
+  if (o->flash_size && lfsc_firmware_parse_size(ctx, o->flash_size, &flash) != LFSC_OK) {
     fprintf(stderr, "%s: '--flash-size': %s\n", progname, lfsc_errmsg(ctx));
     exit(EXIT_USAGE);
   }
-  if (firmware_load(ctx, o->nfirmware, o->firmware, &fw) != LFSC_OK)
+  if (lfsc_firmware_load(ctx, o->nfirmware, o->firmware, &fw) != LFSC_OK)
     fatal(lfsc_errmsg(ctx));
-  if (firmware_lfs(ctx, &fw, firmware_chip_size(&fw, flash, NULL), o->limits, &lfs) != LFSC_OK) {
+  if (lfsc_firmware_lfs(ctx, &fw, lfsc_firmware_chip_size(&fw, flash, NULL), o->limits, &lfs) != LFSC_OK) {
     fprintf(stderr, "%s: %s: %s\n", progname, o->firmware[0], lfsc_errmsg(ctx));
     exit(EXIT_FAILURE);
   }
@@ -383,35 +383,35 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   outfile out;
   uint32_t size = 0;
   const char *name = o->output ? o->output : "-";
-  if (outfile_open(&out, name) != 0) {
+  if (lfsc_outfile_open(&out, name) != 0) {
     fprintf(stderr, "%s: cannot open %s: %s\n", progname, name, strerror(errno));
     return EXIT_FAILURE;
   }
   lfsc_sink sink;
-  sink_file_buffered_init(&sink, out.fp);
+  lfsc_sink_file_buffered_init(&sink, out.fp);
   int rc;
   if (o->flash) {
     image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
                      .maxsize = o->maxsize, .strip = o->stripping,
                      .gzip_flags = o->best ? GZIP_BEST : 0, .limits = o->limits};
-    rc = image_build(ctx, f, &io, &sink, &size);
+    rc = lfsc_image_build(ctx, f, &io, &sink, &size);
     if (rc == LFSC_ELIMIT && o->fw_partition && size > o->maxsize)
       lfsc_seterr(ctx, rc, "image of %" PRIu32 " bytes does not fit the firmware's %s by %llu "
                   "bytes", size, o->maxsize == o->fw_partition ? "LFS partition" : "-m limit",
                   (unsigned long long)(size - o->maxsize));
   } else {
-    rc = lc_write(ctx, f, o->target, o->stripping, &sink);
+    rc = lfsc_lc_write(ctx, f, o->target, o->stripping, &sink);
   }
-  int frc = sink_file_flush(&sink);
+  int frc = lfsc_sink_file_flush(&sink);
   if (rc == LFSC_OK)
     rc = frc;
   if (rc != LFSC_OK) {
-    outfile_abort(&out);
+    lfsc_outfile_abort(&out);
     fprintf(stderr, "%s: %s\n", progname,
             rc == LFSC_EIO ? "cannot write" : lfsc_errmsg(ctx));
     return EXIT_FAILURE;
   }
-  if (outfile_commit(&out) != 0) {
+  if (lfsc_outfile_commit(&out) != 0) {
     fprintf(stderr, "%s: cannot write %s: %s\n", progname, name, strerror(errno));
     return EXIT_FAILURE;
   }
@@ -439,9 +439,9 @@ static int embed_main(const options *o, char **files, int nfiles)
                    .source_prefix = o->source_prefix};
   embed_set set = {0};
   /* option values are checked before any input is read: usage errors */
-  int rc = embed_kind_parse(ctx, o->embed, &kind);
+  int rc = lfsc_embed_kind_parse(ctx, o->embed, &kind);
   if (rc == LFSC_OK && o->prefix)
-    rc = embed_check_ident(ctx, "--prefix", o->prefix);
+    rc = lfsc_embed_check_ident(ctx, "--prefix", o->prefix);
   if (rc == LFSC_OK && kind == EMBED_C && o->output_set && !o->output)
     rc = lfsc_seterr(ctx, LFSC_EARG,
                      "--embed c writes a source and a header: '-o -' is not possible");
@@ -451,15 +451,15 @@ static int embed_main(const options *o, char **files, int nfiles)
     return EXIT_USAGE;
   }
   for (int k = 0; rc == LFSC_OK && k < nfiles; k++)
-    rc = embed_add_file(ctx, &set, &eo, files[k]);
+    rc = lfsc_embed_add_file(ctx, &set, &eo, files[k]);
   if (rc == LFSC_OK)
-    rc = embed_finish(ctx, &set);
+    rc = lfsc_embed_finish(ctx, &set);
   if (rc == LFSC_OK && o->dumping)
-    rc = embed_write(ctx, &set, &eo, kind,
+    rc = lfsc_embed_write(ctx, &set, &eo, kind,
                      o->output_set ? (o->output ? o->output : "-") : NULL);
   if (rc != LFSC_OK)
     fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
-  embed_free(&set);
+  lfsc_embed_free(&set);
   lfsc_free(ctx);
   return rc == LFSC_OK ? EXIT_SUCCESS : EXIT_FAILURE;
 }
@@ -471,16 +471,16 @@ static void run_script(lfsc_ctx *ctx, const options *o, lfsc_proto **fn)
 {
   *fn = NULL;
 #ifdef LFSC_HAVE_RUNTIME
-  runtime *rt = runtime_new(progname);
+  runtime *rt = lfsc_runtime_new(progname);
   if (!rt)
     fatal("not enough memory");
-  if ((o->lfs_image && runtime_load_image(rt, o->lfs_image)) ||
-      (o->execute && runtime_exec(rt, o->execute, ctx, fn))) {
-    fprintf(stderr, "%s: %s\n", progname, runtime_error(rt));
-    runtime_free(rt);
+  if ((o->lfs_image && lfsc_runtime_load_image(rt, o->lfs_image)) ||
+      (o->execute && lfsc_runtime_exec(rt, o->execute, ctx, fn))) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_runtime_error(rt));
+    lfsc_runtime_free(rt);
     exit(EXIT_FAILURE);
   }
-  runtime_free(rt);
+  lfsc_runtime_free(rt);
 #else
   (void)ctx;
   fatal(o->execute ? "'-e': not available in this build (no liblua5.1)"
@@ -492,7 +492,7 @@ int main(int argc, char **argv)
 {
   if (argv[0] && argv[0][0])
     progname = argv[0];
-  outfile_catch_signals();
+  lfsc_outfile_catch_signals();
   options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .target = LFSC_TARGET_FLOAT,
                .maxsize = 0x40000};
   if (named_int(progname))
@@ -536,9 +536,9 @@ int main(int argc, char **argv)
   if (o.flash && o.target == LFSC_TARGET_HOST)
     fatal("'-t host' has no flash image format (use float, float16 or int)");
   const char *badopt = NULL;
-  if (o.absolute && lfslimits_check_addr(ctx, o.address, o.limits) != LFSC_OK)
+  if (o.absolute && lfsc_lfslimits_check_addr(ctx, o.address, o.limits) != LFSC_OK)
     badopt = "-a";
-  else if (o.have_maxsize && lfslimits_check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK)
+  else if (o.have_maxsize && lfsc_lfslimits_check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK)
     badopt = "-m";
   if (badopt) {
     fprintf(stderr, "%s: '%s': %s\n", progname, badopt, lfsc_errmsg(ctx));
@@ -558,7 +558,7 @@ int main(int argc, char **argv)
   }
   input_opts io = {o.target, o.compat_lineinfo, o.source_prefix};
   for (int k = 0; k < nfiles; k++) {
-    if (input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK) {
+    if (lfsc_input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK) {
       fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
       int_hint(o.target, lfsc_errmsg(ctx));
       exit(EXIT_FAILURE);
@@ -579,17 +579,17 @@ int main(int argc, char **argv)
     int off = pre ? 1 : 0;      /* -e's function is named by its source */
     for (int k = off; k < nfiles; k++)
       names[k] = strcmp(files[k - off], "-") == 0 ? NULL : files[k - off];
-    int rc = image_index(ctx, chunks, names, (size_t)nfiles, o.target, timestamp, &f);
+    int rc = lfsc_image_index(ctx, chunks, names, (size_t)nfiles, o.target, timestamp, &f);
     free(names);
     if (rc != LFSC_OK)
       fatal(lfsc_errmsg(ctx));
   } else {
-    f = input_combine(ctx, chunks, nfiles);
+    f = lfsc_input_combine(ctx, chunks, nfiles);
     if (!f)
       fatal("not enough memory");
   }
   if (o.listing)
-    listing_print(stdout, f, o.listing > 1, o.target);
+    lfsc_listing_print(stdout, f, o.listing > 1, o.target);
   int status = EXIT_SUCCESS;
   if (o.dumping)
     status = write_output(ctx, &o, f);

@@ -11,20 +11,20 @@
 
 #define IS_K(x) ((x) & LFSC_BITRK)
 
-void code_grow(fstate *fs, void **arr, int *cap, int n, size_t elem)
+void lfsc_code_grow(fstate *fs, void **arr, int *cap, int n, size_t elem)
 {
   if (n < *cap)
     return;
   int ncap = *cap ? *cap * 2 : 16;
-  unsigned char *na = ctx_scratch_resize(fs->ls->ctx, *cap ? *arr : NULL, (size_t)ncap * elem);
+  unsigned char *na = lfsc_ctx_scratch_resize(fs->ls->ctx, *cap ? *arr : NULL, (size_t)ncap * elem);
   if (!na)
-    lex_nomem(fs->ls);
+    lfsc_lex_nomem(fs->ls);
   memset(na + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
   *arr = na;
   *cap = ncap;
 }
 
-void code_init_exp(expdesc *e, exp_kind k, int info)
+void lfsc_code_init_exp(expdesc *e, exp_kind k, int info)
 {
   e->k = k;
   e->info = info;
@@ -56,7 +56,7 @@ static void fixjump(fstate *fs, int pc, int dest)
 {
   int off = dest - (pc + 1);
   if (off > LFSC_MAXARG_sBx || -off > LFSC_MAXARG_sBx)
-    lex_syntax_error(fs->ls, "control structure too long");
+    lfsc_lex_syntax_error(fs->ls, "control structure too long");
   INS_SET_sBx(fs->f->code[pc], off);
 }
 
@@ -64,7 +64,7 @@ static void fixjump(fstate *fs, int pc, int dest)
 static uint32_t *jumpcontrol(fstate *fs, int pc)
 {
   uint32_t *i = &fs->f->code[pc];
-  if (pc >= 1 && opcodes_test[INS_OP(i[-1])])
+  if (pc >= 1 && lfsc_opcodes_test[INS_OP(i[-1])])
     return i - 1;
   return i;
 }
@@ -116,13 +116,13 @@ static void dischargejpc(fstate *fs)
   fs->jpc = CODE_NO_JUMP;
 }
 
-int code_getlabel(fstate *fs)
+int lfsc_code_getlabel(fstate *fs)
 {
   fs->lasttarget = fs->pc;
   return fs->pc;
 }
 
-void code_concat(fstate *fs, int *l1, int l2)
+void lfsc_code_concat(fstate *fs, int *l1, int l2)
 {
   if (l2 == CODE_NO_JUMP)
     return;
@@ -136,61 +136,61 @@ void code_concat(fstate *fs, int *l1, int l2)
   fixjump(fs, list, l2);
 }
 
-void code_patchtohere(fstate *fs, int list)
+void lfsc_code_patchtohere(fstate *fs, int list)
 {
-  code_getlabel(fs);
-  code_concat(fs, &fs->jpc, list);
+  lfsc_code_getlabel(fs);
+  lfsc_code_concat(fs, &fs->jpc, list);
 }
 
-void code_patchlist(fstate *fs, int list, int target)
+void lfsc_code_patchlist(fstate *fs, int list, int target)
 {
   if (target == fs->pc)
-    code_patchtohere(fs, list);
+    lfsc_code_patchtohere(fs, list);
   else
     patchlistaux(fs, list, target, LFSC_NO_REG, target);
 }
 
 /* ---- emission ---- */
 
-int code_emit(fstate *fs, uint32_t ins, int line)
+int lfsc_code_emit(fstate *fs, uint32_t ins, int line)
 {
   lfsc_proto *f = fs->f;
   dischargejpc(fs);             /* pending jumps land on this instruction */
   if (fs->pc >= fs->capcode) {
     int cap = fs->capcode;
-    code_grow(fs, (void **)&f->code, &cap, fs->pc, sizeof *f->code);
-    code_grow(fs, (void **)&f->lineinfo, &fs->capcode, fs->pc, sizeof *f->lineinfo);
+    lfsc_code_grow(fs, (void **)&f->code, &cap, fs->pc, sizeof *f->code);
+    lfsc_code_grow(fs, (void **)&f->lineinfo, &fs->capcode, fs->pc, sizeof *f->lineinfo);
   }
   f->code[fs->pc] = ins;
   f->lineinfo[fs->pc] = line;
-  if (lineinfo_emit(&fs->li, fs->pc, line) != 0)
-    lex_nomem(fs->ls);
+  if (lfsc_lineinfo_emit(&fs->li, fs->pc, line) != 0)
+    lfsc_lex_nomem(fs->ls);
   return fs->pc++;
 }
 
-int code_abc(fstate *fs, lfsc_opcode op, int a, int b, int c)
+int lfsc_code_abc(fstate *fs, lfsc_opcode op, int a, int b, int c)
 {
-  return code_emit(fs, INS_ABC(op, a, b, c), fs->ls->lastline);
+  return lfsc_code_emit(fs, INS_ABC(op, a, b, c), fs->ls->lastline);
 }
 
-int code_abx(fstate *fs, lfsc_opcode op, int a, int bx)
+int lfsc_code_abx(fstate *fs, lfsc_opcode op, int a, int bx)
 {
-  return code_emit(fs, INS_ABx(op, a, bx), fs->ls->lastline);
+  return lfsc_code_emit(fs, INS_ABx(op, a, bx), fs->ls->lastline);
 }
 
-int code_asbx(fstate *fs, lfsc_opcode op, int a, int sbx)
+int lfsc_code_asbx(fstate *fs, lfsc_opcode op, int a, int sbx)
 {
-  return code_emit(fs, INS_AsBx(op, a, sbx), fs->ls->lastline);
+  return lfsc_code_emit(fs, INS_AsBx(op, a, sbx), fs->ls->lastline);
 }
 
-void code_fixline(fstate *fs, int line)
+void lfsc_code_fixline(fstate *fs, int line)
 {
   fs->f->lineinfo[fs->pc - 1] = line;
-  if (lineinfo_fix(&fs->li, line) != 0)
-    lex_nomem(fs->ls);
+  if (lfsc_lineinfo_fix(&fs->li, line) != 0)
+    lfsc_lex_nomem(fs->ls);
 }
 
-void code_nil(fstate *fs, int from, int n)
+void lfsc_code_nil(fstate *fs, int from, int n)
 {
   if (fs->pc > fs->lasttarget) {        /* nothing jumps here */
     if (fs->pc == 0) {
@@ -208,44 +208,44 @@ void code_nil(fstate *fs, int from, int n)
       }
     }
   }
-  code_abc(fs, OP_LOADNIL, from, from + n - 1, 0);
+  lfsc_code_abc(fs, OP_LOADNIL, from, from + n - 1, 0);
 }
 
-int code_jump(fstate *fs)
+int lfsc_code_jump(fstate *fs)
 {
   int jpc = fs->jpc;            /* jumps to here must follow this one */
   fs->jpc = CODE_NO_JUMP;
-  int j = code_asbx(fs, OP_JMP, 0, CODE_NO_JUMP);
-  code_concat(fs, &j, jpc);
+  int j = lfsc_code_asbx(fs, OP_JMP, 0, CODE_NO_JUMP);
+  lfsc_code_concat(fs, &j, jpc);
   return j;
 }
 
-void code_ret(fstate *fs, int first, int nret)
+void lfsc_code_ret(fstate *fs, int first, int nret)
 {
-  code_abc(fs, OP_RETURN, first, nret + 1, 0);
+  lfsc_code_abc(fs, OP_RETURN, first, nret + 1, 0);
 }
 
 static int condjump(fstate *fs, lfsc_opcode op, int a, int b, int c)
 {
-  code_abc(fs, op, a, b, c);
-  return code_jump(fs);
+  lfsc_code_abc(fs, op, a, b, c);
+  return lfsc_code_jump(fs);
 }
 
 /* ---- registers ---- */
 
-void code_checkstack(fstate *fs, int n)
+void lfsc_code_checkstack(fstate *fs, int n)
 {
   int top = fs->freereg + n;
   if (top > fs->f->maxstacksize) {
     if (top >= CODE_MAXSTACK)
-      lex_syntax_error(fs->ls, "function or expression too complex");
+      lfsc_lex_syntax_error(fs->ls, "function or expression too complex");
     fs->f->maxstacksize = (uint8_t)top;
   }
 }
 
-void code_reserveregs(fstate *fs, int n)
+void lfsc_code_reserveregs(fstate *fs, int n)
 {
-  code_checkstack(fs, n);
+  lfsc_code_checkstack(fs, n);
   fs->freereg += n;
 }
 
@@ -310,11 +310,11 @@ static int kequal(const lfsc_const *a, const lfsc_const *b)
 static void krehash(fstate *fs)
 {
   int cap = fs->kt.cap ? fs->kt.cap * 2 : 64;
-  int *slot = ctx_scratch_resize(fs->ls->ctx, NULL, (size_t)cap * sizeof *slot);
+  int *slot = lfsc_ctx_scratch_resize(fs->ls->ctx, NULL, (size_t)cap * sizeof *slot);
   if (!slot)
-    lex_nomem(fs->ls);
+    lfsc_lex_nomem(fs->ls);
   memset(slot, 0, (size_t)cap * sizeof *slot);
-  ctx_scratch_free(fs->ls->ctx, fs->kt.slot);
+  lfsc_ctx_scratch_free(fs->ls->ctx, fs->kt.slot);
   for (int i = 0; i < fs->nk; i++) {
     uint32_t h = khash(&fs->f->k[i]) & (uint32_t)(cap - 1);
     while (slot[h])
@@ -336,22 +336,22 @@ static int addk(fstate *fs, const lfsc_const *v)
     if (kequal(&fs->f->k[fs->kt.slot[h] - 1], v))
       return fs->kt.slot[h] - 1;
   if (fs->nk >= LFSC_MAXARG_Bx) {
-    lex_fail(fs->ls, LFSC_ESYNTAX, "constant table overflow");
+    lfsc_lex_fail(fs->ls, LFSC_ESYNTAX, "constant table overflow");
   }
-  code_grow(fs, (void **)&fs->f->k, &fs->capk, fs->nk, sizeof *fs->f->k);
+  lfsc_code_grow(fs, (void **)&fs->f->k, &fs->capk, fs->nk, sizeof *fs->f->k);
   fs->f->k[fs->nk] = *v;
   fs->kt.slot[h] = fs->nk + 1;
   return fs->nk++;
 }
 
-int code_stringk(fstate *fs, const lfsc_str *s)
+int lfsc_code_stringk(fstate *fs, const lfsc_str *s)
 {
   lfsc_const k = {.type = LFSC_K_STR};
   k.u.s = s;
   return addk(fs, &k);
 }
 
-int code_numberk(fstate *fs, lfsc_number r)
+int lfsc_code_numberk(fstate *fs, lfsc_number r)
 {
   lfsc_const k = {.type = LFSC_K_NUM};
   k.u.n = r;
@@ -373,18 +373,18 @@ static int nilk(fstate *fs)
 
 /* ---- expressions to registers ---- */
 
-void code_setreturns(fstate *fs, expdesc *e, int nresults)
+void lfsc_code_setreturns(fstate *fs, expdesc *e, int nresults)
 {
   if (e->k == EXP_CALL) {
     INS_SET_C(code_getcode(fs, e), nresults + 1);
   } else if (e->k == EXP_VARARG) {
     INS_SET_B(code_getcode(fs, e), nresults + 1);
     INS_SET_A(code_getcode(fs, e), fs->freereg);
-    code_reserveregs(fs, 1);
+    lfsc_code_reserveregs(fs, 1);
   }
 }
 
-void code_setoneret(fstate *fs, expdesc *e)
+void lfsc_code_setoneret(fstate *fs, expdesc *e)
 {
   if (e->k == EXP_CALL) {
     e->k = EXP_NONRELOC;
@@ -395,29 +395,29 @@ void code_setoneret(fstate *fs, expdesc *e)
   }
 }
 
-void code_dischargevars(fstate *fs, expdesc *e)
+void lfsc_code_dischargevars(fstate *fs, expdesc *e)
 {
   switch (e->k) {
   case EXP_LOCAL:
     e->k = EXP_NONRELOC;
     break;
   case EXP_UPVAL:
-    e->info = code_abc(fs, OP_GETUPVAL, 0, e->info, 0);
+    e->info = lfsc_code_abc(fs, OP_GETUPVAL, 0, e->info, 0);
     e->k = EXP_RELOC;
     break;
   case EXP_GLOBAL:
-    e->info = code_abx(fs, OP_GETGLOBAL, 0, e->info);
+    e->info = lfsc_code_abx(fs, OP_GETGLOBAL, 0, e->info);
     e->k = EXP_RELOC;
     break;
   case EXP_INDEXED:
     freereg(fs, e->aux);
     freereg(fs, e->info);
-    e->info = code_abc(fs, OP_GETTABLE, 0, e->info, e->aux);
+    e->info = lfsc_code_abc(fs, OP_GETTABLE, 0, e->info, e->aux);
     e->k = EXP_RELOC;
     break;
   case EXP_VARARG:
   case EXP_CALL:
-    code_setoneret(fs, e);
+    lfsc_code_setoneret(fs, e);
     break;
   default:
     break;
@@ -426,33 +426,33 @@ void code_dischargevars(fstate *fs, expdesc *e)
 
 static int code_label(fstate *fs, int a, int b, int jump)
 {
-  code_getlabel(fs);
-  return code_abc(fs, OP_LOADBOOL, a, b, jump);
+  lfsc_code_getlabel(fs);
+  return lfsc_code_abc(fs, OP_LOADBOOL, a, b, jump);
 }
 
 static void discharge2reg(fstate *fs, expdesc *e, int reg)
 {
-  code_dischargevars(fs, e);
+  lfsc_code_dischargevars(fs, e);
   switch (e->k) {
   case EXP_NIL:
-    code_nil(fs, reg, 1);
+    lfsc_code_nil(fs, reg, 1);
     break;
   case EXP_FALSE:
   case EXP_TRUE:
-    code_abc(fs, OP_LOADBOOL, reg, e->k == EXP_TRUE, 0);
+    lfsc_code_abc(fs, OP_LOADBOOL, reg, e->k == EXP_TRUE, 0);
     break;
   case EXP_K:
-    code_abx(fs, OP_LOADK, reg, e->info);
+    lfsc_code_abx(fs, OP_LOADK, reg, e->info);
     break;
   case EXP_KNUM:
-    code_abx(fs, OP_LOADK, reg, code_numberk(fs, e->nval));
+    lfsc_code_abx(fs, OP_LOADK, reg, lfsc_code_numberk(fs, e->nval));
     break;
   case EXP_RELOC:
     INS_SET_A(code_getcode(fs, e), reg);
     break;
   case EXP_NONRELOC:
     if (reg != e->info)
-      code_abc(fs, OP_MOVE, reg, e->info, 0);
+      lfsc_code_abc(fs, OP_MOVE, reg, e->info, 0);
     break;
   default:
     return;                     /* EXP_VOID or EXP_JMP: nothing to move */
@@ -464,7 +464,7 @@ static void discharge2reg(fstate *fs, expdesc *e, int reg)
 static void discharge2anyreg(fstate *fs, expdesc *e)
 {
   if (e->k != EXP_NONRELOC) {
-    code_reserveregs(fs, 1);
+    lfsc_code_reserveregs(fs, 1);
     discharge2reg(fs, e, fs->freereg - 1);
   }
 }
@@ -473,17 +473,17 @@ static void exp2reg(fstate *fs, expdesc *e, int reg)
 {
   discharge2reg(fs, e, reg);
   if (e->k == EXP_JMP)
-    code_concat(fs, &e->t, e->info);
+    lfsc_code_concat(fs, &e->t, e->info);
   if (hasjumps(e)) {
     int p_f = CODE_NO_JUMP, p_t = CODE_NO_JUMP;
     if (need_value(fs, e->t) || need_value(fs, e->f)) {
       /* some jump carries no value: materialise false/true for them */
-      int fj = e->k == EXP_JMP ? CODE_NO_JUMP : code_jump(fs);
+      int fj = e->k == EXP_JMP ? CODE_NO_JUMP : lfsc_code_jump(fs);
       p_f = code_label(fs, reg, 0, 1);
       p_t = code_label(fs, reg, 1, 0);
-      code_patchtohere(fs, fj);
+      lfsc_code_patchtohere(fs, fj);
     }
-    int final = code_getlabel(fs);
+    int final = lfsc_code_getlabel(fs);
     patchlistaux(fs, e->f, final, reg, p_f);
     patchlistaux(fs, e->t, final, reg, p_t);
   }
@@ -492,17 +492,17 @@ static void exp2reg(fstate *fs, expdesc *e, int reg)
   e->k = EXP_NONRELOC;
 }
 
-void code_exp2nextreg(fstate *fs, expdesc *e)
+void lfsc_code_exp2nextreg(fstate *fs, expdesc *e)
 {
-  code_dischargevars(fs, e);
+  lfsc_code_dischargevars(fs, e);
   freeexp(fs, e);
-  code_reserveregs(fs, 1);
+  lfsc_code_reserveregs(fs, 1);
   exp2reg(fs, e, fs->freereg - 1);
 }
 
-int code_exp2anyreg(fstate *fs, expdesc *e)
+int lfsc_code_exp2anyreg(fstate *fs, expdesc *e)
 {
-  code_dischargevars(fs, e);
+  lfsc_code_dischargevars(fs, e);
   if (e->k == EXP_NONRELOC) {
     if (!hasjumps(e))
       return e->info;
@@ -511,21 +511,21 @@ int code_exp2anyreg(fstate *fs, expdesc *e)
       return e->info;
     }
   }
-  code_exp2nextreg(fs, e);
+  lfsc_code_exp2nextreg(fs, e);
   return e->info;
 }
 
-void code_exp2val(fstate *fs, expdesc *e)
+void lfsc_code_exp2val(fstate *fs, expdesc *e)
 {
   if (hasjumps(e))
-    code_exp2anyreg(fs, e);
+    lfsc_code_exp2anyreg(fs, e);
   else
-    code_dischargevars(fs, e);
+    lfsc_code_dischargevars(fs, e);
 }
 
-int code_exp2rk(fstate *fs, expdesc *e)
+int lfsc_code_exp2rk(fstate *fs, expdesc *e)
 {
-  code_exp2val(fs, e);
+  lfsc_code_exp2val(fs, e);
   switch (e->k) {
   case EXP_KNUM:
   case EXP_TRUE:
@@ -533,7 +533,7 @@ int code_exp2rk(fstate *fs, expdesc *e)
   case EXP_NIL:
     if (fs->nk <= LFSC_MAXINDEXRK) {    /* room for a constant operand? */
       e->info = e->k == EXP_NIL ? nilk(fs)
-              : e->k == EXP_KNUM ? code_numberk(fs, e->nval)
+              : e->k == EXP_KNUM ? lfsc_code_numberk(fs, e->nval)
               : boolk(fs, e->k == EXP_TRUE);
       e->k = EXP_K;
       return e->info | LFSC_BITRK;
@@ -546,10 +546,10 @@ int code_exp2rk(fstate *fs, expdesc *e)
   default:
     break;
   }
-  return code_exp2anyreg(fs, e);
+  return lfsc_code_exp2anyreg(fs, e);
 }
 
-void code_storevar(fstate *fs, expdesc *var, expdesc *ex)
+void lfsc_code_storevar(fstate *fs, expdesc *var, expdesc *ex)
 {
   switch (var->k) {
   case EXP_LOCAL:
@@ -557,18 +557,18 @@ void code_storevar(fstate *fs, expdesc *var, expdesc *ex)
     exp2reg(fs, ex, var->info);
     return;
   case EXP_UPVAL: {
-    int e = code_exp2anyreg(fs, ex);
-    code_abc(fs, OP_SETUPVAL, e, var->info, 0);
+    int e = lfsc_code_exp2anyreg(fs, ex);
+    lfsc_code_abc(fs, OP_SETUPVAL, e, var->info, 0);
     break;
   }
   case EXP_GLOBAL: {
-    int e = code_exp2anyreg(fs, ex);
-    code_abx(fs, OP_SETGLOBAL, e, var->info);
+    int e = lfsc_code_exp2anyreg(fs, ex);
+    lfsc_code_abx(fs, OP_SETGLOBAL, e, var->info);
     break;
   }
   case EXP_INDEXED: {
-    int e = code_exp2rk(fs, ex);
-    code_abc(fs, OP_SETTABLE, var->info, var->aux, e);
+    int e = lfsc_code_exp2rk(fs, ex);
+    lfsc_code_abc(fs, OP_SETTABLE, var->info, var->aux, e);
     break;
   }
   default:
@@ -577,21 +577,21 @@ void code_storevar(fstate *fs, expdesc *var, expdesc *ex)
   freeexp(fs, ex);
 }
 
-void code_self(fstate *fs, expdesc *e, expdesc *key)
+void lfsc_code_self(fstate *fs, expdesc *e, expdesc *key)
 {
-  code_exp2anyreg(fs, e);
+  lfsc_code_exp2anyreg(fs, e);
   freeexp(fs, e);
   int func = fs->freereg;
-  code_reserveregs(fs, 2);
-  code_abc(fs, OP_SELF, func, e->info, code_exp2rk(fs, key));
+  lfsc_code_reserveregs(fs, 2);
+  lfsc_code_abc(fs, OP_SELF, func, e->info, lfsc_code_exp2rk(fs, key));
   freeexp(fs, key);
   e->info = func;
   e->k = EXP_NONRELOC;
 }
 
-void code_indexed(fstate *fs, expdesc *t, expdesc *k)
+void lfsc_code_indexed(fstate *fs, expdesc *t, expdesc *k)
 {
-  t->aux = code_exp2rk(fs, k);
+  t->aux = lfsc_code_exp2rk(fs, k);
   t->k = EXP_INDEXED;
 }
 
@@ -617,10 +617,10 @@ static int jumponcond(fstate *fs, expdesc *e, int cond)
   return condjump(fs, OP_TESTSET, LFSC_NO_REG, e->info, cond);
 }
 
-void code_goiftrue(fstate *fs, expdesc *e)
+void lfsc_code_goiftrue(fstate *fs, expdesc *e)
 {
   int pc;
-  code_dischargevars(fs, e);
+  lfsc_code_dischargevars(fs, e);
   switch (e->k) {
   case EXP_K:
   case EXP_KNUM:
@@ -635,15 +635,15 @@ void code_goiftrue(fstate *fs, expdesc *e)
     pc = jumponcond(fs, e, 0);
     break;
   }
-  code_concat(fs, &e->f, pc);
-  code_patchtohere(fs, e->t);
+  lfsc_code_concat(fs, &e->f, pc);
+  lfsc_code_patchtohere(fs, e->t);
   e->t = CODE_NO_JUMP;
 }
 
 static void goiffalse(fstate *fs, expdesc *e)
 {
   int pc;
-  code_dischargevars(fs, e);
+  lfsc_code_dischargevars(fs, e);
   switch (e->k) {
   case EXP_NIL:
   case EXP_FALSE:
@@ -656,14 +656,14 @@ static void goiffalse(fstate *fs, expdesc *e)
     pc = jumponcond(fs, e, 1);
     break;
   }
-  code_concat(fs, &e->t, pc);
-  code_patchtohere(fs, e->f);
+  lfsc_code_concat(fs, &e->t, pc);
+  lfsc_code_patchtohere(fs, e->f);
   e->f = CODE_NO_JUMP;
 }
 
 static void codenot(fstate *fs, expdesc *e)
 {
-  code_dischargevars(fs, e);
+  lfsc_code_dischargevars(fs, e);
   switch (e->k) {
   case EXP_NIL:
   case EXP_FALSE:
@@ -681,7 +681,7 @@ static void codenot(fstate *fs, expdesc *e)
   case EXP_NONRELOC:
     discharge2anyreg(fs, e);
     freeexp(fs, e);
-    e->info = code_abc(fs, OP_NOT, 0, e->info, 0);
+    e->info = lfsc_code_abc(fs, OP_NOT, 0, e->info, 0);
     e->k = EXP_RELOC;
     break;
   default:
@@ -718,8 +718,8 @@ static void codearith(fstate *fs, lfsc_opcode op, expdesc *e1, expdesc *e2)
 {
   if (constfolding(fs, op, e1, e2))
     return;
-  int o2 = (op != OP_UNM && op != OP_LEN) ? code_exp2rk(fs, e2) : 0;
-  int o1 = code_exp2rk(fs, e1);
+  int o2 = (op != OP_UNM && op != OP_LEN) ? lfsc_code_exp2rk(fs, e2) : 0;
+  int o1 = lfsc_code_exp2rk(fs, e1);
   if (o1 > o2) {                /* free the higher register first */
     freeexp(fs, e1);
     freeexp(fs, e2);
@@ -727,14 +727,14 @@ static void codearith(fstate *fs, lfsc_opcode op, expdesc *e1, expdesc *e2)
     freeexp(fs, e2);
     freeexp(fs, e1);
   }
-  e1->info = code_abc(fs, op, 0, o1, o2);
+  e1->info = lfsc_code_abc(fs, op, 0, o1, o2);
   e1->k = EXP_RELOC;
 }
 
 static void codecomp(fstate *fs, lfsc_opcode op, int cond, expdesc *e1, expdesc *e2)
 {
-  int o1 = code_exp2rk(fs, e1);
-  int o2 = code_exp2rk(fs, e2);
+  int o1 = lfsc_code_exp2rk(fs, e1);
+  int o2 = lfsc_code_exp2rk(fs, e2);
   freeexp(fs, e2);
   freeexp(fs, e1);
   if (cond == 0 && op != OP_EQ) {
@@ -747,21 +747,21 @@ static void codecomp(fstate *fs, lfsc_opcode op, int cond, expdesc *e1, expdesc 
   e1->k = EXP_JMP;
 }
 
-void code_prefix(fstate *fs, un_op op, expdesc *e)
+void lfsc_code_prefix(fstate *fs, un_op op, expdesc *e)
 {
   expdesc e2;
-  code_init_exp(&e2, EXP_KNUM, 0);
+  lfsc_code_init_exp(&e2, EXP_KNUM, 0);
   switch (op) {
   case UN_MINUS:
     if (!isnumeral(e))
-      code_exp2anyreg(fs, e);
+      lfsc_code_exp2anyreg(fs, e);
     codearith(fs, OP_UNM, e, &e2);
     break;
   case UN_NOT:
     codenot(fs, e);
     break;
   case UN_LEN:
-    code_exp2anyreg(fs, e);
+    lfsc_code_exp2anyreg(fs, e);
     codearith(fs, OP_LEN, e, &e2);
     break;
   default:
@@ -769,25 +769,25 @@ void code_prefix(fstate *fs, un_op op, expdesc *e)
   }
 }
 
-void code_infix(fstate *fs, bin_op op, expdesc *v)
+void lfsc_code_infix(fstate *fs, bin_op op, expdesc *v)
 {
   switch (op) {
   case BIN_AND:
-    code_goiftrue(fs, v);
+    lfsc_code_goiftrue(fs, v);
     break;
   case BIN_OR:
     goiffalse(fs, v);
     break;
   case BIN_CONCAT:
-    code_exp2nextreg(fs, v);    /* operands must be consecutive */
+    lfsc_code_exp2nextreg(fs, v);    /* operands must be consecutive */
     break;
   case BIN_ADD: case BIN_SUB: case BIN_MUL:
   case BIN_DIV: case BIN_MOD: case BIN_POW:
     if (!isnumeral(v))
-      code_exp2rk(fs, v);
+      lfsc_code_exp2rk(fs, v);
     break;
   default:
-    code_exp2rk(fs, v);
+    lfsc_code_exp2rk(fs, v);
     break;
   }
 }
@@ -796,21 +796,21 @@ static const lfsc_opcode arith_op[] = {
   OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW
 };
 
-void code_posfix(fstate *fs, bin_op op, expdesc *e1, expdesc *e2)
+void lfsc_code_posfix(fstate *fs, bin_op op, expdesc *e1, expdesc *e2)
 {
   switch (op) {
   case BIN_AND:
-    code_dischargevars(fs, e2);
-    code_concat(fs, &e2->f, e1->f);
+    lfsc_code_dischargevars(fs, e2);
+    lfsc_code_concat(fs, &e2->f, e1->f);
     *e1 = *e2;
     break;
   case BIN_OR:
-    code_dischargevars(fs, e2);
-    code_concat(fs, &e2->t, e1->t);
+    lfsc_code_dischargevars(fs, e2);
+    lfsc_code_concat(fs, &e2->t, e1->t);
     *e1 = *e2;
     break;
   case BIN_CONCAT:
-    code_exp2val(fs, e2);
+    lfsc_code_exp2val(fs, e2);
     if (e2->k == EXP_RELOC && INS_OP(code_getcode(fs, e2)) == OP_CONCAT) {
       /* a..(b..c): widen the existing CONCAT to start at e1 */
       freeexp(fs, e1);
@@ -818,7 +818,7 @@ void code_posfix(fstate *fs, bin_op op, expdesc *e1, expdesc *e2)
       e1->k = EXP_RELOC;
       e1->info = e2->info;
     } else {
-      code_exp2nextreg(fs, e2);
+      lfsc_code_exp2nextreg(fs, e2);
       codearith(fs, OP_CONCAT, e1, e2);
     }
     break;
@@ -837,16 +837,16 @@ void code_posfix(fstate *fs, bin_op op, expdesc *e1, expdesc *e2)
   }
 }
 
-void code_setlist(fstate *fs, int base, int nelems, int tostore)
+void lfsc_code_setlist(fstate *fs, int base, int nelems, int tostore)
 {
   int c = (nelems - 1) / LFSC_FIELDS_PER_FLUSH + 1;
   int b = tostore == CODE_MULTRET ? 0 : tostore;
   if (c <= LFSC_MAXARG_C) {
-    code_abc(fs, OP_SETLIST, base, b, c);
+    lfsc_code_abc(fs, OP_SETLIST, base, b, c);
   } else {
     /* the batch number does not fit in C: it follows as a raw word */
-    code_abc(fs, OP_SETLIST, base, b, 0);
-    code_emit(fs, (uint32_t)c, fs->ls->lastline);
+    lfsc_code_abc(fs, OP_SETLIST, base, b, 0);
+    lfsc_code_emit(fs, (uint32_t)c, fs->ls->lastline);
   }
   fs->freereg = base + 1;
 }

@@ -118,21 +118,21 @@ static int check_insn(checker *c, int *pcp)
 
   CHECK(op < OP__COUNT, pc, "invalid opcode");
   CHECK(reg_ok(c, a), pc, "register A out of range");
-  switch (opcodes_format[op]) {
+  switch (lfsc_opcodes_format[op]) {
   case OPFMT_ABC:
     b = INS_B(i);
     cc = INS_C(i);
-    CHECK(arg_ok(c, b, opcodes_bmode[op]), pc, "operand B out of range");
-    CHECK(arg_ok(c, cc, opcodes_cmode[op]), pc, "operand C out of range");
+    CHECK(arg_ok(c, b, lfsc_opcodes_bmode[op]), pc, "operand B out of range");
+    CHECK(arg_ok(c, cc, lfsc_opcodes_cmode[op]), pc, "operand C out of range");
     break;
   case OPFMT_ABx:
     b = INS_Bx(i);
-    if (opcodes_bmode[op] == OPARG_K)
+    if (lfsc_opcodes_bmode[op] == OPARG_K)
       CHECK(b < p->sizek, pc, "constant index out of range");
     break;
   default:                      /* OPFMT_AsBx */
     b = INS_sBx(i);
-    if (opcodes_bmode[op] == OPARG_R) {
+    if (lfsc_opcodes_bmode[op] == OPARG_R) {
       int dest = pc + 1 + b;
       CHECK(dest >= 0 && dest < p->sizecode, pc, "jump out of range");
       if (dest > 0)
@@ -140,7 +140,7 @@ static int check_insn(checker *c, int *pcp)
     }
     break;
   }
-  if (opcodes_test[op]) {
+  if (lfsc_opcodes_test[op]) {
     CHECK(pc + 2 < p->sizecode, pc, "test at end of code");
     CHECK(INS_OP(p->code[pc + 1]) == OP_JMP, pc, "test not followed by JMP");
   }
@@ -226,7 +226,7 @@ static int check_insn(checker *c, int *pcp)
   return 1;
 }
 
-int codecheck_proto_at(const lfsc_proto *p, const char **why, int *pcout)
+int lfsc_codecheck_proto_at(const lfsc_proto *p, const char **why, int *pcout)
 {
   checker c = {p, NULL, -1};
   int ok = check_header(&c);
@@ -241,17 +241,17 @@ int codecheck_proto_at(const lfsc_proto *p, const char **why, int *pcout)
   return ok;
 }
 
-int codecheck_proto(const lfsc_proto *p, const char **why)
+int lfsc_codecheck_proto(const lfsc_proto *p, const char **why)
 {
-  return codecheck_proto_at(p, why, NULL);
+  return lfsc_codecheck_proto_at(p, why, NULL);
 }
 
-int codecheck_tree(const lfsc_proto *p, const char **why, const lfsc_proto **bad)
+int lfsc_codecheck_tree(const lfsc_proto *p, const char **why, const lfsc_proto **bad)
 {
   for (int i = 0; i < p->sizep; i++)
-    if (p->p && p->p[i] && !codecheck_tree(p->p[i], why, bad))
+    if (p->p && p->p[i] && !lfsc_codecheck_tree(p->p[i], why, bad))
       return 0;
-  if (!codecheck_proto(p, why)) {
+  if (!lfsc_codecheck_proto(p, why)) {
     if (bad)
       *bad = p;
     return 0;

@@ -21,14 +21,14 @@
  * for CLOSURE). Returns 1 when the code is acceptable, 0 otherwise; then,
  * if why is not NULL, *why is a static text naming the first rule broken
  * (e.g. "jump out of range"). */
-int codecheck_proto(const lfsc_proto *p, const char **why);
+int lfsc_codecheck_proto(const lfsc_proto *p, const char **why);
 
-/* Like codecheck_proto, and also stores in *pc the 0-based index of the
+/* Like lfsc_codecheck_proto, and also stores in *pc the 0-based index of the
  * offending instruction, or -1 when a function-level rule failed. */
-int codecheck_proto_at(const lfsc_proto *p, const char **why, int *pc);
+int lfsc_codecheck_proto_at(const lfsc_proto *p, const char **why, int *pc);
 
 /* Check a whole tree, children first as Lua 5.1 does while loading. On
  * failure *bad (if not NULL) is the first function that fails. */
-int codecheck_tree(const lfsc_proto *p, const char **why, const lfsc_proto **bad);
+int lfsc_codecheck_tree(const lfsc_proto *p, const char **why, const lfsc_proto **bad);
 
 #endif

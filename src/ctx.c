@@ -44,7 +44,7 @@ void lfsc_free(lfsc_ctx *ctx)
     prev = b->prev;
     free(b);
   }
-  ctx_scratch_free_all(ctx);
+  lfsc_ctx_scratch_free_all(ctx);
   free(ctx->buckets);
   free(ctx->errmsg);
   free(ctx);
@@ -107,7 +107,7 @@ static void unlink_scratch(lfsc_ctx *ctx, scratch *s)
     s->next->prev = s->prev;
 }
 
-void *ctx_scratch_resize(lfsc_ctx *ctx, void *p, size_t size)
+void *lfsc_ctx_scratch_resize(lfsc_ctx *ctx, void *p, size_t size)
 {
   if (size > SIZE_MAX - sizeof(scratch))
     return NULL;
@@ -128,7 +128,7 @@ void *ctx_scratch_resize(lfsc_ctx *ctx, void *p, size_t size)
   return failed ? NULL : s->mem;
 }
 
-void ctx_scratch_free(lfsc_ctx *ctx, void *p)
+void lfsc_ctx_scratch_free(lfsc_ctx *ctx, void *p)
 {
   if (!p)
     return;
@@ -137,7 +137,7 @@ void ctx_scratch_free(lfsc_ctx *ctx, void *p)
   free(s);
 }
 
-void ctx_scratch_free_all(lfsc_ctx *ctx)
+void lfsc_ctx_scratch_free_all(lfsc_ctx *ctx)
 {
   for (scratch *s = ctx->scratch, *next; s; s = next) {
     next = s->next;
@@ -146,7 +146,7 @@ void ctx_scratch_free_all(lfsc_ctx *ctx)
   ctx->scratch = NULL;
 }
 
-void *ctx_arena_copy(lfsc_ctx *ctx, const void *p, size_t n)
+void *lfsc_ctx_arena_copy(lfsc_ctx *ctx, const void *p, size_t n)
 {
   void *q = n ? lfsc_alloc(ctx, n) : NULL;
   if (q)

@@ -23,11 +23,11 @@ struct lfsc_ctx {
  * more. Here they live on the heap until the finished function copies them
  * into the arena at their final size; ctx lists them so that a compile
  * error (a longjmp out of the parser) frees them too. */
-void *ctx_scratch_resize(lfsc_ctx *ctx, void *p, size_t size);  /* NULL: out of memory, p kept */
-void ctx_scratch_free(lfsc_ctx *ctx, void *p);
-void ctx_scratch_free_all(lfsc_ctx *ctx);
+void *lfsc_ctx_scratch_resize(lfsc_ctx *ctx, void *p, size_t size);  /* NULL: out of memory, p kept */
+void lfsc_ctx_scratch_free(lfsc_ctx *ctx, void *p);
+void lfsc_ctx_scratch_free_all(lfsc_ctx *ctx);
 /* A copy of n bytes in the arena (NULL when n is 0 or memory is out; tell
  * them apart by n). */
-void *ctx_arena_copy(lfsc_ctx *ctx, const void *p, size_t n);
+void *lfsc_ctx_arena_copy(lfsc_ctx *ctx, const void *p, size_t n);
 
 #endif

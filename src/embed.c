@@ -24,7 +24,7 @@ static int is_ident(const char *s)
   return 1;
 }
 
-int embed_check_ident(lfsc_ctx *ctx, const char *what, const char *s)
+int lfsc_embed_check_ident(lfsc_ctx *ctx, const char *what, const char *s)
 {
   if (is_ident(s))
     return LFSC_OK;
@@ -54,7 +54,7 @@ static int add_module(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const 
     free(m->file);
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
   }
-  set->n++;                     /* from here on embed_free releases it */
+  set->n++;                     /* from here on lfsc_embed_free releases it */
   memcpy(m->name, base, baselen);
   if (partlen) {
     m->name[baselen] = '-';
@@ -70,10 +70,10 @@ static int add_module(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const 
       *c = '_';
 
   lfsc_sink s;
-  sink_mem_init(&s);
-  int rc = lc_write(ctx, f, o->target, o->strip, &s);
+  lfsc_sink_mem_init(&s);
+  int rc = lfsc_lc_write(ctx, f, o->target, o->strip, &s);
   if (rc != LFSC_OK) {
-    sink_mem_free(&s);
+    lfsc_sink_mem_free(&s);
     if (rc == LFSC_EMEM)
       return lfsc_seterr(ctx, rc, "not enough memory");
     /* the writer's message does not say which input */
@@ -84,7 +84,7 @@ static int add_module(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const 
   return LFSC_OK;
 }
 
-int embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const char *path)
+int lfsc_embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const char *path)
 {
   int from_stdin = path == NULL || strcmp(path, "-") == 0;
   const char *shown = from_stdin ? "stdin" : path;
@@ -98,31 +98,31 @@ int embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const cha
   }
   source[0] = from_stdin ? '=' : '@';
   memcpy(source + 1, shown, srclen);
-  size_t baselen = image_modname(source, srclen, base);
+  size_t baselen = lfsc_image_modname(source, srclen, base);
   free(source);
 
   input_opts io = {o->target, o->compat_lineinfo, o->source_prefix};
   unsigned char *buf = NULL;
   size_t len = 0;
-  int rc = input_read(ctx, path, &buf, &len);
+  int rc = lfsc_input_read(ctx, path, &buf, &len);
   split_piece *pieces = NULL, whole = {.start = 0, .end = len, .line = 1};
   size_t n = 1;
   /* precompiled chunks are embedded whole */
-  if (rc == LFSC_OK && o->split && lc_read_start(buf, len) == (size_t)-1)
-    rc = split_source(ctx, shown, buf, len, &pieces, &n);
+  if (rc == LFSC_OK && o->split && lfsc_lc_read_start(buf, len) == (size_t)-1)
+    rc = lfsc_split_source(ctx, shown, buf, len, &pieces, &n);
   for (size_t k = 0; rc == LFSC_OK && k < n; k++) {
     const split_piece *p = pieces ? &pieces[k] : &whole;
     lfsc_proto *f = NULL;
     if (pieces) {
       size_t tlen;
-      unsigned char *text = split_text(buf, p, &tlen);
+      unsigned char *text = lfsc_split_text(buf, p, &tlen);
       if (!text)
         rc = lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
       else
-        rc = input_load_buffer(ctx, &io, path, text, tlen, &f);
+        rc = lfsc_input_load_buffer(ctx, &io, path, text, tlen, &f);
       free(text);
     } else {
-      rc = input_load_buffer(ctx, &io, path, buf, len, &f);
+      rc = lfsc_input_load_buffer(ctx, &io, path, buf, len, &f);
     }
     if (rc == LFSC_OK)
       rc = add_module(ctx, set, o, shown, base, baselen, pieces ? p : NULL, f);
@@ -153,7 +153,7 @@ static const char *where(const embed_module *m, char *buf, size_t size)
   return buf;
 }
 
-int embed_finish(lfsc_ctx *ctx, embed_set *set)
+int lfsc_embed_finish(lfsc_ctx *ctx, embed_set *set)
 {
   char w1[512], w2[512];
   for (size_t i = 0; i < set->n; i++) {
@@ -194,7 +194,7 @@ int embed_finish(lfsc_ctx *ctx, embed_set *set)
   return rc;
 }
 
-void embed_free(embed_set *set)
+void lfsc_embed_free(embed_set *set)
 {
   for (size_t i = 0; i < set->n; i++) {
     free(set->mods[i].name);
@@ -207,7 +207,7 @@ void embed_free(embed_set *set)
   set->n = set->cap = 0;
 }
 
-int embed_kind_parse(lfsc_ctx *ctx, const char *name, embed_kind *out)
+int lfsc_embed_kind_parse(lfsc_ctx *ctx, const char *name, embed_kind *out)
 {
   if (strcmp(name, "c") == 0)
     *out = EMBED_C;
@@ -220,9 +220,9 @@ int embed_kind_parse(lfsc_ctx *ctx, const char *name, embed_kind *out)
 
 static int open_out(lfsc_ctx *ctx, outfile *f, lfsc_sink *s, const char *name)
 {
-  if (outfile_open(f, name) != 0)
+  if (lfsc_outfile_open(f, name) != 0)
     return lfsc_seterr(ctx, LFSC_EIO, "cannot open %s: %s", name, strerror(errno));
-  sink_file_init(s, f->fp);
+  lfsc_sink_file_init(s, f->fp);
   return LFSC_OK;
 }
 
@@ -264,19 +264,19 @@ static int write_c(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, con
   if (rc == LFSC_OK) {
     rc = open_out(ctx, &fh, &sh, hdr);
     if (rc != LFSC_OK)
-      outfile_abort(&fs);
+      lfsc_outfile_abort(&fs);
   }
   if (rc == LFSC_OK) {
-    rc = embed_c_write(ctx, set, o, include, &ss, &sh);
+    rc = lfsc_embed_c_write(ctx, set, o, include, &ss, &sh);
     if (rc != LFSC_OK) {
-      outfile_abort(&fs);
-      outfile_abort(&fh);
+      lfsc_outfile_abort(&fs);
+      lfsc_outfile_abort(&fh);
       rc = write_failed(ctx, rc, src);
-    } else if (outfile_commit(&fh) != 0) {
+    } else if (lfsc_outfile_commit(&fh) != 0) {
       /* nothing delivered yet: the source's temporary file goes too */
       rc = lfsc_seterr(ctx, LFSC_EIO, "cannot write %s: %s", hdr, strerror(errno));
-      outfile_abort(&fs);
-    } else if (outfile_commit(&fs) != 0) {
+      lfsc_outfile_abort(&fs);
+    } else if (lfsc_outfile_commit(&fs) != 0) {
       rc = lfsc_seterr(ctx, LFSC_EIO, "cannot write %s: %s", src, strerror(errno));
     }
   }
@@ -285,13 +285,13 @@ static int write_c(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, con
   return rc;
 }
 
-int embed_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, embed_kind kind,
+int lfsc_embed_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, embed_kind kind,
                 const char *output)
 {
   if (kind == EMBED_C)
     return write_c(ctx, set, o, output);
-  if (!embed_elf_available())
-    return embed_elf_write(ctx, set, o, NULL);   /* says why */
+  if (!lfsc_embed_elf_available())
+    return lfsc_embed_elf_write(ctx, set, o, NULL);   /* says why */
   const char *p = o->prefix ? o->prefix : EMBED_PREFIX;
   char *name = NULL;
   if (!output) {
@@ -305,11 +305,11 @@ int embed_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, embed_
   lfsc_sink s;
   int rc = open_out(ctx, &f, &s, output);
   if (rc == LFSC_OK) {
-    rc = embed_elf_write(ctx, set, o, &s);
+    rc = lfsc_embed_elf_write(ctx, set, o, &s);
     if (rc != LFSC_OK) {
-      outfile_abort(&f);
+      lfsc_outfile_abort(&f);
       rc = write_failed(ctx, rc, output);
-    } else if (outfile_commit(&f) != 0) {
+    } else if (lfsc_outfile_commit(&f) != 0) {
       rc = lfsc_seterr(ctx, LFSC_EIO, "cannot write %s: %s",
                        strcmp(output, "-") == 0 ? "stdout" : output, strerror(errno));
     }

@@ -1,6 +1,6 @@
 /*
  * Embedding compiled modules in firmware: the set of modules (one chunk
- * of target bytecode each, what lc_write writes, named by its module
+ * of target bytecode each, what lfsc_lc_write writes, named by its module
  * name), shared by the two writers: C source (embed_c.c) and an ELF
  * relocatable object (embed_elf.c).
  *
@@ -41,43 +41,43 @@ typedef struct embed_opts {
 #define EMBED_ELF_SECTION ".irom0.rodata"
 
 typedef struct embed_set {
-  embed_module *mods;           /* sorted by name (bytewise) after embed_finish */
+  embed_module *mods;           /* sorted by name (bytewise) after lfsc_embed_finish */
   size_t n, cap;
 } embed_set;
 
 /* LFSC_OK if s is a C identifier, else LFSC_EARG with a message naming
  * what (e.g. "--prefix"). */
-int embed_check_ident(lfsc_ctx *ctx, const char *what, const char *s);
+int lfsc_embed_check_ident(lfsc_ctx *ctx, const char *what, const char *s);
 
 /* Compile path ("-": stdin) for o->target and add its chunk, or with
  * o->split its pieces, to set. */
-int embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const char *path);
+int lfsc_embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const char *path);
 
 /* Check names (identifiers, duplicates) and sort the set. */
-int embed_finish(lfsc_ctx *ctx, embed_set *set);
+int lfsc_embed_finish(lfsc_ctx *ctx, embed_set *set);
 
-void embed_free(embed_set *set);
+void lfsc_embed_free(embed_set *set);
 
 typedef enum { EMBED_C = 1, EMBED_ELF } embed_kind;
 /* "c" or "elf" -> kind; LFSC_EARG otherwise. */
-int embed_kind_parse(lfsc_ctx *ctx, const char *name, embed_kind *out);
+int lfsc_embed_kind_parse(lfsc_ctx *ctx, const char *name, embed_kind *out);
 
 /* Write the set. output NULL: the default names, PREFIX.c and PREFIX.h,
  * or PREFIX.o. For C, output names the source and the header is output
  * with a final ".c" replaced by ".h" (else ".h" appended); both files are
  * completed in temporary files before either is renamed into place.
  * "-" (stdout) is possible for ELF only. */
-int embed_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, embed_kind kind,
+int lfsc_embed_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, embed_kind kind,
                 const char *output);
 
-/* The writers. embed_c_write writes the C source to src and its header to
+/* The writers. lfsc_embed_c_write writes the C source to src and its header to
  * hdr; header_name is what the source #includes. */
-int embed_c_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o,
+int lfsc_embed_c_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o,
                   const char *header_name, lfsc_sink *src, lfsc_sink *hdr);
 /* An ELF32 little-endian relocatable object for Xtensa. Without libelf in
  * the build: LFSC_EARG, "not available in this build". */
-int embed_elf_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, lfsc_sink *out);
-/* 1 when embed_elf_write can work in this build. */
-int embed_elf_available(void);
+int lfsc_embed_elf_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, lfsc_sink *out);
+/* 1 when lfsc_embed_elf_write can work in this build. */
+int lfsc_embed_elf_available(void);
 
 #endif

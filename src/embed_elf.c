@@ -31,7 +31,7 @@
  * carry; ld clears them in the output if any input lacks them. */
 #define XTENSA_EFLAGS 0x300u
 
-int embed_elf_available(void)
+int lfsc_embed_elf_available(void)
 {
   return 1;
 }
@@ -260,11 +260,11 @@ done:
   return rc;
 }
 
-int embed_elf_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, lfsc_sink *out)
+int lfsc_embed_elf_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, lfsc_sink *out)
 {
   const char *p = o->prefix ? o->prefix : EMBED_PREFIX;
   const char *secname = o->section ? o->section : EMBED_ELF_SECTION;
-  if (embed_check_ident(ctx, "--prefix", p) != LFSC_OK)
+  if (lfsc_embed_check_ident(ctx, "--prefix", p) != LFSC_OK)
     return LFSC_EARG;
   if (!*secname || strlen(secname) > 200)
     return lfsc_seterr(ctx, LFSC_EARG, "--section: bad section name '%s'", secname);
@@ -287,7 +287,7 @@ int embed_elf_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, lf
     size_t k;
     rewind(tmp);
     while ((k = fread(buf, 1, sizeof buf, tmp)) > 0)
-      sink_write(out, buf, k);
+      lfsc_sink_write(out, buf, k);
     if (ferror(tmp))
       rc = lfsc_seterr(ctx, LFSC_EIO, "cannot read back the ELF object");
     else
@@ -301,12 +301,12 @@ int embed_elf_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, lf
 
 #else /* no libelf in this build */
 
-int embed_elf_available(void)
+int lfsc_embed_elf_available(void)
 {
   return 0;
 }
 
-int embed_elf_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, lfsc_sink *out)
+int lfsc_embed_elf_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, lfsc_sink *out)
 {
   (void)set;
   (void)o;

@@ -27,7 +27,7 @@ static uint32_t align_up(uint32_t n)
   return (uint32_t)(((uint64_t)n + PT_ALIGN - 1) & ~(uint64_t)(PT_ALIGN - 1));
 }
 
-const char *firmware_type_name(uint32_t type)
+const char *lfsc_firmware_type_name(uint32_t type)
 {
   switch (type) {
   case FIRMWARE_PT_END: return "end marker";
@@ -48,14 +48,14 @@ const char *firmware_type_name(uint32_t type)
 /* "LFS0", or "type 77" for a type the spec does not name. */
 static const char *pname(uint32_t type, char *buf, size_t n)
 {
-  const char *s = firmware_type_name(type);
+  const char *s = lfsc_firmware_type_name(type);
   if (s)
     return s;
   snprintf(buf, n, "type %lu", (unsigned long)type);
   return buf;
 }
 
-const firmware_part *firmware_find(const firmware_part *t, int n, uint32_t type)
+const firmware_part *lfsc_firmware_find(const firmware_part *t, int n, uint32_t type)
 {
   for (int i = 0; i < n; i++)
     if (t[i].type == type)
@@ -81,7 +81,7 @@ static uint32_t nibble_size(unsigned nib)
   }
 }
 
-int firmware_size_nibble(uint32_t bytes)
+int lfsc_firmware_size_nibble(uint32_t bytes)
 {
   static const unsigned order[] = {0, 1, 2, 3, 4, 8, 9};
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
@@ -90,7 +90,7 @@ int firmware_size_nibble(uint32_t bytes)
   return -1;
 }
 
-int firmware_parse_size(lfsc_ctx *ctx, const char *s, uint32_t *bytes)
+int lfsc_firmware_parse_size(lfsc_ctx *ctx, const char *s, uint32_t *bytes)
 {
   char *end;
   unsigned long long v = 0;
@@ -140,7 +140,7 @@ static int check_kept(lfsc_ctx *ctx, int i, const firmware_part *p, uint64_t las
   return LFSC_OK;
 }
 
-int firmware_layout(lfsc_ctx *ctx, const firmware_part *in, int n, uint32_t irom0_size,
+int lfsc_firmware_layout(lfsc_ctx *ctx, const firmware_part *in, int n, uint32_t irom0_size,
                     uint32_t flash_size, firmware_part *out, int *nout)
 {
   uint64_t last = 0;
@@ -193,11 +193,11 @@ int firmware_layout(lfsc_ctx *ctx, const firmware_part *in, int n, uint32_t irom
   return LFSC_OK;
 }
 
-int firmware_table(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size,
+int lfsc_firmware_table(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size,
                    firmware_part *out, int *nout)
 {
   if (fw->pt_default)
-    return firmware_layout(ctx, fw->pt, fw->npt - 1, fw->irom0_end - fw->irom0_start,
+    return lfsc_firmware_layout(ctx, fw->pt, fw->npt - 1, fw->irom0_end - fw->irom0_start,
                            flash_size, out, nout);
   /* a final table is used as it is; it must still suit this chip */
   uint64_t last = 0;
@@ -212,7 +212,7 @@ int firmware_table(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size,
   return LFSC_OK;
 }
 
-uint32_t firmware_chip_size(const firmware *fw, uint32_t given, const char **from)
+uint32_t lfsc_firmware_chip_size(const firmware *fw, uint32_t given, const char **from)
 {
   const char *f = given ? "--flash-size" : fw->boot_flash_size ? "boot header" : "default";
   if (from)
@@ -220,20 +220,20 @@ uint32_t firmware_chip_size(const firmware *fw, uint32_t given, const char **fro
   return given ? given : fw->boot_flash_size ? fw->boot_flash_size : 0x400000u;
 }
 
-int firmware_lfs(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size, unsigned limits,
+int lfsc_firmware_lfs(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size, unsigned limits,
                  firmware_part *lfs)
 {
   firmware_part t[FIRMWARE_MAX_PARTS];
   int n;
-  int rc = firmware_table(ctx, fw, flash_size, t, &n);
+  int rc = lfsc_firmware_table(ctx, fw, flash_size, t, &n);
   if (rc)
     return rc;
-  const firmware_part *p = firmware_find(t, n, FIRMWARE_PT_LFS0);
+  const firmware_part *p = lfsc_firmware_find(t, n, FIRMWARE_PT_LFS0);
   if (!p)
     return lfsc_seterr(ctx, LFSC_EARG, "the firmware has no LFS partition: rebuild it with "
                        "LUA_FLASH_STORE, or add one with lfsimg provision --lfs-size N");
   *lfs = *p;
-  return lfslimits_check_partition(ctx, p->addr, p->size, limits);
+  return lfsc_lfslimits_check_partition(ctx, p->addr, p->size, limits);
 }
 
 /* ==== RCR sector (spec §3) ============================================== */
@@ -336,7 +336,7 @@ static int check_table(lfsc_ctx *ctx, const char *name, firmware *fw)
                          "%s: the partition table's end marker 0x%08lx is not _irom0_text_end "
                          "0x%08lx", name, (unsigned long)end, (unsigned long)fw->irom0_end);
   } else if (fw->form != FIRMWARE_FORM_ELF) {
-    const firmware_part *ir = firmware_find(fw->pt, fw->npt, FIRMWARE_PT_IROM0TEXT);
+    const firmware_part *ir = lfsc_firmware_find(fw->pt, fw->npt, FIRMWARE_PT_IROM0TEXT);
     fw->irom0_end = fw->irom0_start + (uint32_t)(ir ? ir->size : fw->irom_len);
   }
   if (fw->irom0_end < fw->irom0_start ||
@@ -544,7 +544,7 @@ static void set_boot(firmware *fw, const unsigned char *b, size_t n)
   fw->boot_flash_size = nibble_size(fw->boot_size_nibble);
 }
 
-int firmware_parse(lfsc_ctx *ctx, int nfiles, const char *const *names,
+int lfsc_firmware_parse(lfsc_ctx *ctx, int nfiles, const char *const *names,
                    const unsigned char *const *bufs, const size_t *lens, firmware *fw)
 {
   memset(fw, 0, sizeof *fw);
@@ -602,7 +602,7 @@ int firmware_parse(lfsc_ctx *ctx, int nfiles, const char *const *names,
   return rc;
 }
 
-int firmware_load(lfsc_ctx *ctx, int nfiles, const char *const *paths, firmware *fw)
+int lfsc_firmware_load(lfsc_ctx *ctx, int nfiles, const char *const *paths, firmware *fw)
 {
   const unsigned char *bufs[2] = {NULL, NULL};
   size_t lens[2] = {0, 0};
@@ -611,12 +611,12 @@ int firmware_load(lfsc_ctx *ctx, int nfiles, const char *const *paths, firmware 
                        "0x10000.bin)");
   for (int i = 0; i < nfiles; i++) {
     unsigned char *b;
-    int rc = reader_readfile(ctx, paths[i], &b, &lens[i]);
+    int rc = lfsc_reader_readfile(ctx, paths[i], &b, &lens[i]);
     if (rc)
       return rc;
     bufs[i] = b;
   }
-  return firmware_parse(ctx, nfiles, paths, bufs, lens, fw);
+  return lfsc_firmware_parse(ctx, nfiles, paths, bufs, lens, fw);
 }
 
 /* ==== writing the RCR sector ============================================ */
@@ -630,7 +630,7 @@ static unsigned put_record(unsigned char *s, unsigned at, unsigned id, const uin
   return at + 1 + len;
 }
 
-int firmware_rcr_write(lfsc_ctx *ctx, const firmware *fw, const firmware_part *t, int n,
+int lfsc_firmware_rcr_write(lfsc_ctx *ctx, const firmware *fw, const firmware_part *t, int n,
                        unsigned char *sector)
 {
   uint32_t words[3 * FIRMWARE_MAX_PARTS];

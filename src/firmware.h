@@ -86,58 +86,58 @@ typedef struct firmware {
  * The buffers must outlive *fw. LFSC_OK, or LFSC_EFORMAT with a one-line
  * "NAME: what is wrong" message; LFSC_EARG for the ELF form in a build
  * without libelf. */
-int firmware_parse(lfsc_ctx *ctx, int nfiles, const char *const *names,
+int lfsc_firmware_parse(lfsc_ctx *ctx, int nfiles, const char *const *names,
                    const unsigned char *const *bufs, const size_t *lens, firmware *fw);
 
 /* Read one or two files and parse them (buffers in ctx's arena). */
-int firmware_load(lfsc_ctx *ctx, int nfiles, const char *const *paths, firmware *fw);
+int lfsc_firmware_load(lfsc_ctx *ctx, int nfiles, const char *const *paths, firmware *fw);
 
 /* "4M", "4MB", "1MiB", "512K", "0x400000", "4194304": a power of two from
  * 256 KiB to 16 MiB. LFSC_OK or LFSC_EARG (message names the value). */
-int firmware_parse_size(lfsc_ctx *ctx, const char *s, uint32_t *bytes);
+int lfsc_firmware_parse_size(lfsc_ctx *ctx, const char *s, uint32_t *bytes);
 
 /* The boot header's flash-size nibble for a size (esptool's encoding), or
  * -1 when there is none. */
-int firmware_size_nibble(uint32_t bytes);
+int lfsc_firmware_size_nibble(uint32_t bytes);
 
 /* The firmware's first-boot rules (spec §4.1) applied to in[0..n) for a
  * chip of flash_size bytes with an irom0 segment of irom0_size bytes:
  * writes the table the firmware registers to out (at most n entries) and
  * its length to *nout. A table that makes the firmware halt is an error
  * (LFSC_EFORMAT) naming the partition. in[] excludes any end marker. */
-int firmware_layout(lfsc_ctx *ctx, const firmware_part *in, int n, uint32_t irom0_size,
+int lfsc_firmware_layout(lfsc_ctx *ctx, const firmware_part *in, int n, uint32_t irom0_size,
                     uint32_t flash_size, firmware_part *out, int *nout);
 
 /* The table the firmware uses on a chip of flash_size bytes: computed by
- * firmware_layout from a default table, or the stored final table checked
+ * lfsc_firmware_layout from a default table, or the stored final table checked
  * against the chip. */
-int firmware_table(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size,
+int lfsc_firmware_table(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size,
                    firmware_part *out, int *nout);
 
 /* The chip to plan for: given (--flash-size) if not 0, else the boot
  * header's, else 4 MiB. *from (may be NULL) says which: "--flash-size",
  * "boot header" or "default". */
-uint32_t firmware_chip_size(const firmware *fw, uint32_t given, const char **from);
+uint32_t lfsc_firmware_chip_size(const firmware *fw, uint32_t given, const char **from);
 
 /* The LFS0 partition the firmware uses on a chip of flash_size bytes
- * (firmware_chip_size), checked against the mapped window unless limits
+ * (lfsc_firmware_chip_size), checked against the mapped window unless limits
  * has LIMITS_NO_WINDOW. No LFS partition is LFSC_EARG, saying how to get
  * one. */
-int firmware_lfs(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size, unsigned limits,
+int lfsc_firmware_lfs(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size, unsigned limits,
                  firmware_part *lfs);
 
 /* The partition of the given type in t[0..n), or NULL. */
-const firmware_part *firmware_find(const firmware_part *t, int n, uint32_t type);
+const firmware_part *lfsc_firmware_find(const firmware_part *t, int n, uint32_t type);
 
 /* Name of a partition type ("LFS0"), or NULL if unknown. */
-const char *firmware_type_name(uint32_t type);
+const char *lfsc_firmware_type_name(uint32_t type);
 
 /* Write the RCR sector of fw with t[0..n) as the live PT record, by the
  * firmware's own rule (spec §3): the new record at the first free word
  * with at least one free word after it, the old PT record's id set to
  * deleted; a full sector is compacted (live records kept, in order).
  * sector receives FIRMWARE_RCR_BYTES bytes. LFSC_OK or LFSC_ELIMIT. */
-int firmware_rcr_write(lfsc_ctx *ctx, const firmware *fw, const firmware_part *t, int n,
+int lfsc_firmware_rcr_write(lfsc_ctx *ctx, const firmware *fw, const firmware_part *t, int n,
                        unsigned char *sector);
 
 #endif

@@ -61,7 +61,7 @@ static int pump(gz_state *g, int flush)
     zr = deflate(&g->zs, flush);
     if (zr == Z_STREAM_ERROR)
       return LFSC_EMEM;
-    sink_write(g->out, g->buf, sizeof g->buf - g->zs.avail_out);
+    lfsc_sink_write(g->out, g->buf, sizeof g->buf - g->zs.avail_out);
     if (g->out->status)
       return g->out->status;
   } while (g->zs.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
@@ -97,7 +97,7 @@ static int gz_write(lfsc_sink *s, const void *p, size_t n)
   return LFSC_OK;
 }
 
-int gzip_sink_init(lfsc_sink *gz, lfsc_sink *out, int flags, unsigned pad_blocks)
+int lfsc_gzip_sink_init(lfsc_sink *gz, lfsc_sink *out, int flags, unsigned pad_blocks)
 {
   /* FLG 0, MTIME 0, XFL 2 (best compression), OS 3 (Unix) */
   static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3};
@@ -121,11 +121,11 @@ int gzip_sink_init(lfsc_sink *gz, lfsc_sink *out, int flags, unsigned pad_blocks
   for (unsigned i = 0; i < pad_blocks; i++)
     if (prime_block(&g->zs, -1))
       return gz->status = LFSC_EMEM;
-  sink_write(out, header, sizeof header);
+  lfsc_sink_write(out, header, sizeof header);
   return gz->status = out->status;
 }
 
-int gzip_sink_finish(lfsc_sink *gz)
+int lfsc_gzip_sink_finish(lfsc_sink *gz)
 {
   gz_state *g = gz->impl;
   if (!g)
@@ -135,8 +135,8 @@ int gzip_sink_finish(lfsc_sink *gz)
     rc = pump(g, Z_FINISH);
   deflateEnd(&g->zs);
   if (!rc) {
-    sink_u32le(g->out, g->crc);
-    sink_u32le(g->out, g->isize);
+    lfsc_sink_u32le(g->out, g->crc);
+    lfsc_sink_u32le(g->out, g->isize);
     rc = g->out->status;
   }
   free(g);
@@ -150,12 +150,12 @@ static int compress_padded(const unsigned char *data, size_t n, int flags,
                            unsigned pad, lfsc_sink *mem)
 {
   lfsc_sink gz;
-  sink_mem_init(mem);
-  gzip_sink_init(&gz, mem, flags, pad);
-  sink_write(&gz, data, n);
-  int rc = gzip_sink_finish(&gz);
+  lfsc_sink_mem_init(mem);
+  lfsc_gzip_sink_init(&gz, mem, flags, pad);
+  lfsc_sink_write(&gz, data, n);
+  int rc = lfsc_gzip_sink_finish(&gz);
   if (rc)
-    sink_mem_free(mem);
+    lfsc_sink_mem_free(mem);
   return rc;
 }
 
@@ -172,19 +172,19 @@ static int squeeze_padded(const unsigned char *data, size_t n, int flags,
     crc = (uint32_t)crc32(crc, data + done, chunk);
     done += chunk;
   }
-  sink_mem_init(mem);
-  sink_write(mem, header, sizeof header);
-  int rc = squeeze_deflate(data, n, effort, pad, mem);
-  sink_u32le(mem, crc);
-  sink_u32le(mem, (uint32_t)n);
+  lfsc_sink_mem_init(mem);
+  lfsc_sink_write(mem, header, sizeof header);
+  int rc = lfsc_squeeze_deflate(data, n, effort, pad, mem);
+  lfsc_sink_u32le(mem, crc);
+  lfsc_sink_u32le(mem, (uint32_t)n);
   if (!rc)
     rc = mem->status;
   if (rc)
-    sink_mem_free(mem);
+    lfsc_sink_mem_free(mem);
   return rc;
 }
 
-int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
+int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out)
 {
   int (*member)(const unsigned char *, size_t, int, unsigned, lfsc_sink *) = compress_padded;
@@ -203,9 +203,9 @@ int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
     if (mem.len >= min_file || pad > 8 * min_file)
       break;
     pad += (unsigned)(((min_file - mem.len) * 8 + 9) / 10);
-    sink_mem_free(&mem);
+    lfsc_sink_mem_free(&mem);
   }
-  sink_write(out, mem.buf, mem.len);
-  sink_mem_free(&mem);
+  lfsc_sink_write(out, mem.buf, mem.len);
+  lfsc_sink_mem_free(&mem);
   return out->status;
 }

@@ -26,18 +26,18 @@ enum {
 
 /* Start a gzip member written to out. pad_blocks empty fixed blocks come
  * first (10 bits each). LFSC_OK or LFSC_EMEM. Every path must end with
- * gzip_sink_finish, which also releases the sink. */
-int gzip_sink_init(lfsc_sink *gz, lfsc_sink *out, int flags, unsigned pad_blocks);
+ * lfsc_gzip_sink_finish, which also releases the sink. */
+int lfsc_gzip_sink_init(lfsc_sink *gz, lfsc_sink *out, int flags, unsigned pad_blocks);
 
 /* Flush the deflate stream and write the trailer. Returns the first error
  * of the gzip sink or of out. Also frees the zlib state. */
-int gzip_sink_finish(lfsc_sink *gz);
+int lfsc_gzip_sink_finish(lfsc_sink *gz);
 
 /* Whole-buffer convenience: compress data[0..n) into out, adding padding
  * blocks as needed for a file of at least min_file bytes. Without
  * GZIP_FIXED or a GZIP_MEMLEVEL the deflate data is our own optimal parse
  * (squeeze.c; GZIP_BEST for its longest search), otherwise one zlib pass. */
-int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
+int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out);
 
 #endif

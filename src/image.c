@@ -12,7 +12,7 @@
 #include "lfslimits.h"
 #include "layout.h"
 
-size_t image_modname(const char *source, size_t len, char *out)
+size_t lfsc_image_modname(const char *source, size_t len, char *out)
 {
   if (len == 0)
     return 0;
@@ -38,7 +38,7 @@ size_t image_modname(const char *source, size_t len, char *out)
   return (size_t)(stop - base);
 }
 
-lfsc_number image_timestamp_value(lfsc_target target, int64_t timestamp)
+lfsc_number lfsc_image_timestamp_value(lfsc_target target, int64_t timestamp)
 {
   if (target != LFSC_TARGET_INT)
     return (lfsc_number)timestamp;
@@ -105,7 +105,7 @@ static int module_names(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *co
       rc = lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
       break;
     }
-    size_t nl = image_modname(src, len, buf);
+    size_t nl = lfsc_image_modname(src, len, buf);
     names[i] = lfsc_intern(ctx, buf, nl);
     free(buf);
     free(tmp);
@@ -137,7 +137,7 @@ static int module_names(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *co
  * are lifted: names past constant 255 cannot be RK operands of EQ, so
  * they are loaded into R1 first; and the names table is filled by
  * SETLIST in batches of 50, reusing R3..R52. */
-size_t image_index_code(size_t n, uint32_t *code)
+size_t lfsc_image_index_code(size_t n, uint32_t *code)
 {
   size_t pc = 0;
   for (size_t i = 0; i < n; i++) {
@@ -164,19 +164,19 @@ size_t image_index_code(size_t n, uint32_t *code)
   return pc;
 }
 
-size_t image_index_codesize(size_t n)
+size_t lfsc_image_index_codesize(size_t n)
 {
   size_t big = n > LFSC_MAXINDEXRK + 1 ? n - (LFSC_MAXINDEXRK + 1) : 0;
   size_t batches = (n + LFSC_FIELDS_PER_FLUSH - 1) / LFSC_FIELDS_PER_FLUSH;
   return 5 * n + big + (batches > 1 ? batches - 1 : 0) + 5;
 }
 
-int image_index_maxstack(size_t n)
+int lfsc_image_index_maxstack(size_t n)
 {
   return 3 + (int)(n < LFSC_FIELDS_PER_FLUSH ? n : LFSC_FIELDS_PER_FLUSH);
 }
 
-int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
+int lfsc_image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
                 size_t n, lfsc_target target, int64_t timestamp, lfsc_proto **out)
 {
   *out = NULL;
@@ -188,7 +188,7 @@ int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *fil
   lfsc_proto *f = lfsc_alloc(ctx, sizeof *f);
   lfsc_const *k = lfsc_alloc(ctx, (n + 1) * sizeof *k);
   lfsc_proto **p = lfsc_alloc(ctx, n * sizeof *p);
-  uint32_t *code = lfsc_alloc(ctx, image_index_codesize(n) * sizeof *code);
+  uint32_t *code = lfsc_alloc(ctx, lfsc_image_index_codesize(n) * sizeof *code);
   const lfsc_str **names = calloc(n, sizeof *names);
   const lfsc_str *source = lfsc_intern(ctx, "=(luac)", 7);
   if (!f || !k || !p || !code || !names || !source) {
@@ -207,41 +207,41 @@ int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *fil
   }
   free(names);
   k[n].type = LFSC_K_NUM;
-  k[n].u.n = image_timestamp_value(target, timestamp);
+  k[n].u.n = lfsc_image_timestamp_value(target, timestamp);
 
   f->source = source;
   f->numparams = 1;
   f->is_vararg = 0;
   f->nups = 0;
-  f->maxstacksize = (uint8_t)image_index_maxstack(n);
+  f->maxstacksize = (uint8_t)lfsc_image_index_maxstack(n);
   f->sizek = (int)(n + 1);
   f->k = k;
   f->sizep = (int)n;
   f->p = p;
   f->code = code;
-  f->sizecode = (int)image_index_code(n, code);
+  f->sizecode = (int)lfsc_image_index_code(n, code);
   *out = f;
   return LFSC_OK;
 }
 
-int image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *opts,
+int lfsc_image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *opts,
                 lfsc_sink *out, uint32_t *size)
 {
   layout l;
   layout_opts lo = {.target = opts->target, .strip = opts->strip};
-  int rc = layout_build(ctx, index, &lo, &l);
+  int rc = lfsc_layout_build(ctx, index, &lo, &l);
   if (rc)
     return rc;
-  uint32_t fsize = layout_size(&l);
+  uint32_t fsize = lfsc_layout_size(&l);
   if (size)
     *size = fsize;
-  rc = lfslimits_check_image(ctx, opts->absolute, opts->addr, fsize, opts->limits);
+  rc = lfsc_lfslimits_check_image(ctx, opts->absolute, opts->addr, fsize, opts->limits);
   if (rc) {
-    layout_free(&l);
+    lfsc_layout_free(&l);
     return rc;
   }
   if (fsize > opts->maxsize) {
-    layout_free(&l);
+    lfsc_layout_free(&l);
     return lfsc_seterr(ctx, LFSC_ELIMIT,
                        "image is %lu bytes, %llu bytes over the maximum size of %llu bytes"
                        " (-m)", (unsigned long)fsize,
@@ -249,18 +249,18 @@ int image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *opts,
                        (unsigned long long)opts->maxsize);
   }
   if (opts->absolute) {
-    layout_write_abs(&l, opts->addr, out);
+    lfsc_layout_write_abs(&l, opts->addr, out);
     rc = out->status;
   } else {
     lfsc_sink pi;
-    sink_mem_init(&pi);
-    layout_write_pi(&l, &pi);
+    lfsc_sink_mem_init(&pi);
+    lfsc_layout_write_pi(&l, &pi);
     rc = pi.status;
     if (!rc)
-      rc = gzip_write(pi.buf, pi.len, opts->gzip_flags, LFSIMG_GZ_MIN_FILE, out);
-    sink_mem_free(&pi);
+      rc = lfsc_gzip_write(pi.buf, pi.len, opts->gzip_flags, LFSIMG_GZ_MIN_FILE, out);
+    lfsc_sink_mem_free(&pi);
   }
-  layout_free(&l);
+  lfsc_layout_free(&l);
   if (rc == LFSC_EMEM)
     return lfsc_seterr(ctx, rc, "out of memory");
   if (rc)

@@ -18,7 +18,7 @@
 
 /* Module name of a chunk from its source name (§9): "@dir/m.x.lua" -> "m".
  * Returns the length written to out (at most len - 1 bytes of source). */
-size_t image_modname(const char *source, size_t len, char *out);
+size_t lfsc_image_modname(const char *source, size_t len, char *out);
 
 /* Build the index function over chunks[0..n): k[i] = module name of
  * chunk i, k[n] = timestamp, p[i] = chunks[i]. files[i] (may be NULL)
@@ -26,20 +26,20 @@ size_t image_modname(const char *source, size_t len, char *out);
  * none. For up to 50 modules the code is exactly the reference's; beyond,
  * names are stored in SETLIST batches of 50. Duplicate module names are
  * an error (LFSC_EARG) naming both files. */
-int image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
+int lfsc_image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
                 size_t n, lfsc_target target, int64_t timestamp, lfsc_proto **out);
 
-/* The index function's code for n modules (what image_index emits), so
- * readers and verifiers can check it: image_index_codesize(n) words
+/* The index function's code for n modules (what lfsc_image_index emits), so
+ * readers and verifiers can check it: lfsc_image_index_codesize(n) words
  * (5n + 5 for n <= 50, the reference's), written to code[]; returns the
- * count. image_index_maxstack(n) is its maxstacksize (n + 3, at most 53). */
-size_t image_index_code(size_t n, uint32_t *code);
-size_t image_index_codesize(size_t n);
-int image_index_maxstack(size_t n);
+ * count. lfsc_image_index_maxstack(n) is its maxstacksize (n + 3, at most 53). */
+size_t lfsc_image_index_code(size_t n, uint32_t *code);
+size_t lfsc_image_index_codesize(size_t n);
+int lfsc_image_index_maxstack(size_t n);
 
 /* The number a timestamp becomes in the index function's constants:
  * the integer firmware keeps it as an int32 (wrapping in 2038). */
-lfsc_number image_timestamp_value(lfsc_target target, int64_t timestamp);
+lfsc_number lfsc_image_timestamp_value(lfsc_target target, int64_t timestamp);
 
 typedef struct image_opts {
   lfsc_target target;           /* FLOAT, FLOAT16 or INT */
@@ -55,7 +55,7 @@ typedef struct image_opts {
  * *size receives flash_size (bitmap excluded) as soon as it is known,
  * also when the maxsize check then fails (LFSC_ELIMIT); nothing is
  * written to out on any failure. */
-int image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *opts,
+int lfsc_image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *opts,
                 lfsc_sink *out, uint32_t *size);
 
 #endif

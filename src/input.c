@@ -47,7 +47,7 @@ static const unsigned char *pull(void *ud, size_t *size)
   return st->buf;
 }
 
-const char *input_source_name(const input_opts *opts, const char *path)
+const char *lfsc_input_source_name(const input_opts *opts, const char *path)
 {
   const char *pre = opts->source_prefix;
   size_t n = pre ? strlen(pre) : 0;
@@ -61,7 +61,7 @@ const char *input_source_name(const input_opts *opts, const char *path)
   return *path ? path : ".";
 }
 
-int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out)
+int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out)
 {
   int from_stdin = path == NULL || strcmp(path, "-") == 0;
   const char *shown = from_stdin ? "stdin" : path;
@@ -72,7 +72,7 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
   unsigned char *head = malloc(HEAD_SIZE);
   /* The chunk name is '@' + the path as typed, or "=stdin"; a source prefix
    * (say, the build directory) is dropped so that it stays out of outputs. */
-  const char *named = from_stdin ? shown : input_source_name(opts, shown);
+  const char *named = from_stdin ? shown : lfsc_input_source_name(opts, shown);
   size_t plen = strlen(named);
   char *chunkname = lfsc_alloc(ctx, plen + 2);
   if (!head || !chunkname) {
@@ -104,7 +104,7 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
       len += get(&st, head + len, HEAD_SIZE - len);
     }
   }
-  size_t start = lc_read_start(head, len);
+  size_t start = lfsc_lc_read_start(head, len);
   if (from_stdin && start != 0)
     start = (size_t)-1;
   int rc;
@@ -113,7 +113,7 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
   } else if (start != (size_t)-1) {
     st.start = start;           /* the chunk begins at its ESC byte */
     st.len = len;
-    rc = lc_read_stream(ctx, pull, &st, shown, opts->target, out);
+    rc = lfsc_lc_read_stream(ctx, pull, &st, shown, opts->target, out);
   } else {
     lfsc_compile_opts co = {
       .nummodel = lfsc_target_nummodel(opts->target),
@@ -136,7 +136,7 @@ int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_pro
 }
 
 /* --embed --split needs a whole source to cut: read it all. */
-int input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
+int lfsc_input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
 {
   int from_stdin = path == NULL || strcmp(path, "-") == 0;
   FILE *fp = from_stdin ? stdin : fopen(path, "rb");
@@ -172,25 +172,25 @@ int input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len
   return LFSC_OK;
 }
 
-int input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
+int lfsc_input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
                       const unsigned char *buf, size_t len, lfsc_proto **out)
 {
   int from_stdin = path == NULL || strcmp(path, "-") == 0;
   const char *shown = from_stdin ? "stdin" : path;
-  /* named as input_load names it */
-  const char *named = from_stdin ? shown : input_source_name(opts, shown);
+  /* named as lfsc_input_load names it */
+  const char *named = from_stdin ? shown : lfsc_input_source_name(opts, shown);
   size_t plen = strlen(named);
   char *chunkname = lfsc_alloc(ctx, plen + 2);
   if (!chunkname)
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
   chunkname[0] = from_stdin ? '=' : '@';
   memcpy(chunkname + 1, named, plen + 1);
-  /* bytecode or source, by input_load's rules */
-  size_t start = lc_read_start(buf, len);
+  /* bytecode or source, by lfsc_input_load's rules */
+  size_t start = lfsc_lc_read_start(buf, len);
   if (from_stdin && start != 0)
     start = (size_t)-1;
   if (start != (size_t)-1)
-    return lc_read(ctx, buf + start, len - start, shown, opts->target, out);
+    return lfsc_lc_read(ctx, buf + start, len - start, shown, opts->target, out);
   lfsc_compile_opts co = {
     .nummodel = lfsc_target_nummodel(opts->target),
     .keep_names = opts->target == LFSC_TARGET_HOST,
@@ -199,7 +199,7 @@ int input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
   return lfsc_compile(ctx, &co, chunkname, (const char *)buf, len, out);
 }
 
-lfsc_proto *input_combine(lfsc_ctx *ctx, lfsc_proto **chunks, int n)
+lfsc_proto *lfsc_input_combine(lfsc_ctx *ctx, lfsc_proto **chunks, int n)
 {
   if (n == 1)
     return chunks[0];

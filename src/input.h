@@ -16,22 +16,22 @@ typedef struct input_opts {
  * read in the target's bytecode format. Errors are luac's messages
  * without the program name, e.g. "cannot open x.lua: No such file or
  * directory" or "x.lua:3: unexpected symbol near '@'". */
-int input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out);
+int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out);
 
 /* path as it is named in outputs: without opts->source_prefix when it
  * starts with that directory ("/src/app" makes "/src/app/lib/x.lua"
  * "lib/x.lua"). */
-const char *input_source_name(const input_opts *opts, const char *path);
+const char *lfsc_input_source_name(const input_opts *opts, const char *path);
 
-/* The two halves of input_load: read path ("-" or NULL for stdin) into a
+/* The two halves of lfsc_input_load: read path ("-" or NULL for stdin) into a
  * malloc'ed buffer, and turn such a buffer into a proto tree (path names
  * the chunk and selects stdin's rules). */
-int input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
-int input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
+int lfsc_input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
+int lfsc_input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
                       const unsigned char *buf, size_t len, lfsc_proto **out);
 
 /* luac's wrapper for several chunks: a main "=(luac)" function that
  * creates and calls each chunk in order. With n == 1, the chunk itself. */
-lfsc_proto *input_combine(lfsc_ctx *ctx, lfsc_proto **chunks, int n);
+lfsc_proto *lfsc_input_combine(lfsc_ctx *ctx, lfsc_proto **chunks, int n);
 
 #endif

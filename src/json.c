@@ -5,7 +5,7 @@
 
 #include "json.h"
 
-void json_init(json_writer *w, lfsc_sink *out)
+void lfsc_json_init(json_writer *w, lfsc_sink *out)
 {
   memset(w, 0, sizeof *w);
   w->out = out;
@@ -13,15 +13,15 @@ void json_init(json_writer *w, lfsc_sink *out)
 
 static void put(json_writer *w, const char *s)
 {
-  sink_write(w->out, s, strlen(s));
+  lfsc_sink_write(w->out, s, strlen(s));
 }
 
 static void indent(json_writer *w, int depth)
 {
   static const char spaces[] = "                                ";
-  sink_write(w->out, "\n", 1);
+  lfsc_sink_write(w->out, "\n", 1);
   for (int i = 0; i < depth; i++)
-    sink_write(w->out, spaces, 2);
+    lfsc_sink_write(w->out, spaces, 2);
 }
 
 /* What goes before a value or key: nothing after a key, else the
@@ -36,17 +36,17 @@ static void before(json_writer *w)
     return;
   int count = w->level[w->depth - 1].count++;
   if (count)
-    sink_write(w->out, ",", 1);
+    lfsc_sink_write(w->out, ",", 1);
   if (w->level[w->depth - 1].multiline)
     indent(w, w->depth);
   else if (count)
-    sink_write(w->out, " ", 1);
+    lfsc_sink_write(w->out, " ", 1);
 }
 
 static void open_container(json_writer *w, char open, char close, int multiline)
 {
   before(w);
-  sink_write(w->out, &open, 1);
+  lfsc_sink_write(w->out, &open, 1);
   if (w->depth == JSON_MAX_DEPTH)
     return;
   w->level[w->depth].close = close;
@@ -55,27 +55,27 @@ static void open_container(json_writer *w, char open, char close, int multiline)
   w->depth++;
 }
 
-void json_object(json_writer *w, int multiline)
+void lfsc_json_object(json_writer *w, int multiline)
 {
   open_container(w, '{', '}', multiline);
 }
 
-void json_array(json_writer *w, int multiline)
+void lfsc_json_array(json_writer *w, int multiline)
 {
   open_container(w, '[', ']', multiline);
 }
 
-void json_close(json_writer *w)
+void lfsc_json_close(json_writer *w)
 {
   if (w->depth == 0)
     return;
   w->depth--;
   if (w->level[w->depth].multiline && w->level[w->depth].count)
     indent(w, w->depth);
-  sink_write(w->out, &w->level[w->depth].close, 1);
+  lfsc_sink_write(w->out, &w->level[w->depth].close, 1);
 }
 
-int json_utf8_len(const unsigned char *s, size_t len)
+int lfsc_json_utf8_len(const unsigned char *s, size_t len)
 {
   unsigned c = s[0];
   int n;
@@ -112,15 +112,15 @@ static void put_text(json_writer *w, const unsigned char *s, size_t len)
   char esc[8];
   size_t run = 0;               /* start of bytes copied as they are */
   size_t i = 0;
-  sink_write(w->out, "\"", 1);
+  lfsc_sink_write(w->out, "\"", 1);
   while (i < len) {
     unsigned c = s[i];
-    int n = c >= 0x20 && c != '"' && c != '\\' && c != 0x7F ? json_utf8_len(s + i, len - i) : 0;
+    int n = c >= 0x20 && c != '"' && c != '\\' && c != 0x7F ? lfsc_json_utf8_len(s + i, len - i) : 0;
     if (n) {
       i += (size_t)n;
       continue;
     }
-    sink_write(w->out, s + run, i - run);
+    lfsc_sink_write(w->out, s + run, i - run);
     switch (c) {
     case '"': put(w, "\\\""); break;
     case '\\': put(w, "\\\\"); break;
@@ -135,34 +135,34 @@ static void put_text(json_writer *w, const unsigned char *s, size_t len)
     }
     run = ++i;
   }
-  sink_write(w->out, s + run, i - run);
-  sink_write(w->out, "\"", 1);
+  lfsc_sink_write(w->out, s + run, i - run);
+  lfsc_sink_write(w->out, "\"", 1);
 }
 
-void json_key(json_writer *w, const char *key)
+void lfsc_json_key(json_writer *w, const char *key)
 {
   before(w);
   put_text(w, (const unsigned char *)key, strlen(key));
-  sink_write(w->out, ": ", 2);
+  lfsc_sink_write(w->out, ": ", 2);
   w->after_key = 1;
 }
 
-void json_text(json_writer *w, const void *bytes, size_t len)
+void lfsc_json_text(json_writer *w, const void *bytes, size_t len)
 {
   before(w);
   put_text(w, bytes, len);
 }
 
-void json_cstr(json_writer *w, const char *s)
+void lfsc_json_cstr(json_writer *w, const char *s)
 {
   if (!s) {
-    json_null(w);
+    lfsc_json_null(w);
     return;
   }
-  json_text(w, s, strlen(s));
+  lfsc_json_text(w, s, strlen(s));
 }
 
-void json_int(json_writer *w, int64_t v)
+void lfsc_json_int(json_writer *w, int64_t v)
 {
   char b[24];
   before(w);
@@ -170,7 +170,7 @@ void json_int(json_writer *w, int64_t v)
   put(w, b);
 }
 
-void json_uint(json_writer *w, uint64_t v)
+void lfsc_json_uint(json_writer *w, uint64_t v)
 {
   char b[24];
   before(w);
@@ -183,7 +183,7 @@ static void number(json_writer *w, double v, int decimals)
 {
   char b[400];                  /* %f of 1e308 has 309 digits */
   if (!isfinite(v)) {
-    json_null(w);
+    lfsc_json_null(w);
     return;
   }
   before(w);
@@ -194,29 +194,29 @@ static void number(json_writer *w, double v, int decimals)
   put(w, b);
 }
 
-void json_double(json_writer *w, double v)
+void lfsc_json_double(json_writer *w, double v)
 {
   number(w, v, -1);
 }
 
-void json_fixed(json_writer *w, double v, int decimals)
+void lfsc_json_fixed(json_writer *w, double v, int decimals)
 {
   number(w, v, decimals < 0 ? 0 : decimals);
 }
 
-void json_bool(json_writer *w, int v)
+void lfsc_json_bool(json_writer *w, int v)
 {
   before(w);
   put(w, v ? "true" : "false");
 }
 
-void json_null(json_writer *w)
+void lfsc_json_null(json_writer *w)
 {
   before(w);
   put(w, "null");
 }
 
-void json_end(json_writer *w)
+void lfsc_json_end(json_writer *w)
 {
-  sink_write(w->out, "\n", 1);
+  lfsc_sink_write(w->out, "\n", 1);
 }

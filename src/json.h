@@ -38,29 +38,29 @@ typedef struct json_writer {
   } level[JSON_MAX_DEPTH];
 } json_writer;
 
-void json_init(json_writer *w, lfsc_sink *out);
+void lfsc_json_init(json_writer *w, lfsc_sink *out);
 /* Containers; deeper than JSON_MAX_DEPTH is a programming error (ignored). */
-void json_object(json_writer *w, int multiline);
-void json_array(json_writer *w, int multiline);
-void json_close(json_writer *w);
+void lfsc_json_object(json_writer *w, int multiline);
+void lfsc_json_array(json_writer *w, int multiline);
+void lfsc_json_close(json_writer *w);
 /* The key of the next object member (a C string, escaped like text). */
-void json_key(json_writer *w, const char *key);
+void lfsc_json_key(json_writer *w, const char *key);
 /* Values */
-void json_text(json_writer *w, const void *bytes, size_t len);   /* the rule above */
-void json_cstr(json_writer *w, const char *s);                  /* NULL gives null */
-void json_int(json_writer *w, int64_t v);
-void json_uint(json_writer *w, uint64_t v);
-/* Numbers: json_double exactly (%.17g), json_fixed with `decimals`
+void lfsc_json_text(json_writer *w, const void *bytes, size_t len);   /* the rule above */
+void lfsc_json_cstr(json_writer *w, const char *s);                  /* NULL gives null */
+void lfsc_json_int(json_writer *w, int64_t v);
+void lfsc_json_uint(json_writer *w, uint64_t v);
+/* Numbers: lfsc_json_double exactly (%.17g), lfsc_json_fixed with `decimals`
  * digits after the point; NaN and infinities, which JSON lacks, give null. */
-void json_double(json_writer *w, double v);
-void json_fixed(json_writer *w, double v, int decimals);
-void json_bool(json_writer *w, int v);
-void json_null(json_writer *w);
+void lfsc_json_double(json_writer *w, double v);
+void lfsc_json_fixed(json_writer *w, double v, int decimals);
+void lfsc_json_bool(json_writer *w, int v);
+void lfsc_json_null(json_writer *w);
 /* End the document (a line break after the top-level value). */
-void json_end(json_writer *w);
+void lfsc_json_end(json_writer *w);
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when s[0] does not
  * begin one within len bytes. */
-int json_utf8_len(const unsigned char *s, size_t len);
+int lfsc_json_utf8_len(const unsigned char *s, size_t len);
 
 #endif

@@ -148,7 +148,7 @@ static const lfsc_str *lineinfo_of(builder *b, const lfsc_proto *f)
 
 static void add_string(builder *b, const lfsc_str *s)
 {
-  if (s && !b->err && strtab_insert(&b->tab, s) != LFSC_OK)
+  if (s && !b->err && lfsc_strtab_insert(&b->tab, s) != LFSC_OK)
     oom(b);
 }
 
@@ -181,7 +181,7 @@ static size_t ts_of(builder *b, const lfsc_str *s)
 {
   if (!s || b->err)
     return 0;
-  int32_t i = strtab_find(&b->tab, s);
+  int32_t i = lfsc_strtab_find(&b->tab, s);
   return i < 0 ? 0 : b->tsoff[i];
 }
 
@@ -199,9 +199,9 @@ static size_t emit_strings(builder *b)
     free(index);
     return oom_offset(b);
   }
-  strtab_order(&b->tab, order, index);
+  lfsc_strtab_order(&b->tab, order, index);
   l->nstrings = n;
-  l->nbuckets = strtab_nbuckets(n);
+  l->nbuckets = lfsc_strtab_nbuckets(n);
   size_t buckets = alloc(b, (size_t)l->nbuckets * 4);
   for (uint32_t i = 0; i < n && !b->err; i++) {
     const lfsc_str *s = order[i];
@@ -349,7 +349,7 @@ static size_t emit_proto(builder *b, const lfsc_proto *f)
   return po;
 }
 
-uint32_t layout_signature(lfsc_target t)
+uint32_t lfsc_layout_signature(lfsc_target t)
 {
   switch (t) {
   case LFSC_TARGET_FLOAT16:
@@ -361,7 +361,7 @@ uint32_t layout_signature(lfsc_target t)
   }
 }
 
-int layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *opts,
+int lfsc_layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *opts,
                  layout *l)
 {
   builder b = {.ctx = ctx, .opts = opts, .l = l, .index = main};
@@ -382,45 +382,45 @@ int layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *opts,
   }
   if (opts->strip && !(b.nosource = lfsc_intern(ctx, "=?", 2)))
     return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
-  strtab_init(&b.tab);
+  lfsc_strtab_init(&b.tab);
   size_t hdr = alloc(&b, LFSIMG_HEADER_BYTES);
   collect(&b, main);
   size_t buckets = b.err ? 0 : emit_strings(&b);
   size_t mainproto = b.err ? 0 : emit_proto(&b, main);
   if (!b.err) {
     uint32_t *h = l->w + hdr;
-    h[LFSIMG_H_SIG] = layout_signature(opts->target);
+    h[LFSIMG_H_SIG] = lfsc_layout_signature(opts->target);
     h[LFSIMG_H_SIZE] = (uint32_t)(l->nwords * 4);
     setaddr(&b, hdr + LFSIMG_H_MAINPROTO, mainproto);
     setaddr(&b, hdr + LFSIMG_H_PROHASH, buckets);
     h[LFSIMG_H_NROUSE] = l->nstrings;
     h[LFSIMG_H_NROSIZE] = l->nbuckets;
   }
-  strtab_free(&b.tab);
+  lfsc_strtab_free(&b.tab);
   free(b.tsoff);
   if (b.err)
-    layout_free(l);
+    lfsc_layout_free(l);
   return b.err;
 }
 
-void layout_free(layout *l)
+void lfsc_layout_free(layout *l)
 {
   free(l->w);
   free(l->reloc);
   memset(l, 0, sizeof *l);
 }
 
-uint32_t layout_size(const layout *l)
+uint32_t lfsc_layout_size(const layout *l)
 {
   return (uint32_t)(l->nwords * 4);
 }
 
-int layout_is_addr(const layout *l, size_t i)
+int lfsc_layout_is_addr(const layout *l, size_t i)
 {
   return i < l->nwords && (l->reloc[i >> 5] >> (i & 31) & 1);
 }
 
-void layout_write_pi(const layout *l, lfsc_sink *out)
+void lfsc_layout_write_pi(const layout *l, lfsc_sink *out)
 {
   unsigned char buf[4096];
   size_t n = 0;
@@ -430,14 +430,14 @@ void layout_write_pi(const layout *l, lfsc_sink *out)
     wr_u32le(buf + n, v);
     n += 4;
     if (n == sizeof buf) {
-      sink_write(out, buf, n);
+      lfsc_sink_write(out, buf, n);
       n = 0;
     }
   }
-  sink_write(out, buf, n);
+  lfsc_sink_write(out, buf, n);
 }
 
-void layout_write_abs(const layout *l, uint32_t addr, lfsc_sink *out)
+void lfsc_layout_write_abs(const layout *l, uint32_t addr, lfsc_sink *out)
 {
   unsigned char buf[4096];
   size_t n = 0;
@@ -445,14 +445,14 @@ void layout_write_abs(const layout *l, uint32_t addr, lfsc_sink *out)
     uint32_t v = l->w[i];
     if (i == LFSIMG_H_SIG)
       v |= LFSIMG_SIG_ABSOLUTE;
-    else if (layout_is_addr(l, i))
+    else if (lfsc_layout_is_addr(l, i))
       v = addr + 4u * v;        /* mod 2^32, as the reference computes it */
     wr_u32le(buf + n, v);
     n += 4;
     if (n == sizeof buf) {
-      sink_write(out, buf, n);
+      lfsc_sink_write(out, buf, n);
       n = 0;
     }
   }
-  sink_write(out, buf, n);
+  lfsc_sink_write(out, buf, n);
 }

@@ -33,22 +33,22 @@ typedef struct layout_opts {
 
 /* Lay out the image of the tree rooted at main (the index function).
  * On failure the message is set and *l is left empty. */
-int layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *opts,
+int lfsc_layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *opts,
                  layout *l);
-void layout_free(layout *l);
+void lfsc_layout_free(layout *l);
 
 /* flash_size in bytes. */
-uint32_t layout_size(const layout *l);
+uint32_t lfsc_layout_size(const layout *l);
 /* Whether word i is an address field. */
-int layout_is_addr(const layout *l, size_t i);
+int lfsc_layout_is_addr(const layout *l, size_t i);
 
 /* PI content: the image words, then the bitmap (§4.2). */
-void layout_write_pi(const layout *l, lfsc_sink *out);
+void lfsc_layout_write_pi(const layout *l, lfsc_sink *out);
 /* ABS image based at addr: marked words become addr + 4 * offset, and the
  * signature gets its ABSOLUTE bit (§4.3). */
-void layout_write_abs(const layout *l, uint32_t addr, lfsc_sink *out);
+void lfsc_layout_write_abs(const layout *l, uint32_t addr, lfsc_sink *out);
 
 /* Signature (PI form) of a firmware variant. */
-uint32_t layout_signature(lfsc_target t);
+uint32_t lfsc_layout_signature(lfsc_target t);
 
 #endif

@@ -21,13 +21,13 @@ typedef struct lc_format {
 
 /* The format written for a target (float16 writes the float format:
  * TValue width matters only inside images). */
-lc_format lc_format_for(lfsc_target t);
+lc_format lfsc_lc_format_for(lfsc_target t);
 
 /* Serialise the tree rooted at main. strip drops source names, line info
  * and local/upvalue names, as luac -s does. Returns LFSC_OK, the sink's
  * error, or LFSC_ELIMIT (message set) for an int32 constant the NodeMCU
  * int format cannot carry. */
-int lc_write(lfsc_ctx *ctx, const lfsc_proto *main, lfsc_target target,
+int lfsc_lc_write(lfsc_ctx *ctx, const lfsc_proto *main, lfsc_target target,
              int strip, lfsc_sink *out);
 
 #endif

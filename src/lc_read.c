@@ -249,7 +249,7 @@ static void *alloc_array(reader *r, size_t n, size_t size)
 
 /* {================= line info =================} */
 
-int lc_read_unpack_lines(const uint8_t *packed, uint32_t npacked, int *lines, int sizecode)
+int lfsc_lc_read_unpack_lines(const uint8_t *packed, uint32_t npacked, int *lines, int sizecode)
 {
   int64_t line = 0;
   int pc = 0;
@@ -338,7 +338,7 @@ static void read_lineinfo(reader *r, lfsc_proto *f)
     memcpy(f->packedli, p, (size_t)n - 1);
     if (f->sizecode > 0) {
       f->sizelineinfo = f->sizecode;
-      lc_read_unpack_lines(f->packedli, f->sizepackedli, f->lineinfo, f->sizecode);
+      lfsc_lc_read_unpack_lines(f->packedli, f->sizepackedli, f->lineinfo, f->sizecode);
     }
     return;
   }
@@ -469,7 +469,7 @@ static lfsc_proto *read_function(reader *r, const lfsc_str *parent_source)
   read_debug_names(r, f);
   if (r->status)
     return NULL;
-  if (!codecheck_proto(f, NULL)) {
+  if (!lfsc_codecheck_proto(f, NULL)) {
     fail(r, "bad code");
     return NULL;
   }
@@ -537,7 +537,7 @@ static int read_chunk(reader *r, lfsc_target target, lfsc_proto **out)
   return LFSC_OK;
 }
 
-int lc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len,
+int lfsc_lc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len,
             const char *name, lfsc_target target, lfsc_proto **out)
 {
   reader r;
@@ -549,7 +549,7 @@ int lc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len,
   return read_chunk(&r, target, out);
 }
 
-int lc_read_stream(lfsc_ctx *ctx, lfsc_read_fn read, void *ud, const char *name,
+int lfsc_lc_read_stream(lfsc_ctx *ctx, lfsc_read_fn read, void *ud, const char *name,
                    lfsc_target target, lfsc_proto **out)
 {
   reader r;
@@ -563,7 +563,7 @@ int lc_read_stream(lfsc_ctx *ctx, lfsc_read_fn read, void *ud, const char *name,
   return rc;
 }
 
-size_t lc_read_start(const unsigned char *buf, size_t len)
+size_t lfsc_lc_read_start(const unsigned char *buf, size_t len)
 {
   if (len == 0)
     return (size_t)-1;

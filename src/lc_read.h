@@ -46,27 +46,27 @@
  * input has line info, both lineinfo[] (one line per instruction) and
  * packedli (NodeMCU's run encoding, image spec §8.2). All memory belongs
  * to ctx. */
-int lc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len,
+int lfsc_lc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len,
             const char *name, lfsc_target target, lfsc_proto **out);
 
-/* lc_read over a stream (from the ESC byte on), read only as far as the
+/* lfsc_lc_read over a stream (from the ESC byte on), read only as far as the
  * chunk needs, so that a bad field stops it without reading the rest.
- * Same results as lc_read over the whole input. */
-int lc_read_stream(lfsc_ctx *ctx, lfsc_read_fn read, void *ud, const char *name,
+ * Same results as lfsc_lc_read over the whole input. */
+int lfsc_lc_read_stream(lfsc_ctx *ctx, lfsc_read_fn read, void *ud, const char *name,
                    lfsc_target target, lfsc_proto **out);
 
 /* Where a bytecode chunk starts in a file's contents, per nodemcu-lc §11:
  * 0 if the first byte is ESC; after the first line if that line starts
  * with '#' and the next byte is ESC; (size_t)-1 if the contents are not
  * bytecode (compile them as source). */
-size_t lc_read_start(const unsigned char *buf, size_t len);
+size_t lfsc_lc_read_start(const unsigned char *buf, size_t len);
 
 /* Decode packed line info (image spec §8.2, without the NUL) into
  * lines[0..sizecode). Instructions the runs do not cover get line 0.
  * Returns the number of instructions the runs describe (capped at
  * sizecode), so callers can tell a consistent encoding from a short or
  * malformed one. */
-int lc_read_unpack_lines(const uint8_t *packed, uint32_t npacked,
+int lfsc_lc_read_unpack_lines(const uint8_t *packed, uint32_t npacked,
                          int *lines, int sizecode);
 
 #endif

@@ -13,7 +13,7 @@ typedef struct writer {
   int status;                   /* first non-sink error (LFSC_ELIMIT) */
 } writer;
 
-lc_format lc_format_for(lfsc_target t)
+lc_format lfsc_lc_format_for(lfsc_target t)
 {
   lc_format f = {4, 8, 0, 0, 1};
   switch (t) {
@@ -38,7 +38,7 @@ static void put_u32(writer *w, uint32_t v)
 {
   if (w->fmt.big_endian)
     v = (v >> 24) | ((v >> 8) & 0xFF00u) | ((v << 8) & 0xFF0000u) | (v << 24);
-  sink_u32le(w->out, v);
+  lfsc_sink_u32le(w->out, v);
 }
 
 static void put_u64(writer *w, uint64_t v)
@@ -69,7 +69,7 @@ static void put_size(writer *w, uint64_t n)
 static void align4(writer *w)
 {
   if (w->fmt.nodemcu)
-    sink_zeros(w->out, (size_t)(-w->out->count & 3));
+    lfsc_sink_zeros(w->out, (size_t)(-w->out->count & 3));
 }
 
 /* A string field: absent (NULL) is a zero length; otherwise the length
@@ -81,7 +81,7 @@ static void put_string(writer *w, const lfsc_str *s)
     return;
   }
   put_size(w, (uint64_t)s->len + 1);
-  sink_write(w->out, s->data, (size_t)s->len + 1);
+  lfsc_sink_write(w->out, s->data, (size_t)s->len + 1);
 }
 
 static void put_number(writer *w, lfsc_number n)
@@ -109,12 +109,12 @@ static void put_constants(writer *w, const lfsc_proto *f)
   put_int(w, f->sizek);
   for (int i = 0; i < f->sizek; i++) {
     const lfsc_const *k = &f->k[i];
-    sink_u8(w->out, (unsigned)k->type);
+    lfsc_sink_u8(w->out, (unsigned)k->type);
     switch (k->type) {
     case LFSC_K_NIL:
       break;
     case LFSC_K_BOOL:
-      sink_u8(w->out, k->u.b ? 1 : 0);
+      lfsc_sink_u8(w->out, k->u.b ? 1 : 0);
       break;
     case LFSC_K_NUM:
       put_number(w, k->u.n);
@@ -133,8 +133,8 @@ static void put_lineinfo(writer *w, const lfsc_proto *f)
     put_u32(w, n);
     align4(w);
     if (n) {
-      sink_write(w->out, f->packedli, f->sizepackedli);
-      sink_u8(w->out, 0);
+      lfsc_sink_write(w->out, f->packedli, f->sizepackedli);
+      lfsc_sink_u8(w->out, 0);
     }
     return;
   }
@@ -151,10 +151,10 @@ static void put_function(writer *w, const lfsc_proto *f, const lfsc_str *parent_
   put_string(w, (w->strip || f->source == parent_source) ? NULL : f->source);
   put_int(w, f->linedefined);
   put_int(w, f->lastlinedefined);
-  sink_u8(w->out, f->nups);
-  sink_u8(w->out, f->numparams);
-  sink_u8(w->out, f->is_vararg);
-  sink_u8(w->out, f->maxstacksize);
+  lfsc_sink_u8(w->out, f->nups);
+  lfsc_sink_u8(w->out, f->numparams);
+  lfsc_sink_u8(w->out, f->is_vararg);
+  lfsc_sink_u8(w->out, f->maxstacksize);
   put_int(w, f->sizecode);
   align4(w);
   for (int i = 0; i < f->sizecode; i++)
@@ -177,10 +177,10 @@ static void put_function(writer *w, const lfsc_proto *f, const lfsc_str *parent_
     put_string(w, f->upvalues[i]);
 }
 
-int lc_write(lfsc_ctx *ctx, const lfsc_proto *main, lfsc_target target,
+int lfsc_lc_write(lfsc_ctx *ctx, const lfsc_proto *main, lfsc_target target,
              int strip, lfsc_sink *out)
 {
-  writer w = {ctx, lc_format_for(target), strip, out, 0};
+  writer w = {ctx, lfsc_lc_format_for(target), strip, out, 0};
   const unsigned char header[12] = {
     0x1B, 'L', 'u', 'a', 0x51, 0,
     w.fmt.big_endian ? 0 : 1,
@@ -190,7 +190,7 @@ int lc_write(lfsc_ctx *ctx, const lfsc_proto *main, lfsc_target target,
     w.fmt.number_bytes,
     w.fmt.integral
   };
-  sink_write(out, header, sizeof header);
+  lfsc_sink_write(out, header, sizeof header);
   put_function(&w, main, NULL);
   if (w.status)
     return w.status;

@@ -47,7 +47,7 @@ static const unsigned char cclass[257] = {
 #define is_ident(c) (cclass[(c) + 1] & (C_DIGIT | C_ALPHA))
 #define is_space(c) (cclass[(c) + 1] & C_SPACE)
 
-void lex_chunkid(char *out, const char *source, size_t size)
+void lfsc_lex_chunkid(char *out, const char *source, size_t size)
 {
   if (*source == '=') {
     /* a name given verbatim, cut to fit */
@@ -84,22 +84,22 @@ void lex_chunkid(char *out, const char *source, size_t size)
   }
 }
 
-_Noreturn void lex_fail(lex_state *ls, int code, const char *msg)
+_Noreturn void lfsc_lex_fail(lex_state *ls, int code, const char *msg)
 {
   lfsc_seterr(ls->ctx, code, "%s", msg);
   longjmp(*ls->catcher, -code);   /* codes are negative, setjmp values not */
 }
 
-_Noreturn void lex_nomem(lex_state *ls)
+_Noreturn void lfsc_lex_nomem(lex_state *ls)
 {
-  lex_fail(ls, LFSC_EMEM, "not enough memory");
+  lfsc_lex_fail(ls, LFSC_EMEM, "not enough memory");
 }
 
-const lfsc_str *lex_intern(lex_state *ls, const char *s, size_t len)
+const lfsc_str *lfsc_lex_intern(lex_state *ls, const char *s, size_t len)
 {
   const lfsc_str *str = lfsc_intern(ls->ctx, s, len);
   if (!str)
-    lex_nomem(ls);
+    lfsc_lex_nomem(ls);
   return str;
 }
 
@@ -108,9 +108,9 @@ static void reserve(lex_state *ls, size_t n)
 {
   while (ls->blen + n + 1 > ls->bcap) {
     size_t cap = ls->bcap ? ls->bcap * 2 : 128;
-    char *nb = ctx_scratch_resize(ls->ctx, ls->buf, cap);   /* freed by the parser */
+    char *nb = lfsc_ctx_scratch_resize(ls->ctx, ls->buf, cap);   /* freed by the parser */
     if (!nb)
-      lex_nomem(ls);
+      lfsc_lex_nomem(ls);
     ls->buf = nb;
     ls->bcap = cap;
   }
@@ -170,7 +170,7 @@ static int at_newline(const lex_state *ls)
   return ls->cur == '\n' || ls->cur == '\r';
 }
 
-const char *lex_token_name(lex_state *ls, int tok)
+const char *lfsc_lex_token_name(lex_state *ls, int tok)
 {
   if (tok < LEX_FIRST_RESERVED) {
     if (iscntrl(tok))
@@ -189,10 +189,10 @@ static const char *token_text(lex_state *ls, int tok)
 {
   if (tok == TK_NAME || tok == TK_STRING || tok == TK_NUMBER)
     return ls->blen ? ls->buf : "";
-  return lex_token_name(ls, tok);
+  return lfsc_lex_token_name(ls, tok);
 }
 
-_Noreturn void lex_error(lex_state *ls, const char *msg, int tok)
+_Noreturn void lfsc_lex_error(lex_state *ls, const char *msg, int tok)
 {
   if (tok)
     lfsc_seterr(ls->ctx, LFSC_ESYNTAX, "%s:%d: %s near '%s'", ls->chunk, ls->line,
@@ -202,9 +202,9 @@ _Noreturn void lex_error(lex_state *ls, const char *msg, int tok)
   longjmp(*ls->catcher, -LFSC_ESYNTAX);
 }
 
-_Noreturn void lex_syntax_error(lex_state *ls, const char *msg)
+_Noreturn void lfsc_lex_syntax_error(lex_state *ls, const char *msg)
 {
-  lex_error(ls, msg, ls->t.tok);
+  lfsc_lex_error(ls, msg, ls->t.tok);
 }
 
 /* Count a line break, treating \n\r and \r\n as one. */
@@ -215,7 +215,7 @@ static void newline(lex_state *ls)
   if (at_newline(ls) && ls->cur != first)
     advance(ls);
   if (++ls->line >= INT_MAX - 2)   /* the reference's MAX_INT */
-    lex_syntax_error(ls, "chunk has too many lines");
+    lfsc_lex_syntax_error(ls, "chunk has too many lines");
 }
 
 /* Take c when it is one of the characters in set, saving it. */
@@ -250,13 +250,13 @@ static void long_string(lex_state *ls, lex_token *tok, int level)
   for (;;) {
     switch (ls->cur) {
     case END_OF_INPUT:
-      lex_error(ls, tok ? "unfinished long string" : "unfinished long comment",
+      lfsc_lex_error(ls, tok ? "unfinished long string" : "unfinished long comment",
                 TK_EOS);
     case '[':
       if (bracket_level(ls) == level) {
         save_advance(ls);
         if (level == 0)         /* Lua 5.1 still rejects [[ inside [[...]] */
-          lex_error(ls, "nesting of [[...]] is deprecated", '[');
+          lfsc_lex_error(ls, "nesting of [[...]] is deprecated", '[');
       }
       break;
     case ']':
@@ -281,7 +281,7 @@ static void long_string(lex_state *ls, lex_token *tok, int level)
   }
 done:
   if (tok)
-    tok->str = lex_intern(ls, ls->buf + 2 + level, ls->blen - 2 * (size_t)(2 + level));
+    tok->str = lfsc_lex_intern(ls, ls->buf + 2 + level, ls->blen - 2 * (size_t)(2 + level));
 }
 
 static void escape(lex_state *ls)
@@ -314,7 +314,7 @@ static void escape(lex_state *ls)
       advance(ls);
     }
     if (c > 255)
-      lex_error(ls, "escape sequence too large", TK_STRING);
+      lfsc_lex_error(ls, "escape sequence too large", TK_STRING);
     save(ls, c);
     return;
   }
@@ -329,10 +329,10 @@ static void quoted_string(lex_state *ls, lex_token *tok)
   while (ls->cur != quote) {
     switch (ls->cur) {
     case END_OF_INPUT:
-      lex_error(ls, "unfinished string", TK_EOS);
+      lfsc_lex_error(ls, "unfinished string", TK_EOS);
     case '\n':
     case '\r':
-      lex_error(ls, "unfinished string", TK_STRING);
+      lfsc_lex_error(ls, "unfinished string", TK_STRING);
     case '\\':
       escape(ls);
       break;
@@ -348,7 +348,7 @@ static void quoted_string(lex_state *ls, lex_token *tok)
     }
   }
   save_advance(ls);
-  tok->str = lex_intern(ls, ls->buf + 1, ls->blen - 2);
+  tok->str = lfsc_lex_intern(ls, ls->buf + 1, ls->blen - 2);
 }
 
 /* A numeral: digits and dots, an optional exponent sign, then any
@@ -363,7 +363,7 @@ static void numeral(lex_state *ls, lex_token *tok)
   while (is_ident(ls->cur))
     save_advance(ls);
   if (ls->num->parse(ls->buf, &tok->num) != 0)
-    lex_error(ls, "malformed number", TK_NUMBER);
+    lfsc_lex_error(ls, "malformed number", TK_NUMBER);
 }
 
 /* Reserved words are sorted, so those sharing a first letter are
@@ -449,7 +449,7 @@ static int scan(lex_state *ls, lex_token *tok)
       }
       if (level == -1)
         return '[';
-      lex_error(ls, "invalid long string delimiter", TK_STRING);
+      lfsc_lex_error(ls, "invalid long string delimiter", TK_STRING);
     }
     case '=':
       return with_eq(ls, '=', TK_EQ);
@@ -498,7 +498,7 @@ static int scan(lex_state *ls, lex_token *tok)
         int r = reserved_word(ls->buf, ls->blen);
         if (r)
           return r;
-        tok->str = lex_intern(ls, ls->buf, ls->blen);
+        tok->str = lfsc_lex_intern(ls, ls->buf, ls->blen);
         return TK_NAME;
       }
       {
@@ -510,7 +510,7 @@ static int scan(lex_state *ls, lex_token *tok)
   }
 }
 
-void lex_next(lex_state *ls)
+void lfsc_lex_next(lex_state *ls)
 {
   ls->lastline = ls->line;
   if (ls->ahead.tok != TK_EOS) {
@@ -521,13 +521,13 @@ void lex_next(lex_state *ls)
   }
 }
 
-int lex_lookahead(lex_state *ls)
+int lfsc_lex_lookahead(lex_state *ls)
 {
   ls->ahead.tok = scan(ls, &ls->ahead);
   return ls->ahead.tok;
 }
 
-void lex_init(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
+void lfsc_lex_init(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
               const char *chunkname, const char *src, size_t len)
 {
   memset(ls, 0, sizeof *ls);
@@ -540,14 +540,14 @@ void lex_init(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num
   ls->lastline = 1;
   ls->depth = 1;                /* luac's parser already runs one C call deep */
   ls->ahead.tok = TK_EOS;
-  lex_chunkid(ls->chunk, chunkname, sizeof ls->chunk);
+  lfsc_lex_chunkid(ls->chunk, chunkname, sizeof ls->chunk);
   advance(ls);
 }
 
-void lex_init_stream(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
+void lfsc_lex_init_stream(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
                      const char *chunkname, lfsc_read_fn read, void *ud)
 {
-  lex_init(ls, ctx, catcher, num, chunkname, "", 0);
+  lfsc_lex_init(ls, ctx, catcher, num, chunkname, "", 0);
   ls->read = read;
   ls->read_ud = ud;
   advance(ls);

@@ -44,32 +44,32 @@ typedef struct lex_state {
   char *buf;                    /* text of the token being (or last) read */
   size_t blen, bcap;
   char chunk[80];               /* chunk name as shown in messages */
-  char tokname[24];             /* scratch for lex_token_name */
+  char tokname[24];             /* scratch for lfsc_lex_token_name */
   struct fstate *fs;            /* innermost function being compiled */
   int depth;                    /* nesting of syntactic levels (C calls in luac) */
 } lex_state;
 
-void lex_init(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
+void lfsc_lex_init(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
               const char *chunkname, const char *src, size_t len);
-/* lex_init over a stream, lexed piece by piece in place; a first line
+/* lfsc_lex_init over a stream, lexed piece by piece in place; a first line
  * starting with '#' is skipped (keeping its line break) as lfsc_compile
  * does for a buffer. */
-void lex_init_stream(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
+void lfsc_lex_init_stream(lex_state *ls, lfsc_ctx *ctx, jmp_buf *catcher, const num_ops *num,
                      const char *chunkname, lfsc_read_fn read, void *ud);
-void lex_next(lex_state *ls);
-int lex_lookahead(lex_state *ls);
+void lfsc_lex_next(lex_state *ls);
+int lfsc_lex_lookahead(lex_state *ls);
 /* Spelling of a token kind for messages ("'end' expected"). The returned
  * pointer is valid until the next call. */
-const char *lex_token_name(lex_state *ls, int tok);
+const char *lfsc_lex_token_name(lex_state *ls, int tok);
 /* Report an error at the current line; tok != 0 adds "near <token text>". */
-_Noreturn void lex_error(lex_state *ls, const char *msg, int tok);
-_Noreturn void lex_syntax_error(lex_state *ls, const char *msg);
+_Noreturn void lfsc_lex_error(lex_state *ls, const char *msg, int tok);
+_Noreturn void lfsc_lex_syntax_error(lex_state *ls, const char *msg);
 /* Abort the compile with LFSC_EMEM. */
-_Noreturn void lex_nomem(lex_state *ls);
+_Noreturn void lfsc_lex_nomem(lex_state *ls);
 /* Abort the compile with error code `code` and message msg as is. */
-_Noreturn void lex_fail(lex_state *ls, int code, const char *msg);
-const lfsc_str *lex_intern(lex_state *ls, const char *s, size_t len);
+_Noreturn void lfsc_lex_fail(lex_state *ls, int code, const char *msg);
+const lfsc_str *lfsc_lex_intern(lex_state *ls, const char *s, size_t len);
 /* Format a chunk name for messages as Lua 5.1 does (size bytes max). */
-void lex_chunkid(char *out, const char *source, size_t size);
+void lfsc_lex_chunkid(char *out, const char *source, size_t size);
 
 #endif

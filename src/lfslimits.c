@@ -7,7 +7,7 @@
 
 #define WINDOW_TEXT "the 1 MiB flash window the ESP8266 maps at 0x40200000..0x402fffff"
 
-int lfslimits_check_addr(lfsc_ctx *ctx, uint32_t addr, unsigned flags)
+int lfsc_lfslimits_check_addr(lfsc_ctx *ctx, uint32_t addr, unsigned flags)
 {
   uint32_t hi = (flags & LIMITS_NO_WINDOW) ? LIMITS_REF_ADDR_MAX : LIMITS_WINDOW_END - LIMITS_SECTOR;
   if (addr < LIMITS_ADDR_MIN || addr > hi) {
@@ -44,7 +44,7 @@ static const char *max_why(unsigned flags)
                                     : "the 1 MiB mapped window less the 64 KiB boot area";
 }
 
-int lfslimits_check_maxsize(lfsc_ctx *ctx, uint64_t maxsize, unsigned flags)
+int lfsc_lfslimits_check_maxsize(lfsc_ctx *ctx, uint64_t maxsize, unsigned flags)
 {
   if (maxsize % LIMITS_SECTOR != 0)
     return lfsc_seterr(ctx, LFSC_EARG, "maximum size must be a multiple of 4096");
@@ -56,7 +56,7 @@ int lfslimits_check_maxsize(lfsc_ctx *ctx, uint64_t maxsize, unsigned flags)
   return LFSC_OK;
 }
 
-int lfslimits_check_image(lfsc_ctx *ctx, int absolute, uint32_t addr, uint64_t size,
+int lfsc_lfslimits_check_image(lfsc_ctx *ctx, int absolute, uint32_t addr, uint64_t size,
                        unsigned flags)
 {
   if (size > max_image(flags))
@@ -74,7 +74,7 @@ int lfslimits_check_image(lfsc_ctx *ctx, int absolute, uint32_t addr, uint64_t s
   return LFSC_OK;
 }
 
-int lfslimits_check_partition(lfsc_ctx *ctx, uint32_t off, uint32_t size, unsigned flags)
+int lfsc_lfslimits_check_partition(lfsc_ctx *ctx, uint32_t off, uint32_t size, unsigned flags)
 {
   if (off % LIMITS_SECTOR || size % LIMITS_SECTOR)
     return lfsc_seterr(ctx, LFSC_ELIMIT,

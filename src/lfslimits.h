@@ -52,20 +52,20 @@ enum { LIMITS_NO_WINDOW = 1 };        /* flags: --no-window-check */
  * and unless LIMITS_NO_WINDOW, on a flash sector inside the window. A
  * value below the window that looks like a flash offset gets "did you
  * mean 0x40200000 + offset?". LFSC_OK or LFSC_EARG. */
-int lfslimits_check_addr(lfsc_ctx *ctx, uint32_t addr, unsigned flags);
+int lfsc_lfslimits_check_addr(lfsc_ctx *ctx, uint32_t addr, unsigned flags);
 
 /* A maximum image size (-m): a multiple of the 4 KiB sector, at most the
  * largest image. LFSC_OK or LFSC_EARG. */
-int lfslimits_check_maxsize(lfsc_ctx *ctx, uint64_t maxsize, unsigned flags);
+int lfsc_lfslimits_check_maxsize(lfsc_ctx *ctx, uint64_t maxsize, unsigned flags);
 
 /* A built or loaded image of size bytes (flash_size, bitmap excluded):
  * at most the largest image; for an absolute image at addr also its end
  * inside the window. LFSC_OK or LFSC_ELIMIT. */
-int lfslimits_check_image(lfsc_ctx *ctx, int absolute, uint32_t addr, uint64_t size,
+int lfsc_lfslimits_check_image(lfsc_ctx *ctx, int absolute, uint32_t addr, uint64_t size,
                        unsigned flags);
 
 /* An LFS partition at flash offset off of size bytes: sector aligned and
  * inside the mapped window. LFSC_OK or LFSC_ELIMIT. */
-int lfslimits_check_partition(lfsc_ctx *ctx, uint32_t off, uint32_t size, unsigned flags);
+int lfsc_lfslimits_check_partition(lfsc_ctx *ctx, uint32_t off, uint32_t size, unsigned flags);
 
 #endif

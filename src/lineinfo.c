@@ -6,7 +6,7 @@
 #include "ctx.h"
 #include "lineinfo.h"
 
-void lineinfo_init(lineinfo *li, lfsc_ctx *ctx, int compat)
+void lfsc_lineinfo_init(lineinfo *li, lfsc_ctx *ctx, int compat)
 {
   memset(li, 0, sizeof *li);
   li->ctx = ctx;
@@ -24,7 +24,7 @@ static int reserve(lineinfo *li, size_t n)
   size_t cap = li->cap ? li->cap * 2 : 64;
   while (cap < need)
     cap *= 2;
-  uint8_t *nb = ctx_scratch_resize(li->ctx, li->buf, cap);   /* see close_func */
+  uint8_t *nb = lfsc_ctx_scratch_resize(li->ctx, li->buf, cap);   /* see close_func */
   if (!nb)
     return LFSC_EMEM;
   memset(nb + li->cap, 0, cap - li->cap);   /* the compat walk may look back */
@@ -95,7 +95,7 @@ static void drop_last_run(lineinfo *li)
   li->lastoff = p;
 }
 
-int lineinfo_fix(lineinfo *li, int line)
+int lfsc_lineinfo_fix(lineinfo *li, int line)
 {
   if (line == li->lastline || li->lastoff < 0)
     return 0;
@@ -106,7 +106,7 @@ int lineinfo_fix(lineinfo *li, int line)
   return new_run(li, line);
 }
 
-int lineinfo_emit(lineinfo *li, int pc, int line)
+int lfsc_lineinfo_emit(lineinfo *li, int pc, int line)
 {
   int rc = 0;
   if (pc == li->lastpc + 1) {
@@ -115,13 +115,13 @@ int lineinfo_emit(lineinfo *li, int pc, int line)
     else
       rc = new_run(li, line);
   } else {
-    rc = lineinfo_fix(li, line);
+    rc = lfsc_lineinfo_fix(li, line);
   }
   li->lastpc = pc;
   return rc;
 }
 
-size_t lineinfo_size(const lineinfo *li)
+size_t lfsc_lineinfo_size(const lineinfo *li)
 {
   return (size_t)(li->lastoff + 1);
 }

@@ -17,13 +17,13 @@ typedef struct lineinfo {
   int compat;                   /* reproduce the reference's delta-walk bug */
 } lineinfo;
 
-void lineinfo_init(lineinfo *li, lfsc_ctx *ctx, int compat);
+void lfsc_lineinfo_init(lineinfo *li, lfsc_ctx *ctx, int compat);
 /* An instruction was emitted at pc (pc == previous pc: it replaced the
  * previous one). 0, or LFSC_EMEM. */
-int lineinfo_emit(lineinfo *li, int pc, int line);
+int lfsc_lineinfo_emit(lineinfo *li, int pc, int line);
 /* The last instruction's line was changed after the fact. */
-int lineinfo_fix(lineinfo *li, int line);
+int lfsc_lineinfo_fix(lineinfo *li, int line);
 /* Number of finished bytes (the encoding is buf[0..size-1]). */
-size_t lineinfo_size(const lineinfo *li);
+size_t lfsc_lineinfo_size(const lineinfo *li);
 
 #endif

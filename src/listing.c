@@ -144,7 +144,7 @@ static const int *lines_of(lister *l, const lfsc_proto *f, int **tofree)
     int *lines = malloc((size_t)f->sizecode * sizeof *lines);
     if (!lines)
       return have_plain ? f->lineinfo : NULL;
-    lc_read_unpack_lines(f->packedli, f->sizepackedli, lines, f->sizecode);
+    lfsc_lc_read_unpack_lines(f->packedli, f->sizepackedli, lines, f->sizecode);
     *tofree = lines;
     return lines;
   }
@@ -192,17 +192,17 @@ static void print_code(lister *l, const lfsc_proto *f, const int *ids)
       fprintf(out, "%-9s\t0x%08lx\n", "?", (unsigned long)i);
       continue;
     }
-    fprintf(out, "%-9s\t", opcodes_name[op]);
-    switch (opcodes_format[op]) {
+    fprintf(out, "%-9s\t", lfsc_opcodes_name[op]);
+    switch (lfsc_opcodes_format[op]) {
     case OPFMT_ABC:
       fprintf(out, "%d", a);
-      if (opcodes_bmode[op] != OPARG_N)
+      if (lfsc_opcodes_bmode[op] != OPARG_N)
         fprintf(out, " %d", rk_value(b));
-      if (opcodes_cmode[op] != OPARG_N)
+      if (lfsc_opcodes_cmode[op] != OPARG_N)
         fprintf(out, " %d", rk_value(c));
       break;
     case OPFMT_ABx:
-      fprintf(out, "%d %d", a, opcodes_bmode[op] == OPARG_K ? -1 - bx : bx);
+      fprintf(out, "%d %d", a, lfsc_opcodes_bmode[op] == OPARG_K ? -1 - bx : bx);
       break;
     default:
       if (op == OP_JMP)
@@ -318,7 +318,7 @@ static void print_function(lister *l, const lfsc_proto *f, int id)
   free(ids);
 }
 
-int listing_print(FILE *out, const lfsc_proto *p, int full, lfsc_target target)
+int lfsc_listing_print(FILE *out, const lfsc_proto *p, int full, lfsc_target target)
 {
   lister l = {out, full, target};
   print_function(&l, p, 1);

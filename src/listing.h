@@ -31,6 +31,6 @@
  * it (so they show what the firmware will report), the host target from
  * lineinfo[]. Instructions without a line print "[-]". Returns LFSC_OK, or
  * LFSC_EIO if writing to out failed. */
-int listing_print(FILE *out, const lfsc_proto *p, int full, lfsc_target target);
+int lfsc_listing_print(FILE *out, const lfsc_proto *p, int full, lfsc_target target);
 
 #endif

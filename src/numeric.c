@@ -129,7 +129,7 @@ static int int_fold(num_op op, lfsc_number a, lfsc_number b, lfsc_number *out)
 static const num_ops double_ops = {dbl_parse, dbl_fold};
 static const num_ops int32_ops = {int_parse, int_fold};
 
-const num_ops *num_model(lfsc_nummodel model)
+const num_ops *lfsc_num_model(lfsc_nummodel model)
 {
   return model == LFSC_NUM_INT32 ? &int32_ops : &double_ops;
 }

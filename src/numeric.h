@@ -20,6 +20,6 @@ typedef struct num_ops {
   int (*fold)(num_op op, lfsc_number a, lfsc_number b, lfsc_number *out);
 } num_ops;
 
-const num_ops *num_model(lfsc_nummodel model);
+const num_ops *lfsc_num_model(lfsc_nummodel model);
 
 #endif

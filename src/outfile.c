@@ -25,13 +25,13 @@ static void on_signal(int sig)
 {
   for (int i = 0; i < SLOTS; i++)
     if (slot_used[i])
-      port_unlink(slot_path[i]);
-  port_reraise(sig);
+      lfsc_port_unlink(slot_path[i]);
+  lfsc_port_reraise(sig);
 }
 
-void outfile_catch_signals(void)
+void lfsc_outfile_catch_signals(void)
 {
-  port_catch_signals(on_signal);
+  lfsc_port_catch_signals(on_signal);
 }
 
 static int slot_take(const char *path)
@@ -86,7 +86,7 @@ static void sweep_one(const char *name, void *arg)
   while (*s >= '0' && *s <= '9' && pid < 100000000)
     pid = pid * 10 + (*s++ - '0');
   if (s == digits || *s != '.' || strlen(s + 1) != 6 || pid <= 0 || pid == w->self ||
-      !port_pid_gone(pid))
+      !lfsc_port_pid_gone(pid))
     return;
   char *full = malloc(strlen(w->dir) + strlen(name) + 2);
   if (full) {
@@ -106,10 +106,10 @@ static int open_temp(outfile *o, const port_fileinfo *old)
   if (!dir)
     return -1;
   char suffix[40];
-  long self = port_pid();
+  long self = lfsc_port_pid();
   snprintf(suffix, sizeof suffix, ".tmp%ld.XXXXXX", self);
   size_t keep = strlen(base);
-  long room = port_name_max(dir) - (long)strlen(suffix);
+  long room = lfsc_port_name_max(dir) - (long)strlen(suffix);
   if (room < 1)
     room = 1;
   if ((long)keep > room)
@@ -124,11 +124,11 @@ static int open_temp(outfile *o, const port_fileinfo *old)
     return -1;
   }
   sweeper w = {dir, prefix, self};
-  port_each_entry(dir, sweep_one, &w);
+  lfsc_port_each_entry(dir, sweep_one, &w);
   sprintf(o->tmp, "%s/%s%s", dir, prefix, suffix);
   free(dir);
   free(prefix);
-  o->fp = port_create_temp(o->tmp, old);
+  o->fp = lfsc_port_create_temp(o->tmp, old);
   if (!o->fp) {
     int e = errno;
     free(o->tmp);
@@ -160,18 +160,18 @@ static int open_inplace(outfile *o)
   return 0;
 }
 
-int outfile_open(outfile *o, const char *path)
+int lfsc_outfile_open(outfile *o, const char *path)
 {
   memset(o, 0, sizeof *o);
   o->slot = -1;
   if (strcmp(path, "-") == 0) {
-    port_binary_stdio();
+    lfsc_port_binary_stdio();
     o->fp = stdout;
     o->mode = OUT_STDOUT;
     return 0;
   }
   port_fileinfo fi;
-  if (port_fileinfo_of(path, &fi) != 0)
+  if (lfsc_port_fileinfo_of(path, &fi) != 0)
     return -1;
   if (fi.kind == PORT_DIR) {
     errno = EISDIR;
@@ -186,7 +186,7 @@ int outfile_open(outfile *o, const char *path)
     return 0;
   }
   int exists = fi.kind == PORT_REGULAR;
-  o->path = port_final_name(path, exists);
+  o->path = lfsc_port_final_name(path, exists);
   if (!o->path)
     return -1;
   int r;
@@ -227,10 +227,10 @@ static int copy_inplace(FILE *from, FILE *to)
       return -1;
     total += (long long)n;
   }
-  return ferror(from) || port_truncate(to, total) != 0 ? -1 : 0;
+  return ferror(from) || lfsc_port_truncate(to, total) != 0 ? -1 : 0;
 }
 
-int outfile_commit(outfile *o)
+int lfsc_outfile_commit(outfile *o)
 {
   int r = 0, e = 0;
   switch (o->mode) {
@@ -252,7 +252,7 @@ int outfile_commit(outfile *o)
   default:
     if (ferror(o->fp) | fclose(o->fp))
       r = -1, e = errno ? errno : EIO;
-    else if (port_replace(o->tmp, o->path) != 0)
+    else if (lfsc_port_replace(o->tmp, o->path) != 0)
       r = -1, e = errno;
     if (r != 0)
       remove(o->tmp);
@@ -263,7 +263,7 @@ int outfile_commit(outfile *o)
   return r;
 }
 
-void outfile_abort(outfile *o)
+void lfsc_outfile_abort(outfile *o)
 {
   switch (o->mode) {
   case OUT_STDOUT:

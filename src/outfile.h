@@ -34,15 +34,15 @@ typedef struct outfile {
 } outfile;
 
 /* 0 on success; on failure -1 with errno set. */
-int outfile_open(outfile *o, const char *path);
+int lfsc_outfile_open(outfile *o, const char *path);
 /* Flush, close and deliver. 0 on success; -1 with errno set (the temporary
  * file is removed, the old content untouched). */
-int outfile_commit(outfile *o);
+int lfsc_outfile_commit(outfile *o);
 /* Close and remove the temporary file. */
-void outfile_abort(outfile *o);
+void lfsc_outfile_abort(outfile *o);
 /* For programs (not called by the library itself): remove pending temporary
  * files when SIGINT, SIGTERM, SIGHUP or SIGPIPE ends the process. Signals
  * already ignored stay ignored. */
-void outfile_catch_signals(void);
+void lfsc_outfile_catch_signals(void);
 
 #endif

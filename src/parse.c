@@ -36,8 +36,8 @@ static void expr(lex_state *ls, expdesc *v);
 static _Noreturn void error_expected(lex_state *ls, int tok)
 {
   char msg[64];
-  snprintf(msg, sizeof msg, "'%s' expected", lex_token_name(ls, tok));
-  lex_syntax_error(ls, msg);
+  snprintf(msg, sizeof msg, "'%s' expected", lfsc_lex_token_name(ls, tok));
+  lfsc_lex_syntax_error(ls, msg);
 }
 
 static _Noreturn void errorlimit(fstate *fs, int limit, const char *what)
@@ -48,7 +48,7 @@ static _Noreturn void errorlimit(fstate *fs, int limit, const char *what)
   else
     snprintf(msg, sizeof msg, "function at line %d has more than %d %s",
              fs->f->linedefined, limit, what);
-  lex_error(fs->ls, msg, 0);
+  lfsc_lex_error(fs->ls, msg, 0);
 }
 
 static void checklimit(fstate *fs, int v, int limit, const char *what)
@@ -61,7 +61,7 @@ static int testnext(lex_state *ls, int tok)
 {
   if (ls->t.tok != tok)
     return 0;
-  lex_next(ls);
+  lfsc_lex_next(ls);
   return 1;
 }
 
@@ -74,13 +74,13 @@ static void check(lex_state *ls, int tok)
 static void checknext(lex_state *ls, int tok)
 {
   check(ls, tok);
-  lex_next(ls);
+  lfsc_lex_next(ls);
 }
 
 static void check_condition(lex_state *ls, int cond, const char *msg)
 {
   if (!cond)
-    lex_syntax_error(ls, msg);
+    lfsc_lex_syntax_error(ls, msg);
 }
 
 static void check_match(lex_state *ls, int what, int who, int where)
@@ -90,23 +90,23 @@ static void check_match(lex_state *ls, int what, int who, int where)
   if (where == ls->line)
     error_expected(ls, what);
   char msg[128], whatname[16];
-  snprintf(whatname, sizeof whatname, "%s", lex_token_name(ls, what));
+  snprintf(whatname, sizeof whatname, "%s", lfsc_lex_token_name(ls, what));
   snprintf(msg, sizeof msg, "'%s' expected (to close '%s' at line %d)", whatname,
-           lex_token_name(ls, who), where);
-  lex_syntax_error(ls, msg);
+           lfsc_lex_token_name(ls, who), where);
+  lfsc_lex_syntax_error(ls, msg);
 }
 
 static const lfsc_str *str_checkname(lex_state *ls)
 {
   check(ls, TK_NAME);
   const lfsc_str *s = ls->t.str;
-  lex_next(ls);
+  lfsc_lex_next(ls);
   return s;
 }
 
 static void codestring(lex_state *ls, expdesc *e, const lfsc_str *s)
 {
-  code_init_exp(e, EXP_K, code_stringk(ls->fs, s));
+  lfsc_code_init_exp(e, EXP_K, lfsc_code_stringk(ls->fs, s));
 }
 
 static void checkname(lex_state *ls, expdesc *e)
@@ -117,7 +117,7 @@ static void checkname(lex_state *ls, expdesc *e)
 static void enterlevel(lex_state *ls)
 {
   if (++ls->depth > PARSE_MAXLEVELS)
-    lex_error(ls, "chunk has too many syntax levels", 0);
+    lfsc_lex_error(ls, "chunk has too many syntax levels", 0);
 }
 
 static void leavelevel(lex_state *ls)
@@ -136,8 +136,8 @@ static int registerlocalvar(lex_state *ls, const lfsc_str *name)
 {
   fstate *fs = ls->fs;
   if (fs->nlocvars >= SHRT_MAX)       /* the reference's vector limit */
-    lex_fail(ls, LFSC_ESYNTAX, "too many local variables");
-  code_grow(fs, (void **)&fs->f->locvars, &fs->caplocvars, fs->nlocvars, sizeof *fs->f->locvars);
+    lfsc_lex_fail(ls, LFSC_ESYNTAX, "too many local variables");
+  lfsc_code_grow(fs, (void **)&fs->f->locvars, &fs->caplocvars, fs->nlocvars, sizeof *fs->f->locvars);
   fs->f->locvars[fs->nlocvars].name = name;
   return fs->nlocvars++;
 }
@@ -151,7 +151,7 @@ static void new_localvar(lex_state *ls, const lfsc_str *name, int n)
 
 static void new_localvar_lit(lex_state *ls, const char *name, int n)
 {
-  new_localvar(ls, lex_intern(ls, name, strlen(name)), n);
+  new_localvar(ls, lfsc_lex_intern(ls, name, strlen(name)), n);
 }
 
 static void adjustlocalvars(lex_state *ls, int nvars)
@@ -203,12 +203,12 @@ static void markupval(fstate *fs, int level)
 static exp_kind singlevaraux(fstate *fs, const lfsc_str *n, expdesc *var, int base)
 {
   if (fs == NULL) {
-    code_init_exp(var, EXP_GLOBAL, LFSC_NO_REG);
+    lfsc_code_init_exp(var, EXP_GLOBAL, LFSC_NO_REG);
     return EXP_GLOBAL;
   }
   int v = searchvar(fs, n);
   if (v >= 0) {
-    code_init_exp(var, EXP_LOCAL, v);
+    lfsc_code_init_exp(var, EXP_LOCAL, v);
     if (!base)
       markupval(fs, v);         /* seen from an inner function */
     return EXP_LOCAL;
@@ -225,7 +225,7 @@ static void singlevar(lex_state *ls, expdesc *var)
   const lfsc_str *name = str_checkname(ls);
   fstate *fs = ls->fs;
   if (singlevaraux(fs, name, var, 1) == EXP_GLOBAL)
-    var->info = code_stringk(fs, name);
+    var->info = lfsc_code_stringk(fs, name);
 }
 
 /* Fit the values of an expression list to nvars targets. */
@@ -237,16 +237,16 @@ static void adjust_assign(lex_state *ls, int nvars, int nexps, expdesc *e)
     extra++;                    /* the call/vararg itself counts */
     if (extra < 0)
       extra = 0;
-    code_setreturns(fs, e, extra);
+    lfsc_code_setreturns(fs, e, extra);
     if (extra > 1)
-      code_reserveregs(fs, extra - 1);
+      lfsc_code_reserveregs(fs, extra - 1);
   } else {
     if (e->k != EXP_VOID)
-      code_exp2nextreg(fs, e);
+      lfsc_code_exp2nextreg(fs, e);
     if (extra > 0) {
       int reg = fs->freereg;
-      code_reserveregs(fs, extra);
-      code_nil(fs, reg, extra);
+      lfsc_code_reserveregs(fs, extra);
+      lfsc_code_nil(fs, reg, extra);
     }
   }
 }
@@ -269,9 +269,9 @@ static void leaveblock(fstate *fs)
   fs->bl = bl->previous;
   removevars(fs->ls, bl->nactvar);
   if (bl->upval)
-    code_abc(fs, OP_CLOSE, bl->nactvar, 0, 0);
+    lfsc_code_abc(fs, OP_CLOSE, bl->nactvar, 0, 0);
   fs->freereg = fs->nactvar;
-  code_patchtohere(fs, bl->breaklist);
+  lfsc_code_patchtohere(fs, bl->breaklist);
 }
 
 static void open_func(lex_state *ls, fstate *fs, const lfsc_str *source,
@@ -280,14 +280,14 @@ static void open_func(lex_state *ls, fstate *fs, const lfsc_str *source,
   memset(fs, 0, sizeof *fs);
   fs->f = lfsc_alloc(ls->ctx, sizeof *fs->f);
   if (!fs->f)
-    lex_nomem(ls);
+    lfsc_lex_nomem(ls);
   fs->prev = ls->fs;
   fs->ls = ls;
   ls->fs = fs;
   fs->lasttarget = -1;
   fs->jpc = CODE_NO_JUMP;
   fs->nonames = nonames;
-  lineinfo_init(&fs->li, ls->ctx, compat);
+  lfsc_lineinfo_init(&fs->li, ls->ctx, compat);
   fs->f->source = source;
   fs->f->maxstacksize = 2;      /* registers 0 and 1 are always usable */
 }
@@ -295,10 +295,10 @@ static void open_func(lex_state *ls, fstate *fs, const lfsc_str *source,
 /* An arena copy of the first n bytes of a scratch array, which is freed. */
 static void *keep(lex_state *ls, void *scratch, size_t n)
 {
-  void *p = ctx_arena_copy(ls->ctx, scratch, n);
+  void *p = lfsc_ctx_arena_copy(ls->ctx, scratch, n);
   if (n && !p)
-    lex_nomem(ls);
-  ctx_scratch_free(ls->ctx, scratch);
+    lfsc_lex_nomem(ls);
+  lfsc_ctx_scratch_free(ls->ctx, scratch);
   return p;
 }
 
@@ -307,7 +307,7 @@ static void close_func(lex_state *ls)
   fstate *fs = ls->fs;
   lfsc_proto *f = fs->f;
   removevars(ls, 0);            /* locals end before the final return */
-  code_ret(fs, 0, 0);
+  lfsc_code_ret(fs, 0, 0);
   f->sizecode = fs->pc;
   f->sizelineinfo = fs->pc;
   f->sizek = fs->nk;
@@ -321,11 +321,11 @@ static void close_func(lex_state *ls)
     if (fs->nups) {
       f->upvalues = lfsc_alloc(ls->ctx, (size_t)fs->nups * sizeof *f->upvalues);
       if (!f->upvalues)
-        lex_nomem(ls);
+        lfsc_lex_nomem(ls);
       memcpy(f->upvalues, fs->upnames, (size_t)fs->nups * sizeof *f->upvalues);
     }
   }
-  f->sizepackedli = (uint32_t)lineinfo_size(&fs->li);
+  f->sizepackedli = (uint32_t)lfsc_lineinfo_size(&fs->li);
   /* the finished function's arrays, at their final sizes, into the arena */
   f->code = keep(ls, f->code, (size_t)fs->pc * sizeof *f->code);
   f->lineinfo = keep(ls, f->lineinfo, (size_t)fs->pc * sizeof *f->lineinfo);
@@ -333,7 +333,7 @@ static void close_func(lex_state *ls)
   f->p = keep(ls, f->p, (size_t)fs->np * sizeof *f->p);
   f->locvars = keep(ls, f->locvars, (size_t)f->sizelocvars * sizeof *f->locvars);
   f->packedli = keep(ls, fs->li.buf, f->sizepackedli);
-  ctx_scratch_free(ls->ctx, fs->kt.slot);
+  lfsc_ctx_scratch_free(ls->ctx, fs->kt.slot);
   ls->fs = fs->prev;
 }
 
@@ -344,13 +344,13 @@ static void pushclosure(lex_state *ls, fstate *func, expdesc *v)
   fstate *fs = ls->fs;
   lfsc_proto *f = fs->f;
   if (fs->np >= LFSC_MAXARG_Bx)       /* sic: the reference's message */
-    lex_fail(ls, LFSC_ESYNTAX, "constant table overflow");
-  code_grow(fs, (void **)&f->p, &fs->capp, fs->np, sizeof *f->p);
+    lfsc_lex_fail(ls, LFSC_ESYNTAX, "constant table overflow");
+  lfsc_code_grow(fs, (void **)&f->p, &fs->capp, fs->np, sizeof *f->p);
   f->p[fs->np++] = func->f;
-  code_init_exp(v, EXP_RELOC, code_abx(fs, OP_CLOSURE, 0, fs->np - 1));
+  lfsc_code_init_exp(v, EXP_RELOC, lfsc_code_abx(fs, OP_CLOSURE, 0, fs->np - 1));
   for (int i = 0; i < func->nups; i++) {
     lfsc_opcode op = func->upvalues[i].k == EXP_LOCAL ? OP_MOVE : OP_GETUPVAL;
-    code_abc(fs, op, 0, func->upvalues[i].info, 0);
+    lfsc_code_abc(fs, op, 0, func->upvalues[i].info, 0);
   }
 }
 
@@ -361,18 +361,18 @@ static void field(lex_state *ls, expdesc *v)
 {
   fstate *fs = ls->fs;
   expdesc key;
-  code_exp2anyreg(fs, v);
-  lex_next(ls);
+  lfsc_code_exp2anyreg(fs, v);
+  lfsc_lex_next(ls);
   checkname(ls, &key);
-  code_indexed(fs, v, &key);
+  lfsc_code_indexed(fs, v, &key);
 }
 
 /* index -> '[' expr ']' */
 static void yindex(lex_state *ls, expdesc *v)
 {
-  lex_next(ls);
+  lfsc_lex_next(ls);
   expr(ls, v);
-  code_exp2val(ls->fs, v);
+  lfsc_code_exp2val(ls->fs, v);
   checknext(ls, ']');
 }
 
@@ -399,9 +399,9 @@ static void recfield(lex_state *ls, cons_state *cc)
   }
   cc->nh++;
   checknext(ls, '=');
-  int rkkey = code_exp2rk(fs, &key);
+  int rkkey = lfsc_code_exp2rk(fs, &key);
   expr(ls, &val);
-  code_abc(fs, OP_SETTABLE, cc->t->info, rkkey, code_exp2rk(fs, &val));
+  lfsc_code_abc(fs, OP_SETTABLE, cc->t->info, rkkey, lfsc_code_exp2rk(fs, &val));
   fs->freereg = reg;
 }
 
@@ -409,10 +409,10 @@ static void closelistfield(fstate *fs, cons_state *cc)
 {
   if (cc->v.k == EXP_VOID)
     return;
-  code_exp2nextreg(fs, &cc->v);
+  lfsc_code_exp2nextreg(fs, &cc->v);
   cc->v.k = EXP_VOID;
   if (cc->tostore == LFSC_FIELDS_PER_FLUSH) {
-    code_setlist(fs, cc->t->info, cc->na, cc->tostore);
+    lfsc_code_setlist(fs, cc->t->info, cc->na, cc->tostore);
     cc->tostore = 0;
   }
 }
@@ -422,13 +422,13 @@ static void lastlistfield(fstate *fs, cons_state *cc)
   if (cc->tostore == 0)
     return;
   if (code_hasmultret(cc->v.k)) {
-    code_setreturns(fs, &cc->v, CODE_MULTRET);
-    code_setlist(fs, cc->t->info, cc->na, CODE_MULTRET);
+    lfsc_code_setreturns(fs, &cc->v, CODE_MULTRET);
+    lfsc_code_setlist(fs, cc->t->info, cc->na, CODE_MULTRET);
     cc->na--;                   /* the open item is not counted in the size hint */
   } else {
     if (cc->v.k != EXP_VOID)
-      code_exp2nextreg(fs, &cc->v);
-    code_setlist(fs, cc->t->info, cc->na, cc->tostore);
+      lfsc_code_exp2nextreg(fs, &cc->v);
+    lfsc_code_setlist(fs, cc->t->info, cc->na, cc->tostore);
   }
 }
 
@@ -459,13 +459,13 @@ static void constructor(lex_state *ls, expdesc *t)
 {
   fstate *fs = ls->fs;
   int line = ls->line;
-  int pc = code_abc(fs, OP_NEWTABLE, 0, 0, 0);
+  int pc = lfsc_code_abc(fs, OP_NEWTABLE, 0, 0, 0);
   cons_state cc;
   cc.na = cc.nh = cc.tostore = 0;
   cc.t = t;
-  code_init_exp(t, EXP_RELOC, pc);
-  code_init_exp(&cc.v, EXP_VOID, 0);
-  code_exp2nextreg(fs, t);
+  lfsc_code_init_exp(t, EXP_RELOC, pc);
+  lfsc_code_init_exp(&cc.v, EXP_VOID, 0);
+  lfsc_code_exp2nextreg(fs, t);
   checknext(ls, '{');
   do {
     if (ls->t.tok == '}')
@@ -473,7 +473,7 @@ static void constructor(lex_state *ls, expdesc *t)
     closelistfield(fs, &cc);
     switch (ls->t.tok) {
     case TK_NAME:
-      if (lex_lookahead(ls) != '=')
+      if (lfsc_lex_lookahead(ls) != '=')
         listfield(ls, &cc);
       else
         recfield(ls, &cc);
@@ -506,20 +506,20 @@ static void parlist(lex_state *ls)
         new_localvar(ls, str_checkname(ls), nparams++);
         break;
       case TK_DOTS:
-        lex_next(ls);
+        lfsc_lex_next(ls);
         /* Lua 5.1 compatibility: a vararg function gets a local 'arg'
          * unless it uses '...' itself */
         new_localvar_lit(ls, "arg", nparams++);
         f->is_vararg = LFSC_VARARG_HASARG | LFSC_VARARG_NEEDSARG | LFSC_VARARG_ISVARARG;
         break;
       default:
-        lex_syntax_error(ls, "<name> or '...' expected");
+        lfsc_lex_syntax_error(ls, "<name> or '...' expected");
       }
     } while (!f->is_vararg && testnext(ls, ','));
   }
   adjustlocalvars(ls, nparams);
   f->numparams = (uint8_t)(fs->nactvar - (f->is_vararg & LFSC_VARARG_HASARG));
-  code_reserveregs(fs, fs->nactvar);
+  lfsc_code_reserveregs(fs, fs->nactvar);
 }
 
 /* body -> '(' parlist ')' chunk END */
@@ -548,7 +548,7 @@ static int explist1(lex_state *ls, expdesc *v)
   int n = 1;
   expr(ls, v);
   while (testnext(ls, ',')) {
-    code_exp2nextreg(ls->fs, v);
+    lfsc_code_exp2nextreg(ls->fs, v);
     expr(ls, v);
     n++;
   }
@@ -564,13 +564,13 @@ static void funcargs(lex_state *ls, expdesc *f)
   switch (ls->t.tok) {
   case '(':
     if (line != ls->lastline)
-      lex_syntax_error(ls, "ambiguous syntax (function call x new statement)");
-    lex_next(ls);
+      lfsc_lex_syntax_error(ls, "ambiguous syntax (function call x new statement)");
+    lfsc_lex_next(ls);
     if (ls->t.tok == ')') {
       args.k = EXP_VOID;
     } else {
       explist1(ls, &args);
-      code_setreturns(fs, &args, CODE_MULTRET);
+      lfsc_code_setreturns(fs, &args, CODE_MULTRET);
     }
     check_match(ls, ')', '(', line);
     break;
@@ -579,21 +579,21 @@ static void funcargs(lex_state *ls, expdesc *f)
     break;
   case TK_STRING:
     codestring(ls, &args, ls->t.str);
-    lex_next(ls);
+    lfsc_lex_next(ls);
     break;
   default:
-    lex_syntax_error(ls, "function arguments expected");
+    lfsc_lex_syntax_error(ls, "function arguments expected");
   }
   int base = f->info, nparams;
   if (code_hasmultret(args.k)) {
     nparams = CODE_MULTRET;
   } else {
     if (args.k != EXP_VOID)
-      code_exp2nextreg(fs, &args);
+      lfsc_code_exp2nextreg(fs, &args);
     nparams = fs->freereg - (base + 1);
   }
-  code_init_exp(f, EXP_CALL, code_abc(fs, OP_CALL, base, nparams + 1, 2));
-  code_fixline(fs, line);       /* the call belongs to the line of its '(' */
+  lfsc_code_init_exp(f, EXP_CALL, lfsc_code_abc(fs, OP_CALL, base, nparams + 1, 2));
+  lfsc_code_fixline(fs, line);       /* the call belongs to the line of its '(' */
   fs->freereg = base + 1;       /* one result, unless changed later */
 }
 
@@ -603,17 +603,17 @@ static void prefixexp(lex_state *ls, expdesc *v)
   switch (ls->t.tok) {
   case '(': {
     int line = ls->line;
-    lex_next(ls);
+    lfsc_lex_next(ls);
     expr(ls, v);
     check_match(ls, ')', '(', line);
-    code_dischargevars(ls->fs, v);
+    lfsc_code_dischargevars(ls->fs, v);
     return;
   }
   case TK_NAME:
     singlevar(ls, v);
     return;
   default:
-    lex_syntax_error(ls, "unexpected symbol");
+    lfsc_lex_syntax_error(ls, "unexpected symbol");
   }
 }
 
@@ -629,23 +629,23 @@ static void primaryexp(lex_state *ls, expdesc *v)
       break;
     case '[': {
       expdesc key;
-      code_exp2anyreg(fs, v);
+      lfsc_code_exp2anyreg(fs, v);
       yindex(ls, &key);
-      code_indexed(fs, v, &key);
+      lfsc_code_indexed(fs, v, &key);
       break;
     }
     case ':': {
       expdesc key;
-      lex_next(ls);
+      lfsc_lex_next(ls);
       checkname(ls, &key);
-      code_self(fs, v, &key);
+      lfsc_code_self(fs, v, &key);
       funcargs(ls, v);
       break;
     }
     case '(':
     case TK_STRING:
     case '{':
-      code_exp2nextreg(fs, v);
+      lfsc_code_exp2nextreg(fs, v);
       funcargs(ls, v);
       break;
     default:
@@ -660,40 +660,40 @@ static void simpleexp(lex_state *ls, expdesc *v)
 {
   switch (ls->t.tok) {
   case TK_NUMBER:
-    code_init_exp(v, EXP_KNUM, 0);
+    lfsc_code_init_exp(v, EXP_KNUM, 0);
     v->nval = ls->t.num;
     break;
   case TK_STRING:
     codestring(ls, v, ls->t.str);
     break;
   case TK_NIL:
-    code_init_exp(v, EXP_NIL, 0);
+    lfsc_code_init_exp(v, EXP_NIL, 0);
     break;
   case TK_TRUE:
-    code_init_exp(v, EXP_TRUE, 0);
+    lfsc_code_init_exp(v, EXP_TRUE, 0);
     break;
   case TK_FALSE:
-    code_init_exp(v, EXP_FALSE, 0);
+    lfsc_code_init_exp(v, EXP_FALSE, 0);
     break;
   case TK_DOTS: {
     fstate *fs = ls->fs;
     check_condition(ls, fs->f->is_vararg, "cannot use '...' outside a vararg function");
     fs->f->is_vararg &= (uint8_t)~LFSC_VARARG_NEEDSARG;   /* 'arg' is not needed */
-    code_init_exp(v, EXP_VARARG, code_abc(fs, OP_VARARG, 0, 1, 0));
+    lfsc_code_init_exp(v, EXP_VARARG, lfsc_code_abc(fs, OP_VARARG, 0, 1, 0));
     break;
   }
   case '{':
     constructor(ls, v);
     return;
   case TK_FUNCTION:
-    lex_next(ls);
+    lfsc_lex_next(ls);
     body(ls, v, 0, ls->line);
     return;
   default:
     primaryexp(ls, v);
     return;
   }
-  lex_next(ls);
+  lfsc_lex_next(ls);
 }
 
 static un_op getunopr(int tok)
@@ -736,19 +736,19 @@ static bin_op subexpr(lex_state *ls, expdesc *v, int limit)
   enterlevel(ls);
   un_op uop = getunopr(ls->t.tok);
   if (uop != UN_NONE) {
-    lex_next(ls);
+    lfsc_lex_next(ls);
     subexpr(ls, v, UNARY_PRIORITY);
-    code_prefix(ls->fs, uop, v);
+    lfsc_code_prefix(ls->fs, uop, v);
   } else {
     simpleexp(ls, v);
   }
   bin_op op = getbinopr(ls->t.tok);
   while (op != BIN_NONE && priority[op].left > limit) {
     expdesc v2;
-    lex_next(ls);
-    code_infix(ls->fs, op, v);
+    lfsc_lex_next(ls);
+    lfsc_code_infix(ls->fs, op, v);
     bin_op nextop = subexpr(ls, &v2, priority[op].right);
-    code_posfix(ls->fs, op, v, &v2);
+    lfsc_code_posfix(ls->fs, op, v, &v2);
     op = nextop;
   }
   leavelevel(ls);
@@ -809,8 +809,8 @@ static void check_conflict(lex_state *ls, lhs_assign *lh, expdesc *v)
     }
   }
   if (conflict) {
-    code_abc(fs, OP_MOVE, fs->freereg, v->info, 0);
-    code_reserveregs(fs, 1);
+    lfsc_code_abc(fs, OP_MOVE, fs->freereg, v->info, 0);
+    lfsc_code_reserveregs(fs, 1);
   }
 }
 
@@ -835,13 +835,13 @@ static void assignment(lex_state *ls, lhs_assign *lh, int nvars)
       if (nexps > nvars)
         ls->fs->freereg -= nexps - nvars;   /* drop the surplus values */
     } else {
-      code_setoneret(ls->fs, &e);
-      code_storevar(ls->fs, &lh->v, &e);
+      lfsc_code_setoneret(ls->fs, &e);
+      lfsc_code_storevar(ls->fs, &lh->v, &e);
       return;
     }
   }
-  code_init_exp(&e, EXP_NONRELOC, ls->fs->freereg - 1);
-  code_storevar(ls->fs, &lh->v, &e);
+  lfsc_code_init_exp(&e, EXP_NONRELOC, ls->fs->freereg - 1);
+  lfsc_code_storevar(ls->fs, &lh->v, &e);
 }
 
 /* cond -> expr; returns the jumps taken when it is false */
@@ -851,7 +851,7 @@ static int cond(lex_state *ls)
   expr(ls, &v);
   if (v.k == EXP_NIL)
     v.k = EXP_FALSE;            /* all falsy constants jump alike */
-  code_goiftrue(ls->fs, &v);
+  lfsc_code_goiftrue(ls->fs, &v);
   return v.f;
 }
 
@@ -866,10 +866,10 @@ static void breakstat(lex_state *ls)
     bl = bl->previous;
   }
   if (!bl)
-    lex_syntax_error(ls, "no loop to break");
+    lfsc_lex_syntax_error(ls, "no loop to break");
   if (upval)
-    code_abc(fs, OP_CLOSE, bl->nactvar, 0, 0);
-  code_concat(fs, &bl->breaklist, code_jump(fs));
+    lfsc_code_abc(fs, OP_CLOSE, bl->nactvar, 0, 0);
+  lfsc_code_concat(fs, &bl->breaklist, lfsc_code_jump(fs));
 }
 
 /* whilestat -> WHILE cond DO block END */
@@ -877,39 +877,39 @@ static void whilestat(lex_state *ls, int line)
 {
   fstate *fs = ls->fs;
   block bl;
-  lex_next(ls);
-  int whileinit = code_getlabel(fs);
+  lfsc_lex_next(ls);
+  int whileinit = lfsc_code_getlabel(fs);
   int condexit = cond(ls);
   enterblock(fs, &bl, 1);
   checknext(ls, TK_DO);
   block_stat(ls);
-  code_patchlist(fs, code_jump(fs), whileinit);
+  lfsc_code_patchlist(fs, lfsc_code_jump(fs), whileinit);
   check_match(ls, TK_END, TK_WHILE, line);
   leaveblock(fs);
-  code_patchtohere(fs, condexit);
+  lfsc_code_patchtohere(fs, condexit);
 }
 
 /* repeatstat -> REPEAT block UNTIL cond */
 static void repeatstat(lex_state *ls, int line)
 {
   fstate *fs = ls->fs;
-  int repeat_init = code_getlabel(fs);
+  int repeat_init = lfsc_code_getlabel(fs);
   block bl1, bl2;
   enterblock(fs, &bl1, 1);      /* the loop */
   enterblock(fs, &bl2, 0);      /* the scope, which the condition sees */
-  lex_next(ls);
+  lfsc_lex_next(ls);
   chunk(ls);
   check_match(ls, TK_UNTIL, TK_REPEAT, line);
   int condexit = cond(ls);
   if (!bl2.upval) {
     leaveblock(fs);
-    code_patchlist(fs, condexit, repeat_init);
+    lfsc_code_patchlist(fs, condexit, repeat_init);
   } else {
     /* captured locals must be closed on every iteration: exit via break */
     breakstat(ls);
-    code_patchtohere(fs, condexit);
+    lfsc_code_patchtohere(fs, condexit);
     leaveblock(fs);
-    code_patchlist(fs, code_jump(fs), repeat_init);
+    lfsc_code_patchlist(fs, lfsc_code_jump(fs), repeat_init);
   }
   leaveblock(fs);
 }
@@ -919,7 +919,7 @@ static void exp1(lex_state *ls)
 {
   expdesc e;
   expr(ls, &e);
-  code_exp2nextreg(ls->fs, &e);
+  lfsc_code_exp2nextreg(ls->fs, &e);
 }
 
 /* forbody -> DO block */
@@ -929,17 +929,17 @@ static void forbody(lex_state *ls, int base, int line, int nvars, int isnum)
   block bl;
   adjustlocalvars(ls, 3);       /* the hidden control variables */
   checknext(ls, TK_DO);
-  int prep = isnum ? code_asbx(fs, OP_FORPREP, base, CODE_NO_JUMP) : code_jump(fs);
+  int prep = isnum ? lfsc_code_asbx(fs, OP_FORPREP, base, CODE_NO_JUMP) : lfsc_code_jump(fs);
   enterblock(fs, &bl, 0);
   adjustlocalvars(ls, nvars);
-  code_reserveregs(fs, nvars);
+  lfsc_code_reserveregs(fs, nvars);
   block_stat(ls);
   leaveblock(fs);
-  code_patchtohere(fs, prep);
-  int endfor = isnum ? code_asbx(fs, OP_FORLOOP, base, CODE_NO_JUMP)
-                     : code_abc(fs, OP_TFORLOOP, base, 0, nvars);
-  code_fixline(fs, line);       /* the loop instruction belongs to 'for' */
-  code_patchlist(fs, isnum ? endfor : code_jump(fs), prep + 1);
+  lfsc_code_patchtohere(fs, prep);
+  int endfor = isnum ? lfsc_code_asbx(fs, OP_FORLOOP, base, CODE_NO_JUMP)
+                     : lfsc_code_abc(fs, OP_TFORLOOP, base, 0, nvars);
+  lfsc_code_fixline(fs, line);       /* the loop instruction belongs to 'for' */
+  lfsc_code_patchlist(fs, isnum ? endfor : lfsc_code_jump(fs), prep + 1);
 }
 
 /* fornum -> NAME = exp1 ',' exp1 [',' exp1] forbody */
@@ -958,8 +958,8 @@ static void fornum(lex_state *ls, const lfsc_str *varname, int line)
   if (testnext(ls, ',')) {
     exp1(ls);
   } else {
-    code_abx(fs, OP_LOADK, fs->freereg, code_numberk(fs, 1));
-    code_reserveregs(fs, 1);
+    lfsc_code_abx(fs, OP_LOADK, fs->freereg, lfsc_code_numberk(fs, 1));
+    lfsc_code_reserveregs(fs, 1);
   }
   forbody(ls, base, line, 1, 1);
 }
@@ -980,7 +980,7 @@ static void forlist(lex_state *ls, const lfsc_str *indexname)
   checknext(ls, TK_IN);
   int line = ls->line;
   adjust_assign(ls, 3, explist1(ls, &e), &e);
-  code_checkstack(fs, 3);       /* room to call the generator */
+  lfsc_code_checkstack(fs, 3);       /* room to call the generator */
   forbody(ls, base, line, nvars - 3, 0);
 }
 
@@ -990,7 +990,7 @@ static void forstat(lex_state *ls, int line)
   fstate *fs = ls->fs;
   block bl;
   enterblock(fs, &bl, 1);
-  lex_next(ls);
+  lfsc_lex_next(ls);
   const lfsc_str *varname = str_checkname(ls);
   switch (ls->t.tok) {
   case '=':
@@ -1001,7 +1001,7 @@ static void forstat(lex_state *ls, int line)
     forlist(ls, varname);
     break;
   default:
-    lex_syntax_error(ls, "'=' or 'in' expected");
+    lfsc_lex_syntax_error(ls, "'=' or 'in' expected");
   }
   check_match(ls, TK_END, TK_FOR, line);
   leaveblock(fs);
@@ -1010,7 +1010,7 @@ static void forstat(lex_state *ls, int line)
 /* test_then_block -> [IF | ELSEIF] cond THEN block */
 static int test_then_block(lex_state *ls)
 {
-  lex_next(ls);
+  lfsc_lex_next(ls);
   int condexit = cond(ls);
   checknext(ls, TK_THEN);
   block_stat(ls);
@@ -1024,19 +1024,19 @@ static void ifstat(lex_state *ls, int line)
   int escapelist = CODE_NO_JUMP;
   int flist = test_then_block(ls);
   while (ls->t.tok == TK_ELSEIF) {
-    code_concat(fs, &escapelist, code_jump(fs));
-    code_patchtohere(fs, flist);
+    lfsc_code_concat(fs, &escapelist, lfsc_code_jump(fs));
+    lfsc_code_patchtohere(fs, flist);
     flist = test_then_block(ls);
   }
   if (ls->t.tok == TK_ELSE) {
-    code_concat(fs, &escapelist, code_jump(fs));
-    code_patchtohere(fs, flist);
-    lex_next(ls);               /* after the patch, so lines come out right */
+    lfsc_code_concat(fs, &escapelist, lfsc_code_jump(fs));
+    lfsc_code_patchtohere(fs, flist);
+    lfsc_lex_next(ls);               /* after the patch, so lines come out right */
     block_stat(ls);
   } else {
-    code_concat(fs, &escapelist, flist);
+    lfsc_code_concat(fs, &escapelist, flist);
   }
-  code_patchtohere(fs, escapelist);
+  lfsc_code_patchtohere(fs, escapelist);
   check_match(ls, TK_END, TK_IF, line);
 }
 
@@ -1046,11 +1046,11 @@ static void localfunc(lex_state *ls)
   fstate *fs = ls->fs;
   expdesc v, b;
   new_localvar(ls, str_checkname(ls), 0);
-  code_init_exp(&v, EXP_LOCAL, fs->freereg);
-  code_reserveregs(fs, 1);
+  lfsc_code_init_exp(&v, EXP_LOCAL, fs->freereg);
+  lfsc_code_reserveregs(fs, 1);
   adjustlocalvars(ls, 1);       /* visible inside its own body (recursion) */
   body(ls, &b, 0, ls->line);
-  code_storevar(fs, &v, &b);
+  lfsc_code_storevar(fs, &v, &b);
   getlocvar(fs, fs->nactvar - 1)->startpc = fs->pc;
 }
 
@@ -1090,11 +1090,11 @@ static int funcname(lex_state *ls, expdesc *v)
 static void funcstat(lex_state *ls, int line)
 {
   expdesc v, b;
-  lex_next(ls);
+  lfsc_lex_next(ls);
   int needself = funcname(ls, &v);
   body(ls, &b, needself, line);
-  code_storevar(ls->fs, &v, &b);
-  code_fixline(ls->fs, line);   /* the definition happens at 'function' */
+  lfsc_code_storevar(ls->fs, &v, &b);
+  lfsc_code_fixline(ls->fs, line);   /* the definition happens at 'function' */
 }
 
 /* exprstat -> functioncall | assignment */
@@ -1117,13 +1117,13 @@ static void retstat(lex_state *ls)
   fstate *fs = ls->fs;
   expdesc e;
   int first, nret;
-  lex_next(ls);
+  lfsc_lex_next(ls);
   if (block_follow(ls->t.tok) || ls->t.tok == ';') {
     first = nret = 0;
   } else {
     nret = explist1(ls, &e);
     if (code_hasmultret(e.k)) {
-      code_setreturns(fs, &e, CODE_MULTRET);
+      lfsc_code_setreturns(fs, &e, CODE_MULTRET);
       if (e.k == EXP_CALL && nret == 1) {
         uint32_t *i = &code_getcode(fs, &e);
         *i = (*i & ~0x3Fu) | OP_TAILCALL;
@@ -1131,13 +1131,13 @@ static void retstat(lex_state *ls)
       first = fs->nactvar;
       nret = CODE_MULTRET;
     } else if (nret == 1) {
-      first = code_exp2anyreg(fs, &e);
+      first = lfsc_code_exp2anyreg(fs, &e);
     } else {
-      code_exp2nextreg(fs, &e);
+      lfsc_code_exp2nextreg(fs, &e);
       first = fs->nactvar;
     }
   }
-  code_ret(fs, first, nret);
+  lfsc_code_ret(fs, first, nret);
 }
 
 /* statement -> ifstat | whilestat | DO block END | forstat | repeatstat
@@ -1155,7 +1155,7 @@ static int statement(lex_state *ls)
     whilestat(ls, line);
     return 0;
   case TK_DO:
-    lex_next(ls);
+    lfsc_lex_next(ls);
     block_stat(ls);
     check_match(ls, TK_END, TK_DO, line);
     return 0;
@@ -1169,7 +1169,7 @@ static int statement(lex_state *ls)
     funcstat(ls, line);
     return 0;
   case TK_LOCAL:
-    lex_next(ls);
+    lfsc_lex_next(ls);
     if (testnext(ls, TK_FUNCTION))
       localfunc(ls);
     else
@@ -1179,7 +1179,7 @@ static int statement(lex_state *ls)
     retstat(ls);
     return 1;
   case TK_BREAK:
-    lex_next(ls);
+    lfsc_lex_next(ls);
     breakstat(ls);
     return 1;
   default:
@@ -1208,31 +1208,31 @@ static int compile_protected(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
                              lfsc_read_fn read, void *ud, lfsc_proto **out)
 {
   jmp_buf catcher;
-  lex_state *ls = ctx_scratch_resize(ctx, NULL, sizeof *ls);
-  fstate *fs = ctx_scratch_resize(ctx, NULL, sizeof *fs);
+  lex_state *ls = lfsc_ctx_scratch_resize(ctx, NULL, sizeof *ls);
+  fstate *fs = lfsc_ctx_scratch_resize(ctx, NULL, sizeof *fs);
   if (!ls || !fs) {
-    ctx_scratch_free_all(ctx);
+    lfsc_ctx_scratch_free_all(ctx);
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
   }
   memset(ls, 0, sizeof *ls);
   int code = setjmp(catcher);   /* the front end's only catch point */
   if (code != 0) {
-    ctx_scratch_free_all(ctx);  /* the unfinished functions' work arrays */
+    lfsc_ctx_scratch_free_all(ctx);  /* the unfinished functions' work arrays */
     return -code;
   }
   if (read)
-    lex_init_stream(ls, ctx, &catcher, num_model(opts->nummodel), chunkname, read, ud);
+    lfsc_lex_init_stream(ls, ctx, &catcher, lfsc_num_model(opts->nummodel), chunkname, read, ud);
   else
-    lex_init(ls, ctx, &catcher, num_model(opts->nummodel), chunkname, src, len);
-  open_func(ls, fs, lex_intern(ls, chunkname, strlen(chunkname)), !opts->keep_names,
+    lfsc_lex_init(ls, ctx, &catcher, lfsc_num_model(opts->nummodel), chunkname, src, len);
+  open_func(ls, fs, lfsc_lex_intern(ls, chunkname, strlen(chunkname)), !opts->keep_names,
             opts->compat_lineinfo != 0);
   fs->f->is_vararg = LFSC_VARARG_ISVARARG;   /* the main chunk takes ... */
-  lex_next(ls);
+  lfsc_lex_next(ls);
   chunk(ls);
   check(ls, TK_EOS);
   close_func(ls);
   *out = fs->f;
-  ctx_scratch_free_all(ctx);    /* the token buffer, ls and fs */
+  lfsc_ctx_scratch_free_all(ctx);    /* the token buffer, ls and fs */
   return LFSC_OK;
 }
 

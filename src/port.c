@@ -22,7 +22,7 @@
 #include <unistd.h>
 #endif
 
-int port_fileinfo_of(const char *path, port_fileinfo *fi)
+int lfsc_port_fileinfo_of(const char *path, port_fileinfo *fi)
 {
   struct stat st;
   memset(fi, 0, sizeof *fi);
@@ -49,7 +49,7 @@ int port_fileinfo_of(const char *path, port_fileinfo *fi)
 
 #if defined(_WIN32)
 
-char *port_final_name(const char *path, int exists)
+char *lfsc_port_final_name(const char *path, int exists)
 {
   (void)exists;
   char *s = malloc(strlen(path) + 1);
@@ -58,7 +58,7 @@ char *port_final_name(const char *path, int exists)
   return s;
 }
 
-FILE *port_create_temp(char *tmpl, const port_fileinfo *old)
+FILE *lfsc_port_create_temp(char *tmpl, const port_fileinfo *old)
 {
   (void)old;                    /* Windows files carry no POSIX mode bits */
   /* _mktemp_s picks a name; O_EXCL makes taking it atomic. */
@@ -83,7 +83,7 @@ FILE *port_create_temp(char *tmpl, const port_fileinfo *old)
   return NULL;
 }
 
-int port_replace(const char *from, const char *to)
+int lfsc_port_replace(const char *from, const char *to)
 {
   if (MoveFileExA(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
     return 0;
@@ -91,17 +91,17 @@ int port_replace(const char *from, const char *to)
   return -1;
 }
 
-int port_truncate(FILE *f, long long size)
+int lfsc_port_truncate(FILE *f, long long size)
 {
   return fflush(f) == 0 && _chsize_s(_fileno(f), size) == 0 ? 0 : -1;
 }
 
-long port_pid(void)
+long lfsc_port_pid(void)
 {
   return (long)GetCurrentProcessId();
 }
 
-int port_pid_gone(long pid)
+int lfsc_port_pid_gone(long pid)
 {
   HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
   if (!h)
@@ -112,13 +112,13 @@ int port_pid_gone(long pid)
   return gone;
 }
 
-long port_name_max(const char *dir)
+long lfsc_port_name_max(const char *dir)
 {
   (void)dir;
   return 255;
 }
 
-void port_each_entry(const char *dir, void (*fn)(const char *name, void *arg), void *arg)
+void lfsc_port_each_entry(const char *dir, void (*fn)(const char *name, void *arg), void *arg)
 {
   char pattern[MAX_PATH];
   if (snprintf(pattern, sizeof pattern, "%s\\*", dir) >= (int)sizeof pattern)
@@ -133,7 +133,7 @@ void port_each_entry(const char *dir, void (*fn)(const char *name, void *arg), v
   FindClose(h);
 }
 
-void port_catch_signals(void (*handler)(int))
+void lfsc_port_catch_signals(void (*handler)(int))
 {
   static const int sigs[] = {SIGINT, SIGTERM};
   for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
@@ -143,24 +143,24 @@ void port_catch_signals(void (*handler)(int))
   }
 }
 
-void port_reraise(int sig)
+void lfsc_port_reraise(int sig)
 {
   signal(sig, SIG_DFL);
   raise(sig);
 }
 
-void port_unlink(const char *path)
+void lfsc_port_unlink(const char *path)
 {
   _unlink(path);
 }
 
-void port_binary_stdio(void)
+void lfsc_port_binary_stdio(void)
 {
   _setmode(_fileno(stdin), _O_BINARY);
   _setmode(_fileno(stdout), _O_BINARY);
 }
 
-void port_binary_stdin(void)
+void lfsc_port_binary_stdin(void)
 {
   _setmode(_fileno(stdin), _O_BINARY);
 }
@@ -207,12 +207,12 @@ static char *follow_dangling(const char *path)
   return NULL;
 }
 
-char *port_final_name(const char *path, int exists)
+char *lfsc_port_final_name(const char *path, int exists)
 {
   return exists ? realpath(path, NULL) : follow_dangling(path);
 }
 
-FILE *port_create_temp(char *tmpl, const port_fileinfo *old)
+FILE *lfsc_port_create_temp(char *tmpl, const port_fileinfo *old)
 {
   int fd = mkstemp(tmpl);
   if (fd < 0)
@@ -237,33 +237,33 @@ FILE *port_create_temp(char *tmpl, const port_fileinfo *old)
   return f;
 }
 
-int port_replace(const char *from, const char *to)
+int lfsc_port_replace(const char *from, const char *to)
 {
   return rename(from, to);
 }
 
-int port_truncate(FILE *f, long long size)
+int lfsc_port_truncate(FILE *f, long long size)
 {
   return fflush(f) == 0 && ftruncate(fileno(f), (off_t)size) == 0 ? 0 : -1;
 }
 
-long port_pid(void)
+long lfsc_port_pid(void)
 {
   return (long)getpid();
 }
 
-int port_pid_gone(long pid)
+int lfsc_port_pid_gone(long pid)
 {
   return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
-long port_name_max(const char *dir)
+long lfsc_port_name_max(const char *dir)
 {
   long n = pathconf(dir, _PC_NAME_MAX);
   return n > 0 ? n : 255;
 }
 
-void port_each_entry(const char *dir, void (*fn)(const char *name, void *arg), void *arg)
+void lfsc_port_each_entry(const char *dir, void (*fn)(const char *name, void *arg), void *arg)
 {
   DIR *d = opendir(dir);
   if (!d)
@@ -274,7 +274,7 @@ void port_each_entry(const char *dir, void (*fn)(const char *name, void *arg), v
   closedir(d);
 }
 
-void port_catch_signals(void (*handler)(int))
+void lfsc_port_catch_signals(void (*handler)(int))
 {
   static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
   for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
@@ -288,23 +288,23 @@ void port_catch_signals(void (*handler)(int))
   }
 }
 
-void port_reraise(int sig)
+void lfsc_port_reraise(int sig)
 {
   /* Die of the same signal, so the parent sees what happened. */
   signal(sig, SIG_DFL);
   raise(sig);
 }
 
-void port_unlink(const char *path)
+void lfsc_port_unlink(const char *path)
 {
   unlink(path);
 }
 
-void port_binary_stdio(void)
+void lfsc_port_binary_stdio(void)
 {
 }
 
-void port_binary_stdin(void)
+void lfsc_port_binary_stdin(void)
 {
 }
 

@@ -1,7 +1,7 @@
 /*
  * Provisioning plan and flash pieces (see provision.h). The table is
  * never computed here: the user's sizes are written into a request in the
- * form of a default table and firmware_layout() applies the firmware's own
+ * form of a default table and lfsc_firmware_layout() applies the firmware's own
  * first-boot rules to it, so a provisioned device ends up exactly where
  * its firmware would have put things given those sizes.
  */
@@ -63,13 +63,13 @@ static int request(const firmware *fw, const provision_opts *o, firmware_part *r
   return n;
 }
 
-int provision_plan_table(lfsc_ctx *ctx, const firmware *fw, const provision_opts *o,
+int lfsc_provision_plan_table(lfsc_ctx *ctx, const firmware *fw, const provision_opts *o,
                          provision_plan *plan)
 {
   firmware_part own[FIRMWARE_MAX_PARTS];
   int nown;
   memset(plan, 0, sizeof *plan);
-  int rc = firmware_table(ctx, fw, o->flash_size, own, &nown);
+  int rc = lfsc_firmware_table(ctx, fw, o->flash_size, own, &nown);
   if (rc)
     return rc;
   if (!o->set_lfs && o->spiffs == PROVISION_SPIFFS_KEEP) {
@@ -78,22 +78,22 @@ int provision_plan_table(lfsc_ctx *ctx, const firmware *fw, const provision_opts
   } else {
     firmware_part req[FIRMWARE_MAX_PARTS];
     int nreq = request(fw, o, req);
-    rc = firmware_layout(ctx, req, nreq, fw->irom0_end - fw->irom0_start, o->flash_size,
+    rc = lfsc_firmware_layout(ctx, req, nreq, fw->irom0_end - fw->irom0_start, o->flash_size,
                          plan->table, &plan->n);
     if (rc)
       return rc;
     plan->new_record = !same_table(plan->table, plan->n, own, nown);
   }
-  const firmware_part *lfs = firmware_find(plan->table, plan->n, FIRMWARE_PT_LFS0);
+  const firmware_part *lfs = lfsc_firmware_find(plan->table, plan->n, FIRMWARE_PT_LFS0);
   if (!lfs)
     return lfsc_seterr(ctx, LFSC_EARG, "the firmware has no LFS partition: give --lfs-size N "
                        "to create one (or rebuild it with LUA_FLASH_STORE)");
   plan->lfs_off = lfs->addr;
   plan->lfs_size = lfs->size;
-  return lfslimits_check_partition(ctx, lfs->addr, lfs->size, o->limits);
+  return lfsc_lfslimits_check_partition(ctx, lfs->addr, lfs->size, o->limits);
 }
 
-int provision_pieces(lfsc_ctx *ctx, const firmware *fw, const provision_plan *plan, int nibble,
+int lfsc_provision_pieces(lfsc_ctx *ctx, const firmware *fw, const provision_plan *plan, int nibble,
                      const unsigned char *lfs, size_t lfs_len, provision_piece *pieces, int *n)
 {
   int k = 0;
@@ -123,7 +123,7 @@ int provision_pieces(lfsc_ctx *ctx, const firmware *fw, const provision_plan *pl
   memset(ir, 0xFF, ilen);
   memcpy(ir, fw->irom, fw->irom_len);
   if (plan->new_record) {
-    int rc = firmware_rcr_write(ctx, fw, plan->table, plan->n, ir);
+    int rc = lfsc_firmware_rcr_write(ctx, fw, plan->table, plan->n, ir);
     if (rc)
       return rc;
   }

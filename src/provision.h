@@ -40,7 +40,7 @@ typedef struct provision_plan {
 /* Plan the table. Errors (with the numbers): no LFS partition and no
  * --lfs-size, a partition the firmware would halt on (flash too small,
  * overlaps), an LFS partition outside the mapped window. */
-int provision_plan_table(lfsc_ctx *ctx, const firmware *fw, const provision_opts *o,
+int lfsc_provision_plan_table(lfsc_ctx *ctx, const firmware *fw, const provision_opts *o,
                          provision_plan *plan);
 
 /* One piece of flash content: len bytes at flash offset off. */
@@ -55,7 +55,7 @@ typedef struct provision_piece {
  * rewritten when plan->new_record), LFS image (lfs, lfs_len bytes, already
  * absolute for the partition). Buffers in ctx's arena. Returns the count
  * in *n (2 or 3). */
-int provision_pieces(lfsc_ctx *ctx, const firmware *fw, const provision_plan *plan, int nibble,
+int lfsc_provision_pieces(lfsc_ctx *ctx, const firmware *fw, const provision_plan *plan, int nibble,
                      const unsigned char *lfs, size_t lfs_len, provision_piece *pieces, int *n);
 
 #endif

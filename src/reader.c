@@ -36,7 +36,7 @@ static const char *const kind_names[RD__COUNT] = {
   "constant vector", "code vector", "local-variable vector", "upvalue-name vector"
 };
 
-const char *reader_kind_name(reader_kind k)
+const char *lfsc_reader_kind_name(reader_kind k)
 {
   return (unsigned)k < RD__COUNT ? kind_names[k] : "?";
 }
@@ -183,18 +183,18 @@ static int target(rd *r, uint32_t at, reader_kind want, int nullok, const char *
   uint32_t w = *off / 4;
   if (img->kind[w] == RD_FREE)
     return fail(r, at, "%s 0x%08x points to 0x%05x, which is not the start of a %s", what,
-                (unsigned)v, (unsigned)*off, reader_kind_name(want));
+                (unsigned)v, (unsigned)*off, lfsc_reader_kind_name(want));
   if (img->kind[w] != want || !img->start[w]) {
     uint32_t s = w;             /* the start of the object it lands in */
     while (s > 0 && !img->start[s])
       s--;
     if (s == w)
       return fail(r, at, "%s 0x%08x points to the %s at 0x%05x, not to a %s", what, (unsigned)v,
-                  reader_kind_name((reader_kind)img->kind[w]), (unsigned)*off,
-                  reader_kind_name(want));
+                  lfsc_reader_kind_name((reader_kind)img->kind[w]), (unsigned)*off,
+                  lfsc_reader_kind_name(want));
     return fail(r, at, "%s 0x%08x points %u bytes into the %s at 0x%05x, not to a %s", what,
-                (unsigned)v, (unsigned)(*off - 4 * s), reader_kind_name((reader_kind)img->kind[w]),
-                (unsigned)(4 * s), reader_kind_name(want));
+                (unsigned)v, (unsigned)(*off - 4 * s), lfsc_reader_kind_name((reader_kind)img->kind[w]),
+                (unsigned)(4 * s), lfsc_reader_kind_name(want));
   }
   img->isaddr[at / 4] = 1;
   return 1;
@@ -208,12 +208,12 @@ static int claim(rd *r, uint32_t off, uint64_t n, reader_kind k)
     return LFSC_OK;
   if (off % 4 != 0 || off > img->flash_size || n > img->flash_size - off)
     return fail(r, off, "%s of %llu bytes does not fit in the %u-byte image",
-                reader_kind_name(k), (unsigned long long)n, (unsigned)img->flash_size);
+                lfsc_reader_kind_name(k), (unsigned long long)n, (unsigned)img->flash_size);
   uint32_t w0 = off / 4, w1 = (uint32_t)((off + n + 3) / 4);
   for (uint32_t w = w0; w < w1; w++)
     if (img->kind[w] != RD_FREE)
-      return fail(r, off, "%s overlaps the %s at 0x%05x", reader_kind_name(k),
-                  reader_kind_name((reader_kind)img->kind[w]), (unsigned)(w * 4));
+      return fail(r, off, "%s overlaps the %s at 0x%05x", lfsc_reader_kind_name(k),
+                  lfsc_reader_kind_name((reader_kind)img->kind[w]), (unsigned)(w * 4));
   for (uint32_t w = w0; w < w1; w++)
     img->kind[w] = (uint8_t)k;
   img->start[w0] = 1;
@@ -417,7 +417,7 @@ static int string_at(rd *r, uint32_t at, int nullok, const char *what, const lfs
 
 /* ---- line info ------------------------------------------------------- */
 
-int reader_unpack_lines(const uint8_t *p, uint32_t len, int *lines, int n)
+int lfsc_reader_unpack_lines(const uint8_t *p, uint32_t len, int *lines, int n)
 {
   int64_t line = 0;
   int pc = 0;
@@ -647,7 +647,7 @@ static int read_proto(rd *r, uint32_t off, int parent, int depth, int *out)
       p->lineinfo = lfsc_alloc(ctx, sizeof(int) * sizecode);
       if (!p->lineinfo)
         return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
-      if (reader_unpack_lines(p->packedli, p->sizepackedli, p->lineinfo, (int)sizecode) == 0) {
+      if (lfsc_reader_unpack_lines(p->packedli, p->sizepackedli, p->lineinfo, (int)sizecode) == 0) {
         p->sizelineinfo = (int)sizecode;
         lineinfo_ok = 1;
       } else {
@@ -754,7 +754,7 @@ static int decode_body(lfsc_ctx *ctx, reader_image *img)
   return rc;
 }
 
-int reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out)
+int lfsc_reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out)
 {
   const unsigned char *in = file;
   rd r;
@@ -826,7 +826,7 @@ int reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out)
   return LFSC_OK;
 }
 
-int reader_relocate(lfsc_ctx *ctx, const reader_image *img, uint32_t base,
+int lfsc_reader_relocate(lfsc_ctx *ctx, const reader_image *img, uint32_t base,
                     unsigned char **out)
 {
   uint32_t nw = img->flash_size / 4;
@@ -854,7 +854,7 @@ int reader_relocate(lfsc_ctx *ctx, const reader_image *img, uint32_t base,
   return LFSC_OK;
 }
 
-int reader_func_at(const reader_image *img, uint32_t off)
+int lfsc_reader_func_at(const reader_image *img, uint32_t off)
 {
   for (int i = 0; i < img->nfuncs; i++)
     if (img->funcs[i].off == off)
@@ -862,7 +862,7 @@ int reader_func_at(const reader_image *img, uint32_t off)
   return -1;
 }
 
-int reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
+int lfsc_reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
 {
   FILE *fp = fopen(path, "rb");
   if (!fp)
@@ -912,17 +912,17 @@ int reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t
   return LFSC_OK;
 }
 
-int reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
+int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
 {
   if (strcmp(path, "-") != 0)
-    return reader_readfile(ctx, path, buf, len);
+    return lfsc_reader_readfile(ctx, path, buf, len);
   /* A pipe has no size: read up to one byte past the largest image file,
    * so that a larger input is told apart from one that just fits. */
   size_t cap = LIMITS_FILE_MAX + 1, n = 0, got;
   unsigned char *b = lfsc_alloc(ctx, cap);
   if (!b)
     return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
-  port_binary_stdin();
+  lfsc_port_binary_stdin();
   while (n < cap && (got = fread(b + n, 1, cap - n, stdin)) > 0)
     n += got;
   if (n == cap)

@@ -46,7 +46,7 @@ typedef enum {
   RD__COUNT
 } reader_kind;
 
-const char *reader_kind_name(reader_kind k);
+const char *lfsc_reader_kind_name(reader_kind k);
 
 typedef struct reader_string {
   uint32_t off;                 /* byte offset of the FlashTS header */
@@ -135,29 +135,29 @@ typedef struct reader_image {
 /* Decode an image file held in memory. On success *out points to an image
  * owned by ctx. Errors: LFSC_EFORMAT (message names the offset),
  * LFSC_ELIMIT (too large to inflate), LFSC_EMEM. */
-int reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out);
+int lfsc_reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out);
 
 /* Read a whole file into ctx's arena (for the front ends and tests). */
-int reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
-/* An image file: reader_readfile, or with path "-" standard input (in
+int lfsc_reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
+/* An image file: lfsc_reader_readfile, or with path "-" standard input (in
  * binary mode), which may hold at most LIMITS_FILE_MAX bytes: more is
  * LFSC_ELIMIT ("stdin: more than N bytes ..."). */
-int reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
+int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
 
 /* Decode NodeMCU packed line info (spec §8.2) into one line per
  * instruction. Returns 0 when it covers exactly n instructions, else -1
  * (lines[] then holds what could be decoded). */
-int reader_unpack_lines(const uint8_t *p, uint32_t len, int *lines, int n);
+int lfsc_reader_unpack_lines(const uint8_t *p, uint32_t len, int *lines, int n);
 
 /* The image as an absolute image linked at base (what luac.cross -a base
  * writes): each address word becomes base + its target's byte offset and
  * signature bit 0 is set. A PI image is relocated by its bitmap, which
  * must agree with the address words found (else LFSC_EFORMAT); an
  * absolute image is rebased. *out (flash_size bytes) is in ctx's arena. */
-int reader_relocate(lfsc_ctx *ctx, const reader_image *img, uint32_t base,
+int lfsc_reader_relocate(lfsc_ctx *ctx, const reader_image *img, uint32_t base,
                     unsigned char **out);
 
 /* The index of the Proto struct at byte offset off in funcs, or -1. */
-int reader_func_at(const reader_image *img, uint32_t off);
+int lfsc_reader_func_at(const reader_image *img, uint32_t off);
 
 #endif

@@ -75,7 +75,7 @@ static int rl_load(void)
   return state > 0;
 }
 
-repl_input *repl_open(int interactive)
+repl_input *lfsc_repl_open(int interactive)
 {
   repl_input *in = calloc(1, sizeof *in);
   if (!in)
@@ -95,7 +95,7 @@ repl_input *repl_open(int interactive)
   return in;
 }
 
-char *repl_read(repl_input *in, const char *prompt)
+char *lfsc_repl_read(repl_input *in, const char *prompt)
 {
   if (in->editing)
     return rl.readline(prompt ? prompt : "");
@@ -115,13 +115,13 @@ char *repl_read(repl_input *in, const char *prompt)
   return line;
 }
 
-void repl_remember(repl_input *in, const char *entry)
+void lfsc_repl_remember(repl_input *in, const char *entry)
 {
   if (in->editing && *entry)
     rl.add_history(entry);
 }
 
-void repl_close(repl_input *in)
+void lfsc_repl_close(repl_input *in)
 {
   if (!in)
     return;

@@ -12,16 +12,16 @@ typedef struct repl_input repl_input;
 /* interactive: read through readline with prompts and history. The
  * history file is $LFSIMG_HISTORY when set (an empty value keeps no file),
  * else $HOME/.lfsimg_history. NULL when out of memory. */
-repl_input *repl_open(int interactive);
+repl_input *lfsc_repl_open(int interactive);
 
 /* The next line without its newline (malloc'd; the caller frees), or
  * NULL at end of input. The prompt is shown only when interactive. */
-char *repl_read(repl_input *in, const char *prompt);
+char *lfsc_repl_read(repl_input *in, const char *prompt);
 
 /* Add one entry (a whole, possibly multi-line statement) to the history. */
-void repl_remember(repl_input *in, const char *entry);
+void lfsc_repl_remember(repl_input *in, const char *entry);
 
 /* Save the history file and release in. */
-void repl_close(repl_input *in);
+void lfsc_repl_close(repl_input *in);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * Host runtime (see runtime.h): Debian's Lua 5.1 VM with NodeMCU's view of
  * LFS. The image is never interpreted by us: its index function and every
- * module under it become one stock host chunk (lc_write, target host) that
+ * module under it become one stock host chunk (lfsc_lc_write, target host) that
  * lua_load() takes from memory. Everything LFS answers goes through that
  * index function as the firmware's does, so an image behaves as its own
  * code says, whatever tool built it.
@@ -66,7 +66,7 @@ static int set_error(runtime *rt, const char *fmt, ...)
   return -1;
 }
 
-const char *runtime_error(const runtime *rt)
+const char *lfsc_runtime_error(const runtime *rt)
 {
   return rt->err ? rt->err : "not enough memory";
 }
@@ -80,11 +80,11 @@ static int check_image(runtime *rt, lfsc_ctx *ctx, const char *path, const reade
   unsigned char *buf;
   size_t len;
   reader_image *img;
-  if (reader_read_image(ctx, path, &buf, &len))
+  if (lfsc_reader_read_image(ctx, path, &buf, &len))
     return set_error(rt, "%s", lfsc_errmsg(ctx));
   if (strcmp(path, "-") == 0)
     path = "stdin";
-  if (verify_or_refuse(ctx, buf, len, NULL, 0, &img, NULL))
+  if (lfsc_verify_or_refuse(ctx, buf, len, NULL, 0, &img, NULL))
     return set_error(rt, "%s: invalid image: %s", path, lfsc_errmsg(ctx));
   *out = img;
   return 0;
@@ -150,10 +150,10 @@ static int swap_in(runtime *rt, const char *path)
   if (strcmp(path, "-") == 0)
     path = "stdin";             /* as messages name it */
   lfsc_sink s;
-  sink_mem_init(&s);
+  lfsc_sink_mem_init(&s);
   const lfsc_str **sorted = NULL;
   if (rc == 0) {
-    int w = lc_write(ctx, img->main, LFSC_TARGET_HOST, 0, &s);
+    int w = lfsc_lc_write(ctx, img->main, LFSC_TARGET_HOST, 0, &s);
     if (w == LFSC_OK)
       w = s.status;
     sorted = malloc(((size_t)img->nstrings + 1) * sizeof *sorted);
@@ -184,12 +184,12 @@ static int swap_in(runtime *rt, const char *path)
     }
   }
   free(sorted);
-  sink_mem_free(&s);
+  lfsc_sink_mem_free(&s);
   lfsc_free(ctx);
   return rc;
 }
 
-int runtime_load_image(runtime *rt, const char *path)
+int lfsc_runtime_load_image(runtime *rt, const char *path)
 {
   return swap_in(rt, path);
 }
@@ -309,7 +309,7 @@ static int lfs_reload(lua_State *L)
   lua_rawget(L, LUA_REGISTRYINDEX);
   runtime *rt = lua_touserdata(L, -1);
   if (swap_in(rt, path)) {
-    lua_pushstring(L, runtime_error(rt));
+    lua_pushstring(L, lfsc_runtime_error(rt));
     return 1;
   }
   return 0;
@@ -418,7 +418,7 @@ static int open_state(lua_State *L)
   return 0;
 }
 
-runtime *runtime_new(const char *progname)
+runtime *lfsc_runtime_new(const char *progname)
 {
   runtime *rt = calloc(1, sizeof *rt);
   if (!rt)
@@ -426,13 +426,13 @@ runtime *runtime_new(const char *progname)
   rt->progname = progname;
   rt->L = luaL_newstate();
   if (!rt->L || lua_cpcall(rt->L, open_state, rt)) {
-    runtime_free(rt);
+    lfsc_runtime_free(rt);
     return NULL;
   }
   return rt;
 }
 
-void runtime_free(runtime *rt)
+void lfsc_runtime_free(runtime *rt)
 {
   if (!rt)
     return;
@@ -491,7 +491,7 @@ static int take_error(runtime *rt)
 static int dump_writer(lua_State *L, const void *p, size_t n, void *ud)
 {
   (void)L;
-  sink_write(ud, p, n);
+  lfsc_sink_write(ud, p, n);
   return ((lfsc_sink *)ud)->status;
 }
 
@@ -507,7 +507,7 @@ static void drop_names(lfsc_proto *p, int depth)
     drop_names(p->p[i], depth + 1);
 }
 
-int runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn)
+int lfsc_runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn)
 {
   lua_State *L = rt->L;
   *fn = NULL;
@@ -516,11 +516,11 @@ int runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn
   int rc = 0;
   if (lua_isfunction(L, -1)) {
     lfsc_sink s;
-    sink_mem_init(&s);
+    lfsc_sink_mem_init(&s);
     if (lua_dump(L, dump_writer, &s) || s.status) {
       rc = set_error(rt, "%s: the function it returned cannot be compiled (a C function?)",
                      script);
-    } else if (lc_read(ctx, s.buf, s.len, script, LFSC_TARGET_HOST, fn) != LFSC_OK) {
+    } else if (lfsc_lc_read(ctx, s.buf, s.len, script, LFSC_TARGET_HOST, fn) != LFSC_OK) {
       rc = set_error(rt, "%s: %s", script, lfsc_errmsg(ctx));
     } else if ((*fn)->nups) {
       /* only its Proto goes into the output: the values would be lost, and
@@ -532,7 +532,7 @@ int runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn
     } else {
       drop_names(*fn, 0);
     }
-    sink_mem_free(&s);
+    lfsc_sink_mem_free(&s);
   }
   lua_pop(L, 1);
   return rc;
@@ -563,7 +563,7 @@ static int incomplete(lua_State *L, int status)
 static int read_statement(runtime *rt, repl_input *in)
 {
   lua_State *L = rt->L;
-  char *line = repl_read(in, "> ");
+  char *line = lfsc_repl_read(in, "> ");
   if (!line)
     return -1;
   lua_pushstring(L, line);                      /* what was typed, for history */
@@ -581,7 +581,7 @@ static int read_statement(runtime *rt, repl_input *in)
     lua_remove(L, -2);
     if (!incomplete(L, status))
       break;
-    char *more = repl_read(in, ">> ");
+    char *more = lfsc_repl_read(in, ">> ");
     if (!more)
       break;                                    /* report the incomplete statement */
     lua_pop(L, 1);
@@ -589,7 +589,7 @@ static int read_statement(runtime *rt, repl_input *in)
     free(more);
     lua_replace(L, t);
   }
-  repl_remember(in, lua_tostring(L, t));
+  lfsc_repl_remember(in, lua_tostring(L, t));
   lua_remove(L, t);
   return status;
 }
@@ -601,7 +601,7 @@ static int repl(runtime *rt)
 {
   lua_State *L = rt->L;
   int tty = isatty(0) && isatty(1);
-  repl_input *in = repl_open(tty);
+  repl_input *in = lfsc_repl_open(tty);
   if (!in) {
     fprintf(stderr, "%s: not enough memory\n", rt->progname);
     return 1;
@@ -628,7 +628,7 @@ static int repl(runtime *rt)
     fflush(stdout);
   }
   fflush(stdout);
-  repl_close(in);
+  lfsc_repl_close(in);
   return tty || !failed ? 0 : 1;
 }
 
@@ -649,7 +649,7 @@ static const char *opt_value(int argc, char **argv, int *i)
   return NULL;
 }
 
-int runtime_main(runtime *rt, int argc, char **argv)
+int lfsc_runtime_main(runtime *rt, int argc, char **argv)
 {
   lua_State *L = rt->L;
   int interactive = 0, ran_e = 0, i;

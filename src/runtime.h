@@ -21,23 +21,23 @@ typedef struct runtime runtime;
 /* A fresh Lua state with the standard libraries, a node table whose LFS
  * is empty ("no LFS loaded") and debug.getstrings. progname prefixes
  * messages. NULL when out of memory. */
-runtime *runtime_new(const char *progname);
-void runtime_free(runtime *rt);
+runtime *lfsc_runtime_new(const char *progname);
+void lfsc_runtime_free(runtime *rt);
 
 /* Verify the image file path and make it the loaded LFS. Returns 0, or -1
- * with the reason (naming the file) in runtime_error(). */
-int runtime_load_image(runtime *rt, const char *path);
-const char *runtime_error(const runtime *rt);
+ * with the reason (naming the file) in lfsc_runtime_error(). */
+int lfsc_runtime_load_image(runtime *rt, const char *path);
+const char *lfsc_runtime_error(const runtime *rt);
 
 /* luac.cross -e: run the Lua file script. When it returns a function,
  * that function is compiled into ctx as *fn (via stock bytecode), else
  * *fn is NULL. Returns 0, or -1 with "script:line: message" and a
- * traceback in runtime_error(). */
-int runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn);
+ * traceback in lfsc_runtime_error(). */
+int lfsc_runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn);
 
 /* lfsimg run: the lua5.1-style command line that follows the image,
  * argv[0] naming the program for the arg table: [-e stat] [-l mod] [-i]
  * [--] [script [args]]. Returns the exit status (0 or 1; 2 for usage). */
-int runtime_main(runtime *rt, int argc, char **argv);
+int lfsc_runtime_main(runtime *rt, int argc, char **argv);
 
 #endif

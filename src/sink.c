@@ -6,7 +6,7 @@
 #include "lfsc/lfsc.h"
 #include "sink.h"
 
-void sink_write(lfsc_sink *s, const void *p, size_t n)
+void lfsc_sink_write(lfsc_sink *s, const void *p, size_t n)
 {
   if (s->status || n == 0)
     return;
@@ -15,38 +15,38 @@ void sink_write(lfsc_sink *s, const void *p, size_t n)
     s->count += n;
 }
 
-void sink_u8(lfsc_sink *s, unsigned v)
+void lfsc_sink_u8(lfsc_sink *s, unsigned v)
 {
   unsigned char b = (unsigned char)v;
-  sink_write(s, &b, 1);
+  lfsc_sink_write(s, &b, 1);
 }
 
-void sink_u32le(lfsc_sink *s, uint32_t v)
+void lfsc_sink_u32le(lfsc_sink *s, uint32_t v)
 {
   unsigned char b[4];
   wr_u32le(b, v);
-  sink_write(s, b, 4);
+  lfsc_sink_write(s, b, 4);
 }
 
-void sink_u64le(lfsc_sink *s, uint64_t v)
+void lfsc_sink_u64le(lfsc_sink *s, uint64_t v)
 {
-  sink_u32le(s, (uint32_t)v);
-  sink_u32le(s, (uint32_t)(v >> 32));
+  lfsc_sink_u32le(s, (uint32_t)v);
+  lfsc_sink_u32le(s, (uint32_t)(v >> 32));
 }
 
-void sink_f64le(lfsc_sink *s, double v)
+void lfsc_sink_f64le(lfsc_sink *s, double v)
 {
   uint64_t bits;
   memcpy(&bits, &v, sizeof bits);   /* the bit pattern, not a host struct */
-  sink_u64le(s, bits);
+  lfsc_sink_u64le(s, bits);
 }
 
-void sink_zeros(lfsc_sink *s, size_t n)
+void lfsc_sink_zeros(lfsc_sink *s, size_t n)
 {
   static const unsigned char z[64];
   while (n > 0) {
     size_t k = n < sizeof z ? n : sizeof z;
-    sink_write(s, z, k);
+    lfsc_sink_write(s, z, k);
     n -= k;
   }
 }
@@ -71,13 +71,13 @@ static int mem_write(lfsc_sink *s, const void *p, size_t n)
   return LFSC_OK;
 }
 
-void sink_mem_init(lfsc_sink *s)
+void lfsc_sink_mem_init(lfsc_sink *s)
 {
   memset(s, 0, sizeof *s);
   s->write = mem_write;
 }
 
-void sink_mem_free(lfsc_sink *s)
+void lfsc_sink_mem_free(lfsc_sink *s)
 {
   free(s->buf);
   s->buf = NULL;
@@ -89,7 +89,7 @@ static int file_write(lfsc_sink *s, const void *p, size_t n)
   return fwrite(p, 1, n, s->fp) == n ? LFSC_OK : LFSC_EIO;
 }
 
-void sink_file_init(lfsc_sink *s, FILE *fp)
+void lfsc_sink_file_init(lfsc_sink *s, FILE *fp)
 {
   memset(s, 0, sizeof *s);
   s->write = file_write;
@@ -127,13 +127,13 @@ static int buffered_write(lfsc_sink *s, const void *p, size_t n)
   return LFSC_OK;
 }
 
-void sink_file_buffered_init(lfsc_sink *s, FILE *fp)
+void lfsc_sink_file_buffered_init(lfsc_sink *s, FILE *fp)
 {
-  sink_file_init(s, fp);
+  lfsc_sink_file_init(s, fp);
   s->write = buffered_write;
 }
 
-int sink_file_flush(lfsc_sink *s)
+int lfsc_sink_file_flush(lfsc_sink *s)
 {
   if (!s->status && s->len)
     s->status = drain(s);
@@ -143,7 +143,7 @@ int sink_file_flush(lfsc_sink *s)
   return s->status;
 }
 
-void sink_printf(lfsc_sink *s, const char *fmt, ...)
+void lfsc_sink_printf(lfsc_sink *s, const char *fmt, ...)
 {
   char buf[256];
   va_list ap;
@@ -155,7 +155,7 @@ void sink_printf(lfsc_sink *s, const char *fmt, ...)
     return;
   }
   if ((size_t)n < sizeof buf) {
-    sink_write(s, buf, (size_t)n);
+    lfsc_sink_write(s, buf, (size_t)n);
     return;
   }
   /* long text: format again into a buffer that fits */
@@ -167,6 +167,6 @@ void sink_printf(lfsc_sink *s, const char *fmt, ...)
   va_start(ap, fmt);
   vsnprintf(big, (size_t)n + 1, fmt, ap);
   va_end(ap);
-  sink_write(s, big, (size_t)n);
+  lfsc_sink_write(s, big, (size_t)n);
   free(big);
 }

@@ -25,29 +25,29 @@ struct lfsc_sink {
   void *impl;
 };
 
-void sink_write(lfsc_sink *s, const void *p, size_t n);
-void sink_u8(lfsc_sink *s, unsigned v);
-void sink_u32le(lfsc_sink *s, uint32_t v);
-void sink_f64le(lfsc_sink *s, double v);     /* IEEE-754 bit pattern, little-endian */
-void sink_u64le(lfsc_sink *s, uint64_t v);
-void sink_zeros(lfsc_sink *s, size_t n);
+void lfsc_sink_write(lfsc_sink *s, const void *p, size_t n);
+void lfsc_sink_u8(lfsc_sink *s, unsigned v);
+void lfsc_sink_u32le(lfsc_sink *s, uint32_t v);
+void lfsc_sink_f64le(lfsc_sink *s, double v);     /* IEEE-754 bit pattern, little-endian */
+void lfsc_sink_u64le(lfsc_sink *s, uint64_t v);
+void lfsc_sink_zeros(lfsc_sink *s, size_t n);
 /* printf into a sink (text of any length; a formatting error is EIO). */
-void sink_printf(lfsc_sink *s, const char *fmt, ...)
+void lfsc_sink_printf(lfsc_sink *s, const char *fmt, ...)
 #if defined(__GNUC__)
   __attribute__((format(printf, 2, 3)))
 #endif
   ;
 
-/* Memory sink: bytes accumulate in s->buf/s->len; sink_mem_free releases. */
-void sink_mem_init(lfsc_sink *s);
-void sink_mem_free(lfsc_sink *s);
+/* Memory sink: bytes accumulate in s->buf/s->len; lfsc_sink_mem_free releases. */
+void lfsc_sink_mem_init(lfsc_sink *s);
+void lfsc_sink_mem_free(lfsc_sink *s);
 /* File sink over an open stream (not closed by the sink). */
-void sink_file_init(lfsc_sink *s, FILE *fp);
+void lfsc_sink_file_init(lfsc_sink *s, FILE *fp);
 /* File sink that hands stdio 64 KiB pieces. Every path must end with
- * sink_file_flush, which writes what is pending, frees the buffer and
+ * lfsc_sink_file_flush, which writes what is pending, frees the buffer and
  * returns the sink's status. */
-void sink_file_buffered_init(lfsc_sink *s, FILE *fp);
-int sink_file_flush(lfsc_sink *s);
+void lfsc_sink_file_buffered_init(lfsc_sink *s, FILE *fp);
+int lfsc_sink_file_flush(lfsc_sink *s);
 
 /* Little-endian helpers for byte buffers. */
 static inline uint32_t rd_u32le(const unsigned char *p)

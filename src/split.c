@@ -23,7 +23,7 @@ static size_t line_break(const unsigned char *src, size_t len, size_t i)
   return 1;
 }
 
-int split_source(lfsc_ctx *ctx, const char *file, const unsigned char *src, size_t len,
+int lfsc_split_source(lfsc_ctx *ctx, const char *file, const unsigned char *src, size_t len,
                  split_piece **out, size_t *n)
 {
   size_t cap = 4, count = 1;
@@ -80,7 +80,7 @@ int split_source(lfsc_ctx *ctx, const char *file, const unsigned char *src, size
   return LFSC_OK;
 }
 
-unsigned char *split_text(const unsigned char *src, const split_piece *p, size_t *len)
+unsigned char *lfsc_split_text(const unsigned char *src, const split_piece *p, size_t *len)
 {
   size_t pad = (size_t)p->line - 1, text = p->end - p->start;
   unsigned char *b = malloc(pad + text + 1);

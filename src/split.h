@@ -22,12 +22,12 @@ typedef struct split_piece {
 /* Cut src into *n pieces (*out, malloc'ed; n >= 1). A line that starts
  * with "--[[SPLIT" and a blank but has no name or no closing "]]" on the
  * same line is an error (LFSC_ESYNTAX, "file:line: ..."). */
-int split_source(lfsc_ctx *ctx, const char *file, const unsigned char *src, size_t len,
+int lfsc_split_source(lfsc_ctx *ctx, const char *file, const unsigned char *src, size_t len,
                  split_piece **out, size_t *n);
 
 /* What to compile for piece p: line - 1 newlines, then its text, so that
  * the piece reports the line numbers of the original file. malloc'ed;
  * NULL when out of memory. */
-unsigned char *split_text(const unsigned char *src, const split_piece *p, size_t *len);
+unsigned char *lfsc_split_text(const unsigned char *src, const split_piece *p, size_t *len);
 
 #endif

@@ -148,7 +148,7 @@ static void put_bits(bitw *w, uint32_t v, int nbits)
     w->n -= 8;
   }
   if (w->len >= OUTCHUNK) {
-    sink_write(w->out, w->buf, w->len);
+    lfsc_sink_write(w->out, w->buf, w->len);
     w->len = 0;
   }
 }
@@ -157,7 +157,7 @@ static void put_end(bitw *w)
 {
   if (w->n > 0)
     put_bits(w, 0, 8 - w->n);
-  sink_write(w->out, w->buf, w->len);
+  lfsc_sink_write(w->out, w->buf, w->len);
   w->len = 0;
 }
 
@@ -1457,7 +1457,7 @@ static void sq_free(sq *s)
   free(s);
 }
 
-int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
+int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
                     unsigned pad_blocks, lfsc_sink *out)
 {
   sq *s = calloc(1, sizeof *s);

@@ -25,7 +25,7 @@ typedef enum {
 /* Write data[0..n) (n >= 1) as a complete raw deflate stream to out,
  * after pad_blocks empty fixed-Huffman blocks (10 bits each). LFSC_OK,
  * LFSC_EMEM, or out's error. */
-int squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
+int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort effort,
                     unsigned pad_blocks, lfsc_sink *out);
 
 #endif

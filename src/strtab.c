@@ -9,7 +9,7 @@
 
 #define NONE (-1)
 
-void strtab_init(strtab *t)
+void lfsc_strtab_init(strtab *t)
 {
   t->node = NULL;
   t->size = 0;
@@ -17,10 +17,10 @@ void strtab_init(strtab *t)
   t->count = 0;
 }
 
-void strtab_free(strtab *t)
+void lfsc_strtab_free(strtab *t)
 {
   free(t->node);
-  strtab_init(t);
+  lfsc_strtab_init(t);
 }
 
 static int32_t mainpos(const strtab *t, const lfsc_str *s)
@@ -28,7 +28,7 @@ static int32_t mainpos(const strtab *t, const lfsc_str *s)
   return (int32_t)(s->hash & (t->size - 1));
 }
 
-int32_t strtab_find(const strtab *t, const lfsc_str *s)
+int32_t lfsc_strtab_find(const strtab *t, const lfsc_str *s)
 {
   if (t->size == 0)
     return NONE;
@@ -122,9 +122,9 @@ static int grow(strtab *t)
   return LFSC_OK;
 }
 
-int strtab_insert(strtab *t, const lfsc_str *s)
+int lfsc_strtab_insert(strtab *t, const lfsc_str *s)
 {
-  if (strtab_find(t, s) != NONE)
+  if (lfsc_strtab_find(t, s) != NONE)
     return LFSC_OK;
   for (;;) {
     if (t->size == 0) {
@@ -162,7 +162,7 @@ int strtab_insert(strtab *t, const lfsc_str *s)
   }
 }
 
-void strtab_order(const strtab *t, const lfsc_str **out, uint32_t *index)
+void lfsc_strtab_order(const strtab *t, const lfsc_str **out, uint32_t *index)
 {
   uint32_t k = 0;
   for (uint32_t i = 0; i < t->size; i++)
@@ -174,7 +174,7 @@ void strtab_order(const strtab *t, const lfsc_str **out, uint32_t *index)
     }
 }
 
-uint32_t strtab_nbuckets(uint32_t nuse)
+uint32_t lfsc_strtab_nbuckets(uint32_t nuse)
 {
   uint32_t n = 1;
   while (n <= nuse && n < 0x80000000u)

@@ -29,22 +29,22 @@ typedef struct strtab {
   uint32_t count;               /* keys stored */
 } strtab;
 
-void strtab_init(strtab *t);
-void strtab_free(strtab *t);
+void lfsc_strtab_init(strtab *t);
+void lfsc_strtab_free(strtab *t);
 
 /* Insert s unless present. LFSC_OK or LFSC_EMEM. */
-int strtab_insert(strtab *t, const lfsc_str *s);
+int lfsc_strtab_insert(strtab *t, const lfsc_str *s);
 
 /* Node index of s, or -1 when absent. Indexes are stable once all keys
- * are inserted; strtab_order lists keys by ascending index. */
-int32_t strtab_find(const strtab *t, const lfsc_str *s);
+ * are inserted; lfsc_strtab_order lists keys by ascending index. */
+int32_t lfsc_strtab_find(const strtab *t, const lfsc_str *s);
 
 /* Store the t->count keys in ROstrt order (ascending node index) in
  * out[]; if index is not NULL, index[i] gets the node index of out[i]. */
-void strtab_order(const strtab *t, const lfsc_str **out, uint32_t *index);
+void lfsc_strtab_order(const strtab *t, const lfsc_str **out, uint32_t *index);
 
 /* Bucket count of an image ROstrt with nuse strings: the smallest power of
  * two strictly greater than nuse (§6.2). */
-uint32_t strtab_nbuckets(uint32_t nuse);
+uint32_t lfsc_strtab_nbuckets(uint32_t nuse);
 
 #endif

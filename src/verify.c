@@ -355,9 +355,9 @@ static void check_header(vctx *v)
          (unsigned)img->mainproto_off);
   /* the same limits luac.cross applies to -a and -m (lfslimits.c) */
   unsigned lim = o ? o->limits : 0;
-  if (img->absolute && lfslimits_check_addr(v->ctx, img->base, lim))
+  if (img->absolute && lfsc_lfslimits_check_addr(v->ctx, img->base, lim))
     ERR(12, "image is linked at 0x%08x: %s", (unsigned)img->base, lfsc_errmsg(v->ctx));
-  else if (lfslimits_check_image(v->ctx, img->absolute, img->base, img->flash_size, lim))
+  else if (lfsc_lfslimits_check_image(v->ctx, img->absolute, img->base, img->flash_size, lim))
     ERR(4, "%s", lfsc_errmsg(v->ctx));
   if (!o)
     return;
@@ -374,10 +374,10 @@ static void check_header(vctx *v)
           (unsigned)o->base);
     if (o->base % 4)
       ERR(12, "base address 0x%08x is not word aligned", (unsigned)o->base);
-    if (!img->absolute && lfslimits_check_addr(v->ctx, o->base, lim))
+    if (!img->absolute && lfsc_lfslimits_check_addr(v->ctx, o->base, lim))
       ERR(12, "--base: %s", lfsc_errmsg(v->ctx));
     if (o->region_size && o->base >= LFSIMG_MAPPED_BASE &&
-        lfslimits_check_partition(v->ctx, o->base - LFSIMG_MAPPED_BASE, o->region_size, lim))
+        lfsc_lfslimits_check_partition(v->ctx, o->base - LFSIMG_MAPPED_BASE, o->region_size, lim))
       ERR(12, "%s", lfsc_errmsg(v->ctx));
   }
 }
@@ -398,12 +398,12 @@ static void check_bitmap(vctx *v)
       nset++;
       if (shown_set++ < 5)
         ERR(w * 4, "relocation bit set for a word of the %s that is not an address (0x%08x)",
-            reader_kind_name((reader_kind)img->kind[w]), (unsigned)word(img, w * 4));
+            lfsc_reader_kind_name((reader_kind)img->kind[w]), (unsigned)word(img, w * 4));
     } else if (!bit && img->isaddr[w]) {
       nclear++;
       if (shown_clear++ < 5)
         ERR(w * 4, "address word in the %s is not flagged in the relocation bitmap",
-            reader_kind_name((reader_kind)img->kind[w]));
+            lfsc_reader_kind_name((reader_kind)img->kind[w]));
     }
   }
   if (nset > 5)
@@ -606,7 +606,7 @@ static void check_func(vctx *v, int fi)
   check_constants(v, f);
   const char *why = NULL;
   int pc = -1;
-  if (!codecheck_proto_at(p, &why, &pc)) {
+  if (!lfsc_codecheck_proto_at(p, &why, &pc)) {
     if (pc >= 0)
       ERR(f->codeoff + 4u * (uint32_t)pc, "Proto at 0x%05x: bad code at instruction %d (0x%08x): %s",
           (unsigned)f->off, pc + 1, (unsigned)p->code[pc], why);
@@ -630,8 +630,8 @@ static void check_index(vctx *v)
     WARN(o + 48, "image holds no modules");
   /* The index function is generated, so it must be exactly what our builder
    * (and, up to 50 modules, the reference) emits for n modules. */
-  int maxstack = image_index_maxstack((size_t)n);
-  int codesize = (int)image_index_codesize((size_t)n);
+  int maxstack = lfsc_image_index_maxstack((size_t)n);
+  int codesize = (int)lfsc_image_index_codesize((size_t)n);
   if (m->numparams != 1 || m->is_vararg != 0 || m->nups != 0 || m->maxstacksize != maxstack)
     ERR(o + 68, "index function has numparams %d, is_vararg %d, nups %d, maxstacksize %d; "
         "expected 1, 0, 0, %d", m->numparams, m->is_vararg, m->nups, m->maxstacksize, maxstack);
@@ -650,7 +650,7 @@ static void check_index(vctx *v)
   if (m->sizecode != codesize) {
     ERR(o + 44, "index function has %d instructions; %d modules need %d", m->sizecode, n, codesize);
   } else if ((want = malloc(sizeof *want * (size_t)codesize)) != NULL) {
-    image_index_code((size_t)n, want);
+    lfsc_image_index_code((size_t)n, want);
     for (int i = 0; i < m->sizecode; i++)
       if (m->code[i] != want[i]) {
         ERR(f->codeoff + 4u * (uint32_t)i, "index function instruction %d is 0x%08x, expected 0x%08x",
@@ -729,7 +729,7 @@ static void check_layout(vctx *v)
 
 /* ==== entry point ====================================================== */
 
-int verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
+int lfsc_verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
                  verify_report *rep)
 {
   vctx v0, *v = &v0;
@@ -742,7 +742,7 @@ int verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts 
   if (!rep->problems)
     return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
   reader_image *img = NULL;
-  int rc = reader_load(ctx, file, len, &img);
+  int rc = lfsc_reader_load(ctx, file, len, &img);
   if (rc == LFSC_EMEM)
     return rc;
   const unsigned char *f = file;
@@ -771,7 +771,7 @@ int verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts 
   return LFSC_OK;
 }
 
-int verify_or_refuse(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
+int lfsc_verify_or_refuse(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
                      int force, reader_image **img, int *overridden)
 {
   verify_opts none;
@@ -783,7 +783,7 @@ int verify_or_refuse(lfsc_ctx *ctx, const void *file, size_t len, const verify_o
     memset(&none, 0, sizeof none);
     opts = &none;
   }
-  int rc = verify_image(ctx, file, len, opts, &rep);
+  int rc = lfsc_verify_image(ctx, file, len, opts, &rep);
   if (rc)
     return rc;
   if (rep.errors == 0) {

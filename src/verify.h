@@ -58,12 +58,12 @@ typedef struct verify_report {
 
 /* Check one image file. Returns LFSC_OK when the check ran (the verdict
  * is rep->errors == 0), or LFSC_EMEM. */
-int verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
+int lfsc_verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
                  verify_report *rep);
 
 /* "Check before you write": what every tool that derives output from an
  * image (lfsimg extract and reloc, provisioning, running) calls instead
- * of reader_load, so that none of them writes from an image the verifier
+ * of lfsc_reader_load, so that none of them writes from an image the verifier
  * rejects. Decodes and verifies file (opts may be NULL: no expectations).
  *   - valid: LFSC_OK, *img the decoded image, *overridden 0;
  *   - invalid and force set, but decodable: LFSC_OK, *img set,
@@ -73,7 +73,7 @@ int verify_image(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts 
  *     verifier's first error as the message: "0x00a4c: bad code at
  *     instruction 40: operand C out of range (and 2 more errors)".
  * Warnings never refuse. overridden may be NULL. */
-int verify_or_refuse(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
+int lfsc_verify_or_refuse(lfsc_ctx *ctx, const void *file, size_t len, const verify_opts *opts,
                      int force, reader_image **img, int *overridden);
 
 #endif

@@ -127,7 +127,7 @@ static void test_opcode_sequences(void **state)
     if (!ok) {
       char got[512] = "";
       for (int j = 0; j < p->sizecode; j++) {
-        strncat(got, opcodes_name[INS_OP(p->code[j])], sizeof got - strlen(got) - 2);
+        strncat(got, lfsc_opcodes_name[INS_OP(p->code[j])], sizeof got - strlen(got) - 2);
         strcat(got, " ");
       }
       fail_msg("%s: got %s", c->src, got);
@@ -451,7 +451,7 @@ static void test_packed_lineinfo_vectors(void **state)
     snprintf(name, sizeof name, "@%s.lua", stem);
     lfsc_ctx *ctx = lfsc_new();
     lfsc_proto *ref;
-    assert_int_equal(lc_read(ctx, (unsigned char *)lc, llen, stem, LFSC_TARGET_FLOAT, &ref), 0);
+    assert_int_equal(lfsc_lc_read(ctx, (unsigned char *)lc, llen, stem, LFSC_TARGET_FLOAT, &ref), 0);
     for (int compat = 1; compat >= 0; compat--) {
       lfsc_compile_opts o = {LFSC_NUM_DOUBLE, 0, compat};
       lfsc_proto *p;

@@ -1,7 +1,7 @@
 /*
  * Image builder unit tests: ROstrt order, module names, the index
  * function (also run under lua5.1 beyond 50 modules), single-module
- * conformance from the reference .lc vectors (lc_read -> image -> compare
+ * conformance from the reference .lc vectors (lfsc_lc_read -> image -> compare
  * with the reference images), loader rules of PI files, -m and -s.
  */
 #include <setjmp.h>
@@ -92,32 +92,32 @@ static void test_strtab_worked_example(void **state)
   const char *in[] = {"=(luac)", "c15_empty", "@c15_empty.lua", "\x01"};
   const char *want[] = {"\x01", "@c15_empty.lua", "=(luac)", "c15_empty"};
   strtab t;
-  strtab_init(&t);
+  lfsc_strtab_init(&t);
   for (int i = 0; i < 4; i++) {
     const lfsc_str *s = lfsc_intern(ctx, in[i], strlen(in[i]));
-    assert_int_equal(strtab_insert(&t, s), LFSC_OK);
-    assert_int_equal(strtab_insert(&t, s), LFSC_OK);   /* second insert: no-op */
+    assert_int_equal(lfsc_strtab_insert(&t, s), LFSC_OK);
+    assert_int_equal(lfsc_strtab_insert(&t, s), LFSC_OK);   /* second insert: no-op */
   }
   assert_int_equal(t.count, 4);
   const lfsc_str *order[4];
-  strtab_order(&t, order, NULL);
+  lfsc_strtab_order(&t, order, NULL);
   for (int i = 0; i < 4; i++)
     assert_string_equal(order[i]->data, want[i]);
   for (int i = 0; i < 4; i++)
-    assert_ptr_equal(t.node[strtab_find(&t, order[i])].key, order[i]);
-  strtab_free(&t);
+    assert_ptr_equal(t.node[lfsc_strtab_find(&t, order[i])].key, order[i]);
+  lfsc_strtab_free(&t);
   lfsc_free(ctx);
 }
 
 static void test_strtab_nbuckets(void **state)
 {
   (void)state;
-  assert_int_equal(strtab_nbuckets(1), 2);
-  assert_int_equal(strtab_nbuckets(4), 8);
-  assert_int_equal(strtab_nbuckets(6), 8);
-  assert_int_equal(strtab_nbuckets(8), 16);
-  assert_int_equal(strtab_nbuckets(17), 32);
-  assert_int_equal(strtab_nbuckets(3216), 4096);
+  assert_int_equal(lfsc_strtab_nbuckets(1), 2);
+  assert_int_equal(lfsc_strtab_nbuckets(4), 8);
+  assert_int_equal(lfsc_strtab_nbuckets(6), 8);
+  assert_int_equal(lfsc_strtab_nbuckets(8), 16);
+  assert_int_equal(lfsc_strtab_nbuckets(17), 32);
+  assert_int_equal(lfsc_strtab_nbuckets(3216), 4096);
 }
 
 /* Many keys: every key findable, order = ascending node index, and the
@@ -127,25 +127,25 @@ static void test_strtab_many(void **state)
   (void)state;
   lfsc_ctx *ctx = lfsc_new();
   strtab t;
-  strtab_init(&t);
+  lfsc_strtab_init(&t);
   char buf[32];
   for (int i = 0; i < 5000; i++) {
     int n = snprintf(buf, sizeof buf, "k%d", (i * 7919) % 3001);
-    assert_int_equal(strtab_insert(&t, lfsc_intern(ctx, buf, (size_t)n)), LFSC_OK);
+    assert_int_equal(lfsc_strtab_insert(&t, lfsc_intern(ctx, buf, (size_t)n)), LFSC_OK);
   }
   assert_int_equal(t.count, 3001);
   assert_int_equal(t.size, 4096);
   const lfsc_str **order = malloc(t.count * sizeof *order);
   uint32_t *index = malloc(t.count * sizeof *index);
-  strtab_order(&t, order, index);
+  lfsc_strtab_order(&t, order, index);
   for (uint32_t i = 0; i < t.count; i++) {
-    assert_int_equal(strtab_find(&t, order[i]), (int32_t)index[i]);
+    assert_int_equal(lfsc_strtab_find(&t, order[i]), (int32_t)index[i]);
     if (i)
       assert_true(index[i] > index[i - 1]);
   }
   free(order);
   free(index);
-  strtab_free(&t);
+  lfsc_strtab_free(&t);
   lfsc_free(ctx);
 }
 
@@ -163,7 +163,7 @@ static void test_modname(void **state)
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char out[64];
-    size_t n = image_modname(cases[i][0], strlen(cases[i][0]), out);
+    size_t n = lfsc_image_modname(cases[i][0], strlen(cases[i][0]), out);
     out[n] = 0;
     assert_string_equal(out, cases[i][1]);
   }
@@ -209,7 +209,7 @@ static void test_index_one(void **state)
                                   0x0080008A, 0x000000C1, 0x008040A2, 0x0180005E, 0x0080001E};
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *idx;
-  assert_int_equal(image_index(ctx, modules(ctx, 1), NULL, 1, LFSC_TARGET_FLOAT, TS, &idx),
+  assert_int_equal(lfsc_image_index(ctx, modules(ctx, 1), NULL, 1, LFSC_TARGET_FLOAT, TS, &idx),
                    LFSC_OK);
   assert_int_equal(idx->sizecode, 10);
   assert_memory_equal(idx->code, want, sizeof want);
@@ -227,7 +227,7 @@ static void test_index_fifty(void **state)
   (void)state;
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *idx;
-  assert_int_equal(image_index(ctx, modules(ctx, 50), NULL, 50, LFSC_TARGET_INT, TS, &idx),
+  assert_int_equal(lfsc_image_index(ctx, modules(ctx, 50), NULL, 50, LFSC_TARGET_INT, TS, &idx),
                    LFSC_OK);
   assert_int_equal(idx->sizecode, 5 * 50 + 5);
   assert_int_equal(idx->maxstacksize, 53);
@@ -252,7 +252,7 @@ static void run_index_in_lua(int n)
   }
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *idx;
-  assert_int_equal(image_index(ctx, modules(ctx, n), NULL, (size_t)n, LFSC_TARGET_FLOAT, TS,
+  assert_int_equal(lfsc_image_index(ctx, modules(ctx, n), NULL, (size_t)n, LFSC_TARGET_FLOAT, TS,
                                &idx), LFSC_OK);
   assert_true(idx->maxstacksize <= 53);
   char path[] = "/tmp/lfsc-index-XXXXXX";
@@ -260,8 +260,8 @@ static void run_index_in_lua(int n)
   assert_true(fd >= 0);
   FILE *fp = fdopen(fd, "wb");
   lfsc_sink s;
-  sink_file_init(&s, fp);
-  assert_int_equal(lc_write(ctx, idx, LFSC_TARGET_HOST, 0, &s), LFSC_OK);
+  lfsc_sink_file_init(&s, fp);
+  assert_int_equal(lfsc_lc_write(ctx, idx, LFSC_TARGET_HOST, 0, &s), LFSC_OK);
   fclose(fp);
   char cmd[1024];
   snprintf(cmd, sizeof cmd,
@@ -300,14 +300,14 @@ static void test_index_codesize(void **state)
   (void)state;
   static const size_t ns[] = {1, 2, 49, 50, 51, 100, 101, 255, 256, 257, 1000, IMAGE_MAX_MODULES};
   for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
-    size_t n = ns[k], size = image_index_codesize(n);
+    size_t n = ns[k], size = lfsc_image_index_codesize(n);
     uint32_t *code = malloc((size + 1) * sizeof *code);
     code[size] = 0xDEADBEEF;
-    assert_int_equal(image_index_code(n, code), size);
+    assert_int_equal(lfsc_image_index_code(n, code), size);
     assert_int_equal(code[size], 0xDEADBEEF);
     if (n <= 50)
       assert_int_equal(size, 5 * n + 5);
-    assert_int_equal(image_index_maxstack(n), n <= 50 ? (int)n + 3 : 53);
+    assert_int_equal(lfsc_image_index_maxstack(n), n <= 50 ? (int)n + 3 : 53);
     free(code);
   }
 }
@@ -319,70 +319,70 @@ static void test_index_limits(void **state)
   lfsc_proto *idx;
   lfsc_proto *m[2] = {module(ctx, "@a/util.lua", 1), module(ctx, "@b/util.lua", 2)};
   const char *files[2] = {"a/util.lua", "b/util.lua"};
-  assert_int_equal(image_index(ctx, m, files, 2, LFSC_TARGET_FLOAT, TS, &idx), LFSC_EARG);
+  assert_int_equal(lfsc_image_index(ctx, m, files, 2, LFSC_TARGET_FLOAT, TS, &idx), LFSC_EARG);
   assert_non_null(strstr(lfsc_errmsg(ctx), "'util'"));
   assert_non_null(strstr(lfsc_errmsg(ctx), "a/util.lua"));
   assert_non_null(strstr(lfsc_errmsg(ctx), "b/util.lua"));
-  assert_int_equal(image_index(ctx, m, files, 0, LFSC_TARGET_FLOAT, TS, &idx), LFSC_EARG);
+  assert_int_equal(lfsc_image_index(ctx, m, files, 0, LFSC_TARGET_FLOAT, TS, &idx), LFSC_EARG);
   /* SETLIST's C field counts 511 batches of 50 names */
   size_t big = IMAGE_MAX_MODULES + 1;
   lfsc_proto **many = calloc(big, sizeof *many);
   for (size_t i = 0; i < big; i++)
     many[i] = m[0];
-  assert_int_equal(image_index(ctx, many, NULL, big, LFSC_TARGET_FLOAT, TS, &idx), LFSC_ELIMIT);
+  assert_int_equal(lfsc_image_index(ctx, many, NULL, big, LFSC_TARGET_FLOAT, TS, &idx), LFSC_ELIMIT);
   assert_non_null(strstr(lfsc_errmsg(ctx), "too many modules"));
   free(many);
   /* images exist only for the firmware targets */
-  assert_int_equal(image_index(ctx, m, files, 1, LFSC_TARGET_HOST, TS, &idx), LFSC_OK);
+  assert_int_equal(lfsc_image_index(ctx, m, files, 1, LFSC_TARGET_HOST, TS, &idx), LFSC_OK);
   image_opts o = {.target = LFSC_TARGET_HOST, .maxsize = 0x40000};
   lfsc_sink s;
-  sink_mem_init(&s);
-  assert_int_equal(image_build(ctx, idx, &o, &s, NULL), LFSC_EARG);
-  sink_mem_free(&s);
+  lfsc_sink_mem_init(&s);
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, NULL), LFSC_EARG);
+  lfsc_sink_mem_free(&s);
   lfsc_free(ctx);
 }
 
 static void test_timestamp_value(void **state)
 {
   (void)state;
-  assert_true(image_timestamp_value(LFSC_TARGET_FLOAT, TS) == 1700000000.0);
-  assert_true(image_timestamp_value(LFSC_TARGET_INT, TS) == 1700000000.0);
-  assert_true(image_timestamp_value(LFSC_TARGET_INT, 0x80000000LL) == -2147483648.0);
-  assert_true(image_timestamp_value(LFSC_TARGET_FLOAT, 0x80000000LL) == 2147483648.0);
+  assert_true(lfsc_image_timestamp_value(LFSC_TARGET_FLOAT, TS) == 1700000000.0);
+  assert_true(lfsc_image_timestamp_value(LFSC_TARGET_INT, TS) == 1700000000.0);
+  assert_true(lfsc_image_timestamp_value(LFSC_TARGET_INT, 0x80000000LL) == -2147483648.0);
+  assert_true(lfsc_image_timestamp_value(LFSC_TARGET_FLOAT, 0x80000000LL) == 2147483648.0);
 }
 
 static void test_check_addr(void **state)
 {
   (void)state;
   lfsc_ctx *ctx = lfsc_new();
-  assert_int_equal(lfslimits_check_addr(ctx, 0x40210000u, 0), LFSC_OK);
-  assert_int_equal(lfslimits_check_addr(ctx, 0x402FF000u, 0), LFSC_OK);
-  assert_int_equal(lfslimits_check_addr(ctx, 0x40280000u, 0), LFSC_OK);
-  assert_int_equal(lfslimits_check_addr(ctx, 0x40300000u, 0), LFSC_EARG);
-  assert_int_equal(lfslimits_check_addr(ctx, 0x40310000u, 0), LFSC_EARG);
-  assert_int_equal(lfslimits_check_addr(ctx, 0x40310000u, LIMITS_NO_WINDOW), LFSC_OK);
-  assert_int_equal(lfslimits_check_addr(ctx, 0x40280004u, 0), LFSC_EARG);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40210000u, 0), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x402FF000u, 0), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40280000u, 0), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40300000u, 0), LFSC_EARG);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40310000u, 0), LFSC_EARG);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40310000u, LIMITS_NO_WINDOW), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40280004u, 0), LFSC_EARG);
   assert_non_null(strstr(lfsc_errmsg(ctx), "4096-byte flash sector"));
-  assert_int_equal(lfslimits_check_addr(ctx, 0x40280004u, LIMITS_NO_WINDOW), LFSC_OK);
-  assert_int_equal(lfslimits_check_addr(ctx, 0x4020FFFCu, 0), LFSC_EARG);
-  assert_int_equal(lfslimits_check_addr(ctx, 0x40310004u, LIMITS_NO_WINDOW), LFSC_EARG);
-  assert_int_equal(lfslimits_check_addr(ctx, 0x40210002u, LIMITS_NO_WINDOW), LFSC_EARG);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40280004u, LIMITS_NO_WINDOW), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x4020FFFCu, 0), LFSC_EARG);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40310004u, LIMITS_NO_WINDOW), LFSC_EARG);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40210002u, LIMITS_NO_WINDOW), LFSC_EARG);
   assert_non_null(strstr(lfsc_errmsg(ctx), "multiple of 4"));
-  assert_int_equal(lfslimits_check_addr(ctx, 0x80000u, 0), LFSC_EARG);
+  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x80000u, 0), LFSC_EARG);
   assert_non_null(strstr(lfsc_errmsg(ctx), "did you mean 0x40280000?"));
   /* start and end: 0xF0000 bytes fill the window from 0x40210000 */
-  assert_int_equal(lfslimits_check_image(ctx, 1, 0x40210000u, 0xF0000u, 0), LFSC_OK);
-  assert_int_equal(lfslimits_check_image(ctx, 1, 0x40211000u, 0xF0000u, 0), LFSC_ELIMIT);
+  assert_int_equal(lfsc_lfslimits_check_image(ctx, 1, 0x40210000u, 0xF0000u, 0), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_image(ctx, 1, 0x40211000u, 0xF0000u, 0), LFSC_ELIMIT);
   assert_non_null(strstr(lfsc_errmsg(ctx), "4096 bytes past the 1 MiB flash window"));
-  assert_int_equal(lfslimits_check_image(ctx, 0, 0, 0xF0004u, 0), LFSC_ELIMIT);
-  assert_int_equal(lfslimits_check_image(ctx, 0, 0, 0xF0004u, LIMITS_NO_WINDOW), LFSC_OK);
-  assert_int_equal(lfslimits_check_maxsize(ctx, 0xF0000u, 0), LFSC_OK);
-  assert_int_equal(lfslimits_check_maxsize(ctx, 0xF1000u, 0), LFSC_EARG);
-  assert_int_equal(lfslimits_check_maxsize(ctx, 0xF1000u, LIMITS_NO_WINDOW), LFSC_OK);
-  assert_int_equal(lfslimits_check_maxsize(ctx, 0x3E1000u, LIMITS_NO_WINDOW), LFSC_EARG);
-  assert_int_equal(lfslimits_check_partition(ctx, 0x78000u, 0x20000u, 0), LFSC_OK);
-  assert_int_equal(lfslimits_check_partition(ctx, 0xF0000u, 0x20000u, 0), LFSC_ELIMIT);
-  assert_int_equal(lfslimits_check_partition(ctx, 0x78800u, 0x20000u, 0), LFSC_ELIMIT);
+  assert_int_equal(lfsc_lfslimits_check_image(ctx, 0, 0, 0xF0004u, 0), LFSC_ELIMIT);
+  assert_int_equal(lfsc_lfslimits_check_image(ctx, 0, 0, 0xF0004u, LIMITS_NO_WINDOW), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_maxsize(ctx, 0xF0000u, 0), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_maxsize(ctx, 0xF1000u, 0), LFSC_EARG);
+  assert_int_equal(lfsc_lfslimits_check_maxsize(ctx, 0xF1000u, LIMITS_NO_WINDOW), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_maxsize(ctx, 0x3E1000u, LIMITS_NO_WINDOW), LFSC_EARG);
+  assert_int_equal(lfsc_lfslimits_check_partition(ctx, 0x78000u, 0x20000u, 0), LFSC_OK);
+  assert_int_equal(lfsc_lfslimits_check_partition(ctx, 0xF0000u, 0x20000u, 0), LFSC_ELIMIT);
+  assert_int_equal(lfsc_lfslimits_check_partition(ctx, 0x78800u, 0x20000u, 0), LFSC_ELIMIT);
   lfsc_free(ctx);
 }
 
@@ -398,18 +398,18 @@ static void build_both(lfsc_ctx *ctx, lfsc_proto **chunks, size_t n, lfsc_target
                        built *b)
 {
   lfsc_proto *idx;
-  assert_int_equal(image_index(ctx, chunks, NULL, n, t, TS, &idx), LFSC_OK);
+  assert_int_equal(lfsc_image_index(ctx, chunks, NULL, n, t, TS, &idx), LFSC_OK);
   image_opts o = {.target = t, .absolute = 1, .addr = ABS_ADDR, .maxsize = 0x40000,
                   .strip = strip};
   lfsc_sink s;
-  sink_mem_init(&s);
-  assert_int_equal(image_build(ctx, idx, &o, &s, &b->size), LFSC_OK);
+  lfsc_sink_mem_init(&s);
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &b->size), LFSC_OK);
   b->abs = s.buf;
   b->abslen = s.len;
   o.absolute = 0;
-  sink_mem_init(&s);
+  lfsc_sink_mem_init(&s);
   uint32_t size2;
-  assert_int_equal(image_build(ctx, idx, &o, &s, &size2), LFSC_OK);
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &size2), LFSC_OK);
   assert_int_equal(size2, b->size);
   b->pi = s.buf;
   b->pilen = s.len;
@@ -454,7 +454,7 @@ static int single_vector(const char *variant, const char *lcdir, lfsc_target t,
   }
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *chunk;
-  assert_int_equal(lc_read(ctx, lc, lclen, stem, t, &chunk), LFSC_OK);
+  assert_int_equal(lfsc_lc_read(ctx, lc, lclen, stem, t, &chunk), LFSC_OK);
   built b;
   build_both(ctx, &chunk, 1, t, 0, &b);
   size_t reflen;
@@ -465,7 +465,7 @@ static int single_vector(const char *variant, const char *lcdir, lfsc_target t,
   if (b.pi_inflated_len != reflen || memcmp(b.pi_inflated, ref, reflen) != 0)
     fail_msg("%s/single/%s.pi.img: inflated content differs", variant, stem);
   gzcheck_result r;
-  if (gzcheck(b.pi, b.pilen, layout_signature(t), 0x40000, &r) != 0)
+  if (gzcheck(b.pi, b.pilen, lfsc_layout_signature(t), 0x40000, &r) != 0)
     fail_msg("%s/single/%s.pi.img: loader rejects our file: %s", variant, stem, r.err);
   assert_int_equal(r.len, reflen);
   free(r.data);
@@ -505,7 +505,7 @@ static void test_bytecode_dbg(void **state)
     snprintf(path, sizeof path, "%s/src/%s", LFSC_CONFORMANCE_DIR, files[i]);
     unsigned char *p = slurp(path, &n);
     assert_non_null(p);
-    assert_int_equal(lc_read(ctx, p, n, files[i], LFSC_TARGET_FLOAT, &chunks[i]), LFSC_OK);
+    assert_int_equal(lfsc_lc_read(ctx, p, n, files[i], LFSC_TARGET_FLOAT, &chunks[i]), LFSC_OK);
     free(p);
   }
   built b;
@@ -591,24 +591,24 @@ static void test_pi_loader_rules(void **state)
     for (int fixed = 0; fixed < 2; fixed++) {
       /* a constant equal to the first four image bytes */
       unsigned char sig[4];
-      wr_u32le(sig, layout_signature(targets[t]));
+      wr_u32le(sig, lfsc_layout_signature(targets[t]));
       m->k[0].type = LFSC_K_STR;
       m->k[0].u.s = lfsc_intern(ctx, (const char *)sig, 4);
       lfsc_proto *idx;
-      assert_int_equal(image_index(ctx, &m, NULL, 1, targets[t], TS, &idx), LFSC_OK);
+      assert_int_equal(lfsc_image_index(ctx, &m, NULL, 1, targets[t], TS, &idx), LFSC_OK);
       image_opts o = {.target = targets[t], .maxsize = 0x40000,
                       .gzip_flags = fixed ? GZIP_FIXED : 0};
       lfsc_sink s;
-      sink_mem_init(&s);
-      assert_int_equal(image_build(ctx, idx, &o, &s, NULL), LFSC_OK);
+      lfsc_sink_mem_init(&s);
+      assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, NULL), LFSC_OK);
       gzcheck_result r;
-      if (gzcheck(s.buf, s.len, layout_signature(targets[t]), 0x40000, &r) != 0)
+      if (gzcheck(s.buf, s.len, lfsc_layout_signature(targets[t]), 0x40000, &r) != 0)
         fail_msg("target %d fixed %d: %s", t, fixed, r.err);
       assert_true(s.len > 200);
       if (fixed)
         assert_int_equal(r.blocks[0] + r.blocks[2], 0);
       free(r.data);
-      sink_mem_free(&s);
+      lfsc_sink_mem_free(&s);
     }
   }
   lfsc_free(ctx);
@@ -643,18 +643,18 @@ static void test_python_loader(void **state)
         continue;
       lfsc_ctx *ctx = lfsc_new();
       lfsc_proto *chunk, *idx;
-      if (lc_read(ctx, lc, lclen, stems[i], targets[t], &chunk) != LFSC_OK) {
+      if (lfsc_lc_read(ctx, lc, lclen, stems[i], targets[t], &chunk) != LFSC_OK) {
         free(lc);
         lfsc_free(ctx);
         continue;               /* lc/int/c10_intonly.fail.lc and the like */
       }
-      assert_int_equal(image_index(ctx, &chunk, NULL, 1, targets[t], TS, &idx), LFSC_OK);
+      assert_int_equal(lfsc_image_index(ctx, &chunk, NULL, 1, targets[t], TS, &idx), LFSC_OK);
       image_opts o = {.target = targets[t], .maxsize = 0x40000, .gzip_flags = GZIP_FIXED};
       lfsc_sink s;
-      sink_mem_init(&s);
-      assert_int_equal(image_build(ctx, idx, &o, &s, NULL), LFSC_OK);
+      lfsc_sink_mem_init(&s);
+      assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, NULL), LFSC_OK);
       gzcheck_result r;
-      if (gzcheck(s.buf, s.len, layout_signature(targets[t]), 0x40000, &r) != 0)
+      if (gzcheck(s.buf, s.len, lfsc_layout_signature(targets[t]), 0x40000, &r) != 0)
         fail_msg("%s: %s", stems[i], r.err);
       free(r.data);
       snprintf(path, sizeof path, "%s/%s.%d.img", dir, stems[i], t);
@@ -664,7 +664,7 @@ static void test_python_loader(void **state)
       fclose(fp);
       len += snprintf(cmd + len, sizeof cmd - (size_t)len, " %s", path);
       nfiles++;
-      sink_mem_free(&s);
+      lfsc_sink_mem_free(&s);
       free(lc);
       lfsc_free(ctx);
     }
@@ -705,8 +705,8 @@ static void test_gzip_roundtrip(void **state)
     }
     for (int fixed = 0; fixed < 2; fixed++) {
       lfsc_sink s;
-      sink_mem_init(&s);
-      assert_int_equal(gzip_write(data, n, fixed ? GZIP_FIXED : 0, 201, &s), LFSC_OK);
+      lfsc_sink_mem_init(&s);
+      assert_int_equal(lfsc_gzip_write(data, n, fixed ? GZIP_FIXED : 0, 201, &s), LFSC_OK);
       assert_true(s.len >= 201);
       size_t m;
       unsigned char *back = gunzip(s.buf, s.len, &m);
@@ -714,7 +714,7 @@ static void test_gzip_roundtrip(void **state)
       assert_int_equal(m, n);
       assert_memory_equal(back, data, n);
       free(back);
-      sink_mem_free(&s);
+      lfsc_sink_mem_free(&s);
     }
     free(data);
   }
@@ -727,29 +727,29 @@ static void test_maxsize(void **state)
   (void)state;
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *idx;
-  assert_int_equal(image_index(ctx, modules(ctx, 20), NULL, 20, LFSC_TARGET_FLOAT, TS, &idx),
+  assert_int_equal(lfsc_image_index(ctx, modules(ctx, 20), NULL, 20, LFSC_TARGET_FLOAT, TS, &idx),
                    LFSC_OK);
   image_opts o = {.target = LFSC_TARGET_FLOAT, .maxsize = 0x40000};
   lfsc_sink s;
-  sink_mem_init(&s);
+  lfsc_sink_mem_init(&s);
   uint32_t size = 0;
-  assert_int_equal(image_build(ctx, idx, &o, &s, &size), LFSC_OK);
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &size), LFSC_OK);
   assert_true(size > 1000);
-  sink_mem_free(&s);
+  lfsc_sink_mem_free(&s);
 
   o.maxsize = size;             /* exactly fits */
-  sink_mem_init(&s);
-  assert_int_equal(image_build(ctx, idx, &o, &s, NULL), LFSC_OK);
-  sink_mem_free(&s);
+  lfsc_sink_mem_init(&s);
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, NULL), LFSC_OK);
+  lfsc_sink_mem_free(&s);
 
   o.maxsize = size - 4;
-  sink_mem_init(&s);
+  lfsc_sink_mem_init(&s);
   uint32_t size2 = 0;
-  assert_int_equal(image_build(ctx, idx, &o, &s, &size2), LFSC_ELIMIT);
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &size2), LFSC_ELIMIT);
   assert_int_equal(size2, size);
   assert_int_equal(s.len, 0);   /* nothing written */
   assert_non_null(strstr(lfsc_errmsg(ctx), "4 bytes over"));
-  sink_mem_free(&s);
+  lfsc_sink_mem_free(&s);
   lfsc_free(ctx);
 }
 
@@ -773,27 +773,27 @@ static void test_big_image(void **state)
     }
   }
   lfsc_proto *idx;
-  assert_int_equal(image_index(ctx, m, NULL, (size_t)n, LFSC_TARGET_FLOAT, TS, &idx), LFSC_OK);
+  assert_int_equal(lfsc_image_index(ctx, m, NULL, (size_t)n, LFSC_TARGET_FLOAT, TS, &idx), LFSC_OK);
   image_opts o = {.target = LFSC_TARGET_FLOAT, .maxsize = 0x40000};
   lfsc_sink s;
-  sink_mem_init(&s);
+  lfsc_sink_mem_init(&s);
   uint32_t size;
-  assert_int_equal(image_build(ctx, idx, &o, &s, &size), LFSC_ELIMIT);
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &size), LFSC_ELIMIT);
   assert_true(size > 0x40000);
   o.maxsize = 0x400000;
   /* bigger than the device's mapped window allows: only the format's
    * limit applies with the window check off */
-  assert_int_equal(image_build(ctx, idx, &o, &s, &size), LFSC_ELIMIT);
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &size), LFSC_ELIMIT);
   assert_non_null(strstr(lfsc_errmsg(ctx), "larger than any LFS image can be: 983040 bytes"));
   o.limits = LIMITS_NO_WINDOW;
-  assert_int_equal(image_build(ctx, idx, &o, &s, &size), LFSC_OK);
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &size), LFSC_OK);
   gzcheck_result r;
   assert_int_equal(gzcheck(s.buf, s.len, LFSIMG_SIG_FLOAT, 0x400000, &r), 0);
   /* 40 * 300 distinct constants + 120 sources + 120 names + "=(luac)" */
   assert_int_equal(rd_u32le(r.data + 16), 40 * 300 + 120 + 120 + 1);
   assert_int_equal(r.maxdist <= 16384, 1);
   free(r.data);
-  sink_mem_free(&s);
+  lfsc_sink_mem_free(&s);
   lfsc_free(ctx);
 }
 

@@ -2,7 +2,7 @@
  * Tests of the binary chunk reader (src/lc_read.c) and the code checker
  * (src/codecheck.c):
  *  - every NodeMCU .lc vector loads and is re-written byte for byte by
- *    lc_write (float with the float reader, int with the int reader,
+ *    lfsc_lc_write (float with the float reader, int with the int reader,
  *    stripped files with strip), plus the reference's cross-format
  *    re-dumps (int -> float, dbg0 -> float, stripped -> unstripped);
  *  - header rules (signed byte 11, integer conversion, big-endian files)
@@ -65,16 +65,16 @@ static long write_tree(lfsc_ctx *ctx, const lfsc_proto *p, lfsc_target t, int st
                        unsigned char **out)
 {
   lfsc_sink s;
-  sink_mem_init(&s);
-  int rc = lc_write(ctx, p, t, strip, &s);
+  lfsc_sink_mem_init(&s);
+  int rc = lfsc_lc_write(ctx, p, t, strip, &s);
   if (rc != LFSC_OK) {
-    sink_mem_free(&s);
+    lfsc_sink_mem_free(&s);
     return -1;
   }
   *out = malloc(s.len ? s.len : 1);
   memcpy(*out, s.buf, s.len);
   long n = (long)s.len;
-  sink_mem_free(&s);
+  lfsc_sink_mem_free(&s);
   return n;
 }
 
@@ -96,7 +96,7 @@ static int redump_equals(const char *in_path, lfsc_target rt, lfsc_target wt, in
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *p = NULL;
   int ok = 0;
-  int rc = lc_read(ctx, buf, len, in_path, rt, &p);
+  int rc = lfsc_lc_read(ctx, buf, len, in_path, rt, &p);
   if (rc != LFSC_OK) {
     print_error("%s: %s\n", in_path, lfsc_errmsg(ctx));
   } else {
@@ -129,7 +129,7 @@ static int load(const unsigned char *buf, size_t len, lfsc_target t, char *msg, 
 {
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *p = NULL;
-  int rc = lc_read(ctx, buf, len, "x.lc", t, &p);
+  int rc = lfsc_lc_read(ctx, buf, len, "x.lc", t, &p);
   if (msg)
     snprintf(msg, msgsize, "%s", rc ? lfsc_errmsg(ctx) : "");
   if (rc == LFSC_OK) {
@@ -232,7 +232,7 @@ static void test_tree_contents(void **state)
   assert_non_null(buf);
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *p;
-  assert_int_equal(lc_read(ctx, buf, len, "c03", LFSC_TARGET_FLOAT, &p), LFSC_OK);
+  assert_int_equal(lfsc_lc_read(ctx, buf, len, "c03", LFSC_TARGET_FLOAT, &p), LFSC_OK);
   assert_string_equal(p->source->data, "@c03_closures.lua");
   assert_true(p->sizelocvars > 0);
   /* spec §6.2: the first LocVar is makeCounter, pcs 1..59 */
@@ -253,7 +253,7 @@ static void test_tree_contents(void **state)
   buf = slurp(CONF "/lc/float/c03_closures.s.lc", &len);
   assert_non_null(buf);
   ctx = lfsc_new();
-  assert_int_equal(lc_read(ctx, buf, len, "c03", LFSC_TARGET_FLOAT, &p), LFSC_OK);
+  assert_int_equal(lfsc_lc_read(ctx, buf, len, "c03", LFSC_TARGET_FLOAT, &p), LFSC_OK);
   assert_string_equal(p->source->data, "=?");
   assert_ptr_equal(p->p[0]->source, p->source);
   assert_int_equal(p->sizelineinfo, 0);
@@ -266,7 +266,7 @@ static void test_tree_contents(void **state)
   buf = slurp(CONF "/lc/float/multi3.lc", &len);
   assert_non_null(buf);
   ctx = lfsc_new();
-  assert_int_equal(lc_read(ctx, buf, len, "m", LFSC_TARGET_FLOAT, &p), LFSC_OK);
+  assert_int_equal(lfsc_lc_read(ctx, buf, len, "m", LFSC_TARGET_FLOAT, &p), LFSC_OK);
   assert_string_equal(p->source->data, "=(luac)");
   assert_int_equal(p->sizep, 3);
   assert_string_equal(p->p[0]->source->data, "@c01_basic.lua");
@@ -356,9 +356,9 @@ static void test_int_conversion_values(void **state)
   unsigned char *i = vector("lc/int/c19_manyint.lc", &ilen);
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *pf, *pi, *pi2;
-  assert_int_equal(lc_read(ctx, f, flen, "f", LFSC_TARGET_FLOAT, &pf), LFSC_OK);
-  assert_int_equal(lc_read(ctx, i, ilen, "i", LFSC_TARGET_FLOAT, &pi), LFSC_OK);
-  assert_int_equal(lc_read(ctx, i, ilen, "i", LFSC_TARGET_INT, &pi2), LFSC_OK);
+  assert_int_equal(lfsc_lc_read(ctx, f, flen, "f", LFSC_TARGET_FLOAT, &pf), LFSC_OK);
+  assert_int_equal(lfsc_lc_read(ctx, i, ilen, "i", LFSC_TARGET_FLOAT, &pi), LFSC_OK);
+  assert_int_equal(lfsc_lc_read(ctx, i, ilen, "i", LFSC_TARGET_INT, &pi2), LFSC_OK);
   assert_int_equal(pf->sizek, pi->sizek);
   int nums = 0;
   for (int k = 0; k < pf->sizek; k++) {
@@ -468,7 +468,7 @@ static void test_big_endian(void **state)
     assert_int_equal(s.pos, len);
     lfsc_ctx *ctx = lfsc_new();
     lfsc_proto *p;
-    assert_int_equal(lc_read(ctx, be, len, files[f], LFSC_TARGET_FLOAT, &p), LFSC_OK);
+    assert_int_equal(lfsc_lc_read(ctx, be, len, files[f], LFSC_TARGET_FLOAT, &p), LFSC_OK);
     unsigned char *w = NULL;
     long n = write_tree(ctx, p, LFSC_TARGET_FLOAT, rd_u32le(in + 12) == 0, &w);
     assert_int_equal(n, (long)len);
@@ -533,12 +533,12 @@ static void test_start(void **state)
   const unsigned char hash[] = "#!lua\n\x1bLua";
   const unsigned char hash_src[] = "#!lua\nprint(1)";
   const unsigned char src[] = "print(1)";
-  assert_int_equal(lc_read_start(esc, 4), 0);
-  assert_int_equal(lc_read_start(hash, sizeof hash - 1), 6);
-  assert_int_equal(lc_read_start(hash_src, sizeof hash_src - 1), (size_t)-1);
-  assert_int_equal(lc_read_start(src, sizeof src - 1), (size_t)-1);
-  assert_int_equal(lc_read_start(hash, 6), (size_t)-1);
-  assert_int_equal(lc_read_start(src, 0), (size_t)-1);
+  assert_int_equal(lfsc_lc_read_start(esc, 4), 0);
+  assert_int_equal(lfsc_lc_read_start(hash, sizeof hash - 1), 6);
+  assert_int_equal(lfsc_lc_read_start(hash_src, sizeof hash_src - 1), (size_t)-1);
+  assert_int_equal(lfsc_lc_read_start(src, sizeof src - 1), (size_t)-1);
+  assert_int_equal(lfsc_lc_read_start(hash, 6), (size_t)-1);
+  assert_int_equal(lfsc_lc_read_start(src, 0), (size_t)-1);
 }
 
 /* }================================================} */
@@ -571,7 +571,7 @@ static void packed_consistent(const lfsc_proto *p)
 {
   if (p->sizelineinfo) {
     int *lines = malloc((size_t)p->sizecode * sizeof *lines);
-    assert_int_equal(lc_read_unpack_lines(p->packedli, p->sizepackedli, lines, p->sizecode),
+    assert_int_equal(lfsc_lc_read_unpack_lines(p->packedli, p->sizepackedli, lines, p->sizecode),
                      p->sizecode);
     assert_memory_equal(lines, p->lineinfo, (size_t)p->sizecode * sizeof *lines);
     free(lines);
@@ -608,10 +608,10 @@ static void test_host_chunks(void **state)
     assert_non_null(buf);
     lfsc_ctx *ctx = lfsc_new();
     lfsc_proto *host, *nm;
-    assert_int_equal(lc_read(ctx, buf, len, out, LFSC_TARGET_HOST, &host), LFSC_OK);
+    assert_int_equal(lfsc_lc_read(ctx, buf, len, out, LFSC_TARGET_HOST, &host), LFSC_OK);
     packed_consistent(host);
     /* the NodeMCU readers reject stock 64-bit chunks */
-    assert_int_equal(lc_read(ctx, buf, len, out, LFSC_TARGET_FLOAT, &nm), LFSC_EFORMAT);
+    assert_int_equal(lfsc_lc_read(ctx, buf, len, out, LFSC_TARGET_FLOAT, &nm), LFSC_EFORMAT);
     if (sizeof(size_t) == 8) {   /* our host writer writes this host's size_t */
       assert_true(redump_equals(out, LFSC_TARGET_HOST, LFSC_TARGET_HOST, 0, out));
       assert_true(redump_equals(sout, LFSC_TARGET_HOST, LFSC_TARGET_HOST, 1, sout));
@@ -624,7 +624,7 @@ static void test_host_chunks(void **state)
     size_t lclen;
     unsigned char *lcbuf = slurp(lc, &lclen);
     if (lcbuf) {
-      assert_int_equal(lc_read(ctx, lcbuf, lclen, lc, LFSC_TARGET_FLOAT, &nm), LFSC_OK);
+      assert_int_equal(lfsc_lc_read(ctx, lcbuf, lclen, lc, LFSC_TARGET_FLOAT, &nm), LFSC_OK);
       same_code(host, nm, strcmp(base, "c20_linefix") != 0);
       free(lcbuf);
     }
@@ -650,13 +650,13 @@ static int robust_load(const unsigned char *buf, size_t len, lfsc_target t)
 {
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *p = NULL;
-  int rc = lc_read(ctx, buf, len, "fuzz", t, &p);
+  int rc = lfsc_lc_read(ctx, buf, len, "fuzz", t, &p);
   if (rc == LFSC_OK) {
-    assert_int_equal(listing_print(devnull, p, 1, t), LFSC_OK);
+    assert_int_equal(lfsc_listing_print(devnull, p, 1, t), LFSC_OK);
     lfsc_sink s;
-    sink_mem_init(&s);
-    lc_write(ctx, p, t, 0, &s);
-    sink_mem_free(&s);
+    lfsc_sink_mem_init(&s);
+    lfsc_lc_write(ctx, p, t, 0, &s);
+    lfsc_sink_mem_free(&s);
   } else {
     assert_true(rc == LFSC_EFORMAT || rc == LFSC_EMEM);
     assert_true(lfsc_errmsg(ctx)[0] != '\0');
@@ -805,7 +805,7 @@ static int check_code(fake *f, int n, ...)
   va_end(ap);
   f->p.sizecode = n;
   const char *why = NULL;
-  int ok = codecheck_proto(&f->p, &why);
+  int ok = lfsc_codecheck_proto(&f->p, &why);
   if (!ok)
     assert_non_null(why);
   return ok;
@@ -878,7 +878,7 @@ static void test_codecheck(void **state)
   f.p.sizecode = 1;
   const lfsc_proto *bad = NULL;
   const char *why = NULL;
-  assert_false(codecheck_tree(&f.p, &why, &bad));   /* the child has no code */
+  assert_false(lfsc_codecheck_tree(&f.p, &why, &bad));   /* the child has no code */
   assert_ptr_equal(bad, &f.child);
 }
 

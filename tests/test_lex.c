@@ -32,9 +32,9 @@ static int lex_all(lfsc_ctx *ctx, lfsc_nummodel model, const char *src, size_t l
   n = 0;
   if (setjmp(jb))
     return -1;
-  lex_init(&ls, ctx, &jb, num_model(model), "=test", src, len);
+  lfsc_lex_init(&ls, ctx, &jb, lfsc_num_model(model), "=test", src, len);
   do {
-    lex_next(&ls);
+    lfsc_lex_next(&ls);
     assert_true(n < max);
     tok_rec *r = &toks[n++];
     r->tok = ls.t.tok;
@@ -192,20 +192,20 @@ static void test_chunkid(void **state)
 {
   (void)state;
   char out[80], src[200];
-  lex_chunkid(out, "=stdin", sizeof out);
+  lfsc_lex_chunkid(out, "=stdin", sizeof out);
   assert_string_equal(out, "stdin");
-  lex_chunkid(out, "@dir/f.lua", sizeof out);
+  lfsc_lex_chunkid(out, "@dir/f.lua", sizeof out);
   assert_string_equal(out, "dir/f.lua");
   memset(src, 'a', 120);
   src[0] = '@';
   strcpy(src + 120, ".lua");
-  lex_chunkid(out, src, sizeof out);          /* "..." and the last 72 characters */
+  lfsc_lex_chunkid(out, src, sizeof out);          /* "..." and the last 72 characters */
   assert_int_equal(strlen(out), 75);
   assert_memory_equal(out, "...aaa", 6);
   assert_string_equal(out + 71, ".lua");
-  lex_chunkid(out, "x = 1\ny = 2", sizeof out);
+  lfsc_lex_chunkid(out, "x = 1\ny = 2", sizeof out);
   assert_string_equal(out, "[string \"x = 1...\"]");
-  lex_chunkid(out, "return 1", sizeof out);
+  lfsc_lex_chunkid(out, "return 1", sizeof out);
   assert_string_equal(out, "[string \"return 1\"]");
 }
 

@@ -28,7 +28,7 @@ static char *list(const lfsc_proto *p, int full, lfsc_target t)
   size_t size = 0;
   FILE *fp = open_memstream(&text, &size);
   assert_non_null(fp);
-  assert_int_equal(listing_print(fp, p, full, t), LFSC_OK);
+  assert_int_equal(lfsc_listing_print(fp, p, full, t), LFSC_OK);
   fclose(fp);
   return text;
 }

@@ -27,7 +27,7 @@ static char names[400][300];
 static reader_image *decode(lfsc_ctx *ctx, const unsigned char *buf, size_t len, char *msg)
 {
   reader_image *img = NULL;
-  int rc = reader_load(ctx, buf, len, &img);
+  int rc = lfsc_reader_load(ctx, buf, len, &img);
   if (rc) {
     snprintf(msg, 256, "%s", lfsc_errmsg(ctx));
     return NULL;
@@ -108,7 +108,7 @@ static void test_all_vectors(void **state)
         assert_int_equal(img2->flash_size, img->flash_size);
         /* reloc PI -> ABS is the reference's -a output */
         unsigned char *rel;
-        assert_int_equal(reader_relocate(ctx, img, img2->base, &rel), 0);
+        assert_int_equal(lfsc_reader_relocate(ctx, img, img2->base, &rel), 0);
         assert_memory_equal(rel, buf2, len2);
         assert_memory_equal(img2->isaddr, img->isaddr, img->flash_size / 4);
         same_tree(img->main, img2->main);
@@ -157,7 +157,7 @@ static void test_c15_empty(void **state)
   assert_int_equal(m->sizecode, 10);
   assert_memory_equal(m->code, code, sizeof code);
   uint32_t want[10];
-  image_index_code(1, want);
+  lfsc_image_index_code(1, want);
   assert_memory_equal(want, code, sizeof code);
   assert_int_equal(m->numparams, 1);
   assert_int_equal(m->maxstacksize, 4);
@@ -186,19 +186,19 @@ static void test_unpack_lines(void **state)
   int lines[8];
   /* "for i=1,2 do / do end / end" style: runs (1,4),(1,1) -> 04 C0 01 */
   const uint8_t a[] = {0x04, 0xC0, 0x01};
-  assert_int_equal(reader_unpack_lines(a, 3, lines, 5), 0);
+  assert_int_equal(lfsc_reader_unpack_lines(a, 3, lines, 5), 0);
   for (int i = 0; i < 5; i++)
     assert_int_equal(lines[i], 1);
   /* +3 lines: d = 2, m = 1 -> 0x81 */
   const uint8_t b[] = {0x01, 0x81, 0x02};
-  assert_int_equal(reader_unpack_lines(b, 3, lines, 3), 0);
+  assert_int_equal(lfsc_reader_unpack_lines(b, 3, lines, 3), 0);
   assert_int_equal(lines[2], 4);
   /* count mismatch, zero count, 0x7F */
-  assert_int_equal(reader_unpack_lines(b, 3, lines, 4), -1);
+  assert_int_equal(lfsc_reader_unpack_lines(b, 3, lines, 4), -1);
   const uint8_t c[] = {0x00};
-  assert_int_equal(reader_unpack_lines(c, 1, lines, 1), -1);
+  assert_int_equal(lfsc_reader_unpack_lines(c, 1, lines, 1), -1);
   const uint8_t d[] = {0x7F};
-  assert_int_equal(reader_unpack_lines(d, 1, lines, 1), -1);
+  assert_int_equal(lfsc_reader_unpack_lines(d, 1, lines, 1), -1);
 }
 
 /* {================= damaged images =================} */
@@ -218,7 +218,7 @@ static void test_truncated(void **state)
   for (size_t n = 0; n < len; n++) {
     lfsc_ctx *ctx = lfsc_new();
     reader_image *img;
-    assert_int_not_equal(reader_load(ctx, abs, n, &img), 0);
+    assert_int_not_equal(lfsc_reader_load(ctx, abs, n, &img), 0);
     lfsc_free(ctx);
   }
   free(abs);
@@ -230,7 +230,7 @@ static void test_truncated(void **state)
   for (size_t n = 2; n < len; n++) {
     lfsc_ctx *ctx = lfsc_new();
     reader_image *img;
-    assert_int_not_equal(reader_load(ctx, pi, n, &img), 0);
+    assert_int_not_equal(lfsc_reader_load(ctx, pi, n, &img), 0);
     lfsc_free(ctx);
   }
   /* The raw PI form, cut inside the bitmap. */
@@ -255,7 +255,7 @@ static void test_bitflips(void **state)
     abs[bit / 8] ^= (unsigned char)(1u << (bit % 8));
     lfsc_ctx *ctx = lfsc_new();
     verify_report rep;
-    assert_int_equal(verify_image(ctx, abs, len, NULL, &rep), 0);
+    assert_int_equal(lfsc_verify_image(ctx, abs, len, NULL, &rep), 0);
     if (!rep.img)
       rejected++;
     else if (rep.errors || rep.warnings)
@@ -292,7 +292,7 @@ static void test_bitflips(void **state)
     /* a bad chain link does not stop the decode: it is kept for verify */
     lfsc_ctx *ctx = lfsc_new();
     reader_image *img;
-    assert_int_equal(reader_load(ctx, abs, len, &img), 0);
+    assert_int_equal(lfsc_reader_load(ctx, abs, len, &img), 0);
     assert_int_equal(img->nsoft, 1);
     assert_int_equal(img->soft[0].offset, 44);
     assert_string_equal(img->soft[0].msg, "bucket 0x40280088 points 20 bytes into the string at 0x00074, not to a string");
@@ -319,7 +319,7 @@ static void test_bitflips(void **state)
     reader_image *img;
     /* The CRC catches every flip that changes the data; a flip of a
      * distance bit that copies equal bytes (zero words) changes nothing. */
-    if (reader_load(ctx, pi, len, &img) == 0) {
+    if (lfsc_reader_load(ctx, pi, len, &img) == 0) {
       assert_int_equal(img->data_size, rawlen);
       assert_memory_equal(img->data, raw, rawlen);
       same++;
@@ -399,8 +399,8 @@ static void test_structure(void **state)
     raw[384] ^= 0x04;           /* mainProto's bit */
     lfsc_ctx *ctx = lfsc_new();
     reader_image *img;
-    assert_int_equal(reader_load(ctx, raw, rawlen, &img), 0);
-    assert_int_equal(reader_relocate(ctx, img, 0x40280000, &rel), LFSC_EFORMAT);
+    assert_int_equal(lfsc_reader_load(ctx, raw, rawlen, &img), 0);
+    assert_int_equal(lfsc_reader_relocate(ctx, img, 0x40280000, &rel), LFSC_EFORMAT);
     assert_string_equal(lfsc_errmsg(ctx),
                         "offset 0x00008: relocation bitmap disagrees with the image (address word not flagged)");
     lfsc_free(ctx);
@@ -443,7 +443,7 @@ static void test_wrong_variant(void **state)
   o.have_variant = 1;
   o.variant = LFSC_TARGET_INT;
   verify_report rep;
-  assert_int_equal(verify_image(ctx, b, len, &o, &rep), 0);
+  assert_int_equal(lfsc_verify_image(ctx, b, len, &o, &rep), 0);
   assert_int_equal(rep.errors, 1);
   assert_string_equal(rep.problems[0].msg,
                       "image is for the float firmware (signature 0xfafaa154), not int: the loader "

@@ -1,5 +1,5 @@
 /*
- * squeeze.c through gzip_write: every output inflates (zlib) to its input,
+ * squeeze.c through lfsc_gzip_write: every output inflates (zlib) to its input,
  * keeps the NodeMCU loader's rules (test_image_gzcheck.c: 16 KiB window,
  * no reference to byte 0, file > 200 bytes), and --best is strictly
  * smaller than the default on real module sets.
@@ -71,8 +71,8 @@ static unsigned char *zlib_inflate(const unsigned char *z, size_t zn, size_t exp
 static size_t check(const unsigned char *data, size_t n, int flags, int image)
 {
   lfsc_sink mem;
-  sink_mem_init(&mem);
-  assert_int_equal(gzip_write(data, n, flags, 201, &mem), LFSC_OK);
+  lfsc_sink_mem_init(&mem);
+  assert_int_equal(lfsc_gzip_write(data, n, flags, 201, &mem), LFSC_OK);
   assert_true(mem.len > 200);
   unsigned char *back = zlib_inflate(mem.buf, mem.len, n);
   assert_memory_equal(back, data, n);
@@ -90,7 +90,7 @@ static size_t check(const unsigned char *data, size_t n, int flags, int image)
   assert_true(r.maxdist <= 16384);
   free(r.data);
   size_t len = mem.len;
-  sink_mem_free(&mem);
+  lfsc_sink_mem_free(&mem);
   return len;
 }
 

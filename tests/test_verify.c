@@ -28,7 +28,7 @@ static char names[400][300];
 static verify_report run(lfsc_ctx *ctx, const unsigned char *b, size_t len, const verify_opts *o)
 {
   verify_report rep;
-  assert_int_equal(verify_image(ctx, b, len, o, &rep), LFSC_OK);
+  assert_int_equal(lfsc_verify_image(ctx, b, len, o, &rep), LFSC_OK);
   return rep;
 }
 
@@ -199,7 +199,7 @@ static void test_damage(void **state)
   {
     lfsc_ctx *ctx = lfsc_new();
     reader_image *img;
-    assert_int_equal(reader_load(ctx, b, len, &img), 0);
+    assert_int_equal(lfsc_reader_load(ctx, b, len, &img), 0);
     for (uint32_t w = 0; w < len / 4; w++)
       if (img->isaddr[w])
         wr_u32le(b + 4 * w, rd_u32le(b + 4 * w) - 0x40280000u + 0x50000000u);
@@ -246,7 +246,7 @@ static void test_or_refuse(void **state)
   lfsc_ctx *ctx = lfsc_new();
   reader_image *img = NULL;
   int over = -1;
-  assert_int_equal(verify_or_refuse(ctx, b, len, NULL, 0, &img, &over), LFSC_OK);
+  assert_int_equal(lfsc_verify_or_refuse(ctx, b, len, NULL, 0, &img, &over), LFSC_OK);
   assert_non_null(img);
   assert_int_equal(over, 0);
   assert_int_equal(img->nmodules, 1);
@@ -257,11 +257,11 @@ static void test_or_refuse(void **state)
   wr_u32le(b + 168, 0x0080321e);
   wr_u32le(b + 172 + 56, 0xffffffffu);
   ctx = lfsc_new();
-  assert_int_equal(verify_or_refuse(ctx, b, len, NULL, 0, &img, &over), LFSC_EFORMAT);
+  assert_int_equal(lfsc_verify_or_refuse(ctx, b, len, NULL, 0, &img, &over), LFSC_EFORMAT);
   assert_null(img);
   assert_string_equal(lfsc_errmsg(ctx), "0x000e4: Proto at 0x000ac: negative linedefined -1 / "
                       "lastlinedefined 0 (and 1 more error)");
-  assert_int_equal(verify_or_refuse(ctx, b, len, NULL, 1, &img, &over), LFSC_OK);
+  assert_int_equal(lfsc_verify_or_refuse(ctx, b, len, NULL, 1, &img, &over), LFSC_OK);
   assert_non_null(img);
   assert_int_equal(over, 1);
   assert_non_null(strstr(lfsc_errmsg(ctx), "negative linedefined"));
@@ -270,7 +270,7 @@ static void test_or_refuse(void **state)
 
   /* what does not decode stays refused, even forced */
   ctx = lfsc_new();
-  assert_int_equal(verify_or_refuse(ctx, b, 40, NULL, 1, &img, NULL), LFSC_EFORMAT);
+  assert_int_equal(lfsc_verify_or_refuse(ctx, b, 40, NULL, 1, &img, NULL), LFSC_EFORMAT);
   assert_null(img);
   lfsc_free(ctx);
   free(b);

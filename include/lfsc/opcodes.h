@@ -54,11 +54,11 @@ enum { OPARG_N, OPARG_U, OPARG_R, OPARG_K };
 #define INS_SET_sBx(i, v) INS_SET_Bx(i, (uint32_t)((v) + LFSC_MAXARG_sBx))
 
 /* Tables expanded from opcodes.def (src/opcodes.c); not for the loader. */
-extern const char *const opcodes_name[OP__COUNT];   /* "MOVE", ... */
-extern const uint8_t opcodes_format[OP__COUNT];     /* OPFMT_* */
-extern const uint8_t opcodes_test[OP__COUNT];       /* next instruction is a jump */
-extern const uint8_t opcodes_seta[OP__COUNT];       /* writes register A */
-extern const uint8_t opcodes_bmode[OP__COUNT];      /* OPARG_* */
-extern const uint8_t opcodes_cmode[OP__COUNT];      /* OPARG_* */
+extern const char *const lfsc_opcodes_name[OP__COUNT];   /* "MOVE", ... */
+extern const uint8_t lfsc_opcodes_format[OP__COUNT];     /* OPFMT_* */
+extern const uint8_t lfsc_opcodes_test[OP__COUNT];       /* next instruction is a jump */
+extern const uint8_t lfsc_opcodes_seta[OP__COUNT];       /* writes register A */
+extern const uint8_t lfsc_opcodes_bmode[OP__COUNT];      /* OPARG_* */
+extern const uint8_t lfsc_opcodes_cmode[OP__COUNT];      /* OPARG_* */
 
 #endif

@@ -22,44 +22,44 @@ static uint32_t crc32_plain(const unsigned char *p, size_t n)
   return ~c;
 }
 
-int gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
+int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out)
 {
   static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3};
   if (n == 0 || (flags & (GZIP_FIXED | GZIP_MEMLEVEL(15)))) {
-    sink_write(out, data, n);
+    lfsc_sink_write(out, data, n);
     return out->status;
   }
   uint32_t crc = crc32_plain(data, n);
   lfsc_sink mem;
   unsigned pad = 0;
   for (;;) {
-    sink_mem_init(&mem);
-    sink_write(&mem, header, sizeof header);
-    int rc = squeeze_deflate(data, n, (flags & GZIP_BEST) ? SQUEEZE_BEST : SQUEEZE_FAST, pad, &mem);
-    sink_u32le(&mem, crc);
-    sink_u32le(&mem, (uint32_t)n);
+    lfsc_sink_mem_init(&mem);
+    lfsc_sink_write(&mem, header, sizeof header);
+    int rc = lfsc_squeeze_deflate(data, n, (flags & GZIP_BEST) ? SQUEEZE_BEST : SQUEEZE_FAST, pad, &mem);
+    lfsc_sink_u32le(&mem, crc);
+    lfsc_sink_u32le(&mem, (uint32_t)n);
     if (!rc)
       rc = mem.status;
     if (rc) {
-      sink_mem_free(&mem);
+      lfsc_sink_mem_free(&mem);
       return rc;
     }
     if (mem.len >= min_file || pad > 8 * min_file)
       break;
     pad += (unsigned)(((min_file - mem.len) * 8 + 9) / 10);
-    sink_mem_free(&mem);
+    lfsc_sink_mem_free(&mem);
   }
-  sink_write(out, mem.buf, mem.len);
-  sink_mem_free(&mem);
+  lfsc_sink_write(out, mem.buf, mem.len);
+  lfsc_sink_mem_free(&mem);
   return out->status;
 }
 
 /* reader.c (zlib's inflate) is left out too; luac.cross reaches it only
- * through --firmware's file loading (firmware_load), not tested here. */
+ * through --firmware's file loading (lfsc_firmware_load), not tested here. */
 #include "reader.h"
 
-int reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
+int lfsc_reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
 {
   (void)buf;
   (void)len;

@@ -1,10 +1,10 @@
 /*
  * libFuzzer harness over the compiler (lfsc_compile) and the .lc reader
- * (lc_read), with oracles beyond "no crash":
+ * (lfsc_lc_read), with oracles beyond "no crash":
  *  - the whole input compiled at once and streamed in small pieces (the
  *    piece size comes from the first byte) gives the same verdict, the
  *    same message and, when it compiles, the same bytecode;
- *  - what compiles is written as a chunk, read back by lc_read and
+ *  - what compiles is written as a chunk, read back by lfsc_lc_read and
  *    written again: the same bytes (a full round trip);
  *  - the input read as a binary chunk, whole and streamed: the same
  *    verdict and message.
@@ -56,8 +56,8 @@ static void same_verdict(const char *what, int ra, lfsc_ctx *a, int rb, lfsc_ctx
 /* The chunk p as written for target, in s (fresh). */
 static int write_chunk(lfsc_ctx *ctx, const lfsc_proto *p, lfsc_target t, lfsc_sink *s)
 {
-  sink_mem_init(s);
-  int rc = lc_write(ctx, p, t, 0, s);
+  lfsc_sink_mem_init(s);
+  int rc = lfsc_lc_write(ctx, p, t, 0, s);
   return rc ? rc : s->status;
 }
 
@@ -92,7 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       if (sa.len != sb.len || memcmp(sa.buf, sb.buf, sa.len) != 0)
         differ("bytecode of the whole and of the streamed input differ", a, b);
       lfsc_proto *back;
-      if (lc_read(a, sa.buf, sa.len, "fuzz", t, &back) != LFSC_OK) {
+      if (lfsc_lc_read(a, sa.buf, sa.len, "fuzz", t, &back) != LFSC_OK) {
         fprintf(stderr, "written chunk does not read back: %s\n", lfsc_errmsg(a));
         abort();
       }
@@ -101,10 +101,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "chunk read back is written differently\n");
         abort();
       }
-      sink_mem_free(&sc);
+      lfsc_sink_mem_free(&sc);
     }
-    sink_mem_free(&sa);
-    sink_mem_free(&sb);
+    lfsc_sink_mem_free(&sa);
+    lfsc_sink_mem_free(&sb);
   }
   lfsc_free(a);
   lfsc_free(b);
@@ -114,10 +114,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   b = lfsc_new();
   if (!a || !b)
     abort();
-  ra = lc_read(a, data, size, "fuzz", t, &pa);
+  ra = lfsc_lc_read(a, data, size, "fuzz", t, &pa);
   st = (pieces){data, size, step};
-  rb = lc_read_stream(b, next_piece, &st, "fuzz", t, &pb);
-  same_verdict("lc_read", ra, a, rb, b);
+  rb = lfsc_lc_read_stream(b, next_piece, &st, "fuzz", t, &pb);
+  same_verdict("lfsc_lc_read", ra, a, rb, b);
   lfsc_free(a);
   lfsc_free(b);
   return 0;

@@ -43,23 +43,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (!ctx)
     goto out;
   firmware *fw = malloc(sizeof *fw);
-  if (fw && firmware_parse(ctx, nfiles, names, bufs, lens, fw) == LFSC_OK) {
+  if (fw && lfsc_firmware_parse(ctx, nfiles, names, bufs, lens, fw) == LFSC_OK) {
     static const uint32_t flashes[] = {0x40000, 0x100000, 0x400000, 0x1000000};
     for (size_t k = 0; k < sizeof flashes / sizeof flashes[0]; k++) {
       firmware_part t[FIRMWARE_MAX_PARTS], lfs;
       int n;
-      firmware_table(ctx, fw, flashes[k], t, &n);
-      firmware_lfs(ctx, fw, flashes[k], 0, &lfs);
+      lfsc_firmware_table(ctx, fw, flashes[k], t, &n);
+      lfsc_firmware_lfs(ctx, fw, flashes[k], 0, &lfs);
       provision_opts po = {.flash_size = flashes[k], .set_lfs = (int)(k & 1),
                            .lfs_size = 0x20000u << k, .spiffs = (provision_spiffs)k};
       provision_plan plan;
-      if (provision_plan_table(ctx, fw, &po, &plan) == LFSC_OK) {
+      if (lfsc_provision_plan_table(ctx, fw, &po, &plan) == LFSC_OK) {
         static const unsigned char img[64];
         provision_piece pieces[3];
         int np;
-        provision_pieces(ctx, fw, &plan, (int)k, img, sizeof img, pieces, &np);
+        lfsc_provision_pieces(ctx, fw, &plan, (int)k, img, sizeof img, pieces, &np);
         unsigned char sector[FIRMWARE_RCR_BYTES];
-        firmware_rcr_write(ctx, fw, plan.table, plan.n, sector);
+        lfsc_firmware_rcr_write(ctx, fw, plan.table, plan.n, sector);
       }
     }
   }

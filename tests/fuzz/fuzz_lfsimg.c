@@ -27,20 +27,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   verify_opts o = {0};
   o.region_size = 0x40000;
   verify_report rep;
-  if (verify_image(ctx, data, size, &o, &rep) == LFSC_OK && rep.img) {
+  if (lfsc_verify_image(ctx, data, size, &o, &rep) == LFSC_OK && rep.img) {
     reader_image *img = rep.img;
     /* Only images the verifier accepts go on to the consumers, as in the
      * CLI's extract/dis paths after a clean decode. */
     unsigned char *abs;
-    reader_relocate(ctx, img, 0x40280000u, &abs);
+    lfsc_reader_relocate(ctx, img, 0x40280000u, &abs);
     if (devnull)
-      listing_print(devnull, img->main, 1, img->variant);
+      lfsc_listing_print(devnull, img->main, 1, img->variant);
     if (img->nmodules > 0) {
       lfsc_sink s;
-      sink_mem_init(&s);
-      lc_write(ctx, img->modules[0].proto, LFSC_TARGET_HOST, 0, &s);
-      lc_write(ctx, img->modules[0].proto, img->variant, 0, &s);
-      sink_mem_free(&s);
+      lfsc_sink_mem_init(&s);
+      lfsc_lc_write(ctx, img->modules[0].proto, LFSC_TARGET_HOST, 0, &s);
+      lfsc_lc_write(ctx, img->modules[0].proto, img->variant, 0, &s);
+      lfsc_sink_mem_free(&s);
     }
   }
   lfsc_free(ctx);

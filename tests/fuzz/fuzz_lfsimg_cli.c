@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   char mod[256] = "nosuch";
   lfsc_ctx *ctx = lfsc_new();
   reader_image *im;
-  if (ctx && reader_load(ctx, data, size, &im) == LFSC_OK && im->nmodules > 0 &&
+  if (ctx && lfsc_reader_load(ctx, data, size, &im) == LFSC_OK && im->nmodules > 0 &&
       im->modules[0].name && im->modules[0].name->len < sizeof mod &&
       !memchr(im->modules[0].name->data, 0, im->modules[0].name->len)) {
     memcpy(mod, im->modules[0].name->data, im->modules[0].name->len);

@@ -12,7 +12,7 @@
  * and prints one verdict per line: "ok" or the reason of the error
  * ("bad code", "unexpected end", ..., "not enough memory"), for
  * differential testing against lua5.1's loader (undump_diff.sh).
- * -o re-writes the loaded tree with lc_write for the same target (-s:
+ * -o re-writes the loaded tree with lfsc_lc_write for the same target (-s:
  * stripped), for the round-trip script (roundtrip.sh).
  */
 #include <stdio.h>
@@ -54,7 +54,7 @@ static void flips(unsigned char *buf, size_t len, lfsc_target target)
       buf[i] ^= (unsigned char)(1u << b);
       lfsc_ctx *ctx = lfsc_new();
       lfsc_proto *p;
-      if (lc_read(ctx, buf, len, "x", target, &p) == LFSC_OK) {
+      if (lfsc_lc_read(ctx, buf, len, "x", target, &p) == LFSC_OK) {
         puts("ok");
       } else {
         const char *m = lfsc_errmsg(ctx);
@@ -108,19 +108,19 @@ int main(int argc, char **argv)
   }
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *p = NULL;
-  size_t start = lc_read_start(buf, len);
+  size_t start = lfsc_lc_read_start(buf, len);
   int rc = start == (size_t)-1 ? lfsc_seterr(ctx, LFSC_EFORMAT, "%s: not a binary chunk", path)
-                               : lc_read(ctx, buf + start, len - start, path, target, &p);
+                               : lfsc_lc_read(ctx, buf + start, len - start, path, target, &p);
   if (rc == LFSC_OK && level > 0)
-    rc = listing_print(stdout, p, level > 1, target);
+    rc = lfsc_listing_print(stdout, p, level > 1, target);
   if (rc == LFSC_OK && outpath) {
     FILE *fp = fopen(outpath, "wb");
     if (!fp) {
       rc = lfsc_seterr(ctx, LFSC_EIO, "cannot open %s", outpath);
     } else {
       lfsc_sink sink;
-      sink_file_init(&sink, fp);
-      rc = lc_write(ctx, p, target, strip, &sink);
+      lfsc_sink_file_init(&sink, fp);
+      rc = lfsc_lc_write(ctx, p, target, strip, &sink);
       if (fclose(fp) != 0 && rc == LFSC_OK)
         rc = lfsc_seterr(ctx, LFSC_EIO, "cannot write %s", outpath);
     }
