@@ -17,7 +17,7 @@
 
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
-#include "lc_read.h"
+#include "lua51/lc_read.h"
 
 #define CONF LFSC_CONFORMANCE_DIR
 #define END (-1)

@@ -26,11 +26,11 @@
 
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
-#include "codecheck.h"
-#include "lc.h"
-#include "lc_read.h"
-#include "listing.h"
-#include "sink.h"
+#include "lua51/codecheck.h"
+#include "lua51/lc_write.h"
+#include "lua51/lc_read.h"
+#include "lua51/listing.h"
+#include "base/sink.h"
 
 #define CONF LFSC_CONFORMANCE_DIR
 

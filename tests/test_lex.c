@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "lfsc/lfsc.h"
-#include "lex.h"
+#include "lua51/lex.h"
 
 /* Lex src fully into toks (at most max), returning the count, or -1 with
  * the message in lfsc_errmsg on a lexical error. */

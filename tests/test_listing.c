@@ -20,7 +20,7 @@
 
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
-#include "listing.h"
+#include "lua51/listing.h"
 
 static char *list(const lfsc_proto *p, int full, lfsc_target t)
 {

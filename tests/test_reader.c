@@ -15,10 +15,10 @@
 
 #include "lfsc/image.h"
 #include "lfsc/lfsc.h"
-#include "image.h"
-#include "reader.h"
-#include "sink.h"
-#include "verify.h"
+#include "lfs51/build.h"
+#include "lfs51/reader.h"
+#include "base/sink.h"
+#include "lfs51/verify.h"
 #include "lfsimg/testutil.h"
 
 static char names[400][300];

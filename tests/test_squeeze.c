@@ -15,8 +15,8 @@
 #include <zlib.h>
 
 #include "lfsc/lfsc.h"
-#include "gzip.h"
-#include "sink.h"
+#include "deflate/gzip.h"
+#include "base/sink.h"
 #include "test_image_gzcheck.h"
 
 static unsigned char *slurp(const char *path, size_t *n)

@@ -7,9 +7,9 @@
  * memLevel forms) is not available: those write the content uncompressed. */
 #include <stdint.h>
 
-#include "gzip.h"
-#include "sink.h"
-#include "squeeze.h"
+#include "deflate/gzip.h"
+#include "base/sink.h"
+#include "deflate/squeeze.h"
 
 static uint32_t crc32_plain(const unsigned char *p, size_t n)
 {
@@ -57,7 +57,7 @@ int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_f
 
 /* reader.c (zlib's inflate) is left out too; luac.cross reaches it only
  * through --firmware's file loading (lfsc_firmware_load), not tested here. */
-#include "reader.h"
+#include "lfs51/reader.h"
 
 int lfsc_reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
 {

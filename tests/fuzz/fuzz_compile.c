@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "lfsc/lfsc.h"
-#include "lc.h"
-#include "lc_read.h"
-#include "sink.h"
+#include "lua51/lc_write.h"
+#include "lua51/lc_read.h"
+#include "base/sink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "lfsc/lfsc.h"
-#include "firmware.h"
-#include "provision.h"
+#include "platform/esp8266/firmware.h"
+#include "platform/esp8266/provision.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 
 #include "lfsc/lfsc.h"
-#include "lc.h"
-#include "listing.h"
-#include "reader.h"
-#include "sink.h"
-#include "verify.h"
+#include "lua51/lc_write.h"
+#include "lua51/listing.h"
+#include "lfs51/reader.h"
+#include "base/sink.h"
+#include "lfs51/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

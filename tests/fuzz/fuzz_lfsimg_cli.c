@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define main lfsimg_cli_main
-#include "../../src/cli_lfsimg.c"
+#include "../../src/cli/lfsimg.c"
 #undef main
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -33,10 +33,10 @@ conf=${LFSC_CONFORMANCE_DIR:-$root/../shared/conformance}
 targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile}
 mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/artifacts"
 CC=${CC:-clang}
-srcs=$(ls "$root"/src/*.c | grep -v -e '/cli_' -e '/runtime\.c$' -e '/repl\.c$')   # the host runtime is not in liblfsc
-# fuzz_lfsimg_cli includes cli_lfsimg.c, whose firmware commands live in cli_lfsimg_fw.c
-# and whose option parser is cli_opts.c
-cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli_lfsimg_fw.c $root/src/cli_opts.c"; }
+srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*' -not -path '*/loader/*' | sort)   # liblfsc's sources (the host runtime is not in it)
+# fuzz_lfsimg_cli includes cli/lfsimg.c, whose firmware commands live in cli/lfsimg_fw.c
+# and whose option parser is cli/opts.c
+cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/opts.c"; }
 san=${FUZZ_SANITIZE-address,undefined}
 if [ -n "$san" ]; then opt="-O1 -fno-sanitize-recover=all"; san=",$san"; else opt="-O2"; fi
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -fno-omit-frame-pointer $opt -I$root/include -I$root/src"

@@ -20,9 +20,9 @@
 #include <string.h>
 
 #include "lfsc/lfsc.h"
-#include "lc.h"
-#include "lc_read.h"
-#include "listing.h"
+#include "lua51/lc_write.h"
+#include "lua51/lc_read.h"
+#include "lua51/listing.h"
 
 static unsigned char *slurp(const char *path, size_t *len)
 {

@@ -12,16 +12,16 @@
 #include <sys/stat.h>
 
 #include "lfsc/lfsc.h"
-#include "cli_lfsimg_fw.h"
-#include "cli_opts.h"
-#include "firmware.h"
-#include "json.h"
-#include "lfslimits.h"
-#include "outfile.h"
-#include "provision.h"
-#include "reader.h"
-#include "sink.h"
-#include "verify.h"
+#include "lfsimg_fw.h"
+#include "opts.h"
+#include "platform/esp8266/firmware.h"
+#include "base/json.h"
+#include "platform/esp8266/lfslimits.h"
+#include "base/outfile.h"
+#include "platform/esp8266/provision.h"
+#include "lfs51/reader.h"
+#include "base/sink.h"
+#include "lfs51/verify.h"
 
 #define EXIT_USAGE CLIOPT_EXIT_USAGE
 #define usage cliopt_usage_error

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "lfsc/lfsc.h"
-#include "sink.h"
+#include "base/sink.h"
 
 /* Modules one index function can hold: SETLIST's C field counts batches
  * of 50 names in 9 bits. */

@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "lfsc/lfsc.h"
-#include "sink.h"
+#include "base/sink.h"
 
 typedef struct embed_module {
   char *name;                   /* looked-up name, NUL-terminated */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctx.h"
+#include "base/ctx.h"
 #include "input.h"
 #include "lfsc/opcodes.h"
 #include "lc_read.h"

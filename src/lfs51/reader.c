@@ -17,10 +17,10 @@
 
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
-#include "lfslimits.h"
-#include "port.h"
+#include "platform/esp8266/lfslimits.h"
+#include "base/port.h"
 #include "reader.h"
-#include "sink.h"
+#include "base/sink.h"
 
 /* Decoder state; temporaries are malloc'd and released by rd_done. */
 typedef struct rd {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctx.h"
+#include "base/ctx.h"
 #include "lex.h"
 
 static const char *const reserved[] = {

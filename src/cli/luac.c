@@ -11,17 +11,17 @@
 #include <time.h>
 
 #include "lfsc/lfsc.h"
-#include "gzip.h"
-#include "image.h"
-#include "firmware.h"
-#include "input.h"
-#include "embed.h"
-#include "lfslimits.h"
-#include "lc.h"
-#include "listing.h"
-#include "outfile.h"
-#include "runtime.h"
-#include "sink.h"
+#include "deflate/gzip.h"
+#include "lfs51/build.h"
+#include "platform/esp8266/firmware.h"
+#include "lua51/input.h"
+#include "embed/embed.h"
+#include "platform/esp8266/lfslimits.h"
+#include "lua51/lc_write.h"
+#include "lua51/listing.h"
+#include "base/outfile.h"
+#include "runtime/runtime.h"
+#include "base/sink.h"
 
 #define DEFAULT_OUTPUT "luac.out"
 

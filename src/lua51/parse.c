@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "code.h"
-#include "ctx.h"
+#include "base/ctx.h"
 #include "lex.h"
 #include "parse.h"
 

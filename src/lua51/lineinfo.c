@@ -3,7 +3,7 @@
  * later line fix splits or drops the last run, so we replay those events. */
 #include <string.h>
 
-#include "ctx.h"
+#include "base/ctx.h"
 #include "lineinfo.h"
 
 void lfsc_lineinfo_init(lineinfo *li, lfsc_ctx *ctx, int compat)

@@ -7,9 +7,9 @@
 
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
-#include "gzip.h"
-#include "image.h"
-#include "lfslimits.h"
+#include "deflate/gzip.h"
+#include "build.h"
+#include "platform/esp8266/lfslimits.h"
 #include "layout.h"
 
 size_t lfsc_image_modname(const char *source, size_t len, char *out)

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "embed.h"
-#include "image.h"
-#include "input.h"
-#include "lc.h"
-#include "lc_read.h"
-#include "outfile.h"
+#include "lfs51/build.h"
+#include "lua51/input.h"
+#include "lua51/lc_write.h"
+#include "lua51/lc_read.h"
+#include "base/outfile.h"
 #include "split.h"
 
 static int is_ident(const char *s)

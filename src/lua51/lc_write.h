@@ -8,7 +8,7 @@
 #define LFSC_LC_H
 
 #include "lfsc/lfsc.h"
-#include "sink.h"
+#include "base/sink.h"
 
 /* Layout parameters of one binary chunk format. */
 typedef struct lc_format {

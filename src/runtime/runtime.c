@@ -21,13 +21,13 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "lc.h"
-#include "lc_read.h"
-#include "reader.h"
+#include "lua51/lc_write.h"
+#include "lua51/lc_read.h"
+#include "lfs51/reader.h"
 #include "repl.h"
 #include "runtime.h"
-#include "sink.h"
-#include "verify.h"
+#include "base/sink.h"
+#include "lfs51/verify.h"
 
 /* Where a PI image is taken to be mapped (node.info('lfs')): it has no
  * address of its own, so use the one luac.cross -a and the conformance

@@ -11,10 +11,10 @@
 
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
-#include "codecheck.h"
-#include "image.h"
-#include "lfslimits.h"
-#include "sink.h"
+#include "lua51/codecheck.h"
+#include "build.h"
+#include "platform/esp8266/lfslimits.h"
+#include "base/sink.h"
 #include "verify.h"
 
 typedef struct vctx {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "code.h"
-#include "ctx.h"
+#include "base/ctx.h"
 #include "numeric.h"
 
 #define IS_K(x) ((x) & LFSC_BITRK)

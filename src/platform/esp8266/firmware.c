@@ -10,8 +10,8 @@
 
 #include "firmware.h"
 #include "lfslimits.h"
-#include "reader.h"
-#include "sink.h"
+#include "lfs51/reader.h"
+#include "base/sink.h"
 
 #ifdef LFSC_HAVE_LIBELF
 #include <gelf.h>

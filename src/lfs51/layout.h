@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "lfsc/lfsc.h"
-#include "sink.h"
+#include "base/sink.h"
 
 typedef struct layout {
   uint32_t *w;                  /* image words (PI form) */

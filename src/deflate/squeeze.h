@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#include "sink.h"
+#include "base/sink.h"
 
 typedef enum {
   SQUEEZE_FAST,                 /* the default for -f: a short match search */

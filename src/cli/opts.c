@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli_opts.h"
+#include "opts.h"
 
 int cliopt_usage_error(const char *cmd, const char *fmt, const char *arg)
 {

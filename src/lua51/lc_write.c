@@ -3,7 +3,7 @@
  * reaches the output. */
 #include <string.h>
 
-#include "lc.h"
+#include "lc_write.h"
 
 typedef struct writer {
   lfsc_ctx *ctx;

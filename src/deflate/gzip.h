@@ -13,7 +13,7 @@
 #ifndef LFSC_GZIP_H
 #define LFSC_GZIP_H
 
-#include "sink.h"
+#include "base/sink.h"
 
 enum {
   GZIP_FIXED = 1,               /* fixed-Huffman blocks only (for tools that
