@@ -8,11 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lfsc/lfsc.h"
-#include "deflate/gzip.h"
-#include "lfs51/build.h"
+#include "lfsc/build.h"
 #include "platform/esp8266/firmware.h"
 #include "lua51/input.h"
 #include "embed/embed.h"
@@ -280,23 +278,15 @@ static void int_hint(lfsc_target t, const char *msg)
 
 /* Seconds since the epoch for the image: --timestamp, else
  * SOURCE_DATE_EPOCH (reproducible builds), else the clock. */
-static int64_t image_time(const options *o)
+static int64_t image_time(lfsc_ctx *ctx, const options *o)
 {
-  const char *v = o->timestamp, *what = "--timestamp";
-  if (!v) {
-    v = getenv("SOURCE_DATE_EPOCH");
-    what = "SOURCE_DATE_EPOCH";
-  }
-  if (!v || !*v)
-    return (int64_t)time(NULL);
-  char *end;
-  errno = 0;
-  long long t = strtoll(v, &end, 10);
-  if (*end != 0 || errno != 0) {
-    fprintf(stderr, "%s: %s: bad timestamp '%s'\n", progname, what, v);
+  int64_t t;
+  if (lfsc_image_time(ctx, o->timestamp, &t) != LFSC_OK) {
+    fprintf(stderr, "%s: %s%s\n", progname, o->timestamp ? "--timestamp: " : "",
+            lfsc_errmsg(ctx));
     exit(EXIT_FAILURE);
   }
-  return (int64_t)t;
+  return t;
 }
 
 static const char *basename_of(const char *path)
@@ -391,10 +381,10 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   lfsc_sink_file_buffered_init(&sink, out.fp);
   int rc;
   if (o->flash) {
-    image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
-                     .maxsize = o->maxsize, .strip = o->stripping,
-                     .gzip_flags = o->best ? GZIP_BEST : 0, .limits = o->limits};
-    rc = lfsc_image_build(ctx, f, &io, &sink, &size);
+    lfsc_image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
+                          .maxsize = o->maxsize, .strip = o->stripping, .best = o->best,
+                          .no_window_check = (o->limits & LIMITS_NO_WINDOW) != 0};
+    rc = lfsc_image_write(ctx, f, &io, &sink, &size);
     if (rc == LFSC_ELIMIT && o->fw_partition && size > o->maxsize)
       lfsc_seterr(ctx, rc, "image of %" PRIu32 " bytes does not fit the firmware's %s by %llu "
                   "bytes", size, o->maxsize == o->fw_partition ? "LFS partition" : "-m limit",
@@ -494,7 +484,7 @@ int main(int argc, char **argv)
     progname = argv[0];
   lfsc_outfile_catch_signals();
   options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .target = LFSC_TARGET_FLOAT,
-               .maxsize = 0x40000};
+               .maxsize = LFSC_IMAGE_MAXSIZE};
   if (named_int(progname))
     o.target = LFSC_TARGET_INT;
   int i = doargs(argc, argv, &o);
@@ -546,7 +536,7 @@ int main(int argc, char **argv)
     lfsc_free(ctx);
     return EXIT_FAILURE;
   }
-  int64_t timestamp = o.lookup ? image_time(&o) : 0;
+  int64_t timestamp = o.lookup ? image_time(ctx, &o) : 0;
   lfsc_proto *pre = NULL;
   if (scripted)
     run_script(ctx, &o, &pre);

@@ -10,24 +10,17 @@
 #include <stdint.h>
 
 #include "lfsc/lfsc.h"
+#include "lfsc/build.h"
 #include "base/sink.h"
 
 /* Modules one index function can hold: SETLIST's C field counts batches
  * of 50 names in 9 bits. */
 #define IMAGE_MAX_MODULES (511 * 50)
 
-/* Module name of a chunk from its source name (§9): "@dir/m.x.lua" -> "m".
- * Returns the length written to out (at most len - 1 bytes of source). */
-size_t lfsc_image_modname(const char *source, size_t len, char *out);
-
-/* Build the index function over chunks[0..n): k[i] = module name of
- * chunk i, k[n] = timestamp, p[i] = chunks[i]. files[i] (may be NULL)
- * names chunk i in messages, and supplies a source for a chunk that has
- * none. For up to 50 modules the code is exactly the reference's; beyond,
- * names are stored in SETLIST batches of 50. Duplicate module names are
- * an error (LFSC_EARG) naming both files. */
-int lfsc_image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
-                size_t n, lfsc_target target, int64_t timestamp, lfsc_proto **out);
+/* lfsc_image_modname (§9) and lfsc_image_index are public (lfsc/build.h).
+ * The index function: k[i] = module name of chunk i, k[n] = timestamp,
+ * p[i] = chunks[i]. For up to 50 modules its code is exactly the
+ * reference's; beyond, names are stored in SETLIST batches of 50. */
 
 /* The index function's code for n modules (what lfsc_image_index emits), so
  * readers and verifiers can check it: lfsc_image_index_codesize(n) words

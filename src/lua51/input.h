@@ -4,34 +4,19 @@
 #define LFSC_INPUT_H
 
 #include "lfsc/lfsc.h"
+#include "lfsc/build.h"
 
-typedef struct input_opts {
-  lfsc_target target;           /* selects number model and bytecode format */
-  int compat_lineinfo;          /* reproduce the reference line-info bug */
-  const char *source_prefix;    /* dropped from the front of source names */
-} input_opts;
-
-/* Load path ("-" or NULL for stdin). Lua source is compiled, a binary
- * chunk (first byte ESC, possibly after a '#' line in a named file) is
- * read in the target's bytecode format. Errors are luac's messages
- * without the program name, e.g. "cannot open x.lua: No such file or
- * directory" or "x.lua:3: unexpected symbol near '@'". */
-int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out);
+/* lfsc_input_load, lfsc_input_load_buffer and lfsc_input_combine are
+ * public (lfsc/build.h). */
+typedef lfsc_input_opts input_opts;
 
 /* path as it is named in outputs: without opts->source_prefix when it
  * starts with that directory ("/src/app" makes "/src/app/lib/x.lua"
  * "lib/x.lua"). */
 const char *lfsc_input_source_name(const input_opts *opts, const char *path);
 
-/* The two halves of lfsc_input_load: read path ("-" or NULL for stdin) into a
- * malloc'ed buffer, and turn such a buffer into a proto tree (path names
- * the chunk and selects stdin's rules). */
+/* The first half of lfsc_input_load: read path ("-" or NULL for stdin)
+ * into a malloc'ed buffer (lfsc_input_load_buffer is the second). */
 int lfsc_input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
-int lfsc_input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
-                      const unsigned char *buf, size_t len, lfsc_proto **out);
-
-/* luac's wrapper for several chunks: a main "=(luac)" function that
- * creates and calls each chunk in order. With n == 1, the chunk itself. */
-lfsc_proto *lfsc_input_combine(lfsc_ctx *ctx, lfsc_proto **chunks, int n);
 
 #endif

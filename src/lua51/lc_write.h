@@ -8,6 +8,7 @@
 #define LFSC_LC_H
 
 #include "lfsc/lfsc.h"
+#include "lfsc/build.h"
 #include "base/sink.h"
 
 /* Layout parameters of one binary chunk format. */
@@ -23,11 +24,7 @@ typedef struct lc_format {
  * TValue width matters only inside images). */
 lc_format lfsc_lc_format_for(lfsc_target t);
 
-/* Serialise the tree rooted at main. strip drops source names, line info
- * and local/upvalue names, as luac -s does. Returns LFSC_OK, the sink's
- * error, or LFSC_ELIMIT (message set) for an int32 constant the NodeMCU
- * int format cannot carry. */
-int lfsc_lc_write(lfsc_ctx *ctx, const lfsc_proto *main, lfsc_target target,
-             int strip, lfsc_sink *out);
+/* lfsc_lc_write, which serialises a tree in this format, is public
+ * (lfsc/build.h). */
 
 #endif
