@@ -97,41 +97,43 @@ int main(int argc, char **argv)
 
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto **chunks = calloc((size_t)n, sizeof *chunks);
-  if (!ctx || !chunks)
-    return fail(NULL, "out of memory");
+  char *tmp = malloc(strlen(output) + 5);
+  FILE *fp = NULL;
+  int rc = !ctx || !chunks || !tmp ? fail(NULL, "out of memory") : 0;
   lfsc_input_opts in = {.target = io.target};
-  for (int k = 0; k < n; k++)
+  for (int k = 0; rc == 0 && k < n; k++)
     if (lfsc_input_load(ctx, &in, files[k], &chunks[k]) != LFSC_OK)
-      return fail(ctx, files[k]);
-
+      rc = fail(ctx, files[k]);
   /* output through a temporary name: a failed build leaves no file */
-  size_t tlen = strlen(output) + 5;
-  char *tmp = malloc(tlen);
-  FILE *fp = tmp ? (snprintf(tmp, tlen, "%s.tmp", output), fopen(tmp, "wb")) : NULL;
-  if (!fp)
-    return fail(NULL, "cannot open the output");
-  lfsc_sink out;
-  int rc;
-  if (lc) {
-    /* a .lc of all files, combined as luac does */
-    lfsc_proto *main_fn = lfsc_input_combine(ctx, chunks, n);
-    lfsc_sink_file_init(&out, fp);
-    rc = !main_fn ? fail(NULL, "out of memory")
-       : lfsc_lc_write(ctx, main_fn, io.target, io.strip, &out) != LFSC_OK ? fail(ctx, "write")
-       : 0;
-  } else {
-    lfsc_sink_mem_init(&out);
-    rc = build_image(ctx, &io, timestamp, chunks, files, n, &out);
-    if (rc == 0 && fwrite(out.buf, 1, out.len, fp) != out.len)
-      rc = fail(NULL, "cannot write the output");
-    lfsc_sink_mem_free(&out);
+  if (rc == 0) {
+    sprintf(tmp, "%s.tmp", output);
+    if (!(fp = fopen(tmp, "wb")))
+      rc = fail(NULL, "cannot open the output");
   }
-  if (fclose(fp) != 0 && rc == 0)
-    rc = fail(NULL, "cannot write the output");
-  if (rc == 0 && rename(tmp, output) != 0)
-    rc = fail(NULL, "cannot rename the output");
-  if (rc != 0)
-    remove(tmp);
+  if (rc == 0) {
+    lfsc_sink out;
+    if (lc) {
+      /* a .lc of all files, combined as luac does */
+      lfsc_proto *main_fn = lfsc_input_combine(ctx, chunks, n);
+      lfsc_sink_file_init(&out, fp);
+      if (!main_fn)
+        rc = fail(NULL, "out of memory");
+      else if (lfsc_lc_write(ctx, main_fn, io.target, io.strip, &out) != LFSC_OK)
+        rc = fail(ctx, "write");
+    } else {
+      lfsc_sink_mem_init(&out);
+      rc = build_image(ctx, &io, timestamp, chunks, files, n, &out);
+      if (rc == 0 && fwrite(out.buf, 1, out.len, fp) != out.len)
+        rc = fail(NULL, "cannot write the output");
+      lfsc_sink_mem_free(&out);
+    }
+    if (fclose(fp) != 0 && rc == 0)
+      rc = fail(NULL, "cannot write the output");
+    if (rc == 0 && rename(tmp, output) != 0)
+      rc = fail(NULL, "cannot rename the output");
+    if (rc != 0)
+      remove(tmp);
+  }
   free(tmp);
   free(chunks);
   lfsc_free(ctx);
