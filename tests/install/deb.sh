@@ -23,7 +23,8 @@ grep -q '^Depends:.*zlib1g' "$WORK/control.txt" && ok || bad "Depends lacks zlib
 
 R=$WORK/root/usr
 for f in bin/luac.cross bin/luac.cross.int bin/lfsimg share/man/man1/luac.cross.1 \
-         share/man/man1/lfsimg.1 share/man/man1/luac.cross.int.1 include/lfsc/lfsc.h \
+         share/man/man1/lfsimg.1 share/man/man1/luac.cross.int.1 share/man/man3/liblfsc.3 \
+         include/lfsc/lfsc.h include/lfsc/build.h include/lfsc/sink.h \
          share/bash-completion/completions/luac.cross share/bash-completion/completions/lfsimg; do
   [ -e "$R/$f" ] && ok || bad "missing /usr/$f"
 done
