@@ -137,10 +137,9 @@ typedef struct reader_image {
  * LFSC_ELIMIT (too large to inflate), LFSC_EMEM. */
 int lfsc_reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out);
 
-/* Read a whole file into ctx's arena (for the front ends and tests). */
-int lfsc_reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
-/* An image file: lfsc_reader_readfile, or with path "-" standard input (in
- * binary mode), which may hold at most LIMITS_FILE_MAX bytes: more is
+/* An image file read whole into ctx's arena (lfsc_file_read_arena, at
+ * most FILE_READ_MAX bytes), or with path "-" standard input (in binary
+ * mode), which may hold at most LIMITS_FILE_MAX bytes: more is
  * LFSC_ELIMIT ("stdin: more than N bytes ..."). */
 int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
 

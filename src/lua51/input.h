@@ -23,10 +23,8 @@ int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfs
  * "lib/x.lua"). */
 const char *lfsc_input_source_name(const input_opts *opts, const char *path);
 
-/* The two halves of lfsc_input_load: read path ("-" or NULL for stdin) into a
- * malloc'ed buffer, and turn such a buffer into a proto tree (path names
- * the chunk and selects stdin's rules). */
-int lfsc_input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
+/* lfsc_input_load of a whole input read before (lfsc_file_read): path
+ * names the chunk and selects stdin's rules. */
 int lfsc_input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
                       const unsigned char *buf, size_t len, lfsc_proto **out);
 
