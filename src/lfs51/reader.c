@@ -17,6 +17,7 @@
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
 #include "platform/esp8266/lfslimits.h"
+#include "lua51/lineinfo.h"
 #include "base/file.h"
 #include "reader.h"
 #include "base/sink.h"
@@ -414,46 +415,6 @@ static int string_at(rd *r, uint32_t at, int nullok, const char *what, const lfs
   return LFSC_OK;
 }
 
-/* ---- line info ------------------------------------------------------- */
-
-int lfsc_reader_unpack_lines(const uint8_t *p, uint32_t len, int *lines, int n)
-{
-  int64_t line = 0;
-  int pc = 0;
-  uint32_t i = 0;
-  while (i < len) {
-    uint8_t b = p[i];
-    if (b & 0x80) {
-      /* first delta byte: sign and 6 bits; continuation bytes: 7 bits each */
-      int neg = (b & 0x40) != 0;
-      uint64_t m = b & 0x3F;
-      int shift = 6;
-      i++;
-      while (i < len && (p[i] & 0x80)) {
-        if (shift > 27)
-          return -1;
-        m |= (uint64_t)(p[i] & 0x7F) << shift;
-        shift += 7;
-        i++;
-      }
-      line = neg ? line - (int64_t)m : line + (int64_t)m + 2;
-    } else {
-      line++;
-    }
-    if (i >= len || p[i] == 0 || p[i] > 126)
-      return -1;
-    if (line < 0 || line > INT32_MAX)
-      return -1;
-    int count = p[i++];
-    for (int c = 0; c < count; c++) {
-      if (pc >= n)
-        return -1;
-      lines[pc++] = (int)line;
-    }
-  }
-  return pc == n ? 0 : -1;
-}
-
 /* ---- Protos ---------------------------------------------------------- */
 
 static int new_func(rd *r)
@@ -646,7 +607,8 @@ static int read_proto(rd *r, uint32_t off, int parent, int depth, int *out)
       p->lineinfo = lfsc_alloc(ctx, sizeof(int) * sizecode);
       if (!p->lineinfo)
         return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
-      if (lfsc_reader_unpack_lines(p->packedli, p->sizepackedli, p->lineinfo, (int)sizecode) == 0) {
+      /* Bad line info is a finding of the verifier, not a load error. */
+      if (lfsc_lineinfo_decode(p->packedli, p->sizepackedli, p->lineinfo, (int)sizecode, NULL) == LFSC_OK) {
         p->sizelineinfo = (int)sizecode;
         lineinfo_ok = 1;
       } else {
