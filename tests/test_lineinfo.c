@@ -174,7 +174,7 @@ static const compiled *compile_source(const char *chunkname, lfsc_nummodel nm)
   snprintf(path, sizeof path, "%s/src/%s", CONF, file);
   unsigned char *src;
   size_t len;
-  if (lfsc_file_read(g.ctx, path, 1u << 24, &src, &len) != LFSC_OK)
+  if (lfsc_file_read_arena(g.ctx, path, 1u << 24, &src, &len) != LFSC_OK)
     fail_msg("%s", lfsc_errmsg(g.ctx));
   compiled *c = &g.c[g.nc++];
   snprintf(c->chunkname, sizeof c->chunkname, "%s", chunkname);
@@ -254,7 +254,7 @@ static void check_vector(const char *path)
   lfsc_ctx *ctx = lfsc_new();
   unsigned char *buf;
   size_t len;
-  if (lfsc_file_read(ctx, path, 1u << 24, &buf, &len) != LFSC_OK)
+  if (lfsc_file_read_arena(ctx, path, 1u << 24, &buf, &len) != LFSC_OK)
     fail_msg("%s", lfsc_errmsg(ctx));
   if (lc) {
     lfsc_target t = strstr(path, "/lc/int/") ? LFSC_TARGET_INT : LFSC_TARGET_FLOAT;
