@@ -143,6 +143,32 @@ static void test_decode_strict(void **state)
   assert_int_equal(lines[3], 0);
 }
 
+/* The .lc reader refuses what the decoder refuses, naming the reason;
+ * the image reader leaves it to the verifier. c15_empty.lc holds its one
+ * run (01 00) at offset 64 (nodemcu-lc-format.md §12.1). */
+static void test_lc_read_refuses(void **state)
+{
+  (void)state;
+  lfsc_ctx *ctx = lfsc_new();
+  unsigned char *b;
+  size_t len;
+  assert_int_equal(lfsc_file_read_arena(ctx, CONF "/lc/float/c15_empty.lc", 1u << 20, &b, &len),
+                   LFSC_OK);
+  assert_int_equal(len, 74);
+  lfsc_proto *p;
+  assert_int_equal(lfsc_lc_read(ctx, b, len, "x.lc", LFSC_TARGET_FLOAT, &p), LFSC_OK);
+  assert_int_equal(b[64], 0x01);
+  b[64] = 0x7F;
+  assert_int_equal(lfsc_lc_read(ctx, b, len, "x.lc", LFSC_TARGET_FLOAT, &p), LFSC_EFORMAT);
+  assert_string_equal(lfsc_errmsg(ctx),
+                      "x.lc: bad line info (a run of 127 instructions) in precompiled chunk");
+  b[64] = 0x02;
+  assert_int_equal(lfsc_lc_read(ctx, b, len, "x.lc", LFSC_TARGET_FLOAT, &p), LFSC_EFORMAT);
+  assert_string_equal(lfsc_errmsg(ctx),
+                      "x.lc: bad line info (more runs than instructions) in precompiled chunk");
+  lfsc_free(ctx);
+}
+
 /* {================= every reference vector =================} */
 
 /* A source compiled both ways, cached: vectors share sources. */
@@ -336,6 +362,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_pack_roundtrip),
     cmocka_unit_test(test_decode_strict),
+    cmocka_unit_test(test_lc_read_refuses),
     cmocka_unit_test(test_every_vector),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
