@@ -30,3 +30,7 @@ if(PYTHON3 AND TARGET luac.cross)
     set_tests_properties(frontend_bounded_input PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
   endif()
 endif()
+
+# The packed line-info codec (src/lua51/lineinfo.c): round trips, the
+# strict decoder's refusals, and every reference vector's line info.
+lfsc_unit_test(test_lineinfo test_lineinfo.c)

@@ -180,27 +180,6 @@ static void test_c15_empty(void **state)
   free(buf);
 }
 
-static void test_unpack_lines(void **state)
-{
-  (void)state;
-  int lines[8];
-  /* "for i=1,2 do / do end / end" style: runs (1,4),(1,1) -> 04 C0 01 */
-  const uint8_t a[] = {0x04, 0xC0, 0x01};
-  assert_int_equal(lfsc_reader_unpack_lines(a, 3, lines, 5), 0);
-  for (int i = 0; i < 5; i++)
-    assert_int_equal(lines[i], 1);
-  /* +3 lines: d = 2, m = 1 -> 0x81 */
-  const uint8_t b[] = {0x01, 0x81, 0x02};
-  assert_int_equal(lfsc_reader_unpack_lines(b, 3, lines, 3), 0);
-  assert_int_equal(lines[2], 4);
-  /* count mismatch, zero count, 0x7F */
-  assert_int_equal(lfsc_reader_unpack_lines(b, 3, lines, 4), -1);
-  const uint8_t c[] = {0x00};
-  assert_int_equal(lfsc_reader_unpack_lines(c, 1, lines, 1), -1);
-  const uint8_t d[] = {0x7F};
-  assert_int_equal(lfsc_reader_unpack_lines(d, 1, lines, 1), -1);
-}
-
 /* {================= damaged images =================} */
 
 static void test_truncated(void **state)
@@ -457,7 +436,6 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_all_vectors),
     cmocka_unit_test(test_c15_empty),
-    cmocka_unit_test(test_unpack_lines),
     cmocka_unit_test(test_truncated),
     cmocka_unit_test(test_bitflips),
     cmocka_unit_test(test_structure),

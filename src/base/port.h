@@ -1,6 +1,6 @@
 /* The operating-system calls that POSIX and Windows spell differently, behind
  * one small interface, so that the rest of lfsc is plain C11 plus stdio.
- * Only outfile.c (output paths), reader.c (images from stdin) and the front
+ * Only outfile.c (output paths), file.c (binary stdin) and the front
  * ends (binary stdio) use it. */
 #ifndef LFSC_PORT_H
 #define LFSC_PORT_H

@@ -1,6 +1,7 @@
 /* The set of modules to embed: compile each input (or each SPLIT piece)
  * to one chunk of target bytecode, name it, check and sort the names. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "lua51/input.h"
 #include "lua51/lc_write.h"
 #include "lua51/lc_read.h"
+#include "base/file.h"
 #include "base/outfile.h"
 #include "split.h"
 
@@ -104,7 +106,7 @@ int lfsc_embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, cons
   input_opts io = {o->target, o->compat_lineinfo, o->source_prefix};
   unsigned char *buf = NULL;
   size_t len = 0;
-  int rc = lfsc_input_read(ctx, path, &buf, &len);
+  int rc = lfsc_file_read(ctx, path, SIZE_MAX, &buf, &len);   /* --split cuts it whole */
   split_piece *pieces = NULL, whole = {.start = 0, .end = len, .line = 1};
   size_t n = 1;
   /* precompiled chunks are embedded whole */

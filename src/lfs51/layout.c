@@ -9,6 +9,7 @@
 
 #include "lfsc/image.h"
 #include "layout.h"
+#include "lua51/lineinfo.h"
 #include "strtab.h"
 
 /* Largest image: byte offsets and flash_size are 32-bit fields. */
@@ -93,36 +94,15 @@ static void setaddr(builder *b, size_t word, size_t target)
 }
 
 /* Packed line info (§8.2) from absolute per-instruction lines, for protos
- * that carry only the stock form. Its runs are exact: the reference's
- * fix-up quirks can only arise while generating code. */
+ * that carry only the stock form. */
 static const lfsc_str *pack_lines(builder *b, const lfsc_proto *f)
 {
-  /* A run costs at most 1 count byte and 5 delta bytes (32-bit delta). */
-  size_t cap = (size_t)f->sizelineinfo * 6 + 1;
-  unsigned char *buf = malloc(cap);
+  unsigned char *buf = malloc(lfsc_lineinfo_pack_bound(f->sizelineinfo));
   if (!buf) {
     oom(b);
     return NULL;
   }
-  size_t n = 0, countpos = 0;
-  long line = 0;
-  for (int pc = 0; pc < f->sizelineinfo; pc++) {
-    long x = f->lineinfo[pc];
-    if (pc > 0 && x == line && buf[countpos] < 126) {
-      buf[countpos]++;
-      continue;
-    }
-    long d = x - line - 1;
-    if (d != 0) {
-      unsigned long m = d > 0 ? (unsigned long)(d - 1) : (unsigned long)(-d - 1);
-      buf[n++] = (unsigned char)(0x80 | (d < 0 ? 0x40 : 0) | (m & 0x3F));
-      for (m >>= 6; m; m >>= 7)
-        buf[n++] = (unsigned char)(0x80 | (m & 0x7F));
-    }
-    countpos = n;
-    buf[n++] = 1;
-    line = x;
-  }
+  size_t n = lfsc_lineinfo_pack(f->lineinfo, f->sizelineinfo, buf);
   const lfsc_str *s = lfsc_intern(b->ctx, (const char *)buf, n);
   free(buf);
   if (!s)

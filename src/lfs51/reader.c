@@ -8,7 +8,6 @@
  * as Protos, so the walk needs no other cycle detection; the recursion
  * depth is bounded separately.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +17,8 @@
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
 #include "platform/esp8266/lfslimits.h"
-#include "base/port.h"
+#include "lua51/lineinfo.h"
+#include "base/file.h"
 #include "reader.h"
 #include "base/sink.h"
 
@@ -415,46 +415,6 @@ static int string_at(rd *r, uint32_t at, int nullok, const char *what, const lfs
   return LFSC_OK;
 }
 
-/* ---- line info ------------------------------------------------------- */
-
-int lfsc_reader_unpack_lines(const uint8_t *p, uint32_t len, int *lines, int n)
-{
-  int64_t line = 0;
-  int pc = 0;
-  uint32_t i = 0;
-  while (i < len) {
-    uint8_t b = p[i];
-    if (b & 0x80) {
-      /* first delta byte: sign and 6 bits; continuation bytes: 7 bits each */
-      int neg = (b & 0x40) != 0;
-      uint64_t m = b & 0x3F;
-      int shift = 6;
-      i++;
-      while (i < len && (p[i] & 0x80)) {
-        if (shift > 27)
-          return -1;
-        m |= (uint64_t)(p[i] & 0x7F) << shift;
-        shift += 7;
-        i++;
-      }
-      line = neg ? line - (int64_t)m : line + (int64_t)m + 2;
-    } else {
-      line++;
-    }
-    if (i >= len || p[i] == 0 || p[i] > 126)
-      return -1;
-    if (line < 0 || line > INT32_MAX)
-      return -1;
-    int count = p[i++];
-    for (int c = 0; c < count; c++) {
-      if (pc >= n)
-        return -1;
-      lines[pc++] = (int)line;
-    }
-  }
-  return pc == n ? 0 : -1;
-}
-
 /* ---- Protos ---------------------------------------------------------- */
 
 static int new_func(rd *r)
@@ -647,7 +607,8 @@ static int read_proto(rd *r, uint32_t off, int parent, int depth, int *out)
       p->lineinfo = lfsc_alloc(ctx, sizeof(int) * sizecode);
       if (!p->lineinfo)
         return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
-      if (lfsc_reader_unpack_lines(p->packedli, p->sizepackedli, p->lineinfo, (int)sizecode) == 0) {
+      /* Bad line info is a finding of the verifier, not a load error. */
+      if (lfsc_lineinfo_decode(p->packedli, p->sizepackedli, p->lineinfo, (int)sizecode, NULL) == LFSC_OK) {
         p->sizelineinfo = (int)sizecode;
         lineinfo_ok = 1;
       } else {
@@ -862,76 +823,15 @@ int lfsc_reader_func_at(const reader_image *img, uint32_t off)
   return -1;
 }
 
-int lfsc_reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
-{
-  FILE *fp = fopen(path, "rb");
-  if (!fp)
-    return lfsc_seterr(ctx, LFSC_EIO, "cannot open %s: %s", path, strerror(errno));
-  size_t cap = 64 * 1024, n = 0;
-  unsigned char *b = malloc(cap);
-  int rc = LFSC_OK;
-  while (b) {
-    if (n == cap) {
-      if (cap >= 64u * 1024 * 1024) {
-        rc = lfsc_seterr(ctx, LFSC_ELIMIT, "%s: file too large", path);
-        break;
-      }
-      unsigned char *nb = realloc(b, cap * 2);
-      if (!nb) {
-        free(b);
-        b = NULL;
-        break;
-      }
-      b = nb;
-      cap *= 2;
-    }
-    size_t got = fread(b + n, 1, cap - n, fp);
-    n += got;
-    if (got == 0) {
-      if (ferror(fp))
-        rc = lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: %s", path, strerror(errno));
-      break;
-    }
-  }
-  fclose(fp);
-  if (!b)
-    return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
-  if (rc) {
-    free(b);
-    return rc;
-  }
-  unsigned char *a = lfsc_alloc(ctx, n ? n : 1);
-  if (!a) {
-    free(b);
-    return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
-  }
-  memcpy(a, b, n);
-  free(b);
-  *buf = a;
-  *len = n;
-  return LFSC_OK;
-}
-
 int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
 {
   if (strcmp(path, "-") != 0)
-    return lfsc_reader_readfile(ctx, path, buf, len);
-  /* A pipe has no size: read up to one byte past the largest image file,
-   * so that a larger input is told apart from one that just fits. */
-  size_t cap = LIMITS_FILE_MAX + 1, n = 0, got;
-  unsigned char *b = lfsc_alloc(ctx, cap);
-  if (!b)
-    return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
-  lfsc_port_binary_stdin();
-  while (n < cap && (got = fread(b + n, 1, cap - n, stdin)) > 0)
-    n += got;
-  if (n == cap)
-    return lfsc_seterr(ctx, LFSC_ELIMIT,
-                       "stdin: more than %lu bytes, larger than any LFS image file",
-                       (unsigned long)LIMITS_FILE_MAX);
-  if (ferror(stdin))
-    return lfsc_seterr(ctx, LFSC_EIO, "cannot read stdin: %s", strerror(errno));
-  *buf = b;
-  *len = n;
-  return LFSC_OK;
+    return lfsc_file_read_arena(ctx, path, FILE_READ_MAX, buf, len);
+  /* stdin has no size to check first: at most the largest image file */
+  int rc = lfsc_file_read_arena(ctx, path, LIMITS_FILE_MAX, buf, len);
+  if (rc == LFSC_ELIMIT)
+    rc = lfsc_seterr(ctx, LFSC_ELIMIT,
+                     "stdin: more than %lu bytes, larger than any LFS image file",
+                     (unsigned long)LIMITS_FILE_MAX);
+  return rc;
 }

@@ -69,7 +69,7 @@ typedef struct reader_func {
   int nsub;                     /* Protos in this subtree, itself included: funcs are in
                                    pre-order, so child i+1 is child i's index + its nsub */
   int depth;
-  int lineinfo_ok;              /* packed line info decoded to exactly sizecode lines */
+  int lineinfo_ok;              /* packed line info passed lfsc_lineinfo_decode */
   lfsc_proto *proto;
 } reader_func;
 
@@ -137,17 +137,11 @@ typedef struct reader_image {
  * LFSC_ELIMIT (too large to inflate), LFSC_EMEM. */
 int lfsc_reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out);
 
-/* Read a whole file into ctx's arena (for the front ends and tests). */
-int lfsc_reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
-/* An image file: lfsc_reader_readfile, or with path "-" standard input (in
- * binary mode), which may hold at most LIMITS_FILE_MAX bytes: more is
+/* An image file read whole into ctx's arena (lfsc_file_read_arena, at
+ * most FILE_READ_MAX bytes), or with path "-" standard input (in binary
+ * mode), which may hold at most LIMITS_FILE_MAX bytes: more is
  * LFSC_ELIMIT ("stdin: more than N bytes ..."). */
 int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
-
-/* Decode NodeMCU packed line info (spec §8.2) into one line per
- * instruction. Returns 0 when it covers exactly n instructions, else -1
- * (lines[] then holds what could be decoded). */
-int lfsc_reader_unpack_lines(const uint8_t *p, uint32_t len, int *lines, int n);
 
 /* The image as an absolute image linked at base (what luac.cross -a base
  * writes): each address word becomes base + its target's byte offset and

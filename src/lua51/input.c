@@ -135,43 +135,6 @@ int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfs
   return rc;
 }
 
-/* --embed --split needs a whole source to cut: read it all. */
-int lfsc_input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
-{
-  int from_stdin = path == NULL || strcmp(path, "-") == 0;
-  FILE *fp = from_stdin ? stdin : fopen(path, "rb");
-  if (!fp)
-    return lfsc_seterr(ctx, LFSC_EIO, "cannot open %s: %s", path, strerror(errno));
-  stream st = {fp, NULL, 0, 0, 0};
-  size_t cap = HEAD_SIZE, n = 0;
-  unsigned char *b = malloc(cap);
-  while (b) {
-    n += get(&st, b + n, cap - n);
-    if (n < cap || st.err)
-      break;
-    unsigned char *nb = cap < SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
-    if (!nb) {
-      free(b);
-      b = NULL;
-      break;
-    }
-    b = nb;
-    cap *= 2;
-  }
-  if (!from_stdin)
-    fclose(fp);
-  if (!b)
-    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
-  if (st.err) {
-    free(b);
-    return lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: %s", from_stdin ? "stdin" : path,
-                       strerror(st.err));
-  }
-  *buf = b;
-  *len = n;
-  return LFSC_OK;
-}
-
 int lfsc_input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *path,
                       const unsigned char *buf, size_t len, lfsc_proto **out)
 {

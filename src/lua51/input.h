@@ -15,8 +15,4 @@ typedef lfsc_input_opts input_opts;
  * "lib/x.lua"). */
 const char *lfsc_input_source_name(const input_opts *opts, const char *path);
 
-/* The first half of lfsc_input_load: read path ("-" or NULL for stdin)
- * into a malloc'ed buffer (lfsc_input_load_buffer is the second). */
-int lfsc_input_read(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
-
 #endif

@@ -8,12 +8,14 @@
  * allocate more than the input's size.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lfsc/opcodes.h"
 #include "codecheck.h"
 #include "lc_read.h"
+#include "lineinfo.h"
 
 /* Lua 5.1 refuses to nest functions deeper than its C-call limit while
  * loading; the same bound keeps our recursion safe. */
@@ -249,76 +251,15 @@ static void *alloc_array(reader *r, size_t n, size_t size)
 
 /* {================= line info =================} */
 
-int lfsc_lc_read_unpack_lines(const uint8_t *packed, uint32_t npacked, int *lines, int sizecode)
-{
-  int64_t line = 0;
-  int pc = 0;
-  uint32_t i = 0;
-  while (i < npacked && pc < sizecode) {
-    uint8_t b = packed[i++];
-    if (b & 0x80) {
-      int neg = b & 0x40;
-      uint64_t m = b & 0x3F;
-      int shift = 6;
-      while (i < npacked && (packed[i] & 0x80)) {
-        if (shift < 48)
-          m |= (uint64_t)(packed[i] & 0x7F) << shift;
-        shift += 7;
-        i++;
-      }
-      if (m > INT32_MAX)
-        break;                  /* malformed: no sensible line */
-      line = neg ? line - (int64_t)m : line + (int64_t)m + 2;
-      if (i >= npacked)
-        break;                  /* a delta without its count */
-      b = packed[i++];
-    } else {
-      line++;
-    }
-    if (b == 0)
-      break;                    /* a terminator inside the string */
-    if (line < INT32_MIN || line > INT32_MAX)
-      break;
-    for (int n = 0; n < b && pc < sizecode; n++)
-      lines[pc++] = (int)line;
-  }
-  int described = pc;
-  while (pc < sizecode)
-    lines[pc++] = 0;
-  return described;
-}
-
-/* Build the packed form of a plain line array (a stock chunk's), so the
- * tree can be written as NodeMCU .lc or put in an image. This is the
- * straightforward encoding of the final lines; only the compiler's
- * incremental encoder reproduces the reference's fix-up quirks. */
+/* A stock chunk's plain lines, also packed, so that the tree can be
+ * written as NodeMCU .lc or put in an image. */
 static void pack_lines(reader *r, lfsc_proto *f)
 {
-  /* Worst case per instruction: a 6-byte delta and a count byte. */
-  uint8_t *buf = alloc_array(r, (size_t)f->sizelineinfo, 7);
+  uint8_t *buf = alloc_array(r, lfsc_lineinfo_pack_bound(f->sizelineinfo), 1);
   if (!buf)
     return;
-  uint32_t n = 0, lastoff = 0;
-  int64_t cur = 0;
-  for (int pc = 0; pc < f->sizelineinfo; pc++) {
-    int64_t x = f->lineinfo[pc];
-    if (pc > 0 && x == cur && buf[lastoff] < 126) {
-      buf[lastoff]++;
-      continue;
-    }
-    int64_t d = x - cur - 1;
-    if (d != 0) {
-      uint64_t m = (uint64_t)(d > 0 ? d - 1 : -d - 1);
-      buf[n++] = (uint8_t)(0x80 | (d < 0 ? 0x40 : 0) | (m & 0x3F));
-      for (m >>= 6; m; m >>= 7)
-        buf[n++] = (uint8_t)(0x80 | (m & 0x7F));
-    }
-    lastoff = n;
-    buf[n++] = 1;
-    cur = x;
-  }
   f->packedli = buf;
-  f->sizepackedli = n;
+  f->sizepackedli = (uint32_t)lfsc_lineinfo_pack(f->lineinfo, f->sizelineinfo, buf);
 }
 
 static void read_lineinfo(reader *r, lfsc_proto *f)
@@ -327,19 +268,24 @@ static void read_lineinfo(reader *r, lfsc_proto *f)
     int n = get_int(r);
     align4(r);
     const unsigned char *p = take(r, (size_t)n);
-    if (!p || n <= 1)
-      return;                   /* none (or an empty string) */
-    /* Keep the bytes before the terminating NUL. */
+    if (!p || n == 0)
+      return;                   /* none */
+    /* Keep the bytes before the terminating NUL; they must describe the
+     * code as NodeMCU's encoder would. */
     f->sizepackedli = (uint32_t)n - 1;
-    f->packedli = alloc_array(r, (size_t)n - 1, 1);
+    f->packedli = alloc_array(r, (size_t)n, 1);
     f->lineinfo = alloc_array(r, (size_t)f->sizecode, sizeof(int));
     if (r->status)
       return;
     memcpy(f->packedli, p, (size_t)n - 1);
-    if (f->sizecode > 0) {
-      f->sizelineinfo = f->sizecode;
-      lfsc_lc_read_unpack_lines(f->packedli, f->sizepackedli, f->lineinfo, f->sizecode);
+    const char *why;
+    if (lfsc_lineinfo_decode(f->packedli, f->sizepackedli, f->lineinfo, f->sizecode, &why)) {
+      char msg[80];
+      snprintf(msg, sizeof msg, "bad line info (%s)", why);
+      fail(r, msg);
+      return;
     }
+    f->sizelineinfo = f->sizecode;
     return;
   }
   int cap, n = get_count(r, 4, &cap);

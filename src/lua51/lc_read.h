@@ -61,12 +61,4 @@ int lfsc_lc_read_stream(lfsc_ctx *ctx, lfsc_read_fn read, void *ud, const char *
  * bytecode (compile them as source). */
 size_t lfsc_lc_read_start(const unsigned char *buf, size_t len);
 
-/* Decode packed line info (image spec §8.2, without the NUL) into
- * lines[0..sizecode). Instructions the runs do not cover get line 0.
- * Returns the number of instructions the runs describe (capped at
- * sizecode), so callers can tell a consistent encoding from a short or
- * malformed one. */
-int lfsc_lc_read_unpack_lines(const uint8_t *packed, uint32_t npacked,
-                         int *lines, int sizecode);
-
 #endif

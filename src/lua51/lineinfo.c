@@ -1,10 +1,18 @@
-/* Packed line-info encoder. The output is not a function of the final
- * per-instruction lines: runs are appended as instructions appear, and a
- * later line fix splits or drops the last run, so we replay those events. */
+/* Packed line info: the encoder, the plain-array packer and the decoder.
+ * The encoder's output is not a function of the final per-instruction
+ * lines: runs are appended as instructions appear, and a later line fix
+ * splits or drops the last run, so we replay those events. */
 #include <string.h>
 
 #include "base/ctx.h"
 #include "lineinfo.h"
+
+/* The longest run (§8.2): the count byte 0x7F is the reference encoder's
+ * internal fill and never appears in a finished encoding. */
+#define MAX_RUN 126
+/* The longest step: a first byte and four continuation bytes carry 34
+ * bits, more than any step between two int32 lines needs. */
+#define MAX_STEP 5
 
 void lfsc_lineinfo_init(lineinfo *li, lfsc_ctx *ctx, int compat)
 {
@@ -40,18 +48,12 @@ static int new_run(lineinfo *li, int line)
   int rc = reserve(li, 8);
   if (rc)
     return rc;
-  long d = (long)line - li->lastline - 1;
+  int64_t d = (int64_t)line - li->lastline - 1;
   long p = li->lastoff + 1;
   if (d != 0) {
-    unsigned long m;
-    uint8_t sign = 0;
-    if (d > 0) {
-      m = (unsigned long)(d - 1);
-    } else {
-      m = (unsigned long)(-d - 1);
-      sign = 0x40;
-    }
-    li->buf[p++] = (uint8_t)(0x80 | sign | (m & 0x3F));
+    /* sign bit and 6 bits of the magnitude, then 7 bits a byte */
+    uint64_t m = (uint64_t)(d > 0 ? d - 1 : -d - 1);
+    li->buf[p++] = (uint8_t)(0x80 | (d < 0 ? 0x40 : 0) | (m & 0x3F));
     for (m >>= 6; m; m >>= 7)
       li->buf[p++] = (uint8_t)(0x80 | (m & 0x7F));
   }
@@ -110,7 +112,7 @@ int lfsc_lineinfo_emit(lineinfo *li, int pc, int line)
 {
   int rc = 0;
   if (pc == li->lastpc + 1) {
-    if (line == li->lastline && li->lastoff >= 0 && li->buf[li->lastoff] < 126)
+    if (line == li->lastline && li->lastoff >= 0 && li->buf[li->lastoff] < MAX_RUN)
       li->buf[li->lastoff]++;
     else
       rc = new_run(li, line);
@@ -124,4 +126,75 @@ int lfsc_lineinfo_emit(lineinfo *li, int pc, int line)
 size_t lfsc_lineinfo_size(const lineinfo *li)
 {
   return (size_t)(li->lastoff + 1);
+}
+
+size_t lfsc_lineinfo_pack_bound(int n)
+{
+  /* a step and a count per instruction, and new_run's reserve margin */
+  return (size_t)(n > 0 ? n : 0) * (MAX_STEP + 1) + 8;
+}
+
+size_t lfsc_lineinfo_pack(const int *lines, int n, uint8_t *buf)
+{
+  /* The encoder over the caller's buffer, which is large enough that it
+   * never grows: one instruction after the other, no fixes. */
+  lineinfo li;
+  lfsc_lineinfo_init(&li, NULL, 0);
+  li.buf = buf;
+  li.cap = lfsc_lineinfo_pack_bound(n);
+  for (int pc = 0; pc < n; pc++)
+    lfsc_lineinfo_emit(&li, pc, lines[pc]);
+  return lfsc_lineinfo_size(&li);
+}
+
+/* Read the step at p[*i] (if any) and the count after it into *line and
+ * *count; NULL, or what is wrong. */
+static const char *decode_run(const uint8_t *p, size_t len, size_t *i, int64_t *line, int *count)
+{
+  if (p[*i] & 0x80) {
+    int neg = p[*i] & 0x40;
+    uint64_t m = p[(*i)++] & 0x3F;
+    int k = 0;
+    for (; *i < len && (p[*i] & 0x80); (*i)++, k++) {
+      if (k == MAX_STEP - 1)
+        return "a line step longer than 5 bytes";
+      m |= (uint64_t)(p[*i] & 0x7F) << (6 + 7 * k);
+    }
+    if (k > 0 && (p[*i - 1] & 0x7F) == 0)
+      return "a line step ending in a zero byte";
+    *line = neg ? *line - (int64_t)m : *line + (int64_t)m + 2;
+  } else {
+    ++*line;
+  }
+  if (*i == len)
+    return "a line step without its run";
+  if (p[*i] == 0 || p[*i] > MAX_RUN)
+    return p[*i] ? "a run of 127 instructions" : "a run of 0 instructions";
+  if (*line < 0 || *line > INT32_MAX)
+    return "a line number out of range";
+  *count = p[(*i)++];
+  return NULL;
+}
+
+int lfsc_lineinfo_decode(const uint8_t *p, size_t len, int *lines, int n, const char **why)
+{
+  const char *bad = NULL;
+  int64_t line = 0;
+  int pc = 0, count = 0;
+  size_t i = 0;
+  while (!bad && i < len && !(bad = decode_run(p, len, &i, &line, &count))) {
+    if (count > n - pc) {
+      count = n - pc;
+      bad = "more runs than instructions";
+    }
+    while (count-- > 0)
+      lines[pc++] = (int)line;
+  }
+  if (!bad && pc < n)
+    bad = "fewer runs than instructions";
+  while (pc < n)
+    lines[pc++] = 0;
+  if (why)
+    *why = bad;
+  return bad ? LFSC_EFORMAT : LFSC_OK;
 }

@@ -1,5 +1,8 @@
-/* NodeMCU's packed line information (image spec §8.2-8.3), built while the
- * code generator emits instructions, exactly as the reference builds it. */
+/* NodeMCU's packed line information (image spec §8.2-8.3): the one codec.
+ * The encoder is driven by the code generator as it emits instructions,
+ * exactly as the reference builds it; lfsc_lineinfo_pack encodes a plain
+ * line array (a stock chunk's) with the same encoder; lfsc_lineinfo_decode
+ * is the strict decoder of the .lc reader and the image reader. */
 #ifndef LFSC_LINEINFO_H
 #define LFSC_LINEINFO_H
 
@@ -25,5 +28,22 @@ int lfsc_lineinfo_emit(lineinfo *li, int pc, int line);
 int lfsc_lineinfo_fix(lineinfo *li, int line);
 /* Number of finished bytes (the encoding is buf[0..size-1]). */
 size_t lfsc_lineinfo_size(const lineinfo *li);
+
+/* Bytes that lfsc_lineinfo_pack may need for n instructions. */
+size_t lfsc_lineinfo_pack_bound(int n);
+/* Encode lines[0..n) (one line per instruction) into buf, which holds
+ * lfsc_lineinfo_pack_bound(n) bytes; returns the length. Runs are merged
+ * as far as the format allows: the reference's fix-up quirks can only
+ * arise while generating code. */
+size_t lfsc_lineinfo_pack(const int *lines, int n, uint8_t *buf);
+
+/* Decode packed line info p[0..len) (without the terminating NUL) into
+ * lines[0..n). LFSC_OK when it is what NodeMCU's encoder can write for n
+ * instructions: runs of 1..126 instructions, each after an optional step
+ * of at most 5 bytes without a zero last byte, lines in 0..INT32_MAX,
+ * exactly n instructions. Else LFSC_EFORMAT, with *why (when why is not
+ * NULL) saying what is wrong; lines[] then holds the lines of the runs
+ * before the fault and 0 after them. */
+int lfsc_lineinfo_decode(const uint8_t *p, size_t len, int *lines, int n, const char **why);
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "lfsc/opcodes.h"
-#include "lc_read.h"
+#include "lineinfo.h"
 #include "listing.h"
 
 typedef struct lister {
@@ -144,7 +144,8 @@ static const int *lines_of(lister *l, const lfsc_proto *f, int **tofree)
     int *lines = malloc((size_t)f->sizecode * sizeof *lines);
     if (!lines)
       return have_plain ? f->lineinfo : NULL;
-    lfsc_lc_read_unpack_lines(f->packedli, f->sizepackedli, lines, f->sizecode);
+    /* a damaged image's line info: what decodes, then line 0 */
+    lfsc_lineinfo_decode(f->packedli, f->sizepackedli, lines, f->sizecode, NULL);
     *tofree = lines;
     return lines;
   }

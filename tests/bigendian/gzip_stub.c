@@ -54,14 +54,3 @@ int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_f
   lfsc_sink_mem_free(&mem);
   return out->status;
 }
-
-/* reader.c (zlib's inflate) is left out too; luac.cross reaches it only
- * through --firmware's file loading (lfsc_firmware_load), not tested here. */
-#include "lfs51/reader.h"
-
-int lfsc_reader_readfile(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
-{
-  (void)buf;
-  (void)len;
-  return lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: not in the big-endian test build", path);
-}

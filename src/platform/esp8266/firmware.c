@@ -10,6 +10,7 @@
 
 #include "firmware.h"
 #include "lfslimits.h"
+#include "base/file.h"
 #include "lfs51/reader.h"
 #include "base/sink.h"
 
@@ -611,7 +612,7 @@ int lfsc_firmware_load(lfsc_ctx *ctx, int nfiles, const char *const *paths, firm
                        "0x10000.bin)");
   for (int i = 0; i < nfiles; i++) {
     unsigned char *b;
-    int rc = lfsc_reader_readfile(ctx, paths[i], &b, &lens[i]);
+    int rc = lfsc_file_read_arena(ctx, paths[i], FILE_READ_MAX, &b, &lens[i]);
     if (rc)
       return rc;
     bufs[i] = b;

@@ -1,0 +1,86 @@
+/* Whole-file reading. A file is read to its end, not sized first: stdin,
+ * pipes and devices have no size, and a file may change under us. Reading
+ * stops one byte past the bound, so a larger input is told apart from one
+ * that just fits without reading all of it. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "file.h"
+#include "port.h"
+
+#define FIRST_PIECE (64 * 1024)
+
+int lfsc_file_read(lfsc_ctx *ctx, const char *path, size_t max, unsigned char **buf,
+                   size_t *len)
+{
+  int from_stdin = path == NULL || strcmp(path, "-") == 0;
+  const char *shown = from_stdin ? "stdin" : path;
+  FILE *fp = from_stdin ? stdin : fopen(path, "rb");
+  if (!fp)
+    return lfsc_seterr(ctx, LFSC_EIO, "cannot open %s: %s", path, strerror(errno));
+  if (from_stdin)
+    lfsc_port_binary_stdin();
+  size_t lim = max < SIZE_MAX ? max + 1 : SIZE_MAX;
+  size_t cap = lim < FIRST_PIECE ? lim : FIRST_PIECE, n = 0;
+  unsigned char *b = malloc(cap);
+  int err = 0;
+  while (b && n < lim) {
+    if (n == cap) {
+      size_t ncap = cap < lim / 2 ? cap * 2 : lim;
+      unsigned char *nb = realloc(b, ncap);
+      if (!nb) {
+        free(b);
+        b = NULL;
+        break;
+      }
+      b = nb;
+      cap = ncap;
+    }
+    size_t got = fread(b + n, 1, cap - n, fp);
+    if (got == 0) {
+      if (ferror(fp))
+        err = errno ? errno : EIO;
+      break;
+    }
+    n += got;
+  }
+  if (!from_stdin)
+    fclose(fp);
+  if (!b)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  int rc = LFSC_OK;
+  if (err)
+    rc = lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: %s", shown, strerror(err));
+  else if (n > max)
+    rc = lfsc_seterr(ctx, LFSC_ELIMIT, "%s: file too large", shown);
+  if (rc) {
+    free(b);
+    return rc;
+  }
+  *buf = b;
+  *len = n;
+  return LFSC_OK;
+}
+
+int lfsc_file_read_arena(lfsc_ctx *ctx, const char *path, size_t max, unsigned char **buf,
+                         size_t *len)
+{
+  unsigned char *b;
+  size_t n;
+  int rc = lfsc_file_read(ctx, path, max, &b, &n);
+  if (rc)
+    return rc;
+  unsigned char *a = lfsc_alloc(ctx, n ? n : 1);   /* an empty file is not NULL */
+  if (a)
+    memcpy(a, b, n);
+  free(b);
+  if (!a)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  *buf = a;
+  *len = n;
+  return LFSC_OK;
+}
