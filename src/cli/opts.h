@@ -10,6 +10,12 @@
  *   (the caller then exits with CLIOPT_EXIT_USAGE).
  * Long options are matched whole (no abbreviations), so that adding an
  * option never changes what an existing command line means.
+ *
+ * luac.cross reads its options with the same parser in luac's stricter
+ * forms (cliopt_parser.luac_forms): each option is one whole argument
+ * ("-lp", "-ofile" and "--name=value" are unknown options), options end at
+ * the first operand, "-" or after "--" (stop_at_operand), and mistakes are
+ * not printed but left in p->error and p->word for luac's own messages.
  */
 #ifndef LFSC_CLI_OPTS_H
 #define LFSC_CLI_OPTS_H
@@ -30,6 +36,14 @@ enum {
   CLIOPT_ERROR = -2             /* usage error printed: exit CLIOPT_EXIT_USAGE */
 };
 
+/* What a CLIOPT_ERROR was (p->error). */
+enum {
+  CLIOPT_E_UNKNOWN = 1,         /* no such option */
+  CLIOPT_E_NEEDS_VALUE,         /* its value is missing */
+  CLIOPT_E_TAKES_NO_VALUE,      /* "--flag=value" */
+  CLIOPT_E_OPERANDS             /* more operands than CLIOPT_MAX_OPERANDS */
+};
+
 typedef struct cliopt_parser {
   const char *cmd;
   const cliopt *opts;
@@ -38,7 +52,10 @@ typedef struct cliopt_parser {
   int i;                        /* next argv element */
   const char *cluster;          /* rest of a "-abc" group of short options */
   int no_more_options;          /* after "--" */
-  int stop_at_operand;          /* options end at the first operand (lfsimg run) */
+  int stop_at_operand;          /* options end at the first operand (lfsimg run, luac) */
+  int luac_forms;               /* whole-argument options; errors not printed (luac) */
+  int error;                    /* after CLIOPT_ERROR: CLIOPT_E_... */
+  const char *word;             /* the argument holding the option just read or refused */
   const char *value;            /* the value of the option just returned */
   char opt[64];                 /* that option as typed, for messages: "-o", "--base" */
   const char *operand[CLIOPT_MAX_OPERANDS];
