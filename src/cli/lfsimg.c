@@ -21,6 +21,7 @@
 #include "platform/esp8266/lfslimits.h"
 #include "lua51/listing.h"
 #include "base/outfile.h"
+#include "lfs51/imgdiff.h"
 #include "lfs51/reader.h"
 #include "runtime/runtime.h"
 #include "base/sink.h"
@@ -866,19 +867,6 @@ static void put_const(lfsc_sink *out, const lfsc_const *k, lfsc_target v)
   }
 }
 
-static int const_eq(const lfsc_const *a, const lfsc_const *b)
-{
-  if (a->type != b->type)
-    return 0;
-  switch (a->type) {
-  case LFSC_K_BOOL: return a->u.b == b->u.b;
-  /* bit-exact: -0.0 and 0 differ in behaviour (1/x) */
-  case LFSC_K_NUM: return memcmp(&a->u.n, &b->u.n, sizeof a->u.n) == 0 || (a->u.n != a->u.n && b->u.n != b->u.n);
-  case LFSC_K_STR: return a->u.s == b->u.s;   /* interned in one ctx */
-  default: return 1;
-  }
-}
-
 static void put_ins(lfsc_sink *out, uint32_t i)
 {
   int op = INS_OP(i);
@@ -902,102 +890,88 @@ static void put_ins(lfsc_sink *out, uint32_t i)
   }
 }
 
-typedef struct differ {
-  const reader_image *a, *b;
-  char path[512];               /* where the first difference is */
-  lfsc_sink *detail;            /* what it is (memory) */
-  int debug_differs;            /* line info / names only */
-} differ;
+/* Where a difference is, as "main chunk > function[0] (line 3) > ...". */
+static void diff_where(char *path, size_t n, const lfsc_proto *root, const lfsc_protodiff *d)
+{
+  snprintf(path, n, "main chunk");
+  const lfsc_proto *p = root;
+  for (int k = 0; k < d->depth; k++) {
+    size_t len = strlen(path);
+    p = p->p[d->path[k]];
+    snprintf(path + len, n - len, " > function[%d] (line %d)", d->path[k], p->linedefined);
+  }
+}
 
 static int line_of(const lfsc_proto *p, int pc)
 {
   return p->lineinfo && pc < p->sizelineinfo ? p->lineinfo[pc] : 0;
 }
 
-/* Compare two functions; describe the first semantic difference in
- * d->detail, leave its place in d->path, and return 1. */
-static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int depth)
+/* What the difference is, one line (va and vb: the images' variants, for
+ * numbers). */
+static void diff_detail(lfsc_sink *o, const lfsc_protodiff *d, lfsc_target va, lfsc_target vb)
 {
-  lfsc_sink *o = d->detail;
-  if (x->numparams != y->numparams || x->is_vararg != y->is_vararg || x->nups != y->nups ||
-      x->maxstacksize != y->maxstacksize) {
+  const lfsc_proto *x = d->x, *y = d->y;
+  int pc = d->at;
+  switch (d->what) {
+  case LFSC_PROTODIFF_HEADER:
     lfsc_sink_printf(o, "header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d",
          x->numparams, y->numparams, x->is_vararg, y->is_vararg, x->nups, y->nups,
          x->maxstacksize, y->maxstacksize);
-    return 1;
-  }
-  int n = x->sizecode < y->sizecode ? x->sizecode : y->sizecode;
-  for (int pc = 0; pc <= n; pc++) {
-    if (pc == n) {
-      if (x->sizecode != y->sizecode) {
-        lfsc_sink_printf(o, "%d instructions vs %d", x->sizecode, y->sizecode);
-        return 1;
-      }
-      break;
-    }
-    if (x->code[pc] != y->code[pc]) {
-      lfsc_sink_printf(o, "instruction %d", pc + 1);
-      if (line_of(x, pc) || line_of(y, pc))
-        lfsc_sink_printf(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
-      lfsc_sink_printf(o, ": ");
-      put_ins(o, x->code[pc]);
-      lfsc_sink_printf(o, "  vs  ");
-      put_ins(o, y->code[pc]);
-      return 1;
-    }
-  }
-  n = x->sizek < y->sizek ? x->sizek : y->sizek;
-  for (int i = 0; i < n; i++)
-    if (!const_eq(&x->k[i], &y->k[i])) {
-      lfsc_sink_printf(o, "constant %d: ", i);
-      put_const(o, &x->k[i], d->a->variant);
-      lfsc_sink_printf(o, "  vs  ");
-      put_const(o, &y->k[i], d->b->variant);
-      return 1;
-    }
-  if (x->sizek != y->sizek) {
+    break;
+  case LFSC_PROTODIFF_SIZECODE:
+    lfsc_sink_printf(o, "%d instructions vs %d", x->sizecode, y->sizecode);
+    break;
+  case LFSC_PROTODIFF_CODE:
+    lfsc_sink_printf(o, "instruction %d", pc + 1);
+    if (line_of(x, pc) || line_of(y, pc))
+      lfsc_sink_printf(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
+    lfsc_sink_printf(o, ": ");
+    put_ins(o, x->code[pc]);
+    lfsc_sink_printf(o, "  vs  ");
+    put_ins(o, y->code[pc]);
+    break;
+  case LFSC_PROTODIFF_CONST:
+    lfsc_sink_printf(o, "constant %d: ", d->at);
+    put_const(o, &x->k[d->at], va);
+    lfsc_sink_printf(o, "  vs  ");
+    put_const(o, &y->k[d->at], vb);
+    break;
+  case LFSC_PROTODIFF_SIZEK:
     lfsc_sink_printf(o, "%d constants vs %d", x->sizek, y->sizek);
-    return 1;
-  }
-  if (x->sizep != y->sizep) {
+    break;
+  case LFSC_PROTODIFF_SIZEP:
     lfsc_sink_printf(o, "%d nested functions vs %d", x->sizep, y->sizep);
-    return 1;
+    break;
+  case LFSC_PROTODIFF_SAME:
+    break;
   }
-  if (x->sizepackedli != y->sizepackedli ||
-      (x->sizepackedli && memcmp(x->packedli, y->packedli, x->sizepackedli) != 0) ||
-      x->linedefined != y->linedefined || x->lastlinedefined != y->lastlinedefined ||
-      x->source != y->source || x->sizelocvars != y->sizelocvars ||
-      x->sizeupvalues != y->sizeupvalues)
-    d->debug_differs = 1;
-  size_t len = strlen(d->path);
-  for (int i = 0; i < x->sizep; i++) {
-    snprintf(d->path + len, sizeof d->path - len, " > function[%d] (line %d)", i,
-             x->p[i]->linedefined);
-    if (depth < READER_MAX_DEPTH && diff_proto(d, x->p[i], y->p[i], depth + 1))
-      return 1;
-  }
-  d->path[len] = 0;
-  return 0;
 }
 
-enum { ONLY_IN_A, ONLY_IN_B, CHANGED, DEBUG_ONLY };
-
-/* One module's difference, as text or as a member of the JSON
- * "modules" array; where and detail only for CHANGED. */
-static void diff_report(json_writer *w, int change, const lfsc_str *name, const char *file,
-                        const char *where, const lfsc_sink *detail)
+/* One module of the report, as text or as a member of the JSON "modules"
+ * array. */
+static void diff_module(json_writer *w, const lfsc_imgdiff_module *m, const reader_image *a,
+                        const reader_image *b, const char *pa, const char *pb,
+                        lfsc_sink *detail)
 {
   static const char *const change_name[] = {"only_in_a", "only_in_b", "changed", "debug_only"};
+  int changed = m->change == LFSC_IMGDIFF_CHANGED;
+  char where[512];
+  detail->len = 0;
+  if (changed) {
+    diff_where(where, sizeof where, m->a->proto, &m->where);
+    diff_detail(detail, &m->where, a->variant, b->variant);
+  }
   if (w) {
     lfsc_json_object(w, 0);
     lfsc_json_key(w, "name");
-    json_name(w, name);
+    json_name(w, m->name);
     lfsc_json_key(w, "change");
-    lfsc_json_cstr(w, change_name[change]);
+    lfsc_json_cstr(w, change_name[m->change]);
     lfsc_json_key(w, "where");
-    lfsc_json_cstr(w, change == CHANGED ? where : NULL);
+    lfsc_json_cstr(w, changed ? where : NULL);
     lfsc_json_key(w, "detail");
-    if (change == CHANGED)
+    if (changed)
       lfsc_json_text(w, detail->buf, detail->len);
     else
       lfsc_json_null(w);
@@ -1005,16 +979,66 @@ static void diff_report(json_writer *w, int change, const lfsc_str *name, const 
     return;
   }
   lfsc_sink *o = out_stdout();
-  lfsc_sink_printf(o, "%s", (const char *const[]){"- ", "+ ", "~ ", "  "}[change]);
-  put_name(o, name);
-  if (change == CHANGED) {
+  lfsc_sink_printf(o, "%s", (const char *const[]){"- ", "+ ", "~ ", "  "}[m->change]);
+  put_name(o, m->name);
+  if (changed) {
     lfsc_sink_printf(o, " (changed)\n    %s: ", where);
     lfsc_sink_write(o, detail->buf, detail->len);
     lfsc_sink_printf(o, "\n");
-  } else if (change == DEBUG_ONLY) {
+  } else if (m->change == LFSC_IMGDIFF_DEBUG_ONLY) {
     lfsc_sink_printf(o, " (same code; line info or debug names differ)\n");
   } else {
-    lfsc_sink_printf(o, " (only in %s)\n", shown(file));
+    lfsc_sink_printf(o, " (only in %s)\n", shown(m->change == LFSC_IMGDIFF_ONLY_IN_A ? pa : pb));
+  }
+}
+
+/* The diff report, as text or JSON. */
+static void diff_print(const lfsc_imgdiff *r, const reader_image *a, const reader_image *b,
+                       const char *pa, const char *pb, int json)
+{
+  json_doc doc;
+  json_writer *w = NULL;
+  if (json) {
+    w = json_begin(&doc, "a", pa);
+    lfsc_json_key(w, "b");
+    lfsc_json_cstr(w, pb);
+    lfsc_json_key(w, "variant");
+    if (r->variant_differs) {
+      lfsc_json_object(w, 0);
+      lfsc_json_key(w, "a");
+      lfsc_json_cstr(w, lfsc_target_name(a->variant));
+      lfsc_json_key(w, "b");
+      lfsc_json_cstr(w, lfsc_target_name(b->variant));
+      lfsc_json_close(w);
+    } else {
+      lfsc_json_null(w);
+    }
+    lfsc_json_key(w, "modules");
+    lfsc_json_array(w, 1);
+  } else if (r->variant_differs) {
+    printf("variant: %s vs %s\n", lfsc_target_name(a->variant), lfsc_target_name(b->variant));
+  }
+  lfsc_sink detail;
+  lfsc_sink_mem_init(&detail);
+  for (int i = 0; i < r->nmods; i++)
+    diff_module(w, &r->mods[i], a, b, pa, pb, &detail);
+  lfsc_sink_mem_free(&detail);
+  if (json) {
+    lfsc_json_close(w);
+    lfsc_json_key(w, "order_differs");
+    lfsc_json_bool(w, r->order_differs);
+    lfsc_json_key(w, "differences");
+    lfsc_json_int(w, r->differences);
+    lfsc_json_key(w, "equivalent");
+    lfsc_json_bool(w, !r->differences);
+    json_finish(&doc);
+  } else {
+    if (r->order_differs && !r->differences)
+      printf("module order differs\n");
+    if (r->differences)
+      printf("%d difference%s\n", r->differences, r->differences == 1 ? "" : "s");
+    else
+      printf("equivalent: %d modules, same code and constants\n", a->nmodules);
   }
 }
 
@@ -1039,89 +1063,15 @@ static int cmd_diff(int argc, char **argv)
     lfsc_free(ctx);
     return EXIT_USAGE;
   }
-  json_doc doc;
-  json_writer *w = NULL;
-  int differ_count = a->variant != b->variant;
-  if (json) {
-    w = json_begin(&doc, "a", pa);
-    lfsc_json_key(w, "b");
-    lfsc_json_cstr(w, pb);
-    lfsc_json_key(w, "variant");
-    if (differ_count) {
-      lfsc_json_object(w, 0);
-      lfsc_json_key(w, "a");
-      lfsc_json_cstr(w, lfsc_target_name(a->variant));
-      lfsc_json_key(w, "b");
-      lfsc_json_cstr(w, lfsc_target_name(b->variant));
-      lfsc_json_close(w);
-    } else {
-      lfsc_json_null(w);
-    }
-    lfsc_json_key(w, "modules");
-    lfsc_json_array(w, 1);
-  } else if (differ_count) {
-    printf("variant: %s vs %s\n", lfsc_target_name(a->variant), lfsc_target_name(b->variant));
+  lfsc_imgdiff r;
+  if (lfsc_imgdiff_compare(ctx, a, b, &r) != LFSC_OK) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+    lfsc_free(ctx);
+    return 1;
   }
-  lfsc_sink detail;
-  lfsc_sink_mem_init(&detail);
-  for (int i = 0; i < a->nmodules; i++) {
-    const reader_module *m = &a->modules[i];
-    const reader_module *o = NULL;
-    for (int j = 0; j < b->nmodules && !o; j++)
-      if (b->modules[j].name == m->name)
-        o = &b->modules[j];
-    if (!o) {
-      diff_report(w, ONLY_IN_A, m->name, pa, NULL, NULL);
-      differ_count++;
-      continue;
-    }
-    differ d;
-    memset(&d, 0, sizeof d);
-    d.a = a;
-    d.b = b;
-    detail.len = 0;
-    d.detail = &detail;
-    snprintf(d.path, sizeof d.path, "main chunk");
-    if (diff_proto(&d, m->proto, o->proto, 0)) {
-      diff_report(w, CHANGED, m->name, NULL, d.path, &detail);
-      differ_count++;
-    } else if (d.debug_differs) {
-      diff_report(w, DEBUG_ONLY, m->name, NULL, NULL, NULL);
-    }
-  }
-  lfsc_sink_mem_free(&detail);
-  for (int j = 0; j < b->nmodules; j++) {
-    const reader_module *m = &b->modules[j];
-    int found = 0;
-    for (int i = 0; i < a->nmodules && !found; i++)
-      found = a->modules[i].name == m->name;
-    if (!found) {
-      diff_report(w, ONLY_IN_B, m->name, pb, NULL, NULL);
-      differ_count++;
-    }
-  }
-  int same_order = a->nmodules == b->nmodules;
-  for (int i = 0; same_order && i < a->nmodules; i++)
-    same_order = a->modules[i].name == b->modules[i].name;
-  if (json) {
-    lfsc_json_close(w);
-    lfsc_json_key(w, "order_differs");
-    lfsc_json_bool(w, !same_order);
-    lfsc_json_key(w, "differences");
-    lfsc_json_int(w, differ_count);
-    lfsc_json_key(w, "equivalent");
-    lfsc_json_bool(w, !differ_count);
-    json_finish(&doc);
-  } else {
-    if (!same_order && !differ_count)
-      printf("module order differs\n");
-    if (differ_count)
-      printf("%d difference%s\n", differ_count, differ_count == 1 ? "" : "s");
-    else
-      printf("equivalent: %d modules, same code and constants\n", a->nmodules);
-  }
+  diff_print(&r, a, b, pa, pb, json);
   lfsc_free(ctx);
-  return differ_count ? 1 : 0;
+  return r.differences ? 1 : 0;
 }
 
 /* ---- run ------------------------------------------------------------- */
