@@ -266,6 +266,143 @@ static const cliopt json_only[] = {
   {0, 0, NULL, NULL},
 };
 
+/* What info shows, in either form: the decoded image and what is derived
+ * from it. */
+typedef struct info_report {
+  const char *path;             /* as given; "-" is stdin */
+  const reader_image *img;
+  char date[64];                /* the timestamp in UTC, or "" */
+  unsigned version;             /* the signature's format version */
+  uint32_t string_bytes;
+} info_report;
+
+static void info_fill(info_report *r, const char *path, const reader_image *img)
+{
+  r->path = path;
+  r->img = img;
+  format_date(img->has_timestamp ? img->timestamp : 0, r->date, sizeof r->date);
+  r->version = (unsigned)((img->sig >> 8) & 15);
+  r->string_bytes = string_bytes(img);
+}
+
+static void info_json(const info_report *r)
+{
+  const reader_image *img = r->img;
+  uint32_t fs = img->flash_size;
+  json_doc d;
+  json_writer *w = json_begin(&d, "file", r->path);
+  char hex[16];
+  lfsc_json_key(w, "file_bytes");
+  lfsc_json_uint(w, img->file_size);
+  lfsc_json_key(w, "kind");
+  lfsc_json_cstr(w, img->absolute ? "ABS" : "PI");
+  lfsc_json_key(w, "base");
+  snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->base);
+  lfsc_json_cstr(w, img->absolute ? hex : NULL);
+  lfsc_json_key(w, "signature");
+  snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->sig);
+  lfsc_json_cstr(w, hex);
+  lfsc_json_key(w, "signature_absolute");
+  lfsc_json_bool(w, img->sig_absolute);
+  lfsc_json_key(w, "variant");
+  lfsc_json_cstr(w, lfsc_target_name(img->variant));
+  lfsc_json_key(w, "tvalue_bytes");
+  lfsc_json_int(w, img->tvsize);
+  lfsc_json_key(w, "version");
+  lfsc_json_uint(w, r->version);
+  lfsc_json_key(w, "timestamp");
+  if (img->has_timestamp)
+    lfsc_json_double(w, img->timestamp);
+  else
+    lfsc_json_null(w);
+  lfsc_json_key(w, "date");
+  lfsc_json_cstr(w, img->has_timestamp ? r->date : NULL);
+  lfsc_json_key(w, "image_bytes");
+  lfsc_json_uint(w, fs);
+  lfsc_json_key(w, "bitmap_bytes");
+  lfsc_json_uint(w, img->bitmap_bytes);
+  lfsc_json_key(w, "compressed");
+  lfsc_json_bool(w, img->compressed);
+  lfsc_json_key(w, "uncompressed_bytes");
+  lfsc_json_uint(w, img->data_size);
+  lfsc_json_key(w, "strings");
+  lfsc_json_int(w, img->nstrings);
+  lfsc_json_key(w, "buckets");
+  lfsc_json_uint(w, img->nrosize);
+  lfsc_json_key(w, "string_bytes");
+  lfsc_json_uint(w, r->string_bytes);
+  lfsc_json_key(w, "protos");
+  lfsc_json_int(w, img->nfuncs);
+  lfsc_json_key(w, "modules");
+  lfsc_json_array(w, 1);
+  for (int i = 0; i < img->nmodules; i++) {
+    const reader_module *m = &img->modules[i];
+    lfsc_json_object(w, 0);
+    lfsc_json_key(w, "name");
+    if (m->name)
+      lfsc_json_text(w, m->name->data, m->name->len);
+    else
+      lfsc_json_null(w);
+    lfsc_json_key(w, "bytes");
+    lfsc_json_uint(w, m->bytes);
+    lfsc_json_key(w, "share");
+    lfsc_json_fixed(w, fs ? (double)m->bytes / fs : 0, 4);
+    lfsc_json_close(w);
+  }
+  lfsc_json_close(w);
+  json_finish(&d);
+}
+
+static void info_text(const info_report *r)
+{
+  const reader_image *img = r->img;
+  uint32_t fs = img->flash_size;
+  printf("file        %s (%zu bytes%s)\n", shown(r->path), img->file_size,
+         img->compressed ? ", gzip" : "");
+  if (img->absolute)
+    printf("kind        absolute (ABS) at 0x%08x%s\n", (unsigned)img->base,
+           img->sig_absolute ? "" : ", signature bit 0 clear (relocated flash dump)");
+  else
+    printf("kind        position-independent (PI)\n");
+  printf("variant     %s\n", variant_desc(img->variant));
+  printf("signature   0x%08x, format version %u\n", (unsigned)img->sig, r->version);
+  if (img->has_timestamp)
+    printf("timestamp   %.14g%s%s%s\n", img->timestamp, *r->date ? " (" : "", r->date,
+           *r->date ? ")" : "");
+  else
+    printf("timestamp   none\n");
+  printf("image       %u bytes", (unsigned)fs);
+  if (!img->absolute)
+    printf(" + %u-byte relocation bitmap = %zu bytes uncompressed", (unsigned)img->bitmap_bytes,
+           img->data_size);
+  if (img->compressed)
+    printf(", %zu compressed (%.1f%%)", img->file_size,
+           img->data_size ? 100.0 * (double)img->file_size / (double)img->data_size : 0.0);
+  printf("\n");
+  printf("strings     %d in %u buckets, %u bytes (%.1f%%)\n", img->nstrings,
+         (unsigned)img->nrosize, (unsigned)r->string_bytes, 100.0 * r->string_bytes / fs);
+  printf("functions   %d Protos\n", img->nfuncs);
+  printf("modules     %d\n", img->nmodules);
+  int utf8 = utf8_terminal(), w = 4;
+  double top = 0;               /* bars are scaled to the largest module */
+  for (int i = 0; i < img->nmodules; i++)
+    if ((double)img->modules[i].bytes / fs > top)
+      top = (double)img->modules[i].bytes / fs;
+  for (int i = 0; i < img->nmodules; i++)
+    if (img->modules[i].name && (int)img->modules[i].name->len > w)
+      w = (int)img->modules[i].name->len > 32 ? 32 : (int)img->modules[i].name->len;
+  for (int i = 0; i < img->nmodules; i++) {
+    const reader_module *m = &img->modules[i];
+    double share = (double)m->bytes / fs;
+    int len = m->name ? (int)m->name->len : 1;
+    printf("  ");
+    put_name(out_stdout(), m->name);
+    printf("%*s %8u %5.1f%% ", len < w ? w - len : 0, "", (unsigned)m->bytes, 100 * share);
+    put_bar(stdout, top > 0 ? share / top : 0, utf8);
+    printf("\n");
+  }
+}
+
 static int cmd_info(int argc, char **argv)
 {
   int json = 0, c, rc;
@@ -284,118 +421,12 @@ static int cmd_info(int argc, char **argv)
     lfsc_free(ctx);
     return 1;
   }
-  char date[64];
-  format_date(img->has_timestamp ? img->timestamp : 0, date, sizeof date);
-  uint32_t fs = img->flash_size;
-  if (json) {
-    json_doc d;
-    json_writer *w = json_begin(&d, "file", path);
-    char hex[16];
-    lfsc_json_key(w, "file_bytes");
-    lfsc_json_uint(w, img->file_size);
-    lfsc_json_key(w, "kind");
-    lfsc_json_cstr(w, img->absolute ? "ABS" : "PI");
-    lfsc_json_key(w, "base");
-    snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->base);
-    lfsc_json_cstr(w, img->absolute ? hex : NULL);
-    lfsc_json_key(w, "signature");
-    snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->sig);
-    lfsc_json_cstr(w, hex);
-    lfsc_json_key(w, "signature_absolute");
-    lfsc_json_bool(w, img->sig_absolute);
-    lfsc_json_key(w, "variant");
-    lfsc_json_cstr(w, lfsc_target_name(img->variant));
-    lfsc_json_key(w, "tvalue_bytes");
-    lfsc_json_int(w, img->tvsize);
-    lfsc_json_key(w, "version");
-    lfsc_json_uint(w, (img->sig >> 8) & 15);
-    lfsc_json_key(w, "timestamp");
-    if (img->has_timestamp)
-      lfsc_json_double(w, img->timestamp);
-    else
-      lfsc_json_null(w);
-    lfsc_json_key(w, "date");
-    lfsc_json_cstr(w, img->has_timestamp ? date : NULL);
-    lfsc_json_key(w, "image_bytes");
-    lfsc_json_uint(w, fs);
-    lfsc_json_key(w, "bitmap_bytes");
-    lfsc_json_uint(w, img->bitmap_bytes);
-    lfsc_json_key(w, "compressed");
-    lfsc_json_bool(w, img->compressed);
-    lfsc_json_key(w, "uncompressed_bytes");
-    lfsc_json_uint(w, img->data_size);
-    lfsc_json_key(w, "strings");
-    lfsc_json_int(w, img->nstrings);
-    lfsc_json_key(w, "buckets");
-    lfsc_json_uint(w, img->nrosize);
-    lfsc_json_key(w, "string_bytes");
-    lfsc_json_uint(w, string_bytes(img));
-    lfsc_json_key(w, "protos");
-    lfsc_json_int(w, img->nfuncs);
-    lfsc_json_key(w, "modules");
-    lfsc_json_array(w, 1);
-    for (int i = 0; i < img->nmodules; i++) {
-      const reader_module *m = &img->modules[i];
-      lfsc_json_object(w, 0);
-      lfsc_json_key(w, "name");
-      if (m->name)
-        lfsc_json_text(w, m->name->data, m->name->len);
-      else
-        lfsc_json_null(w);
-      lfsc_json_key(w, "bytes");
-      lfsc_json_uint(w, m->bytes);
-      lfsc_json_key(w, "share");
-      lfsc_json_fixed(w, fs ? (double)m->bytes / fs : 0, 4);
-      lfsc_json_close(w);
-    }
-    lfsc_json_close(w);
-    json_finish(&d);
-  } else {
-    printf("file        %s (%zu bytes%s)\n", shown(path), img->file_size,
-           img->compressed ? ", gzip" : "");
-    if (img->absolute)
-      printf("kind        absolute (ABS) at 0x%08x%s\n", (unsigned)img->base,
-             img->sig_absolute ? "" : ", signature bit 0 clear (relocated flash dump)");
-    else
-      printf("kind        position-independent (PI)\n");
-    printf("variant     %s\n", variant_desc(img->variant));
-    printf("signature   0x%08x, format version %u\n", (unsigned)img->sig,
-           (unsigned)((img->sig >> 8) & 15));
-    if (img->has_timestamp)
-      printf("timestamp   %.14g%s%s%s\n", img->timestamp, *date ? " (" : "", date, *date ? ")" : "");
-    else
-      printf("timestamp   none\n");
-    printf("image       %u bytes", (unsigned)fs);
-    if (!img->absolute)
-      printf(" + %u-byte relocation bitmap = %zu bytes uncompressed", (unsigned)img->bitmap_bytes,
-             img->data_size);
-    if (img->compressed)
-      printf(", %zu compressed (%.1f%%)", img->file_size,
-             img->data_size ? 100.0 * (double)img->file_size / (double)img->data_size : 0.0);
-    printf("\n");
-    printf("strings     %d in %u buckets, %u bytes (%.1f%%)\n", img->nstrings,
-           (unsigned)img->nrosize, (unsigned)string_bytes(img), 100.0 * string_bytes(img) / fs);
-    printf("functions   %d Protos\n", img->nfuncs);
-    printf("modules     %d\n", img->nmodules);
-    int utf8 = utf8_terminal(), w = 4;
-    double top = 0;             /* bars are scaled to the largest module */
-    for (int i = 0; i < img->nmodules; i++)
-      if ((double)img->modules[i].bytes / fs > top)
-        top = (double)img->modules[i].bytes / fs;
-    for (int i = 0; i < img->nmodules; i++)
-      if (img->modules[i].name && (int)img->modules[i].name->len > w)
-        w = (int)img->modules[i].name->len > 32 ? 32 : (int)img->modules[i].name->len;
-    for (int i = 0; i < img->nmodules; i++) {
-      const reader_module *m = &img->modules[i];
-      double share = (double)m->bytes / fs;
-      int len = m->name ? (int)m->name->len : 1;
-      printf("  ");
-      put_name(out_stdout(), m->name);
-      printf("%*s %8u %5.1f%% ", len < w ? w - len : 0, "", (unsigned)m->bytes, 100 * share);
-      put_bar(stdout, top > 0 ? share / top : 0, utf8);
-      printf("\n");
-    }
-  }
+  info_report r;
+  info_fill(&r, path, img);
+  if (json)
+    info_json(&r);
+  else
+    info_text(&r);
   lfsc_free(ctx);
   return ferror(stdout) ? 1 : 0;
 }
@@ -547,41 +578,62 @@ static const cliopt verify_opts_table[] = {
 
 static const char *const where_name[] = {"none", "image", "file"};
 
-/* verify --json: the verdict, every kept problem and the image's kind;
- * when the check could not run, msg is its one error. */
-static void verify_json(const char *path, const verify_report *rep, const char *msg)
+/* What verify found, for either form: the verifier's report, or when the
+ * check could not run (unreadable file, no image) one error, failure, and
+ * no image. */
+typedef struct verify_result {
+  const char *path;             /* as given; "-" is stdin */
+  verify_report rep;
+  verify_problem failed;        /* the one problem when failure is set */
+  const char *failure;          /* its message (may be longer than a problem's) */
+} verify_result;
+
+static void verify_failed(verify_result *r, const char *msg)
 {
+  memset(&r->rep, 0, sizeof r->rep);
+  memset(&r->failed, 0, sizeof r->failed);
+  r->failed.severity = VERIFY_ERROR;
+  r->failed.where = VERIFY_AT_NONE;
+  r->rep.problems = &r->failed;
+  r->rep.nproblems = r->rep.errors = 1;
+  r->failure = msg;
+}
+
+/* verify --json: the verdict, every kept problem and the image's kind. */
+static void verify_json(const verify_result *r)
+{
+  const verify_report *rep = &r->rep;
   json_doc d;
-  json_writer *w = json_begin(&d, "file", path);
+  json_writer *w = json_begin(&d, "file", r->path);
   lfsc_json_key(w, "ok");
-  lfsc_json_bool(w, !msg && rep->errors == 0);
+  lfsc_json_bool(w, rep->errors == 0);
   lfsc_json_key(w, "errors");
-  lfsc_json_int(w, msg ? 1 : rep->errors);
+  lfsc_json_int(w, rep->errors);
   lfsc_json_key(w, "warnings");
-  lfsc_json_int(w, msg ? 0 : rep->warnings);
+  lfsc_json_int(w, rep->warnings);
   lfsc_json_key(w, "problems");
   lfsc_json_array(w, 1);
-  for (int i = 0; i < (msg ? 1 : rep->nproblems); i++) {
-    const verify_problem *p = msg ? NULL : &rep->problems[i];
+  for (int i = 0; i < rep->nproblems; i++) {
+    const verify_problem *p = &rep->problems[i];
     lfsc_json_object(w, 0);
     lfsc_json_key(w, "severity");
-    lfsc_json_cstr(w, !p || p->severity == VERIFY_ERROR ? "error" : "warning");
+    lfsc_json_cstr(w, p->severity == VERIFY_ERROR ? "error" : "warning");
     lfsc_json_key(w, "where");
-    lfsc_json_cstr(w, where_name[p ? p->where : VERIFY_AT_NONE]);
+    lfsc_json_cstr(w, where_name[p->where]);
     lfsc_json_key(w, "offset");
-    if (p && p->where != VERIFY_AT_NONE)
+    if (p->where != VERIFY_AT_NONE)
       lfsc_json_uint(w, p->offset);
     else
       lfsc_json_null(w);
     lfsc_json_key(w, "message");
-    lfsc_json_cstr(w, p ? p->msg : msg);
+    lfsc_json_cstr(w, r->failure ? r->failure : p->msg);
     lfsc_json_close(w);
   }
   lfsc_json_close(w);
   lfsc_json_key(w, "problems_not_shown");
-  lfsc_json_int(w, msg ? 0 : rep->errors + rep->warnings - rep->nproblems);
+  lfsc_json_int(w, rep->errors + rep->warnings - rep->nproblems);
   lfsc_json_key(w, "image");
-  const reader_image *img = msg ? NULL : rep->img;
+  const reader_image *img = rep->img;
   if (img) {
     lfsc_json_object(w, 0);
     lfsc_json_key(w, "variant");
@@ -597,6 +649,41 @@ static void verify_json(const char *path, const verify_report *rep, const char *
     lfsc_json_null(w);
   }
   json_finish(&d);
+}
+
+/* verify as text: each problem (unless quiet), then the verdict. A check
+ * that could not run has said why on stderr and prints nothing here. */
+static void verify_text(const verify_result *r, int quiet)
+{
+  const verify_report *rep = &r->rep;
+  const char *path = shown(r->path);
+  if (r->failure)
+    return;
+  if (!quiet)
+    for (int i = 0; i < rep->nproblems; i++) {
+      const verify_problem *q = &rep->problems[i];
+      const char *sev = q->severity == VERIFY_ERROR ? "error" : "warning";
+      if (q->where == VERIFY_AT_IMAGE)
+        printf("%s:0x%05x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
+      else if (q->where == VERIFY_AT_FILE)
+        printf("%s: file offset 0x%x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
+      else
+        printf("%s: %s: %s\n", path, sev, q->msg);
+    }
+  int shown_n = rep->nproblems, total = rep->errors + rep->warnings;
+  if (!quiet && total > shown_n)
+    printf("%s: ... and %d more problems not shown\n", path, total - shown_n);
+  if (rep->errors == 0) {
+    const reader_image *img = rep->img;
+    printf("%s: valid %s %s image, %d modules", path, lfsc_target_name(img->variant),
+           kind_name(img), img->nmodules);
+    if (rep->warnings)
+      printf(", %d warning%s", rep->warnings, rep->warnings == 1 ? "" : "s");
+    printf("\n");
+  } else {
+    printf("%s: INVALID: %d error%s, %d warning%s\n", path, rep->errors,
+           rep->errors == 1 ? "" : "s", rep->warnings, rep->warnings == 1 ? "" : "s");
+  }
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -638,7 +725,7 @@ static int cmd_verify(int argc, char **argv)
   }
   if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
-  const char *path = p.operand[0];
+  verify_result r = {.path = p.operand[0]};
   if (nfw) {
     rc = lfsimg_fw_verify_opts(nfw, fws, flash_size, &o);
     if (rc)
@@ -649,49 +736,20 @@ static int cmd_verify(int argc, char **argv)
     return 1;
   unsigned char *buf;
   size_t len;
-  verify_report rep;
-  if (lfsc_reader_read_image(ctx, path, &buf, &len) || lfsc_verify_image(ctx, buf, len, &o, &rep)) {
+  if (lfsc_reader_read_image(ctx, r.path, &buf, &len) ||
+      lfsc_verify_image(ctx, buf, len, &o, &r.rep)) {
     const char *m = lfsc_errmsg(ctx);
     int named = strncmp(m, "cannot ", 7) == 0 || strncmp(m, "stdin: ", 7) == 0;
-    fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(path), named ? "" : ": ", m);
-    if (json)
-      verify_json(path, NULL, m);
-    lfsc_free(ctx);
-    return 1;
+    fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(r.path), named ? "" : ": ", m);
+    verify_failed(&r, m);
   }
-  if (json) {
-    verify_json(path, &rep, NULL);
-    lfsc_free(ctx);
-    return rep.errors || ferror(stdout) ? 1 : 0;
-  }
-  path = shown(path);
-  if (!quiet)
-    for (int i = 0; i < rep.nproblems; i++) {
-      const verify_problem *q = &rep.problems[i];
-      const char *sev = q->severity == VERIFY_ERROR ? "error" : "warning";
-      if (q->where == VERIFY_AT_IMAGE)
-        printf("%s:0x%05x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
-      else if (q->where == VERIFY_AT_FILE)
-        printf("%s: file offset 0x%x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
-      else
-        printf("%s: %s: %s\n", path, sev, q->msg);
-    }
-  int shown_n = rep.nproblems, total = rep.errors + rep.warnings;
-  if (!quiet && total > shown_n)
-    printf("%s: ... and %d more problems not shown\n", path, total - shown_n);
-  if (rep.errors == 0) {
-    const reader_image *img = rep.img;
-    printf("%s: valid %s %s image, %d modules", path, lfsc_target_name(img->variant),
-           kind_name(img), img->nmodules);
-    if (rep.warnings)
-      printf(", %d warning%s", rep.warnings, rep.warnings == 1 ? "" : "s");
-    printf("\n");
-  } else {
-    printf("%s: INVALID: %d error%s, %d warning%s\n", path, rep.errors, rep.errors == 1 ? "" : "s",
-           rep.warnings, rep.warnings == 1 ? "" : "s");
-  }
+  if (json)
+    verify_json(&r);
+  else
+    verify_text(&r, quiet);
+  rc = r.rep.errors ? 1 : json && ferror(stdout) ? 1 : 0;
   lfsc_free(ctx);
-  return rep.errors ? 1 : 0;
+  return rc;
 }
 
 /* ---- reloc ------------------------------------------------------------ */
