@@ -1141,6 +1141,45 @@ static const cliopt run_opts[] = {
   {0, 0, NULL, NULL},
 };
 
+#ifdef LFSC_HAVE_RUNTIME
+/* lua5.1's options after IMG: whole arguments, -e and -l with their
+ * value attached or next; "-" and "--" as lua5.1; mistakes in its words. */
+static const cliopt lua_opts[] = {
+  {'e', 'e', NULL, "STAT"},
+  {'l', 'l', NULL, "MOD"},
+  {'i', 'i', NULL, NULL},
+  {0, 0, NULL, NULL},
+};
+
+/* Parse argv[1..] (argv[0] is IMG) into ra; 0, or 2 after a usage error. */
+static int lua_args(int argc, char **argv, runtime_args *ra, runtime_action *acts)
+{
+  cliopt_parser p;
+  int c;
+  cliopt_init(&p, "run", lua_opts, argc, argv);
+  p.stop_at_operand = 1;
+  p.forms = CLIOPT_LUA51;
+  while ((c = cliopt_next(&p)) > 0) {
+    if (c == 'i') {
+      ra->interactive = 1;
+    } else {
+      acts[ra->nactions].what = (char)c;
+      acts[ra->nactions++].value = p.value;
+    }
+  }
+  if (c == CLIOPT_ERROR) {
+    if (p.error == CLIOPT_E_NEEDS_VALUE)
+      fprintf(stderr, "%s: run: '%s' needs an argument\n", progname, p.opt);
+    else
+      fprintf(stderr, "%s: run: unknown option %s\n", progname, p.word);
+    fprintf(stderr, "Try '%s run --help'.\n", progname);
+    return EXIT_USAGE;
+  }
+  ra->script = p.i < argc ? p.i : 0;
+  return 0;
+}
+#endif
+
 static int cmd_run(int argc, char **argv)
 {
   static const char *const names[] = {"image file (or --no-image)"};
@@ -1163,16 +1202,24 @@ static int cmd_run(int argc, char **argv)
         return usage_error("run", "%s", "the image and the script cannot both come from stdin");
 #ifdef LFSC_HAVE_RUNTIME
   runtime *rt = lfsc_runtime_new(progname);
-  if (!rt) {
+  runtime_action *acts = malloc((size_t)argc * sizeof *acts);
+  if (!rt || !acts) {
     fprintf(stderr, "%s: not enough memory\n", progname);
+    lfsc_runtime_free(rt);
+    free(acts);
     return 1;
   }
+  /* the image is loaded before the rest of the command line is read */
   if (strcmp(argv[0], "--no-image") != 0 && lfsc_runtime_load_image(rt, argv[0])) {
     fprintf(stderr, "%s: %s\n", progname, lfsc_runtime_error(rt));
-    lfsc_runtime_free(rt);
-    return 1;
+    rc = 1;
+  } else {
+    runtime_args ra = {.argc = argc, .argv = argv, .actions = acts};
+    rc = lua_args(argc, argv, &ra, acts);
+    if (rc == 0)
+      rc = lfsc_runtime_main(rt, &ra);
   }
-  rc = lfsc_runtime_main(rt, argc, argv);
+  free(acts);
   lfsc_runtime_free(rt);
   return rc;
 #else

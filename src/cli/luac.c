@@ -254,7 +254,8 @@ static int doargs(int argc, char **argv, options *o)
   cliopt_parser p;
   int c;
   cliopt_init(&p, progname, luac_opts, argc, argv);
-  p.stop_at_operand = p.luac_forms = 1;
+  p.stop_at_operand = 1;
+  p.forms = CLIOPT_LUAC;
   while ((c = cliopt_next(&p)) > 0)
     set_option(o, c, &p);
   if (c == CLIOPT_HELP) {

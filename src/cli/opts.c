@@ -27,7 +27,7 @@ void cliopt_init(cliopt_parser *p, const char *cmd, const cliopt *opts, int argc
 static int error(cliopt_parser *p, int kind, const char *fmt, const char *arg)
 {
   p->error = kind;
-  if (!p->luac_forms)
+  if (!(p->forms & CLIOPT_QUIET))
     cliopt_usage_error(p->cmd, fmt, arg);
   return CLIOPT_ERROR;
 }
@@ -91,17 +91,27 @@ static int long_option(cliopt_parser *p, const char *a)
   return error(p, CLIOPT_E_UNKNOWN, "unknown option '%s'", p->opt);
 }
 
-/* luac_forms: the argument is one option, "-x" or "--name"; a value is
- * always the next argument. */
+/* CLIOPT_WHOLE: the argument is one option, "-x" or "--name"; a value
+ * is the next argument, or with CLIOPT_ATTACHED the rest of "-xVALUE". */
 static int whole_option(cliopt_parser *p, const char *a)
 {
   snprintf(p->opt, sizeof p->opt, "%s", a);
-  if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+  if (!(p->forms & CLIOPT_NO_HELP) && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0))
     return CLIOPT_HELP;
-  for (const cliopt *o = p->opts; o && o->id; o++)
-    if (a[1] == '-' ? o->longname && strcmp(o->longname, a + 2) == 0
-                    : o->shortname && a[1] == o->shortname && a[2] == 0)
-      return o->argname ? take_value(p, o, NULL) : o->id;
+  int attached = (p->forms & CLIOPT_ATTACHED) != 0;
+  for (const cliopt *o = p->opts; o && o->id; o++) {
+    if (a[1] == '-') {
+      if (o->longname && strcmp(o->longname, a + 2) == 0)
+        return o->argname ? take_value(p, o, NULL) : o->id;
+    } else if (o->shortname && a[1] == o->shortname) {
+      if (a[2] == 0)
+        return o->argname ? take_value(p, o, NULL) : o->id;
+      if (o->argname && attached) {
+        snprintf(p->opt, sizeof p->opt, "-%c", o->shortname);
+        return take_value(p, o, a + 2);
+      }
+    }
+  }
   return error(p, CLIOPT_E_UNKNOWN, "unknown option '%s'", a);
 }
 
@@ -127,7 +137,7 @@ int cliopt_next(cliopt_parser *p)
       p->no_more_options = 1;
       continue;
     }
-    if (p->luac_forms)
+    if (p->forms & CLIOPT_WHOLE)
       return whole_option(p, a);
     if (a[1] == '-')
       return long_option(p, a + 2);

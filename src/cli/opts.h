@@ -11,11 +11,15 @@
  * Long options are matched whole (no abbreviations), so that adding an
  * option never changes what an existing command line means.
  *
- * luac.cross reads its options with the same parser in luac's stricter
- * forms (cliopt_parser.luac_forms): each option is one whole argument
- * ("-lp", "-ofile" and "--name=value" are unknown options), options end at
- * the first operand, "-" or after "--" (stop_at_operand), and mistakes are
- * not printed but left in p->error and p->word for luac's own messages.
+ * luac.cross and the lua5.1-style command line of lfsimg run read their
+ * options with the same parser in stricter forms (cliopt_parser.forms):
+ * each option is one whole argument (CLIOPT_WHOLE: "-lp" and
+ * "--name=value" are unknown options), a value is the next argument or,
+ * with CLIOPT_ATTACHED, attached ("-eSTAT", as lua5.1; luac refuses
+ * "-ofile"), -h and --help may be ordinary unknown options (CLIOPT_NO_HELP),
+ * options end at the first operand, "-" or after "--" (stop_at_operand),
+ * and mistakes may be left unprinted (CLIOPT_QUIET) in p->error and p->word
+ * for the tool's own messages.
  */
 #ifndef LFSC_CLI_OPTS_H
 #define LFSC_CLI_OPTS_H
@@ -36,6 +40,16 @@ enum {
   CLIOPT_ERROR = -2             /* usage error printed: exit CLIOPT_EXIT_USAGE */
 };
 
+/* cliopt_parser.forms: 0 is lfsimg's forms. */
+enum {
+  CLIOPT_WHOLE = 1,             /* one option an argument */
+  CLIOPT_ATTACHED = 2,          /* with WHOLE: "-xVALUE" too */
+  CLIOPT_NO_HELP = 4,           /* -h, --help are not special */
+  CLIOPT_QUIET = 8,             /* errors are not printed */
+  CLIOPT_LUAC = CLIOPT_WHOLE | CLIOPT_QUIET,
+  CLIOPT_LUA51 = CLIOPT_WHOLE | CLIOPT_ATTACHED | CLIOPT_NO_HELP | CLIOPT_QUIET
+};
+
 /* What a CLIOPT_ERROR was (p->error). */
 enum {
   CLIOPT_E_UNKNOWN = 1,         /* no such option */
@@ -53,7 +67,7 @@ typedef struct cliopt_parser {
   const char *cluster;          /* rest of a "-abc" group of short options */
   int no_more_options;          /* after "--" */
   int stop_at_operand;          /* options end at the first operand (lfsimg run, luac) */
-  int luac_forms;               /* whole-argument options; errors not printed (luac) */
+  int forms;                    /* CLIOPT_WHOLE ...; 0 for lfsimg's */
   int error;                    /* after CLIOPT_ERROR: CLIOPT_E_... */
   const char *word;             /* the argument holding the option just read or refused */
   const char *value;            /* the value of the option just returned */
