@@ -1,8 +1,9 @@
 /*
  * lfsimg: inspect, disassemble, verify, relocate, extract and compare
  * NodeMCU LFS images. A thin front end: decoding is reader.c, checking is
- * verify.c, listings are listing.c and .lc output is lc_write.c; this file
- * parses arguments and formats results.
+ * verify.c, comparing is imgdiff.c (with protodiff.c), listings are
+ * listing.c and .lc output is lc_write.c; this file parses arguments and
+ * prints each command's report as text or JSON.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -1134,8 +1135,9 @@ static int cmd_diff(int argc, char **argv)
 
 /* ---- run ------------------------------------------------------------- */
 
-/* lfsimg run IMAGE [lua5.1-style options] [script [args]]: the command
- * line after IMAGE is runtime.c's. */
+/* lfsimg run IMAGE [lua5.1-style options] [script [args]]: lfsimg's
+ * options before IMAGE, lua5.1's after it (lua_args); runtime.c runs
+ * what they ask for. */
 static const cliopt run_opts[] = {
   {OPT_NO_IMAGE, 0, "no-image", NULL},
   {0, 0, NULL, NULL},
