@@ -1,7 +1,8 @@
 /*
- * lfsimg's one option parser: every subcommand declares its options in a
- * table and reads them through cliopt_next, so that all of them accept
- * the same forms and say the same things about mistakes:
+ * The one option parser of lfsimg and luac.cross. Every lfsimg subcommand
+ * declares its options in a table and reads them through cliopt_next, so
+ * that all of them accept the same forms and say the same things about
+ * mistakes:
  *   -x, -x VALUE, -xVALUE, --name, --name VALUE, --name=VALUE;
  *   -h and --help in every subcommand (cliopt_next returns CLIOPT_HELP);
  *   options before or after the operands; "--" ends the options; "-"
