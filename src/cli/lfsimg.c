@@ -1,8 +1,9 @@
 /*
  * lfsimg: inspect, disassemble, verify, relocate, extract and compare
  * NodeMCU LFS images. A thin front end: decoding is reader.c, checking is
- * verify.c, listings are listing.c and .lc output is lc_write.c; this file
- * parses arguments and formats results.
+ * verify.c, comparing is imgdiff.c (with protodiff.c), listings are
+ * listing.c and .lc output is lc_write.c; this file parses arguments and
+ * prints each command's report as text or JSON.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +22,7 @@
 #include "platform/esp8266/lfslimits.h"
 #include "lua51/listing.h"
 #include "base/outfile.h"
+#include "lfs51/imgdiff.h"
 #include "lfs51/reader.h"
 #include "runtime/runtime.h"
 #include "base/sink.h"
@@ -265,6 +267,143 @@ static const cliopt json_only[] = {
   {0, 0, NULL, NULL},
 };
 
+/* What info shows, in either form: the decoded image and what is derived
+ * from it. */
+typedef struct info_report {
+  const char *path;             /* as given; "-" is stdin */
+  const reader_image *img;
+  char date[64];                /* the timestamp in UTC, or "" */
+  unsigned version;             /* the signature's format version */
+  uint32_t string_bytes;
+} info_report;
+
+static void info_fill(info_report *r, const char *path, const reader_image *img)
+{
+  r->path = path;
+  r->img = img;
+  format_date(img->has_timestamp ? img->timestamp : 0, r->date, sizeof r->date);
+  r->version = (unsigned)((img->sig >> 8) & 15);
+  r->string_bytes = string_bytes(img);
+}
+
+static void info_json(const info_report *r)
+{
+  const reader_image *img = r->img;
+  uint32_t fs = img->flash_size;
+  json_doc d;
+  json_writer *w = json_begin(&d, "file", r->path);
+  char hex[16];
+  lfsc_json_key(w, "file_bytes");
+  lfsc_json_uint(w, img->file_size);
+  lfsc_json_key(w, "kind");
+  lfsc_json_cstr(w, img->absolute ? "ABS" : "PI");
+  lfsc_json_key(w, "base");
+  snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->base);
+  lfsc_json_cstr(w, img->absolute ? hex : NULL);
+  lfsc_json_key(w, "signature");
+  snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->sig);
+  lfsc_json_cstr(w, hex);
+  lfsc_json_key(w, "signature_absolute");
+  lfsc_json_bool(w, img->sig_absolute);
+  lfsc_json_key(w, "variant");
+  lfsc_json_cstr(w, lfsc_target_name(img->variant));
+  lfsc_json_key(w, "tvalue_bytes");
+  lfsc_json_int(w, img->tvsize);
+  lfsc_json_key(w, "version");
+  lfsc_json_uint(w, r->version);
+  lfsc_json_key(w, "timestamp");
+  if (img->has_timestamp)
+    lfsc_json_double(w, img->timestamp);
+  else
+    lfsc_json_null(w);
+  lfsc_json_key(w, "date");
+  lfsc_json_cstr(w, img->has_timestamp ? r->date : NULL);
+  lfsc_json_key(w, "image_bytes");
+  lfsc_json_uint(w, fs);
+  lfsc_json_key(w, "bitmap_bytes");
+  lfsc_json_uint(w, img->bitmap_bytes);
+  lfsc_json_key(w, "compressed");
+  lfsc_json_bool(w, img->compressed);
+  lfsc_json_key(w, "uncompressed_bytes");
+  lfsc_json_uint(w, img->data_size);
+  lfsc_json_key(w, "strings");
+  lfsc_json_int(w, img->nstrings);
+  lfsc_json_key(w, "buckets");
+  lfsc_json_uint(w, img->nrosize);
+  lfsc_json_key(w, "string_bytes");
+  lfsc_json_uint(w, r->string_bytes);
+  lfsc_json_key(w, "protos");
+  lfsc_json_int(w, img->nfuncs);
+  lfsc_json_key(w, "modules");
+  lfsc_json_array(w, 1);
+  for (int i = 0; i < img->nmodules; i++) {
+    const reader_module *m = &img->modules[i];
+    lfsc_json_object(w, 0);
+    lfsc_json_key(w, "name");
+    if (m->name)
+      lfsc_json_text(w, m->name->data, m->name->len);
+    else
+      lfsc_json_null(w);
+    lfsc_json_key(w, "bytes");
+    lfsc_json_uint(w, m->bytes);
+    lfsc_json_key(w, "share");
+    lfsc_json_fixed(w, fs ? (double)m->bytes / fs : 0, 4);
+    lfsc_json_close(w);
+  }
+  lfsc_json_close(w);
+  json_finish(&d);
+}
+
+static void info_text(const info_report *r)
+{
+  const reader_image *img = r->img;
+  uint32_t fs = img->flash_size;
+  printf("file        %s (%zu bytes%s)\n", shown(r->path), img->file_size,
+         img->compressed ? ", gzip" : "");
+  if (img->absolute)
+    printf("kind        absolute (ABS) at 0x%08x%s\n", (unsigned)img->base,
+           img->sig_absolute ? "" : ", signature bit 0 clear (relocated flash dump)");
+  else
+    printf("kind        position-independent (PI)\n");
+  printf("variant     %s\n", variant_desc(img->variant));
+  printf("signature   0x%08x, format version %u\n", (unsigned)img->sig, r->version);
+  if (img->has_timestamp)
+    printf("timestamp   %.14g%s%s%s\n", img->timestamp, *r->date ? " (" : "", r->date,
+           *r->date ? ")" : "");
+  else
+    printf("timestamp   none\n");
+  printf("image       %u bytes", (unsigned)fs);
+  if (!img->absolute)
+    printf(" + %u-byte relocation bitmap = %zu bytes uncompressed", (unsigned)img->bitmap_bytes,
+           img->data_size);
+  if (img->compressed)
+    printf(", %zu compressed (%.1f%%)", img->file_size,
+           img->data_size ? 100.0 * (double)img->file_size / (double)img->data_size : 0.0);
+  printf("\n");
+  printf("strings     %d in %u buckets, %u bytes (%.1f%%)\n", img->nstrings,
+         (unsigned)img->nrosize, (unsigned)r->string_bytes, 100.0 * r->string_bytes / fs);
+  printf("functions   %d Protos\n", img->nfuncs);
+  printf("modules     %d\n", img->nmodules);
+  int utf8 = utf8_terminal(), w = 4;
+  double top = 0;               /* bars are scaled to the largest module */
+  for (int i = 0; i < img->nmodules; i++)
+    if ((double)img->modules[i].bytes / fs > top)
+      top = (double)img->modules[i].bytes / fs;
+  for (int i = 0; i < img->nmodules; i++)
+    if (img->modules[i].name && (int)img->modules[i].name->len > w)
+      w = (int)img->modules[i].name->len > 32 ? 32 : (int)img->modules[i].name->len;
+  for (int i = 0; i < img->nmodules; i++) {
+    const reader_module *m = &img->modules[i];
+    double share = (double)m->bytes / fs;
+    int len = m->name ? (int)m->name->len : 1;
+    printf("  ");
+    put_name(out_stdout(), m->name);
+    printf("%*s %8u %5.1f%% ", len < w ? w - len : 0, "", (unsigned)m->bytes, 100 * share);
+    put_bar(stdout, top > 0 ? share / top : 0, utf8);
+    printf("\n");
+  }
+}
+
 static int cmd_info(int argc, char **argv)
 {
   int json = 0, c, rc;
@@ -283,118 +422,12 @@ static int cmd_info(int argc, char **argv)
     lfsc_free(ctx);
     return 1;
   }
-  char date[64];
-  format_date(img->has_timestamp ? img->timestamp : 0, date, sizeof date);
-  uint32_t fs = img->flash_size;
-  if (json) {
-    json_doc d;
-    json_writer *w = json_begin(&d, "file", path);
-    char hex[16];
-    lfsc_json_key(w, "file_bytes");
-    lfsc_json_uint(w, img->file_size);
-    lfsc_json_key(w, "kind");
-    lfsc_json_cstr(w, img->absolute ? "ABS" : "PI");
-    lfsc_json_key(w, "base");
-    snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->base);
-    lfsc_json_cstr(w, img->absolute ? hex : NULL);
-    lfsc_json_key(w, "signature");
-    snprintf(hex, sizeof hex, "0x%08x", (unsigned)img->sig);
-    lfsc_json_cstr(w, hex);
-    lfsc_json_key(w, "signature_absolute");
-    lfsc_json_bool(w, img->sig_absolute);
-    lfsc_json_key(w, "variant");
-    lfsc_json_cstr(w, lfsc_target_name(img->variant));
-    lfsc_json_key(w, "tvalue_bytes");
-    lfsc_json_int(w, img->tvsize);
-    lfsc_json_key(w, "version");
-    lfsc_json_uint(w, (img->sig >> 8) & 15);
-    lfsc_json_key(w, "timestamp");
-    if (img->has_timestamp)
-      lfsc_json_double(w, img->timestamp);
-    else
-      lfsc_json_null(w);
-    lfsc_json_key(w, "date");
-    lfsc_json_cstr(w, img->has_timestamp ? date : NULL);
-    lfsc_json_key(w, "image_bytes");
-    lfsc_json_uint(w, fs);
-    lfsc_json_key(w, "bitmap_bytes");
-    lfsc_json_uint(w, img->bitmap_bytes);
-    lfsc_json_key(w, "compressed");
-    lfsc_json_bool(w, img->compressed);
-    lfsc_json_key(w, "uncompressed_bytes");
-    lfsc_json_uint(w, img->data_size);
-    lfsc_json_key(w, "strings");
-    lfsc_json_int(w, img->nstrings);
-    lfsc_json_key(w, "buckets");
-    lfsc_json_uint(w, img->nrosize);
-    lfsc_json_key(w, "string_bytes");
-    lfsc_json_uint(w, string_bytes(img));
-    lfsc_json_key(w, "protos");
-    lfsc_json_int(w, img->nfuncs);
-    lfsc_json_key(w, "modules");
-    lfsc_json_array(w, 1);
-    for (int i = 0; i < img->nmodules; i++) {
-      const reader_module *m = &img->modules[i];
-      lfsc_json_object(w, 0);
-      lfsc_json_key(w, "name");
-      if (m->name)
-        lfsc_json_text(w, m->name->data, m->name->len);
-      else
-        lfsc_json_null(w);
-      lfsc_json_key(w, "bytes");
-      lfsc_json_uint(w, m->bytes);
-      lfsc_json_key(w, "share");
-      lfsc_json_fixed(w, fs ? (double)m->bytes / fs : 0, 4);
-      lfsc_json_close(w);
-    }
-    lfsc_json_close(w);
-    json_finish(&d);
-  } else {
-    printf("file        %s (%zu bytes%s)\n", shown(path), img->file_size,
-           img->compressed ? ", gzip" : "");
-    if (img->absolute)
-      printf("kind        absolute (ABS) at 0x%08x%s\n", (unsigned)img->base,
-             img->sig_absolute ? "" : ", signature bit 0 clear (relocated flash dump)");
-    else
-      printf("kind        position-independent (PI)\n");
-    printf("variant     %s\n", variant_desc(img->variant));
-    printf("signature   0x%08x, format version %u\n", (unsigned)img->sig,
-           (unsigned)((img->sig >> 8) & 15));
-    if (img->has_timestamp)
-      printf("timestamp   %.14g%s%s%s\n", img->timestamp, *date ? " (" : "", date, *date ? ")" : "");
-    else
-      printf("timestamp   none\n");
-    printf("image       %u bytes", (unsigned)fs);
-    if (!img->absolute)
-      printf(" + %u-byte relocation bitmap = %zu bytes uncompressed", (unsigned)img->bitmap_bytes,
-             img->data_size);
-    if (img->compressed)
-      printf(", %zu compressed (%.1f%%)", img->file_size,
-             img->data_size ? 100.0 * (double)img->file_size / (double)img->data_size : 0.0);
-    printf("\n");
-    printf("strings     %d in %u buckets, %u bytes (%.1f%%)\n", img->nstrings,
-           (unsigned)img->nrosize, (unsigned)string_bytes(img), 100.0 * string_bytes(img) / fs);
-    printf("functions   %d Protos\n", img->nfuncs);
-    printf("modules     %d\n", img->nmodules);
-    int utf8 = utf8_terminal(), w = 4;
-    double top = 0;             /* bars are scaled to the largest module */
-    for (int i = 0; i < img->nmodules; i++)
-      if ((double)img->modules[i].bytes / fs > top)
-        top = (double)img->modules[i].bytes / fs;
-    for (int i = 0; i < img->nmodules; i++)
-      if (img->modules[i].name && (int)img->modules[i].name->len > w)
-        w = (int)img->modules[i].name->len > 32 ? 32 : (int)img->modules[i].name->len;
-    for (int i = 0; i < img->nmodules; i++) {
-      const reader_module *m = &img->modules[i];
-      double share = (double)m->bytes / fs;
-      int len = m->name ? (int)m->name->len : 1;
-      printf("  ");
-      put_name(out_stdout(), m->name);
-      printf("%*s %8u %5.1f%% ", len < w ? w - len : 0, "", (unsigned)m->bytes, 100 * share);
-      put_bar(stdout, top > 0 ? share / top : 0, utf8);
-      printf("\n");
-    }
-  }
+  info_report r;
+  info_fill(&r, path, img);
+  if (json)
+    info_json(&r);
+  else
+    info_text(&r);
   lfsc_free(ctx);
   return ferror(stdout) ? 1 : 0;
 }
@@ -546,41 +579,62 @@ static const cliopt verify_opts_table[] = {
 
 static const char *const where_name[] = {"none", "image", "file"};
 
-/* verify --json: the verdict, every kept problem and the image's kind;
- * when the check could not run, msg is its one error. */
-static void verify_json(const char *path, const verify_report *rep, const char *msg)
+/* What verify found, for either form: the verifier's report, or when the
+ * check could not run (unreadable file, no image) one error, failure, and
+ * no image. */
+typedef struct verify_result {
+  const char *path;             /* as given; "-" is stdin */
+  verify_report rep;
+  verify_problem failed;        /* the one problem when failure is set */
+  const char *failure;          /* its message (may be longer than a problem's) */
+} verify_result;
+
+static void verify_failed(verify_result *r, const char *msg)
 {
+  memset(&r->rep, 0, sizeof r->rep);
+  memset(&r->failed, 0, sizeof r->failed);
+  r->failed.severity = VERIFY_ERROR;
+  r->failed.where = VERIFY_AT_NONE;
+  r->rep.problems = &r->failed;
+  r->rep.nproblems = r->rep.errors = 1;
+  r->failure = msg;
+}
+
+/* verify --json: the verdict, every kept problem and the image's kind. */
+static void verify_json(const verify_result *r)
+{
+  const verify_report *rep = &r->rep;
   json_doc d;
-  json_writer *w = json_begin(&d, "file", path);
+  json_writer *w = json_begin(&d, "file", r->path);
   lfsc_json_key(w, "ok");
-  lfsc_json_bool(w, !msg && rep->errors == 0);
+  lfsc_json_bool(w, rep->errors == 0);
   lfsc_json_key(w, "errors");
-  lfsc_json_int(w, msg ? 1 : rep->errors);
+  lfsc_json_int(w, rep->errors);
   lfsc_json_key(w, "warnings");
-  lfsc_json_int(w, msg ? 0 : rep->warnings);
+  lfsc_json_int(w, rep->warnings);
   lfsc_json_key(w, "problems");
   lfsc_json_array(w, 1);
-  for (int i = 0; i < (msg ? 1 : rep->nproblems); i++) {
-    const verify_problem *p = msg ? NULL : &rep->problems[i];
+  for (int i = 0; i < rep->nproblems; i++) {
+    const verify_problem *p = &rep->problems[i];
     lfsc_json_object(w, 0);
     lfsc_json_key(w, "severity");
-    lfsc_json_cstr(w, !p || p->severity == VERIFY_ERROR ? "error" : "warning");
+    lfsc_json_cstr(w, p->severity == VERIFY_ERROR ? "error" : "warning");
     lfsc_json_key(w, "where");
-    lfsc_json_cstr(w, where_name[p ? p->where : VERIFY_AT_NONE]);
+    lfsc_json_cstr(w, where_name[p->where]);
     lfsc_json_key(w, "offset");
-    if (p && p->where != VERIFY_AT_NONE)
+    if (p->where != VERIFY_AT_NONE)
       lfsc_json_uint(w, p->offset);
     else
       lfsc_json_null(w);
     lfsc_json_key(w, "message");
-    lfsc_json_cstr(w, p ? p->msg : msg);
+    lfsc_json_cstr(w, r->failure ? r->failure : p->msg);
     lfsc_json_close(w);
   }
   lfsc_json_close(w);
   lfsc_json_key(w, "problems_not_shown");
-  lfsc_json_int(w, msg ? 0 : rep->errors + rep->warnings - rep->nproblems);
+  lfsc_json_int(w, rep->errors + rep->warnings - rep->nproblems);
   lfsc_json_key(w, "image");
-  const reader_image *img = msg ? NULL : rep->img;
+  const reader_image *img = rep->img;
   if (img) {
     lfsc_json_object(w, 0);
     lfsc_json_key(w, "variant");
@@ -596,6 +650,41 @@ static void verify_json(const char *path, const verify_report *rep, const char *
     lfsc_json_null(w);
   }
   json_finish(&d);
+}
+
+/* verify as text: each problem (unless quiet), then the verdict. A check
+ * that could not run has said why on stderr and prints nothing here. */
+static void verify_text(const verify_result *r, int quiet)
+{
+  const verify_report *rep = &r->rep;
+  const char *path = shown(r->path);
+  if (r->failure)
+    return;
+  if (!quiet)
+    for (int i = 0; i < rep->nproblems; i++) {
+      const verify_problem *q = &rep->problems[i];
+      const char *sev = q->severity == VERIFY_ERROR ? "error" : "warning";
+      if (q->where == VERIFY_AT_IMAGE)
+        printf("%s:0x%05x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
+      else if (q->where == VERIFY_AT_FILE)
+        printf("%s: file offset 0x%x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
+      else
+        printf("%s: %s: %s\n", path, sev, q->msg);
+    }
+  int shown_n = rep->nproblems, total = rep->errors + rep->warnings;
+  if (!quiet && total > shown_n)
+    printf("%s: ... and %d more problems not shown\n", path, total - shown_n);
+  if (rep->errors == 0) {
+    const reader_image *img = rep->img;
+    printf("%s: valid %s %s image, %d modules", path, lfsc_target_name(img->variant),
+           kind_name(img), img->nmodules);
+    if (rep->warnings)
+      printf(", %d warning%s", rep->warnings, rep->warnings == 1 ? "" : "s");
+    printf("\n");
+  } else {
+    printf("%s: INVALID: %d error%s, %d warning%s\n", path, rep->errors,
+           rep->errors == 1 ? "" : "s", rep->warnings, rep->warnings == 1 ? "" : "s");
+  }
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -637,7 +726,7 @@ static int cmd_verify(int argc, char **argv)
   }
   if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
-  const char *path = p.operand[0];
+  verify_result r = {.path = p.operand[0]};
   if (nfw) {
     rc = lfsimg_fw_verify_opts(nfw, fws, flash_size, &o);
     if (rc)
@@ -648,49 +737,20 @@ static int cmd_verify(int argc, char **argv)
     return 1;
   unsigned char *buf;
   size_t len;
-  verify_report rep;
-  if (lfsc_reader_read_image(ctx, path, &buf, &len) || lfsc_verify_image(ctx, buf, len, &o, &rep)) {
+  if (lfsc_reader_read_image(ctx, r.path, &buf, &len) ||
+      lfsc_verify_image(ctx, buf, len, &o, &r.rep)) {
     const char *m = lfsc_errmsg(ctx);
     int named = strncmp(m, "cannot ", 7) == 0 || strncmp(m, "stdin: ", 7) == 0;
-    fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(path), named ? "" : ": ", m);
-    if (json)
-      verify_json(path, NULL, m);
-    lfsc_free(ctx);
-    return 1;
+    fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(r.path), named ? "" : ": ", m);
+    verify_failed(&r, m);
   }
-  if (json) {
-    verify_json(path, &rep, NULL);
-    lfsc_free(ctx);
-    return rep.errors || ferror(stdout) ? 1 : 0;
-  }
-  path = shown(path);
-  if (!quiet)
-    for (int i = 0; i < rep.nproblems; i++) {
-      const verify_problem *q = &rep.problems[i];
-      const char *sev = q->severity == VERIFY_ERROR ? "error" : "warning";
-      if (q->where == VERIFY_AT_IMAGE)
-        printf("%s:0x%05x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
-      else if (q->where == VERIFY_AT_FILE)
-        printf("%s: file offset 0x%x: %s: %s\n", path, (unsigned)q->offset, sev, q->msg);
-      else
-        printf("%s: %s: %s\n", path, sev, q->msg);
-    }
-  int shown_n = rep.nproblems, total = rep.errors + rep.warnings;
-  if (!quiet && total > shown_n)
-    printf("%s: ... and %d more problems not shown\n", path, total - shown_n);
-  if (rep.errors == 0) {
-    const reader_image *img = rep.img;
-    printf("%s: valid %s %s image, %d modules", path, lfsc_target_name(img->variant),
-           kind_name(img), img->nmodules);
-    if (rep.warnings)
-      printf(", %d warning%s", rep.warnings, rep.warnings == 1 ? "" : "s");
-    printf("\n");
-  } else {
-    printf("%s: INVALID: %d error%s, %d warning%s\n", path, rep.errors, rep.errors == 1 ? "" : "s",
-           rep.warnings, rep.warnings == 1 ? "" : "s");
-  }
+  if (json)
+    verify_json(&r);
+  else
+    verify_text(&r, quiet);
+  rc = r.rep.errors ? 1 : json && ferror(stdout) ? 1 : 0;
   lfsc_free(ctx);
-  return rep.errors ? 1 : 0;
+  return rc;
 }
 
 /* ---- reloc ------------------------------------------------------------ */
@@ -866,19 +926,6 @@ static void put_const(lfsc_sink *out, const lfsc_const *k, lfsc_target v)
   }
 }
 
-static int const_eq(const lfsc_const *a, const lfsc_const *b)
-{
-  if (a->type != b->type)
-    return 0;
-  switch (a->type) {
-  case LFSC_K_BOOL: return a->u.b == b->u.b;
-  /* bit-exact: -0.0 and 0 differ in behaviour (1/x) */
-  case LFSC_K_NUM: return memcmp(&a->u.n, &b->u.n, sizeof a->u.n) == 0 || (a->u.n != a->u.n && b->u.n != b->u.n);
-  case LFSC_K_STR: return a->u.s == b->u.s;   /* interned in one ctx */
-  default: return 1;
-  }
-}
-
 static void put_ins(lfsc_sink *out, uint32_t i)
 {
   int op = INS_OP(i);
@@ -902,102 +949,88 @@ static void put_ins(lfsc_sink *out, uint32_t i)
   }
 }
 
-typedef struct differ {
-  const reader_image *a, *b;
-  char path[512];               /* where the first difference is */
-  lfsc_sink *detail;            /* what it is (memory) */
-  int debug_differs;            /* line info / names only */
-} differ;
+/* Where a difference is, as "main chunk > function[0] (line 3) > ...". */
+static void diff_where(char *path, size_t n, const lfsc_proto *root, const lfsc_protodiff *d)
+{
+  snprintf(path, n, "main chunk");
+  const lfsc_proto *p = root;
+  for (int k = 0; k < d->depth; k++) {
+    size_t len = strlen(path);
+    p = p->p[d->path[k]];
+    snprintf(path + len, n - len, " > function[%d] (line %d)", d->path[k], p->linedefined);
+  }
+}
 
 static int line_of(const lfsc_proto *p, int pc)
 {
   return p->lineinfo && pc < p->sizelineinfo ? p->lineinfo[pc] : 0;
 }
 
-/* Compare two functions; describe the first semantic difference in
- * d->detail, leave its place in d->path, and return 1. */
-static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int depth)
+/* What the difference is, one line (va and vb: the images' variants, for
+ * numbers). */
+static void diff_detail(lfsc_sink *o, const lfsc_protodiff *d, lfsc_target va, lfsc_target vb)
 {
-  lfsc_sink *o = d->detail;
-  if (x->numparams != y->numparams || x->is_vararg != y->is_vararg || x->nups != y->nups ||
-      x->maxstacksize != y->maxstacksize) {
+  const lfsc_proto *x = d->x, *y = d->y;
+  int pc = d->at;
+  switch (d->what) {
+  case LFSC_PROTODIFF_HEADER:
     lfsc_sink_printf(o, "header differs: params %d/%d, vararg %d/%d, upvalues %d/%d, stack %d/%d",
          x->numparams, y->numparams, x->is_vararg, y->is_vararg, x->nups, y->nups,
          x->maxstacksize, y->maxstacksize);
-    return 1;
-  }
-  int n = x->sizecode < y->sizecode ? x->sizecode : y->sizecode;
-  for (int pc = 0; pc <= n; pc++) {
-    if (pc == n) {
-      if (x->sizecode != y->sizecode) {
-        lfsc_sink_printf(o, "%d instructions vs %d", x->sizecode, y->sizecode);
-        return 1;
-      }
-      break;
-    }
-    if (x->code[pc] != y->code[pc]) {
-      lfsc_sink_printf(o, "instruction %d", pc + 1);
-      if (line_of(x, pc) || line_of(y, pc))
-        lfsc_sink_printf(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
-      lfsc_sink_printf(o, ": ");
-      put_ins(o, x->code[pc]);
-      lfsc_sink_printf(o, "  vs  ");
-      put_ins(o, y->code[pc]);
-      return 1;
-    }
-  }
-  n = x->sizek < y->sizek ? x->sizek : y->sizek;
-  for (int i = 0; i < n; i++)
-    if (!const_eq(&x->k[i], &y->k[i])) {
-      lfsc_sink_printf(o, "constant %d: ", i);
-      put_const(o, &x->k[i], d->a->variant);
-      lfsc_sink_printf(o, "  vs  ");
-      put_const(o, &y->k[i], d->b->variant);
-      return 1;
-    }
-  if (x->sizek != y->sizek) {
+    break;
+  case LFSC_PROTODIFF_SIZECODE:
+    lfsc_sink_printf(o, "%d instructions vs %d", x->sizecode, y->sizecode);
+    break;
+  case LFSC_PROTODIFF_CODE:
+    lfsc_sink_printf(o, "instruction %d", pc + 1);
+    if (line_of(x, pc) || line_of(y, pc))
+      lfsc_sink_printf(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
+    lfsc_sink_printf(o, ": ");
+    put_ins(o, x->code[pc]);
+    lfsc_sink_printf(o, "  vs  ");
+    put_ins(o, y->code[pc]);
+    break;
+  case LFSC_PROTODIFF_CONST:
+    lfsc_sink_printf(o, "constant %d: ", d->at);
+    put_const(o, &x->k[d->at], va);
+    lfsc_sink_printf(o, "  vs  ");
+    put_const(o, &y->k[d->at], vb);
+    break;
+  case LFSC_PROTODIFF_SIZEK:
     lfsc_sink_printf(o, "%d constants vs %d", x->sizek, y->sizek);
-    return 1;
-  }
-  if (x->sizep != y->sizep) {
+    break;
+  case LFSC_PROTODIFF_SIZEP:
     lfsc_sink_printf(o, "%d nested functions vs %d", x->sizep, y->sizep);
-    return 1;
+    break;
+  case LFSC_PROTODIFF_SAME:
+    break;
   }
-  if (x->sizepackedli != y->sizepackedli ||
-      (x->sizepackedli && memcmp(x->packedli, y->packedli, x->sizepackedli) != 0) ||
-      x->linedefined != y->linedefined || x->lastlinedefined != y->lastlinedefined ||
-      x->source != y->source || x->sizelocvars != y->sizelocvars ||
-      x->sizeupvalues != y->sizeupvalues)
-    d->debug_differs = 1;
-  size_t len = strlen(d->path);
-  for (int i = 0; i < x->sizep; i++) {
-    snprintf(d->path + len, sizeof d->path - len, " > function[%d] (line %d)", i,
-             x->p[i]->linedefined);
-    if (depth < READER_MAX_DEPTH && diff_proto(d, x->p[i], y->p[i], depth + 1))
-      return 1;
-  }
-  d->path[len] = 0;
-  return 0;
 }
 
-enum { ONLY_IN_A, ONLY_IN_B, CHANGED, DEBUG_ONLY };
-
-/* One module's difference, as text or as a member of the JSON
- * "modules" array; where and detail only for CHANGED. */
-static void diff_report(json_writer *w, int change, const lfsc_str *name, const char *file,
-                        const char *where, const lfsc_sink *detail)
+/* One module of the report, as text or as a member of the JSON "modules"
+ * array. */
+static void diff_module(json_writer *w, const lfsc_imgdiff_module *m, const reader_image *a,
+                        const reader_image *b, const char *pa, const char *pb,
+                        lfsc_sink *detail)
 {
   static const char *const change_name[] = {"only_in_a", "only_in_b", "changed", "debug_only"};
+  int changed = m->change == LFSC_IMGDIFF_CHANGED;
+  char where[512];
+  detail->len = 0;
+  if (changed) {
+    diff_where(where, sizeof where, m->a->proto, &m->where);
+    diff_detail(detail, &m->where, a->variant, b->variant);
+  }
   if (w) {
     lfsc_json_object(w, 0);
     lfsc_json_key(w, "name");
-    json_name(w, name);
+    json_name(w, m->name);
     lfsc_json_key(w, "change");
-    lfsc_json_cstr(w, change_name[change]);
+    lfsc_json_cstr(w, change_name[m->change]);
     lfsc_json_key(w, "where");
-    lfsc_json_cstr(w, change == CHANGED ? where : NULL);
+    lfsc_json_cstr(w, changed ? where : NULL);
     lfsc_json_key(w, "detail");
-    if (change == CHANGED)
+    if (changed)
       lfsc_json_text(w, detail->buf, detail->len);
     else
       lfsc_json_null(w);
@@ -1005,16 +1038,66 @@ static void diff_report(json_writer *w, int change, const lfsc_str *name, const 
     return;
   }
   lfsc_sink *o = out_stdout();
-  lfsc_sink_printf(o, "%s", (const char *const[]){"- ", "+ ", "~ ", "  "}[change]);
-  put_name(o, name);
-  if (change == CHANGED) {
+  lfsc_sink_printf(o, "%s", (const char *const[]){"- ", "+ ", "~ ", "  "}[m->change]);
+  put_name(o, m->name);
+  if (changed) {
     lfsc_sink_printf(o, " (changed)\n    %s: ", where);
     lfsc_sink_write(o, detail->buf, detail->len);
     lfsc_sink_printf(o, "\n");
-  } else if (change == DEBUG_ONLY) {
+  } else if (m->change == LFSC_IMGDIFF_DEBUG_ONLY) {
     lfsc_sink_printf(o, " (same code; line info or debug names differ)\n");
   } else {
-    lfsc_sink_printf(o, " (only in %s)\n", shown(file));
+    lfsc_sink_printf(o, " (only in %s)\n", shown(m->change == LFSC_IMGDIFF_ONLY_IN_A ? pa : pb));
+  }
+}
+
+/* The diff report, as text or JSON. */
+static void diff_print(const lfsc_imgdiff *r, const reader_image *a, const reader_image *b,
+                       const char *pa, const char *pb, int json)
+{
+  json_doc doc;
+  json_writer *w = NULL;
+  if (json) {
+    w = json_begin(&doc, "a", pa);
+    lfsc_json_key(w, "b");
+    lfsc_json_cstr(w, pb);
+    lfsc_json_key(w, "variant");
+    if (r->variant_differs) {
+      lfsc_json_object(w, 0);
+      lfsc_json_key(w, "a");
+      lfsc_json_cstr(w, lfsc_target_name(a->variant));
+      lfsc_json_key(w, "b");
+      lfsc_json_cstr(w, lfsc_target_name(b->variant));
+      lfsc_json_close(w);
+    } else {
+      lfsc_json_null(w);
+    }
+    lfsc_json_key(w, "modules");
+    lfsc_json_array(w, 1);
+  } else if (r->variant_differs) {
+    printf("variant: %s vs %s\n", lfsc_target_name(a->variant), lfsc_target_name(b->variant));
+  }
+  lfsc_sink detail;
+  lfsc_sink_mem_init(&detail);
+  for (int i = 0; i < r->nmods; i++)
+    diff_module(w, &r->mods[i], a, b, pa, pb, &detail);
+  lfsc_sink_mem_free(&detail);
+  if (json) {
+    lfsc_json_close(w);
+    lfsc_json_key(w, "order_differs");
+    lfsc_json_bool(w, r->order_differs);
+    lfsc_json_key(w, "differences");
+    lfsc_json_int(w, r->differences);
+    lfsc_json_key(w, "equivalent");
+    lfsc_json_bool(w, !r->differences);
+    json_finish(&doc);
+  } else {
+    if (r->order_differs && !r->differences)
+      printf("module order differs\n");
+    if (r->differences)
+      printf("%d difference%s\n", r->differences, r->differences == 1 ? "" : "s");
+    else
+      printf("equivalent: %d modules, same code and constants\n", a->nmodules);
   }
 }
 
@@ -1039,99 +1122,65 @@ static int cmd_diff(int argc, char **argv)
     lfsc_free(ctx);
     return EXIT_USAGE;
   }
-  json_doc doc;
-  json_writer *w = NULL;
-  int differ_count = a->variant != b->variant;
-  if (json) {
-    w = json_begin(&doc, "a", pa);
-    lfsc_json_key(w, "b");
-    lfsc_json_cstr(w, pb);
-    lfsc_json_key(w, "variant");
-    if (differ_count) {
-      lfsc_json_object(w, 0);
-      lfsc_json_key(w, "a");
-      lfsc_json_cstr(w, lfsc_target_name(a->variant));
-      lfsc_json_key(w, "b");
-      lfsc_json_cstr(w, lfsc_target_name(b->variant));
-      lfsc_json_close(w);
-    } else {
-      lfsc_json_null(w);
-    }
-    lfsc_json_key(w, "modules");
-    lfsc_json_array(w, 1);
-  } else if (differ_count) {
-    printf("variant: %s vs %s\n", lfsc_target_name(a->variant), lfsc_target_name(b->variant));
+  lfsc_imgdiff r;
+  if (lfsc_imgdiff_compare(ctx, a, b, &r) != LFSC_OK) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+    lfsc_free(ctx);
+    return 1;
   }
-  lfsc_sink detail;
-  lfsc_sink_mem_init(&detail);
-  for (int i = 0; i < a->nmodules; i++) {
-    const reader_module *m = &a->modules[i];
-    const reader_module *o = NULL;
-    for (int j = 0; j < b->nmodules && !o; j++)
-      if (b->modules[j].name == m->name)
-        o = &b->modules[j];
-    if (!o) {
-      diff_report(w, ONLY_IN_A, m->name, pa, NULL, NULL);
-      differ_count++;
-      continue;
-    }
-    differ d;
-    memset(&d, 0, sizeof d);
-    d.a = a;
-    d.b = b;
-    detail.len = 0;
-    d.detail = &detail;
-    snprintf(d.path, sizeof d.path, "main chunk");
-    if (diff_proto(&d, m->proto, o->proto, 0)) {
-      diff_report(w, CHANGED, m->name, NULL, d.path, &detail);
-      differ_count++;
-    } else if (d.debug_differs) {
-      diff_report(w, DEBUG_ONLY, m->name, NULL, NULL, NULL);
-    }
-  }
-  lfsc_sink_mem_free(&detail);
-  for (int j = 0; j < b->nmodules; j++) {
-    const reader_module *m = &b->modules[j];
-    int found = 0;
-    for (int i = 0; i < a->nmodules && !found; i++)
-      found = a->modules[i].name == m->name;
-    if (!found) {
-      diff_report(w, ONLY_IN_B, m->name, pb, NULL, NULL);
-      differ_count++;
-    }
-  }
-  int same_order = a->nmodules == b->nmodules;
-  for (int i = 0; same_order && i < a->nmodules; i++)
-    same_order = a->modules[i].name == b->modules[i].name;
-  if (json) {
-    lfsc_json_close(w);
-    lfsc_json_key(w, "order_differs");
-    lfsc_json_bool(w, !same_order);
-    lfsc_json_key(w, "differences");
-    lfsc_json_int(w, differ_count);
-    lfsc_json_key(w, "equivalent");
-    lfsc_json_bool(w, !differ_count);
-    json_finish(&doc);
-  } else {
-    if (!same_order && !differ_count)
-      printf("module order differs\n");
-    if (differ_count)
-      printf("%d difference%s\n", differ_count, differ_count == 1 ? "" : "s");
-    else
-      printf("equivalent: %d modules, same code and constants\n", a->nmodules);
-  }
+  diff_print(&r, a, b, pa, pb, json);
   lfsc_free(ctx);
-  return differ_count ? 1 : 0;
+  return r.differences ? 1 : 0;
 }
 
 /* ---- run ------------------------------------------------------------- */
 
-/* lfsimg run IMAGE [lua5.1-style options] [script [args]]: the command
- * line after IMAGE is runtime.c's. */
+/* lfsimg run IMAGE [lua5.1-style options] [script [args]]: lfsimg's
+ * options before IMAGE, lua5.1's after it (lua_args); runtime.c runs
+ * what they ask for. */
 static const cliopt run_opts[] = {
   {OPT_NO_IMAGE, 0, "no-image", NULL},
   {0, 0, NULL, NULL},
 };
+
+#ifdef LFSC_HAVE_RUNTIME
+/* lua5.1's options after IMG: whole arguments, -e and -l with their
+ * value attached or next; "-" and "--" as lua5.1; mistakes in its words. */
+static const cliopt lua_opts[] = {
+  {'e', 'e', NULL, "STAT"},
+  {'l', 'l', NULL, "MOD"},
+  {'i', 'i', NULL, NULL},
+  {0, 0, NULL, NULL},
+};
+
+/* Parse argv[1..] (argv[0] is IMG) into ra; 0, or 2 after a usage error. */
+static int lua_args(int argc, char **argv, runtime_args *ra, runtime_action *acts)
+{
+  cliopt_parser p;
+  int c;
+  cliopt_init(&p, "run", lua_opts, argc, argv);
+  p.stop_at_operand = 1;
+  p.forms = CLIOPT_LUA51;
+  while ((c = cliopt_next(&p)) > 0) {
+    if (c == 'i') {
+      ra->interactive = 1;
+    } else {
+      acts[ra->nactions].what = (char)c;
+      acts[ra->nactions++].value = p.value;
+    }
+  }
+  if (c == CLIOPT_ERROR) {
+    if (p.error == CLIOPT_E_NEEDS_VALUE)
+      fprintf(stderr, "%s: run: '%s' needs an argument\n", progname, p.opt);
+    else
+      fprintf(stderr, "%s: run: unknown option %s\n", progname, p.word);
+    fprintf(stderr, "Try '%s run --help'.\n", progname);
+    return EXIT_USAGE;
+  }
+  ra->script = p.i < argc ? p.i : 0;
+  return 0;
+}
+#endif
 
 static int cmd_run(int argc, char **argv)
 {
@@ -1155,16 +1204,24 @@ static int cmd_run(int argc, char **argv)
         return usage_error("run", "%s", "the image and the script cannot both come from stdin");
 #ifdef LFSC_HAVE_RUNTIME
   runtime *rt = lfsc_runtime_new(progname);
-  if (!rt) {
+  runtime_action *acts = malloc((size_t)argc * sizeof *acts);
+  if (!rt || !acts) {
     fprintf(stderr, "%s: not enough memory\n", progname);
+    lfsc_runtime_free(rt);
+    free(acts);
     return 1;
   }
+  /* the image is loaded before the rest of the command line is read */
   if (strcmp(argv[0], "--no-image") != 0 && lfsc_runtime_load_image(rt, argv[0])) {
     fprintf(stderr, "%s: %s\n", progname, lfsc_runtime_error(rt));
-    lfsc_runtime_free(rt);
-    return 1;
+    rc = 1;
+  } else {
+    runtime_args ra = {.argc = argc, .argv = argv, .actions = acts};
+    rc = lua_args(argc, argv, &ra, acts);
+    if (rc == 0)
+      rc = lfsc_runtime_main(rt, &ra);
   }
-  rc = lfsc_runtime_main(rt, argc, argv);
+  free(acts);
   lfsc_runtime_free(rt);
   return rc;
 #else

@@ -20,6 +20,7 @@
 #include "base/outfile.h"
 #include "runtime/runtime.h"
 #include "base/sink.h"
+#include "opts.h"
 
 #define DEFAULT_OUTPUT "luac.out"
 
@@ -34,8 +35,8 @@ typedef struct options {
   lfsc_target target;           /* -t */
   int compat_lineinfo;          /* --compat-lineinfo */
   int best;                     /* --best */
-  int flash;                    /* -f, -a, -m: write an LFS image */
-  int lookup;                   /* -f, -a, -m, -i: index function as main */
+  int flash;                    /* -f, -a, -m, --firmware: write an LFS image (output_mode) */
+  int lookup;                   /* -i, or an image: index function as main */
   int absolute;                 /* -a */
   uint32_t address;             /* -a value */
   uint64_t maxsize;             /* -m value */
@@ -135,122 +136,147 @@ static uint64_t number_arg(const char *opt, const char *v, uint64_t max)
   return n;
 }
 
+/* luac.cross's options, read by lfsimg's parser in luac's forms (see
+ * opts.h): one option an argument, values in the next one, options only
+ * before the first file name. */
+enum { OPT_COMPAT = 256, OPT_BEST, OPT_SOURCE_PREFIX, OPT_TIMESTAMP, OPT_EMBED, OPT_PREFIX,
+       OPT_SECTION, OPT_SPLIT, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_NO_WINDOW, OPT_VERSION };
+
+static const cliopt luac_opts[] = {
+  {'l', 'l', NULL, NULL},
+  {'o', 'o', NULL, "name"},
+  {'p', 'p', NULL, NULL},
+  {'s', 's', NULL, NULL},
+  {'t', 't', NULL, "name"},
+  {'f', 'f', NULL, NULL},
+  {'i', 'i', NULL, NULL},
+  {'a', 'a', NULL, "addr"},
+  {'m', 'm', NULL, "size"},
+  {'e', 'e', NULL, "file"},
+  {'F', 'F', NULL, "image"},
+  {'v', 'v', NULL, NULL},
+  {OPT_COMPAT, 0, "compat-lineinfo", NULL},
+  {OPT_BEST, 0, "best", NULL},
+  {OPT_TIMESTAMP, 0, "timestamp", "N"},
+  {OPT_SOURCE_PREFIX, 0, "source-prefix", "D"},
+  {OPT_EMBED, 0, "embed", "c|elf"},
+  {OPT_PREFIX, 0, "prefix", "NAME"},
+  {OPT_SECTION, 0, "section", "NAME"},
+  {OPT_SPLIT, 0, "split", NULL},
+  {OPT_NO_WINDOW, 0, "no-window-check", NULL},
+  {OPT_FIRMWARE, 0, "firmware", "FW"},
+  {OPT_FLASH_SIZE, 0, "flash-size", "S"},
+  {OPT_VERSION, 0, "version", NULL},
+  {0, 0, NULL, NULL},
+};
+
+/* The value of the option p just read; an empty one (or for -e and -F
+ * one that looks like an option) is missing. */
+static const char *value_of(const cliopt_parser *p, int no_dash)
+{
+  const char *v = p->value;
+  if (*v == 0 || (no_dash && *v == '-')) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "'%s' needs argument", p->opt);
+    usage(msg);
+  }
+  return v;
+}
+
+/* What the options ask for, whatever their order: any of -f, -a, -m,
+ * --firmware and --flash-size writes an LFS image, and an image (like -i)
+ * has the module index function as its main function. */
+static void output_mode(options *o)
+{
+  o->flash = o->flash_pi || o->absolute || o->have_maxsize || o->nfirmware || o->flash_size;
+  o->lookup = o->lookup || o->flash;
+}
+
+static void set_option(options *o, int c, const cliopt_parser *p)
+{
+  switch (c) {
+  case 'l': ++o->listing; break;
+  case 'o':
+    o->output = strcmp(value_of(p, 0), "-") == 0 ? NULL : p->value;
+    o->output_set = 1;
+    break;
+  case 'p': o->dumping = 0; break;
+  case 's': o->stripping = 1; break;
+  case 't':
+    o->have_target = 1;
+    if (lfsc_target_parse(value_of(p, 0), &o->target) != LFSC_OK) {
+      fprintf(stderr, "%s: '-t': unknown target '%s' (float, float16, int or host)\n",
+              progname, p->value);
+      exit(EXIT_USAGE);
+    }
+    break;
+  case 'f': o->flash_pi = 1; break;
+  case 'i': o->lookup = 1; break;
+  case 'a':
+    o->address = (uint32_t)number_arg("-a", p->value, UINT32_MAX);
+    o->absolute = 1;
+    break;
+  case 'm':
+    o->maxsize = number_arg("-m", p->value, UINT32_MAX);
+    o->have_maxsize = 1;
+    break;
+  case 'e': o->execute = value_of(p, 1); break;
+  case 'F': o->lfs_image = value_of(p, 1); break;
+  case 'v': ++o->version; break;
+  case OPT_COMPAT: o->compat_lineinfo = 1; break;
+  case OPT_BEST: o->best = 1; break;
+  case OPT_TIMESTAMP: o->timestamp = value_of(p, 0); break;
+  case OPT_SOURCE_PREFIX: o->source_prefix = value_of(p, 0); break;
+  case OPT_EMBED: o->embed = value_of(p, 0); break;
+  case OPT_PREFIX: o->prefix = value_of(p, 0); break;
+  case OPT_SECTION: o->section = value_of(p, 0); break;
+  case OPT_SPLIT: o->split = 1; break;
+  case OPT_NO_WINDOW: o->limits |= LIMITS_NO_WINDOW; break;
+  case OPT_FLASH_SIZE: o->flash_size = value_of(p, 0); break;
+  case OPT_FIRMWARE:
+    value_of(p, 0);
+    if (o->nfirmware == 2)
+      fatal("'--firmware': at most two files (0x00000.bin and 0x10000.bin)");
+    o->firmware[o->nfirmware++] = p->value;
+    break;
+  case OPT_VERSION:
+    printf("luac.cross (lfsc) %s\n", LFSC_VERSION);
+    exit(EXIT_SUCCESS);
+  }
+}
+
 /* Returns the index of the first file argument. Options are only
  * recognised before it, like luac. */
 static int doargs(int argc, char **argv, options *o)
 {
-  int i;
-  for (i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (a[0] != '-')
-      break;
-    else if (strcmp(a, "--") == 0) {
-      ++i;
-      o->dashdash = 1;
-      if (o->version)
-        ++o->version;
-      break;
-    } else if (strcmp(a, "-") == 0)
-      break;
-    else if (strcmp(a, "-l") == 0)
-      ++o->listing;
-    else if (strcmp(a, "-o") == 0) {
-      const char *v = argv[++i];
-      if (v == NULL || *v == 0)
-        usage("'-o' needs argument");
-      o->output = strcmp(v, "-") == 0 ? NULL : v;
-      o->output_set = 1;
-    } else if (strcmp(a, "-p") == 0)
-      o->dumping = 0;
-    else if (strcmp(a, "-s") == 0)
-      o->stripping = 1;
-    else if (strcmp(a, "-t") == 0) {
-      const char *v = argv[++i];
-      if (v == NULL || *v == 0)
-        usage("'-t' needs argument");
-      o->have_target = 1;
-      if (lfsc_target_parse(v, &o->target) != LFSC_OK) {
-        fprintf(stderr, "%s: '-t': unknown target '%s' (float, float16, int or host)\n",
-                progname, v);
-        exit(EXIT_USAGE);
-      }
-    } else if (strcmp(a, "--compat-lineinfo") == 0)
-      o->compat_lineinfo = 1;
-    else if (strcmp(a, "--best") == 0)
-      o->best = 1;
-    else if (strcmp(a, "-f") == 0)
-      o->flash = o->lookup = o->flash_pi = 1;
-    else if (strcmp(a, "-i") == 0)
-      o->lookup = 1;
-    else if (strcmp(a, "-a") == 0) {
-      o->address = (uint32_t)number_arg("-a", argv[++i], UINT32_MAX);
-      o->flash = o->lookup = o->absolute = 1;
-    } else if (strcmp(a, "-m") == 0) {
-      o->maxsize = number_arg("-m", argv[++i], UINT32_MAX);
-      o->have_maxsize = o->flash = o->lookup = 1;
-    } else if (strcmp(a, "--source-prefix") == 0) {
-      o->source_prefix = argv[++i];
-      if (o->source_prefix == NULL || *o->source_prefix == 0)
-        usage("'--source-prefix' needs argument");
-    } else if (strcmp(a, "--timestamp") == 0) {
-      o->timestamp = argv[++i];
-      if (o->timestamp == NULL || *o->timestamp == 0)
-        usage("'--timestamp' needs argument");
-    }
-    else if (strcmp(a, "--embed") == 0 || strcmp(a, "--prefix") == 0 ||
-             strcmp(a, "--section") == 0) {
-      const char *v = argv[++i];
-      if (v == NULL || *v == 0) {
-        char msg[64];
-        snprintf(msg, sizeof msg, "'%s' needs argument", a);
-        usage(msg);
-      }
-      *(a[2] == 'e' ? &o->embed : a[2] == 'p' ? &o->prefix : &o->section) = v;
-    } else if (strcmp(a, "--split") == 0)
-      o->split = 1;
-    else if (strcmp(a, "-e") == 0 || strcmp(a, "-F") == 0) {
-      const char *v = argv[++i];
-      if (v == NULL || *v == 0 || *v == '-')
-        usage(a[1] == 'e' ? "'-e' needs argument" : "'-F' needs argument");
-      if (a[1] == 'e')
-        o->execute = v;
-      else
-        o->lfs_image = v;
-    }
-    else if (strcmp(a, "--firmware") == 0 || strcmp(a, "--flash-size") == 0) {
-      const char *v = argv[++i];
-      if (v == NULL || *v == 0) {
-        char msg[40];
-        snprintf(msg, sizeof msg, "'%s' needs argument", a);
-        usage(msg);
-      }
-      if (a[2] == 'f' && a[3] == 'l')
-        o->flash_size = v;
-      else if (o->nfirmware == 2)
-        fatal("'--firmware': at most two files (0x00000.bin and 0x10000.bin)");
-      else
-        o->firmware[o->nfirmware++] = v;
-      o->flash = o->lookup = 1;
-    } else if (strcmp(a, "--no-window-check") == 0)
-      o->limits |= LIMITS_NO_WINDOW;
-    else if (strcmp(a, "-v") == 0)
-      ++o->version;
-    else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      usage_text(stdout);
-      exit(EXIT_SUCCESS);
-    } else if (strcmp(a, "--version") == 0) {
-      printf("luac.cross (lfsc) %s\n", LFSC_VERSION);
-      exit(EXIT_SUCCESS);
-    } else
-      usage(a);
+  cliopt_parser p;
+  int c;
+  cliopt_init(&p, progname, luac_opts, argc, argv);
+  p.stop_at_operand = 1;
+  p.forms = CLIOPT_LUAC;
+  while ((c = cliopt_next(&p)) > 0)
+    set_option(o, c, &p);
+  if (c == CLIOPT_HELP) {
+    usage_text(stdout);
+    exit(EXIT_SUCCESS);
   }
+  if (c == CLIOPT_ERROR) {
+    char msg[96];
+    if (p.error == CLIOPT_E_NEEDS_VALUE)
+      snprintf(msg, sizeof msg, "'%s' needs argument", p.opt);
+    usage(p.error == CLIOPT_E_NEEDS_VALUE ? msg : p.word);
+  }
+  o->dashdash = p.no_more_options;
+  output_mode(o);
   if (o->version) {
+    /* "--" counts as an option here: "-v --" prints the version only */
+    o->version += o->dashdash;
     printf("lfsc %s luac.cross -- Lua 5.1 for NodeMCU LFS (target %s)\n",
            LFSC_VERSION, lfsc_target_name(o->target));
     if (o->version == argc - 1)
       exit(EXIT_SUCCESS);
   }
-  return i;
+  return p.i;
 }
 
 /* luac's "malformed number near '0.0625'" is right for the integer

@@ -1,4 +1,4 @@
-/* lfsimg's option parser (see cli_opts.h for the forms it accepts). */
+/* The option parser of lfsimg and luac.cross (see opts.h for the forms it accepts). */
 #include <stdio.h>
 #include <string.h>
 
@@ -24,9 +24,11 @@ void cliopt_init(cliopt_parser *p, const char *cmd, const cliopt *opts, int argc
   p->i = 1;
 }
 
-static int error(cliopt_parser *p, const char *fmt, const char *arg)
+static int error(cliopt_parser *p, int kind, const char *fmt, const char *arg)
 {
-  cliopt_usage_error(p->cmd, fmt, arg);
+  p->error = kind;
+  if (!(p->forms & CLIOPT_QUIET))
+    cliopt_usage_error(p->cmd, fmt, arg);
   return CLIOPT_ERROR;
 }
 
@@ -41,7 +43,7 @@ static int take_value(cliopt_parser *p, const cliopt *o, const char *attached)
   if (p->i >= p->argc) {
     char msg[160];
     snprintf(msg, sizeof msg, "'%s' needs an argument (%s)", p->opt, o->argname);
-    return error(p, "%s", msg);
+    return error(p, CLIOPT_E_NEEDS_VALUE, "%s", msg);
   }
   p->value = p->argv[p->i++];
   return o->id;
@@ -67,7 +69,7 @@ static int short_option(cliopt_parser *p)
       return take_value(p, o, rest);
     }
   p->cluster = NULL;
-  return error(p, "unknown option '%s'", p->opt);
+  return error(p, CLIOPT_E_UNKNOWN, "unknown option '%s'", p->opt);
 }
 
 static int long_option(cliopt_parser *p, const char *a)
@@ -81,12 +83,36 @@ static int long_option(cliopt_parser *p, const char *a)
     if (o->longname && strlen(o->longname) == n && strncmp(o->longname, a, n) == 0) {
       if (!o->argname) {
         if (eq)
-          return error(p, "'%s' takes no argument", p->opt);
+          return error(p, CLIOPT_E_TAKES_NO_VALUE, "'%s' takes no argument", p->opt);
         return o->id;
       }
       return take_value(p, o, eq ? eq + 1 : NULL);
     }
-  return error(p, "unknown option '%s'", p->opt);
+  return error(p, CLIOPT_E_UNKNOWN, "unknown option '%s'", p->opt);
+}
+
+/* CLIOPT_WHOLE: the argument is one option, "-x" or "--name"; a value
+ * is the next argument, or with CLIOPT_ATTACHED the rest of "-xVALUE". */
+static int whole_option(cliopt_parser *p, const char *a)
+{
+  snprintf(p->opt, sizeof p->opt, "%s", a);
+  if (!(p->forms & CLIOPT_NO_HELP) && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0))
+    return CLIOPT_HELP;
+  int attached = (p->forms & CLIOPT_ATTACHED) != 0;
+  for (const cliopt *o = p->opts; o && o->id; o++) {
+    if (a[1] == '-') {
+      if (o->longname && strcmp(o->longname, a + 2) == 0)
+        return o->argname ? take_value(p, o, NULL) : o->id;
+    } else if (o->shortname && a[1] == o->shortname) {
+      if (a[2] == 0)
+        return o->argname ? take_value(p, o, NULL) : o->id;
+      if (o->argname && attached) {
+        snprintf(p->opt, sizeof p->opt, "-%c", o->shortname);
+        return take_value(p, o, a + 2);
+      }
+    }
+  }
+  return error(p, CLIOPT_E_UNKNOWN, "unknown option '%s'", a);
 }
 
 int cliopt_next(cliopt_parser *p)
@@ -101,15 +127,18 @@ int cliopt_next(cliopt_parser *p)
         return CLIOPT_END;
       p->i++;
       if (p->noperands == CLIOPT_MAX_OPERANDS)
-        return error(p, "unexpected argument '%s'", a);
+        return error(p, CLIOPT_E_OPERANDS, "unexpected argument '%s'", a);
       p->operand[p->noperands++] = a;
       continue;
     }
     p->i++;
+    p->word = a;
     if (a[1] == '-' && a[2] == 0) {
       p->no_more_options = 1;
       continue;
     }
+    if (p->forms & CLIOPT_WHOLE)
+      return whole_option(p, a);
     if (a[1] == '-')
       return long_option(p, a + 2);
     p->cluster = a + 1;

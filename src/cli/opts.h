@@ -1,7 +1,8 @@
 /*
- * lfsimg's one option parser: every subcommand declares its options in a
- * table and reads them through cliopt_next, so that all of them accept
- * the same forms and say the same things about mistakes:
+ * The one option parser of lfsimg and luac.cross. Every lfsimg subcommand
+ * declares its options in a table and reads them through cliopt_next, so
+ * that all of them accept the same forms and say the same things about
+ * mistakes:
  *   -x, -x VALUE, -xVALUE, --name, --name VALUE, --name=VALUE;
  *   -h and --help in every subcommand (cliopt_next returns CLIOPT_HELP);
  *   options before or after the operands; "--" ends the options; "-"
@@ -10,6 +11,16 @@
  *   (the caller then exits with CLIOPT_EXIT_USAGE).
  * Long options are matched whole (no abbreviations), so that adding an
  * option never changes what an existing command line means.
+ *
+ * luac.cross and the lua5.1-style command line of lfsimg run read their
+ * options with the same parser in stricter forms (cliopt_parser.forms):
+ * each option is one whole argument (CLIOPT_WHOLE: "-lp" and
+ * "--name=value" are unknown options), a value is the next argument or,
+ * with CLIOPT_ATTACHED, attached ("-eSTAT", as lua5.1; luac refuses
+ * "-ofile"), -h and --help may be ordinary unknown options (CLIOPT_NO_HELP),
+ * options end at the first operand, "-" or after "--" (stop_at_operand),
+ * and mistakes may be left unprinted (CLIOPT_QUIET) in p->error and p->word
+ * for the tool's own messages.
  */
 #ifndef LFSC_CLI_OPTS_H
 #define LFSC_CLI_OPTS_H
@@ -30,6 +41,24 @@ enum {
   CLIOPT_ERROR = -2             /* usage error printed: exit CLIOPT_EXIT_USAGE */
 };
 
+/* cliopt_parser.forms: 0 is lfsimg's forms. */
+enum {
+  CLIOPT_WHOLE = 1,             /* one option an argument */
+  CLIOPT_ATTACHED = 2,          /* with WHOLE: "-xVALUE" too */
+  CLIOPT_NO_HELP = 4,           /* -h, --help are not special */
+  CLIOPT_QUIET = 8,             /* errors are not printed */
+  CLIOPT_LUAC = CLIOPT_WHOLE | CLIOPT_QUIET,
+  CLIOPT_LUA51 = CLIOPT_WHOLE | CLIOPT_ATTACHED | CLIOPT_NO_HELP | CLIOPT_QUIET
+};
+
+/* What a CLIOPT_ERROR was (p->error). */
+enum {
+  CLIOPT_E_UNKNOWN = 1,         /* no such option */
+  CLIOPT_E_NEEDS_VALUE,         /* its value is missing */
+  CLIOPT_E_TAKES_NO_VALUE,      /* "--flag=value" */
+  CLIOPT_E_OPERANDS             /* more operands than CLIOPT_MAX_OPERANDS */
+};
+
 typedef struct cliopt_parser {
   const char *cmd;
   const cliopt *opts;
@@ -38,7 +67,10 @@ typedef struct cliopt_parser {
   int i;                        /* next argv element */
   const char *cluster;          /* rest of a "-abc" group of short options */
   int no_more_options;          /* after "--" */
-  int stop_at_operand;          /* options end at the first operand (lfsimg run) */
+  int stop_at_operand;          /* options end at the first operand (lfsimg run, luac) */
+  int forms;                    /* CLIOPT_WHOLE ...; 0 for lfsimg's */
+  int error;                    /* after CLIOPT_ERROR: CLIOPT_E_... */
+  const char *word;             /* the argument holding the option just read or refused */
   const char *value;            /* the value of the option just returned */
   char opt[64];                 /* that option as typed, for messages: "-o", "--base" */
   const char *operand[CLIOPT_MAX_OPERANDS];

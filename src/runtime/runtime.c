@@ -632,48 +632,11 @@ static int repl(runtime *rt)
   return tty || !failed ? 0 : 1;
 }
 
-static int usage(runtime *rt, const char *what, const char *arg)
-{
-  fprintf(stderr, "%s: run: %s%s%s\nTry '%s run --help'.\n", rt->progname, what,
-          arg ? " " : "", arg ? arg : "", rt->progname);
-  return 2;
-}
-
-/* The value of -e or -l: attached ("-eX") or the next argument. */
-static const char *opt_value(int argc, char **argv, int *i)
-{
-  if (argv[*i][2])
-    return argv[*i] + 2;
-  if (*i + 1 < argc)
-    return argv[++*i];
-  return NULL;
-}
-
-int lfsc_runtime_main(runtime *rt, int argc, char **argv)
+int lfsc_runtime_main(runtime *rt, const runtime_args *a)
 {
   lua_State *L = rt->L;
-  int interactive = 0, ran_e = 0, i;
-  /* first pass: check the options, find the script */
-  for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--") == 0) {
-      i++;
-      break;
-    }
-    if (strcmp(a, "-") == 0)
-      break;
-    if (strcmp(a, "-i") == 0) {
-      interactive = 1;
-    } else if (a[1] == 'e' || a[1] == 'l') {
-      if (!opt_value(argc, argv, &i))
-        return usage(rt, a[1] == 'e' ? "'-e' needs an argument" : "'-l' needs an argument",
-                     NULL);
-      ran_e |= a[1] == 'e';
-    } else {
-      return usage(rt, "unknown option", a);
-    }
-  }
-  int script = i < argc ? i : 0;
+  int argc = a->argc, script = a->script, ran_e = 0;
+  char **argv = a->argv;
   /* arg: the script at 0, its arguments after, the command before */
   if (script) {
     lua_createtable(L, argc - script - 1, script + 1);
@@ -683,14 +646,12 @@ int lfsc_runtime_main(runtime *rt, int argc, char **argv)
     }
     lua_setglobal(L, "arg");
   }
-  /* second pass: -e and -l in order */
-  for (int k = 1; k < (script ? script : argc) && argv[k][0] == '-'; k++) {
-    char c = argv[k][1];
-    if (c != 'e' && c != 'l')
-      continue;
-    const char *v = opt_value(argc, argv, &k);
+  /* -e and -l in order */
+  for (int k = 0; k < a->nactions; k++) {
+    const char *v = a->actions[k].value;
     int status;
-    if (c == 'e') {
+    if (a->actions[k].what == 'e') {
+      ran_e = 1;
       status = luaL_loadbuffer(L, v, strlen(v), "=(command line)") || docall(L, 0, 0);
     } else {
       lua_getglobal(L, "require");
@@ -718,7 +679,7 @@ int lfsc_runtime_main(runtime *rt, int argc, char **argv)
     }
     fflush(stdout);
   }
-  if (interactive || (!script && !ran_e))
+  if (a->interactive || (!script && !ran_e))
     return repl(rt);
   fflush(stdout);
   return ferror(stdout) ? 1 : 0;

@@ -36,8 +36,25 @@ const char *lfsc_runtime_error(const runtime *rt);
 int lfsc_runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn);
 
 /* lfsimg run: the lua5.1-style command line that follows the image,
- * argv[0] naming the program for the arg table: [-e stat] [-l mod] [-i]
- * [--] [script [args]]. Returns the exit status (0 or 1; 2 for usage). */
-int lfsc_runtime_main(runtime *rt, int argc, char **argv);
+ * [-e stat] [-l mod] [-i] [--] [script [args]], as the front end parsed
+ * it (the runtime prints no usage errors). */
+typedef struct runtime_action {
+  char what;                    /* 'e': run the statement; 'l': require the module */
+  const char *value;
+} runtime_action;
+
+typedef struct runtime_args {
+  int argc;
+  char **argv;                  /* argv[0] names the program for the arg table */
+  int script;                   /* argv[script] is the script ("-": stdin); 0: none */
+  int interactive;              /* -i: the prompt after the script */
+  const runtime_action *actions;  /* -e and -l in command-line order */
+  int nactions;
+} runtime_args;
+
+/* Run the actions, then the script with its arguments, then (with -i, or
+ * with neither a script nor -e) the prompt. Returns the exit status (0 or
+ * 1). */
+int lfsc_runtime_main(runtime *rt, const runtime_args *a);
 
 #endif
