@@ -16,6 +16,7 @@
 #include "lfsc/opcodes.h"
 #include "lfsimg_fw.h"
 #include "opts.h"
+#include "base/escape.h"
 #include "base/json.h"
 #include "lua51/lc_write.h"
 #include "platform/esp8266/lfslimits.h"
@@ -158,21 +159,7 @@ static lfsc_sink *out_stdout(void)
 /* Write bytes as a C/Lua-style escaped string body (JSON is json.c's). */
 static void put_escaped(lfsc_sink *out, const char *s, size_t len)
 {
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    switch (c) {
-    case '"': lfsc_sink_printf(out, "\\\""); break;
-    case '\\': lfsc_sink_printf(out, "\\\\"); break;
-    case '\n': lfsc_sink_printf(out, "\\n"); break;
-    case '\r': lfsc_sink_printf(out, "\\r"); break;
-    case '\t': lfsc_sink_printf(out, "\\t"); break;
-    default:
-      if (c < 32 || c >= 127)
-        lfsc_sink_printf(out, "\\%03u", c);
-      else
-        lfsc_sink_write(out, &c, 1);
-    }
-  }
+  lfsc_escape(out, s, len, LFSC_ESCAPE_TEXT);
 }
 
 static void put_name(lfsc_sink *out, const lfsc_str *s)
