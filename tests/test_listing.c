@@ -24,13 +24,12 @@
 
 static char *list(const lfsc_proto *p, int full, lfsc_target t)
 {
-  char *text = NULL;
-  size_t size = 0;
-  FILE *fp = open_memstream(&text, &size);
-  assert_non_null(fp);
-  assert_int_equal(lfsc_listing_print(fp, p, full, t), LFSC_OK);
-  fclose(fp);
-  return text;
+  lfsc_sink out;
+  lfsc_sink_mem_init(&out);
+  assert_int_equal(lfsc_listing_print(&out, p, full, t), LFSC_OK);
+  lfsc_sink_u8(&out, 0);
+  assert_int_equal(out.status, LFSC_OK);
+  return (char *)out.buf;
 }
 
 #define RET INS_ABC(OP_RETURN, 0, 1, 0)

@@ -510,7 +510,7 @@ static int cmd_dis(int argc, char **argv)
       }
       f = m->proto;
     }
-    rc = lfsc_listing_print(stdout, f, full, img->variant) ? 1 : 0;
+    rc = lfsc_listing_print(out_stdout(), f, full, img->variant) ? 1 : 0;
   }
   lfsc_free(ctx);
   return rc;
@@ -866,29 +866,6 @@ static int const_eq(const lfsc_const *a, const lfsc_const *b)
   }
 }
 
-static void put_ins(lfsc_sink *out, uint32_t i)
-{
-  int op = INS_OP(i);
-  if (op >= OP__COUNT) {
-    lfsc_sink_printf(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
-    return;
-  }
-  /* operands as luac -l prints them: constants as -1 - index */
-  int b = INS_B(i), c = INS_C(i);
-  if (lfsc_opcodes_bmode[op] == OPARG_K && (b & LFSC_BITRK))
-    b = -1 - (b & 0xFF);
-  if (lfsc_opcodes_cmode[op] == OPARG_K && (c & LFSC_BITRK))
-    c = -1 - (c & 0xFF);
-  lfsc_sink_printf(out, "%s", lfsc_opcodes_name[op]);
-  switch (lfsc_opcodes_format[op]) {
-  case OPFMT_ABC: lfsc_sink_printf(out, " %d %d %d", INS_A(i), b, c); break;
-  case OPFMT_ABx:
-    lfsc_sink_printf(out, " %d %d", INS_A(i), lfsc_opcodes_bmode[op] == OPARG_K ? -1 - INS_Bx(i) : INS_Bx(i));
-    break;
-  default: lfsc_sink_printf(out, " %d %d", INS_A(i), INS_sBx(i)); break;
-  }
-}
-
 typedef struct differ {
   const reader_image *a, *b;
   char path[512];               /* where the first difference is */
@@ -927,9 +904,9 @@ static int diff_proto(differ *d, const lfsc_proto *x, const lfsc_proto *y, int d
       if (line_of(x, pc) || line_of(y, pc))
         lfsc_sink_printf(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
       lfsc_sink_printf(o, ": ");
-      put_ins(o, x->code[pc]);
+      lfsc_listing_instr(o, x, pc, LFSC_INSTR_FIELDS, d->a->variant, 1);
       lfsc_sink_printf(o, "  vs  ");
-      put_ins(o, y->code[pc]);
+      lfsc_listing_instr(o, y, pc, LFSC_INSTR_FIELDS, d->b->variant, 1);
       return 1;
     }
   }
