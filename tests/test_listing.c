@@ -1,9 +1,10 @@
 /*
- * Unit tests of the listing printer (src/listing.c) on hand-made trees:
+ * Unit tests of the listing printer (src/lua51/listing.c) on hand-made trees:
  * the header lines and their plurals, the stable pre-order stand-ins for
  * heap addresses, source-name forms, number formats per target, line
  * sources, and paths that compiled code rarely reaches (SETLIST with a
- * count word, absent strings). Also: the module part of NodeMCU's own
+ * count word, absent strings); the instruction formatter's two styles
+ * and the string escaper's three (base/escape.h). Also: the module part of NodeMCU's own
  * -l -l listings (conformance/listings, float and int builds) equals our
  * listing of the same source compiled by our front end with the
  * firmware's number model. The byte-for-byte comparison with luac5.1 and
@@ -20,6 +21,7 @@
 
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
+#include "base/escape.h"
 #include "lua51/listing.h"
 
 static char *list(const lfsc_proto *p, int full, lfsc_target t)
@@ -200,6 +202,85 @@ static void test_setlist_and_names(void **state)
   lfsc_free(ctx);
 }
 
+/* Instruction pc of f in one style of the formatter, and the next pc. */
+static char *instr(const lfsc_proto *f, int pc, lfsc_instr_style style, int id, int *next)
+{
+  lfsc_sink out;
+  lfsc_sink_mem_init(&out);
+  *next = lfsc_listing_instr(&out, f, pc, style, LFSC_TARGET_FLOAT, id);
+  lfsc_sink_u8(&out, 0);
+  assert_int_equal(out.status, LFSC_OK);
+  return (char *)out.buf;
+}
+
+/* The one instruction formatter: luac's form (as in listings) and the
+ * fields form lfsimg diff names instructions with, where they differ:
+ * unused operands, RK operands outside K mode, JMP's A, comments, unknown
+ * opcodes, and SETLIST's count word. */
+static void test_instr_styles(void **state)
+{
+  (void)state;
+  lfsc_ctx *ctx = lfsc_new();
+  const uint32_t code[] = {
+    INS_ABC(OP_ADD, 1, LFSC_BITRK | 1, 3), INS_ABC(OP_CALL, 0, 300, 1),
+    INS_AsBx(OP_JMP, 0, -2), 63u | 5u << 6, INS_ABC(OP_SETLIST, 0, 1, 0), 70000,
+    INS_ABx(OP_CLOSURE, 0, 1), INS_ABx(OP_LOADK, 2, 0), INS_ABC(OP_MOVE, 1, 2, 0)
+  };
+  static const struct { int pc, next_luac, next_fields; const char *luac, *fields; } cases[] = {
+    {0, 1, 1, "ADD      \t1 -2 3\t; 7 -", "ADD 1 -2 3"},
+    {1, 2, 2, "CALL     \t0 -45 1", "CALL 0 300 1"},
+    {2, 3, 3, "JMP      \t-2\t; to 2", "JMP 0 -2"},
+    {3, 4, 4, "?        \t0x0000017f", "0x0000017f (invalid opcode 63)"},
+    {4, 6, 5, "SETLIST  \t0 1 0\t; 70000", "SETLIST 0 1 0"},
+    {6, 7, 7, "CLOSURE  \t0 1\t; 0x00000005", "CLOSURE 0 1"},
+    {7, 8, 8, "LOADK    \t2 -1\t; \"x\\ty\"", "LOADK 2 -1"},
+    {8, 9, 9, "MOVE     \t1 2", "MOVE 1 2 0"},
+  };
+  const uint32_t leaf[] = {RET};
+  lfsc_proto *p = fn(ctx, "@i.lua", 0, 9, code);
+  set_children(ctx, p, 2, fn(ctx, "@i.lua", 1, 1, leaf), fn(ctx, "@i.lua", 2, 1, leaf));
+  p->sizek = 2;
+  p->k = lfsc_alloc(ctx, 2 * sizeof *p->k);
+  p->k[0].type = LFSC_K_STR;
+  p->k[0].u.s = lfsc_intern(ctx, "x\ty", 3);
+  p->k[1].type = LFSC_K_NUM;
+  p->k[1].u.n = 7;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int next;
+    char *text = instr(p, cases[i].pc, LFSC_INSTR_LUAC, 3, &next);   /* p as function 3 */
+    assert_string_equal(text, cases[i].luac);
+    assert_int_equal(next, cases[i].next_luac);
+    free(text);
+    text = instr(p, cases[i].pc, LFSC_INSTR_FIELDS, 3, &next);
+    assert_string_equal(text, cases[i].fields);
+    assert_int_equal(next, cases[i].next_fields);
+    free(text);
+  }
+  lfsc_free(ctx);
+}
+
+/* The three styles of the one escaper (base/escape.h) on the bytes where
+ * they differ. */
+static void test_escape_styles(void **state)
+{
+  (void)state;
+  static const char in[] = "\"\\\a\b\f\n\r\t\v\x01\x7f\xc3\xa9\xff" "A";
+  static const char *const expect[] = {
+    [LFSC_ESCAPE_LUAC] = "\\\"\\\\\\a\\b\\f\\n\\r\\t\\v\\001\\127\\195\\169\\255A",
+    [LFSC_ESCAPE_TEXT] = "\\\"\\\\\\007\\008\\012\\n\\r\\t\\011\\001\\127\\195\\169\\255A",
+    [LFSC_ESCAPE_JSON] = "\\\"\\\\\\u0007\\b\\f\\n\\r\\t\\u000b\\u0001\\u007f\xc3\xa9\\udcffA",
+  };
+  for (int st = LFSC_ESCAPE_LUAC; st <= LFSC_ESCAPE_JSON; st++) {
+    lfsc_sink out;
+    lfsc_sink_mem_init(&out);
+    lfsc_escape(&out, in, sizeof in - 1, (lfsc_escape_style)st);
+    lfsc_sink_u8(&out, 0);
+    assert_int_equal(out.status, LFSC_OK);
+    assert_string_equal((char *)out.buf, expect[st]);
+    lfsc_sink_mem_free(&out);
+  }
+}
+
 /* NodeMCU targets show the packed line info, the host target lineinfo[]. */
 static void test_line_sources(void **state)
 {
@@ -339,6 +420,8 @@ int main(void)
     cmocka_unit_test(test_source_names),
     cmocka_unit_test(test_constants),
     cmocka_unit_test(test_setlist_and_names),
+    cmocka_unit_test(test_instr_styles),
+    cmocka_unit_test(test_escape_styles),
     cmocka_unit_test(test_line_sources),
     cmocka_unit_test(test_reference_listings),
   };
