@@ -590,8 +590,9 @@ int main(int argc, char **argv)
   }
   if (o.listing) {
     lfsc_sink out;
-    lfsc_sink_file_init(&out, stdout);
+    lfsc_sink_file_buffered_init(&out, stdout);
     lfsc_listing_print(&out, f, o.listing > 1, o.target);
+    lfsc_sink_file_flush(&out);
   }
   int status = EXIT_SUCCESS;
   if (o.dumping)

@@ -23,6 +23,21 @@ static void put(lfsc_sink *out, const char *s)
   lfsc_sink_write(out, s, strlen(s));
 }
 
+/* text, then v in decimal: the listing's most frequent output, written
+ * without a printf per number */
+static void put_int(lfsc_sink *out, const char *text, long v)
+{
+  char b[24], *e = b + sizeof b, *d = e;
+  unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+  do
+    *--d = (char)('0' + u % 10);
+  while (u /= 10);
+  if (v < 0)
+    *--d = '-';
+  put(out, text);
+  lfsc_sink_write(out, d, (size_t)(e - d));
+}
+
 static int nfuncs(const lfsc_proto *p)
 {
   int n = 1;
@@ -32,14 +47,22 @@ static int nfuncs(const lfsc_proto *p)
   return n;
 }
 
-/* The pre-order number of f's child i, f being number id. */
-static int child_id(const lfsc_proto *f, int id, int i)
+/* Pre-order numbers of f's children, f being number id; malloc'd (NULL
+ * when f has no children or memory is short: then "?" is printed). */
+static int *child_ids(const lfsc_proto *f, int id)
 {
+  if (f->sizep <= 0)
+    return NULL;
+  int *ids = malloc((size_t)f->sizep * sizeof *ids);
+  if (!ids)
+    return NULL;
   int next = id + 1;
-  for (int j = 0; j < i; j++)
-    if (f->p[j])
-      next += nfuncs(f->p[j]);
-  return next;
+  for (int i = 0; i < f->sizep; i++) {
+    ids[i] = next;
+    if (f->p[i])
+      next += nfuncs(f->p[i]);
+  }
+  return ids;
 }
 
 static void print_id(lfsc_sink *out, int id)
@@ -121,27 +144,32 @@ static void print_operands(lfsc_sink *out, uint32_t i, lfsc_instr_style style)
   const char *sep = fields ? " " : "";
   switch (lfsc_opcodes_format[op]) {
   case OPFMT_ABC:
-    lfsc_sink_printf(out, "%s%d", sep, a);
+    put_int(out, sep, a);
     if (fields || lfsc_opcodes_bmode[op] != OPARG_N)
-      lfsc_sink_printf(out, " %d", rk_value(b, lfsc_opcodes_bmode[op], style));
+      put_int(out, " ", rk_value(b, lfsc_opcodes_bmode[op], style));
     if (fields || lfsc_opcodes_cmode[op] != OPARG_N)
-      lfsc_sink_printf(out, " %d", rk_value(c, lfsc_opcodes_cmode[op], style));
+      put_int(out, " ", rk_value(c, lfsc_opcodes_cmode[op], style));
     break;
   case OPFMT_ABx:
-    lfsc_sink_printf(out, "%s%d %d", sep, a, lfsc_opcodes_bmode[op] == OPARG_K ? -1 - bx : bx);
+    put_int(out, sep, a);
+    put_int(out, " ", lfsc_opcodes_bmode[op] == OPARG_K ? -1 - bx : bx);
     break;
   default:
-    if (op == OP_JMP && !fields)
-      lfsc_sink_printf(out, "%d", sbx);
-    else
-      lfsc_sink_printf(out, "%s%d %d", sep, a, sbx);
+    if (op == OP_JMP && !fields) {
+      put_int(out, "", sbx);
+    } else {
+      put_int(out, sep, a);
+      put_int(out, " ", sbx);
+    }
     break;
   }
 }
 
 /* luac's comment after the operands ("\t; ..."), if the opcode has one;
- * returns the pc of the next instruction. */
-static int print_comment(lfsc_sink *out, const lfsc_proto *f, int id, int pc, lfsc_target target)
+ * returns the pc of the next instruction. ids: child_ids(f, id), or NULL
+ * to work out the one a CLOSURE names. */
+static int print_comment(lfsc_sink *out, const lfsc_proto *f, int id, const int *ids, int pc,
+                         lfsc_target target)
 {
   uint32_t i = f->code[pc];
   int op = INS_OP(i), b = INS_B(i), c = INS_C(i), bx = INS_Bx(i), sbx = INS_sBx(i);
@@ -152,13 +180,13 @@ static int print_comment(lfsc_sink *out, const lfsc_proto *f, int id, int pc, lf
     break;
   case OP_GETUPVAL:
   case OP_SETUPVAL:
-    lfsc_sink_printf(out, "\t; %s", f->sizeupvalues == 0 ? "-"
-                     : b < f->sizeupvalues ? cstr(f->upvalues[b]) : "?");
+    put(out, "\t; ");
+    put(out, f->sizeupvalues == 0 ? "-" : b < f->sizeupvalues ? cstr(f->upvalues[b]) : "?");
     break;
   case OP_GETGLOBAL:
   case OP_SETGLOBAL:
-    lfsc_sink_printf(out, "\t; %s",
-                     bx < f->sizek && f->k[bx].type == LFSC_K_STR ? cstr(f->k[bx].u.s) : "?");
+    put(out, "\t; ");
+    put(out, bx < f->sizek && f->k[bx].type == LFSC_K_STR ? cstr(f->k[bx].u.s) : "?");
     break;
   case OP_GETTABLE:
   case OP_SELF:
@@ -187,22 +215,26 @@ static int print_comment(lfsc_sink *out, const lfsc_proto *f, int id, int pc, lf
   case OP_JMP:
   case OP_FORLOOP:
   case OP_FORPREP:
-    lfsc_sink_printf(out, "\t; to %d", sbx + pc + 2);
+    put_int(out, "\t; to ", sbx + pc + 2);
     break;
-  case OP_CLOSURE:
+  case OP_CLOSURE: {
+    int *own = ids ? NULL : child_ids(f, id);     /* one instruction alone */
+    const int *cids = ids ? ids : own;
     put(out, "\t; ");
-    if (bx < f->sizep)
-      print_id(out, child_id(f, id, bx));
+    if (bx < f->sizep && cids)
+      print_id(out, cids[bx]);
     else
       put(out, "?");
+    free(own);
     break;
+  }
   case OP_SETLIST:
     /* C == 0: the batch number is the next word, which luac does not
      * list as an instruction. */
     if (c == 0 && pc + 1 < f->sizecode)
-      lfsc_sink_printf(out, "\t; %ld", (long)(int32_t)f->code[++pc]);
+      put_int(out, "\t; ", (int32_t)f->code[++pc]);
     else
-      lfsc_sink_printf(out, "\t; %d", c);
+      put_int(out, "\t; ", c);
     break;
   default:
     break;
@@ -210,8 +242,9 @@ static int print_comment(lfsc_sink *out, const lfsc_proto *f, int id, int pc, lf
   return pc + 1;
 }
 
-int lfsc_listing_instr(lfsc_sink *out, const lfsc_proto *f, int pc, lfsc_instr_style style,
-                       lfsc_target target, int id)
+/* The formatter of listing.h; ids as print_comment's. */
+static int format_instr(lfsc_sink *out, const lfsc_proto *f, int pc, lfsc_instr_style style,
+                        lfsc_target target, int id, const int *ids)
 {
   uint32_t i = f->code[pc];
   int op = INS_OP(i);
@@ -222,9 +255,21 @@ int lfsc_listing_instr(lfsc_sink *out, const lfsc_proto *f, int pc, lfsc_instr_s
       lfsc_sink_printf(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
     return pc + 1;
   }
-  lfsc_sink_printf(out, style == LFSC_INSTR_LUAC ? "%-9s\t" : "%s", lfsc_opcodes_name[op]);
+  const char *name = lfsc_opcodes_name[op];
+  put(out, name);
+  if (style == LFSC_INSTR_LUAC) {
+    static const char pad[] = "         \t";   /* as "%-9s\t" */
+    size_t n = strlen(name) < 9 ? strlen(name) : 9;
+    lfsc_sink_write(out, pad + n, sizeof pad - 1 - n);
+  }
   print_operands(out, i, style);
-  return style == LFSC_INSTR_LUAC ? print_comment(out, f, id, pc, target) : pc + 1;
+  return style == LFSC_INSTR_LUAC ? print_comment(out, f, id, ids, pc, target) : pc + 1;
+}
+
+int lfsc_listing_instr(lfsc_sink *out, const lfsc_proto *f, int pc, lfsc_instr_style style,
+                       lfsc_target target, int id)
+{
+  return format_instr(out, f, pc, style, target, id, NULL);
 }
 
 /* Per-instruction lines for f, or NULL when it has none. *tofree is set
@@ -276,16 +321,20 @@ static void print_code(lister *l, const lfsc_proto *f, int id)
 {
   int *tofree;
   const int *lines = lines_of(l, f, &tofree);
+  int *ids = child_ids(f, id);
   for (int pc = 0; pc < f->sizecode;) {
     int line = lines ? lines[pc] : 0;
-    lfsc_sink_printf(l->out, "\t%d\t", pc + 1);
-    if (line > 0)
-      lfsc_sink_printf(l->out, "[%d]\t", line);
-    else
-      put(l->out, "[-]\t");
-    pc = lfsc_listing_instr(l->out, f, pc, LFSC_INSTR_LUAC, l->target, id);
+    put_int(l->out, "\t", pc + 1);
+    if (line > 0) {
+      put_int(l->out, "\t[", line);
+      put(l->out, "]\t");
+    } else {
+      put(l->out, "\t[-]\t");
+    }
+    pc = format_instr(l->out, f, pc, LFSC_INSTR_LUAC, l->target, id, ids);
     put(l->out, "\n");
   }
+  free(ids);
   free(tofree);
 }
 
@@ -296,7 +345,8 @@ static void print_tables(lister *l, const lfsc_proto *f, int id)
   print_id(out, id);
   put(out, ":\n");
   for (int i = 0; i < f->sizek; i++) {
-    lfsc_sink_printf(out, "\t%d\t", i + 1);
+    put_int(out, "\t", i + 1);
+    put(out, "\t");
     print_constant(out, f, i, l->target);
     put(out, "\n");
   }
