@@ -62,6 +62,26 @@ static void set_children(lfsc_ctx *ctx, lfsc_proto *p, int n, ...)
   va_end(ap);
 }
 
+/* Constants of a hand-made function. */
+static void set_sizek(lfsc_ctx *ctx, lfsc_proto *p, int n)
+{
+  p->sizek = n;
+  p->k = lfsc_alloc(ctx, (size_t)n * sizeof *p->k);
+  memset(p->k, 0, (size_t)n * sizeof *p->k);
+}
+
+static void kstr(lfsc_ctx *ctx, lfsc_proto *p, int i, const char *s, size_t len)
+{
+  p->k[i].type = LFSC_K_STR;
+  p->k[i].u.s = s ? lfsc_intern(ctx, s, len) : NULL;
+}
+
+static void knum(lfsc_proto *p, int i, lfsc_number n)
+{
+  p->k[i].type = LFSC_K_NUM;
+  p->k[i].u.n = n;
+}
+
 /* Pre-order numbering: main 1, first child 2, its child 3, second child 4;
  * CLOSURE comments name the same numbers as the headers. */
 static void test_ids_and_header(void **state)
@@ -132,22 +152,15 @@ static void test_constants(void **state)
     INS_AsBx(OP_JMP, 0, 0), RET
   };
   lfsc_proto *p = fn(ctx, "=t", 0, 9, code);
-  p->sizek = 7;
-  p->k = lfsc_alloc(ctx, 7 * sizeof *p->k);
-  p->k[0].type = LFSC_K_STR;
-  p->k[0].u.s = lfsc_intern(ctx, "a\"\\\n\0\x01\xff\t", 8);
-  p->k[1].type = LFSC_K_NUM;
-  p->k[1].u.n = 0.1;
-  p->k[2].type = LFSC_K_NUM;
-  p->k[2].u.n = 1e15;
-  p->k[3].type = LFSC_K_STR;
-  p->k[3].u.s = lfsc_intern(ctx, "print", 5);
-  p->k[4].type = LFSC_K_NUM;
-  p->k[4].u.n = -7;
+  set_sizek(ctx, p, 7);
+  kstr(ctx, p, 0, "a\"\\\n\0\x01\xff\t", 8);
+  knum(p, 1, 0.1);
+  knum(p, 2, 1e15);
+  kstr(ctx, p, 3, "print", 5);
+  knum(p, 4, -7);
   p->k[5].type = LFSC_K_BOOL;
   p->k[5].u.b = 1;
-  p->k[6].type = LFSC_K_STR;                    /* absent string (crafted .lc) */
-  p->k[6].u.s = NULL;
+  kstr(ctx, p, 6, NULL, 0);                     /* absent string (crafted .lc) */
   char *text = list(p, 1, LFSC_TARGET_FLOAT);
   assert_non_null(strstr(text, "\t1\t[-]\tLOADK    \t0 -1\t; \"a\\\"\\\\\\n\\000\\001\\255\\t\"\n"));
   assert_non_null(strstr(text, "\t2\t[-]\tLOADK    \t0 -2\t; 0.1\n"));
@@ -239,12 +252,9 @@ static void test_instr_styles(void **state)
   const uint32_t leaf[] = {RET};
   lfsc_proto *p = fn(ctx, "@i.lua", 0, 9, code);
   set_children(ctx, p, 2, fn(ctx, "@i.lua", 1, 1, leaf), fn(ctx, "@i.lua", 2, 1, leaf));
-  p->sizek = 2;
-  p->k = lfsc_alloc(ctx, 2 * sizeof *p->k);
-  p->k[0].type = LFSC_K_STR;
-  p->k[0].u.s = lfsc_intern(ctx, "x\ty", 3);
-  p->k[1].type = LFSC_K_NUM;
-  p->k[1].u.n = 7;
+  set_sizek(ctx, p, 2);
+  kstr(ctx, p, 0, "x\ty", 3);
+  knum(p, 1, 7);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     int next;
     char *text = instr(p, cases[i].pc, LFSC_INSTR_LUAC, 3, &next);   /* p as function 3 */
