@@ -653,7 +653,9 @@ static int robust_load(const unsigned char *buf, size_t len, lfsc_target t)
   lfsc_proto *p = NULL;
   int rc = lfsc_lc_read(ctx, buf, len, "fuzz", t, &p);
   if (rc == LFSC_OK) {
-    assert_int_equal(lfsc_listing_print(devnull, p, 1, t), LFSC_OK);
+    lfsc_sink out;
+    lfsc_sink_file_init(&out, devnull);
+    assert_int_equal(lfsc_listing_print(&out, p, 1, t), LFSC_OK);
     lfsc_sink s;
     lfsc_sink_mem_init(&s);
     lfsc_lc_write(ctx, p, t, 0, &s);

@@ -1,9 +1,10 @@
 /*
- * Unit tests of the listing printer (src/listing.c) on hand-made trees:
+ * Unit tests of the listing printer (src/lua51/listing.c) on hand-made trees:
  * the header lines and their plurals, the stable pre-order stand-ins for
  * heap addresses, source-name forms, number formats per target, line
  * sources, and paths that compiled code rarely reaches (SETLIST with a
- * count word, absent strings). Also: the module part of NodeMCU's own
+ * count word, absent strings); the instruction formatter's two styles
+ * and the string escaper's three (base/escape.h). Also: the module part of NodeMCU's own
  * -l -l listings (conformance/listings, float and int builds) equals our
  * listing of the same source compiled by our front end with the
  * firmware's number model. The byte-for-byte comparison with luac5.1 and
@@ -20,17 +21,17 @@
 
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
+#include "base/escape.h"
 #include "lua51/listing.h"
 
 static char *list(const lfsc_proto *p, int full, lfsc_target t)
 {
-  char *text = NULL;
-  size_t size = 0;
-  FILE *fp = open_memstream(&text, &size);
-  assert_non_null(fp);
-  assert_int_equal(lfsc_listing_print(fp, p, full, t), LFSC_OK);
-  fclose(fp);
-  return text;
+  lfsc_sink out;
+  lfsc_sink_mem_init(&out);
+  assert_int_equal(lfsc_listing_print(&out, p, full, t), LFSC_OK);
+  lfsc_sink_u8(&out, 0);
+  assert_int_equal(out.status, LFSC_OK);
+  return (char *)out.buf;
 }
 
 #define RET INS_ABC(OP_RETURN, 0, 1, 0)
@@ -59,6 +60,26 @@ static void set_children(lfsc_ctx *ctx, lfsc_proto *p, int n, ...)
   for (int i = 0; i < n; i++)
     p->p[i] = va_arg(ap, lfsc_proto *);
   va_end(ap);
+}
+
+/* Constants of a hand-made function. */
+static void set_sizek(lfsc_ctx *ctx, lfsc_proto *p, int n)
+{
+  p->sizek = n;
+  p->k = lfsc_alloc(ctx, (size_t)n * sizeof *p->k);
+  memset(p->k, 0, (size_t)n * sizeof *p->k);
+}
+
+static void kstr(lfsc_ctx *ctx, lfsc_proto *p, int i, const char *s, size_t len)
+{
+  p->k[i].type = LFSC_K_STR;
+  p->k[i].u.s = s ? lfsc_intern(ctx, s, len) : NULL;
+}
+
+static void knum(lfsc_proto *p, int i, lfsc_number n)
+{
+  p->k[i].type = LFSC_K_NUM;
+  p->k[i].u.n = n;
 }
 
 /* Pre-order numbering: main 1, first child 2, its child 3, second child 4;
@@ -131,22 +152,15 @@ static void test_constants(void **state)
     INS_AsBx(OP_JMP, 0, 0), RET
   };
   lfsc_proto *p = fn(ctx, "=t", 0, 9, code);
-  p->sizek = 7;
-  p->k = lfsc_alloc(ctx, 7 * sizeof *p->k);
-  p->k[0].type = LFSC_K_STR;
-  p->k[0].u.s = lfsc_intern(ctx, "a\"\\\n\0\x01\xff\t", 8);
-  p->k[1].type = LFSC_K_NUM;
-  p->k[1].u.n = 0.1;
-  p->k[2].type = LFSC_K_NUM;
-  p->k[2].u.n = 1e15;
-  p->k[3].type = LFSC_K_STR;
-  p->k[3].u.s = lfsc_intern(ctx, "print", 5);
-  p->k[4].type = LFSC_K_NUM;
-  p->k[4].u.n = -7;
+  set_sizek(ctx, p, 7);
+  kstr(ctx, p, 0, "a\"\\\n\0\x01\xff\t", 8);
+  knum(p, 1, 0.1);
+  knum(p, 2, 1e15);
+  kstr(ctx, p, 3, "print", 5);
+  knum(p, 4, -7);
   p->k[5].type = LFSC_K_BOOL;
   p->k[5].u.b = 1;
-  p->k[6].type = LFSC_K_STR;                    /* absent string (crafted .lc) */
-  p->k[6].u.s = NULL;
+  kstr(ctx, p, 6, NULL, 0);                     /* absent string (crafted .lc) */
   char *text = list(p, 1, LFSC_TARGET_FLOAT);
   assert_non_null(strstr(text, "\t1\t[-]\tLOADK    \t0 -1\t; \"a\\\"\\\\\\n\\000\\001\\255\\t\"\n"));
   assert_non_null(strstr(text, "\t2\t[-]\tLOADK    \t0 -2\t; 0.1\n"));
@@ -199,6 +213,82 @@ static void test_setlist_and_names(void **state)
   assert_non_null(strstr(text, "upvalues (1) for 0x00000001:\n\t0\tup\n"));
   free(text);
   lfsc_free(ctx);
+}
+
+/* Instruction pc of f in one style of the formatter, and the next pc. */
+static char *instr(const lfsc_proto *f, int pc, lfsc_instr_style style, int id, int *next)
+{
+  lfsc_sink out;
+  lfsc_sink_mem_init(&out);
+  *next = lfsc_listing_instr(&out, f, pc, style, LFSC_TARGET_FLOAT, id);
+  lfsc_sink_u8(&out, 0);
+  assert_int_equal(out.status, LFSC_OK);
+  return (char *)out.buf;
+}
+
+/* The one instruction formatter: luac's form (as in listings) and the
+ * fields form lfsimg diff names instructions with, where they differ:
+ * unused operands, RK operands outside K mode, JMP's A, comments, unknown
+ * opcodes, and SETLIST's count word. */
+static void test_instr_styles(void **state)
+{
+  (void)state;
+  lfsc_ctx *ctx = lfsc_new();
+  const uint32_t code[] = {
+    INS_ABC(OP_ADD, 1, LFSC_BITRK | 1, 3), INS_ABC(OP_CALL, 0, 300, 1),
+    INS_AsBx(OP_JMP, 0, -2), 63u | 5u << 6, INS_ABC(OP_SETLIST, 0, 1, 0), 70000,
+    INS_ABx(OP_CLOSURE, 0, 1), INS_ABx(OP_LOADK, 2, 0), INS_ABC(OP_MOVE, 1, 2, 0)
+  };
+  static const struct { int pc, next_luac, next_fields; const char *luac, *fields; } cases[] = {
+    {0, 1, 1, "ADD      \t1 -2 3\t; 7 -", "ADD 1 -2 3"},
+    {1, 2, 2, "CALL     \t0 -45 1", "CALL 0 300 1"},
+    {2, 3, 3, "JMP      \t-2\t; to 2", "JMP 0 -2"},
+    {3, 4, 4, "?        \t0x0000017f", "0x0000017f (invalid opcode 63)"},
+    {4, 6, 5, "SETLIST  \t0 1 0\t; 70000", "SETLIST 0 1 0"},
+    {6, 7, 7, "CLOSURE  \t0 1\t; 0x00000005", "CLOSURE 0 1"},
+    {7, 8, 8, "LOADK    \t2 -1\t; \"x\\ty\"", "LOADK 2 -1"},
+    {8, 9, 9, "MOVE     \t1 2", "MOVE 1 2 0"},
+  };
+  const uint32_t leaf[] = {RET};
+  lfsc_proto *p = fn(ctx, "@i.lua", 0, 9, code);
+  set_children(ctx, p, 2, fn(ctx, "@i.lua", 1, 1, leaf), fn(ctx, "@i.lua", 2, 1, leaf));
+  set_sizek(ctx, p, 2);
+  kstr(ctx, p, 0, "x\ty", 3);
+  knum(p, 1, 7);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int next;
+    char *text = instr(p, cases[i].pc, LFSC_INSTR_LUAC, 3, &next);   /* p as function 3 */
+    assert_string_equal(text, cases[i].luac);
+    assert_int_equal(next, cases[i].next_luac);
+    free(text);
+    text = instr(p, cases[i].pc, LFSC_INSTR_FIELDS, 3, &next);
+    assert_string_equal(text, cases[i].fields);
+    assert_int_equal(next, cases[i].next_fields);
+    free(text);
+  }
+  lfsc_free(ctx);
+}
+
+/* The three styles of the one escaper (base/escape.h) on the bytes where
+ * they differ. */
+static void test_escape_styles(void **state)
+{
+  (void)state;
+  static const char in[] = "\"\\\a\b\f\n\r\t\v\x01\x7f\xc3\xa9\xff" "A";
+  static const char *const expect[] = {
+    [LFSC_ESCAPE_LUAC] = "\\\"\\\\\\a\\b\\f\\n\\r\\t\\v\\001\\127\\195\\169\\255A",
+    [LFSC_ESCAPE_TEXT] = "\\\"\\\\\\007\\008\\012\\n\\r\\t\\011\\001\\127\\195\\169\\255A",
+    [LFSC_ESCAPE_JSON] = "\\\"\\\\\\u0007\\b\\f\\n\\r\\t\\u000b\\u0001\\u007f\xc3\xa9\\udcffA",
+  };
+  for (int st = LFSC_ESCAPE_LUAC; st <= LFSC_ESCAPE_JSON; st++) {
+    lfsc_sink out;
+    lfsc_sink_mem_init(&out);
+    lfsc_escape(&out, in, sizeof in - 1, (lfsc_escape_style)st);
+    lfsc_sink_u8(&out, 0);
+    assert_int_equal(out.status, LFSC_OK);
+    assert_string_equal((char *)out.buf, expect[st]);
+    lfsc_sink_mem_free(&out);
+  }
 }
 
 /* NodeMCU targets show the packed line info, the host target lineinfo[]. */
@@ -340,6 +430,8 @@ int main(void)
     cmocka_unit_test(test_source_names),
     cmocka_unit_test(test_constants),
     cmocka_unit_test(test_setlist_and_names),
+    cmocka_unit_test(test_instr_styles),
+    cmocka_unit_test(test_escape_styles),
     cmocka_unit_test(test_line_sources),
     cmocka_unit_test(test_reference_listings),
   };

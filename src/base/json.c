@@ -1,8 +1,9 @@
-/* JSON writer: structure, and the one escaping rule of json.h. */
+/* JSON writer: structure; text is escaped by escape.c (json.h states the rule). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
 
 void lfsc_json_init(json_writer *w, lfsc_sink *out)
@@ -75,67 +76,10 @@ void lfsc_json_close(json_writer *w)
   lfsc_sink_write(w->out, &w->level[w->depth].close, 1);
 }
 
-int lfsc_json_utf8_len(const unsigned char *s, size_t len)
-{
-  unsigned c = s[0];
-  int n;
-  unsigned lo = 0x80, hi = 0xBF;   /* range of the second byte */
-  if (c < 0x80)
-    return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0)
-      lo = 0xA0;                /* no overlong forms */
-    else if (c == 0xED)
-      hi = 0x9F;                /* no surrogates */
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0)
-      lo = 0x90;
-    else if (c == 0xF4)
-      hi = 0x8F;                /* nothing above U+10FFFF */
-  } else {
-    return 0;
-  }
-  if ((size_t)n > len || s[1] < lo || s[1] > hi)
-    return 0;
-  for (int i = 2; i < n; i++)
-    if (s[i] < 0x80 || s[i] > 0xBF)
-      return 0;
-  return n;
-}
-
 static void put_text(json_writer *w, const unsigned char *s, size_t len)
 {
-  char esc[8];
-  size_t run = 0;               /* start of bytes copied as they are */
-  size_t i = 0;
   lfsc_sink_write(w->out, "\"", 1);
-  while (i < len) {
-    unsigned c = s[i];
-    int n = c >= 0x20 && c != '"' && c != '\\' && c != 0x7F ? lfsc_json_utf8_len(s + i, len - i) : 0;
-    if (n) {
-      i += (size_t)n;
-      continue;
-    }
-    lfsc_sink_write(w->out, s + run, i - run);
-    switch (c) {
-    case '"': put(w, "\\\""); break;
-    case '\\': put(w, "\\\\"); break;
-    case '\b': put(w, "\\b"); break;
-    case '\f': put(w, "\\f"); break;
-    case '\n': put(w, "\\n"); break;
-    case '\r': put(w, "\\r"); break;
-    case '\t': put(w, "\\t"); break;
-    default:
-      snprintf(esc, sizeof esc, c < 0x80 ? "\\u%04x" : "\\udc%02x", c);
-      put(w, esc);
-    }
-    run = ++i;
-  }
-  lfsc_sink_write(w->out, s + run, i - run);
+  lfsc_escape(w->out, s, len, LFSC_ESCAPE_JSON);
   lfsc_sink_write(w->out, "\"", 1);
 }
 

@@ -11,7 +11,7 @@
  * as Python's "surrogateescape" decodes such bytes), so the original
  * bytes can be recovered: s.encode("utf-8", "surrogateescape").
  * Valid UTF-8 here is RFC 3629's: no overlong forms, no surrogates,
- * nothing above U+10FFFF.
+ * nothing above U+10FFFF. (The escaping is escape.h's LFSC_ESCAPE_JSON.)
  *
  * Output goes to a sink (errors are the sink's, sticky). Containers are
  * "multiline" (a member per line, indented by two spaces a level) or
@@ -58,9 +58,5 @@ void lfsc_json_bool(json_writer *w, int v);
 void lfsc_json_null(json_writer *w);
 /* End the document (a line break after the top-level value). */
 void lfsc_json_end(json_writer *w);
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when s[0] does not
- * begin one within len bytes. */
-int lfsc_json_utf8_len(const unsigned char *s, size_t len);
 
 #endif

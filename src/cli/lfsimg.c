@@ -17,6 +17,7 @@
 #include "lfsc/opcodes.h"
 #include "lfsimg_fw.h"
 #include "opts.h"
+#include "base/escape.h"
 #include "base/json.h"
 #include "lua51/lc_write.h"
 #include "platform/esp8266/lfslimits.h"
@@ -160,21 +161,7 @@ static lfsc_sink *out_stdout(void)
 /* Write bytes as a C/Lua-style escaped string body (JSON is json.c's). */
 static void put_escaped(lfsc_sink *out, const char *s, size_t len)
 {
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    switch (c) {
-    case '"': lfsc_sink_printf(out, "\\\""); break;
-    case '\\': lfsc_sink_printf(out, "\\\\"); break;
-    case '\n': lfsc_sink_printf(out, "\\n"); break;
-    case '\r': lfsc_sink_printf(out, "\\r"); break;
-    case '\t': lfsc_sink_printf(out, "\\t"); break;
-    default:
-      if (c < 32 || c >= 127)
-        lfsc_sink_printf(out, "\\%03u", c);
-      else
-        lfsc_sink_write(out, &c, 1);
-    }
-  }
+  lfsc_escape(out, s, len, LFSC_ESCAPE_TEXT);
 }
 
 static void put_name(lfsc_sink *out, const lfsc_str *s)
@@ -556,7 +543,7 @@ static int cmd_dis(int argc, char **argv)
       }
       f = m->proto;
     }
-    rc = lfsc_listing_print(stdout, f, full, img->variant) ? 1 : 0;
+    rc = lfsc_listing_print(out_stdout(), f, full, img->variant) ? 1 : 0;
   }
   lfsc_free(ctx);
   return rc;
@@ -926,29 +913,6 @@ static void put_const(lfsc_sink *out, const lfsc_const *k, lfsc_target v)
   }
 }
 
-static void put_ins(lfsc_sink *out, uint32_t i)
-{
-  int op = INS_OP(i);
-  if (op >= OP__COUNT) {
-    lfsc_sink_printf(out, "0x%08x (invalid opcode %d)", (unsigned)i, op);
-    return;
-  }
-  /* operands as luac -l prints them: constants as -1 - index */
-  int b = INS_B(i), c = INS_C(i);
-  if (lfsc_opcodes_bmode[op] == OPARG_K && (b & LFSC_BITRK))
-    b = -1 - (b & 0xFF);
-  if (lfsc_opcodes_cmode[op] == OPARG_K && (c & LFSC_BITRK))
-    c = -1 - (c & 0xFF);
-  lfsc_sink_printf(out, "%s", lfsc_opcodes_name[op]);
-  switch (lfsc_opcodes_format[op]) {
-  case OPFMT_ABC: lfsc_sink_printf(out, " %d %d %d", INS_A(i), b, c); break;
-  case OPFMT_ABx:
-    lfsc_sink_printf(out, " %d %d", INS_A(i), lfsc_opcodes_bmode[op] == OPARG_K ? -1 - INS_Bx(i) : INS_Bx(i));
-    break;
-  default: lfsc_sink_printf(out, " %d %d", INS_A(i), INS_sBx(i)); break;
-  }
-}
-
 /* Where a difference is, as "main chunk > function[0] (line 3) > ...". */
 static void diff_where(char *path, size_t n, const lfsc_proto *root, const lfsc_protodiff *d)
 {
@@ -986,9 +950,9 @@ static void diff_detail(lfsc_sink *o, const lfsc_protodiff *d, lfsc_target va, l
     if (line_of(x, pc) || line_of(y, pc))
       lfsc_sink_printf(o, " (line %d / %d)", line_of(x, pc), line_of(y, pc));
     lfsc_sink_printf(o, ": ");
-    put_ins(o, x->code[pc]);
+    lfsc_listing_instr(o, x, pc, LFSC_INSTR_FIELDS, va, 1);
     lfsc_sink_printf(o, "  vs  ");
-    put_ins(o, y->code[pc]);
+    lfsc_listing_instr(o, y, pc, LFSC_INSTR_FIELDS, vb, 1);
     break;
   case LFSC_PROTODIFF_CONST:
     lfsc_sink_printf(o, "constant %d: ", d->at);

@@ -604,8 +604,12 @@ int main(int argc, char **argv)
     if (!f)
       fatal("not enough memory");
   }
-  if (o.listing)
-    lfsc_listing_print(stdout, f, o.listing > 1, o.target);
+  if (o.listing) {
+    lfsc_sink out;
+    lfsc_sink_file_buffered_init(&out, stdout);
+    lfsc_listing_print(&out, f, o.listing > 1, o.target);
+    lfsc_sink_file_flush(&out);
+  }
   int status = EXIT_SUCCESS;
   if (o.dumping)
     status = write_output(ctx, &o, f);

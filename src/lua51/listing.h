@@ -18,19 +18,38 @@
 #ifndef LFSC_LISTING_H
 #define LFSC_LISTING_H
 
-#include <stdio.h>
-
 #include "lfsc/lfsc.h"
+#include "base/sink.h"
 
-/* Print the listing of the tree rooted at p to out. full selects the
+/* Write the listing of the tree rooted at p to out. full selects the
  * -l -l form (constants, locals and upvalues tables after each function).
  * target selects number formatting and line source: LFSC_TARGET_INT
  * prints numbers as integers ("%d", like NodeMCU's int build; for int32
  * values this is the same text as "%.14g"), the others as "%.14g"; NodeMCU
  * targets take line numbers from the packed line info when a function has
  * it (so they show what the firmware will report), the host target from
- * lineinfo[]. Instructions without a line print "[-]". Returns LFSC_OK, or
- * LFSC_EIO if writing to out failed. */
-int lfsc_listing_print(FILE *out, const lfsc_proto *p, int full, lfsc_target target);
+ * lineinfo[]. Instructions without a line print "[-]". Returns the sink's
+ * status (LFSC_OK, or the first write error). */
+int lfsc_listing_print(lfsc_sink *out, const lfsc_proto *p, int full, lfsc_target target);
+
+/* The one instruction formatter, in two styles:
+ *   LFSC_INSTR_LUAC    a listing line after its "\t<pc>\t[<line>]\t":
+ *                      the name padded to 9, a tab, the operands as luac
+ *                      shows them (unused B/C and JMP's A left out, RK
+ *                      constants as -1 - index) and luac's "\t; comment";
+ *                      an unknown opcode is "?" and the word in hex.
+ *   LFSC_INSTR_FIELDS  "NAME a b c": every field of the format, constants
+ *                      as -1 - index only where the operand is of K mode,
+ *                      no comment; an unknown opcode is
+ *                      "0x<word> (invalid opcode N)". For messages that
+ *                      name one instruction (lfsimg diff).
+ * Formats f->code[pc], no line break. target formats constants in
+ * comments, id is f's pre-order number (the stand-in for its address
+ * above, 1 for a root; CLOSURE comments name the child's). Returns the
+ * pc of the next instruction: pc + 2 past a SETLIST whose count is in the
+ * next word, as luac lists it, else pc + 1. */
+typedef enum lfsc_instr_style { LFSC_INSTR_LUAC, LFSC_INSTR_FIELDS } lfsc_instr_style;
+int lfsc_listing_instr(lfsc_sink *out, const lfsc_proto *f, int pc, lfsc_instr_style style,
+                       lfsc_target target, int id);
 
 #endif

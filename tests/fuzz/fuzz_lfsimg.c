@@ -33,8 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * CLI's extract/dis paths after a clean decode. */
     unsigned char *abs;
     lfsc_reader_relocate(ctx, img, 0x40280000u, &abs);
-    if (devnull)
-      lfsc_listing_print(devnull, img->main, 1, img->variant);
+    if (devnull) {
+      lfsc_sink out;
+      lfsc_sink_file_init(&out, devnull);
+      lfsc_listing_print(&out, img->main, 1, img->variant);
+    }
     if (img->nmodules > 0) {
       lfsc_sink s;
       lfsc_sink_mem_init(&s);

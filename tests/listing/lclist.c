@@ -111,8 +111,11 @@ int main(int argc, char **argv)
   size_t start = lfsc_lc_read_start(buf, len);
   int rc = start == (size_t)-1 ? lfsc_seterr(ctx, LFSC_EFORMAT, "%s: not a binary chunk", path)
                                : lfsc_lc_read(ctx, buf + start, len - start, path, target, &p);
-  if (rc == LFSC_OK && level > 0)
-    rc = lfsc_listing_print(stdout, p, level > 1, target);
+  if (rc == LFSC_OK && level > 0) {
+    lfsc_sink out;
+    lfsc_sink_file_init(&out, stdout);
+    rc = lfsc_listing_print(&out, p, level > 1, target);
+  }
   if (rc == LFSC_OK && outpath) {
     FILE *fp = fopen(outpath, "wb");
     if (!fp) {
