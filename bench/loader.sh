@@ -2,7 +2,7 @@
 # Benchmark: the target loader stub on the emulated lx106. Loads three
 # conformance images with loader-lx106.elf under qemu-system-xtensa, counts
 # the instructions of the whole lfs_load (stub plus the harness's flash and
-# input callbacks) with the QEMU plugin from ../shared/xtensa/kit/plugin,
+# input callbacks) with the QEMU plugin of the xtensa kit (tests/data/xtensa/kit/plugin),
 # and prints them with their ratio to NodeMCU's own loader (lflash.c +
 # uzlib), whose figures are the ones published in issue #10, measured with
 # the same plugin and flags on the same images (NodeMCU's loader cannot be
@@ -10,6 +10,7 @@
 # context size. Instruction counts under QEMU are deterministic.
 #
 # usage: bench/loader.sh [--check] [BUILD_DIR] [SHARED_DIR]
+#   SHARED_DIR: the test data (default tests/data, or $LFSC_SHARED_DIR)
 #   --check  also hold the budgets (issue #10 goal 5) and exit non-zero when
 #            one is exceeded: each load <= half of NodeMCU's instructions,
 #            .text <= 3,600 bytes, context <= 23,000 bytes. Ends with
@@ -19,7 +20,7 @@ check=0
 [ "${1:-}" = --check ] && { check=1; shift; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
-shared=${2:-$top/../shared}
+shared=${2:-${LFSC_SHARED_DIR:-$top/tests/data}}
 elf=$build/src/loader/esp8266/loader-lx106.elf
 lib=$build/src/loader/esp8266/libloader-lx106.a
 conf=$shared/conformance

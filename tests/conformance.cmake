@@ -1,7 +1,7 @@
 # Conformance: byte-for-byte against luac5.1 over the Debian corpus, and
 # against NodeMCU's reference .lc vectors.
 set(LFSC_CORPUS_DIR "${PROJECT_SOURCE_DIR}/corpus" CACHE PATH
-    "Corpus gathered by shared/corpus/debian-corpus.sh")
+    "Corpus gathered by tests/corpus/gather.sh")
 find_program(PYTHON3 python3 REQUIRED)
 if(NOT TARGET luac.cross)
   return()

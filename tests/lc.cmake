@@ -9,17 +9,17 @@ add_executable(lclist listing/lclist.c)
 target_link_libraries(lclist PRIVATE lfsc)
 target_include_directories(lclist PRIVATE ${PROJECT_SOURCE_DIR}/src)
 
-# Third-party Lua files for the luac5.1 listing comparison (filled by
-# shared/corpus/debian-corpus.sh): LFSC_CORPUS_DIR (conformance.cmake) if
-# it exists, else the corpus next to shared/; skipped when neither does.
+# Third-party Lua files for the luac5.1 listing comparison (gathered by
+# tests/corpus/gather.sh): LFSC_CORPUS_DIR (conformance.cmake) if it
+# exists, else a corpus next to LFSC_SHARED_DIR; skipped when neither does.
 # LFSC_CORPUS_MAX > 0 caps how many files are used (evenly spaced).
 set(LFSC_CORPUS_MAX 0 CACHE STRING "Listing test: use at most this many corpus files (0 = all)")
 set(lc_corpus "${LFSC_CORPUS_DIR}")
-if(NOT IS_DIRECTORY "${lc_corpus}")
+if(NOT EXISTS "${lc_corpus}/MANIFEST.txt")
   get_filename_component(lc_corpus "${LFSC_SHARED_DIR}/../corpus" ABSOLUTE)
 endif()
 set(lc_listing_inputs -g ${LFSC_CONFORMANCE_DIR}/src)
-if(IS_DIRECTORY "${lc_corpus}")
+if(EXISTS "${lc_corpus}/MANIFEST.txt")   # not tests/corpus, the recipe
   list(APPEND lc_listing_inputs -n ${LFSC_CORPUS_MAX} ${lc_corpus})
 endif()
 

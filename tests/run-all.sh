@@ -2,7 +2,7 @@
 # Build lfsc and pass all tests, from a fresh Debian machine (as root):
 #   sh tests/run-all.sh
 # 1. installs the Debian packages (.ci/deps.sh) and gathers the third-party
-#    Lua corpus (shared/corpus/debian-corpus.sh) into ./corpus;
+#    Lua corpus (tests/corpus/gather.sh) into ./corpus;
 # 2. builds with -Werror and runs every test (ctest);
 # 3. builds with ASan + UBSan and runs every test again;
 # 4. builds for a 32-bit host (-m32) and runs the conformance tests;
@@ -11,16 +11,20 @@
 #    still reaches the code paths, in a quarter of the time;
 # 5. fuzzes the image reader and verifier, the lfsimg subcommands and the
 #    compiler and .lc reader (libFuzzer, 60 s each).
-# Set LFSC_QUICK=1 to do step 2 only.
+# Set LFSC_QUICK=1 to do step 2 only. The reference vectors and other test
+# data are the repo's (tests/data); LFSC_SHARED_DIR=DIR takes them from a
+# folder of the same layout instead, such as the project's shared/ folder.
+# When ../shared exists, the ctest shared_copies_match checks that
+# tests/data equals it byte for byte (else it is skipped).
 set -eu
 cd "$(dirname "$0")/.."
 top=$(pwd)
-shared=${LFSC_SHARED_DIR:-$top/../shared}
+shared=${LFSC_SHARED_DIR:-$top/tests/data}
 jobs=$(nproc 2>/dev/null || echo 2)
 
 sh .ci/deps.sh
 if [ ! -f corpus/MANIFEST.txt ]; then
-  sh "$shared/corpus/debian-corpus.sh" "$top/corpus" > corpus.log 2>&1 || { tail -20 corpus.log; exit 1; }
+  sh tests/corpus/gather.sh "$top/corpus" > corpus.log 2>&1 || { tail -20 corpus.log; exit 1; }
 fi
 
 run() {   # run BUILD_DIR CMAKE_ARGS...
@@ -64,7 +68,7 @@ if m32_runs; then
 else
   echo "note: this machine runs no 32-bit binaries (no IA-32 emulation, no binfmt_misc): -m32 step skipped"
 fi
-LFSC_CONFORMANCE_DIR="$shared/conformance" sh tests/fuzz/run.sh build-fuzz -max_total_time=60 \
+LFSC_SHARED_DIR="$shared" LFSC_CONFORMANCE_DIR="$shared/conformance" sh tests/fuzz/run.sh build-fuzz -max_total_time=60 \
   > build-fuzz.log 2>&1 || { tail -40 build-fuzz.log; exit 1; }
 grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz.log || true
 echo "all test builds passed"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Compile every Lua file of the third-party corpus (gathered by
-# shared/corpus/debian-corpus.sh) and of shared/conformance/src with
+# tests/corpus/gather.sh) and of shared/conformance/src with
 # luac5.1 and with our luac.cross -t host, plain and with -s, and compare
 # the bytes. Files luac5.1 rejects (corpus REJECTED.txt) must be rejected
 # by us with the same message after the program name.
@@ -19,7 +19,7 @@ if [ -n "$OTHER" ]; then
 else
   ref() { luac5.1 "$@"; }; ours() { "$LUAC" -t host "$@"; }
 fi
-[ -f "$CORPUS/MANIFEST.txt" ] || { echo "corpus not found in $CORPUS (run shared/corpus/debian-corpus.sh)"; exit 77; }
+[ -f "$CORPUS/MANIFEST.txt" ] || { echo "corpus not found in $CORPUS (run tests/corpus/gather.sh DIR)"; exit 77; }
 command -v luac5.1 >/dev/null || { echo "luac5.1 not installed"; exit 77; }
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT

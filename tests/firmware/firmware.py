@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Firmware-aware LFS, end to end: lfsimg firmware, luac.cross --firmware,
 lfsimg verify --firmware and lfsimg provision, on the real NodeMCU build in
-shared/firmware (ELF, 0x10000.bin, the pair, a combined image) and on
-firmware ELFs made here with gcc-xtensa-lx106 (tests/firmware/fw.c, fw.ld).
+the test data's firmware/ (tests/data: ELF, 0x10000.bin, the pair, a
+combined image) and on firmware ELFs made here with gcc-xtensa-lx106
+(tests/firmware/fw.c, fw.ld).
 
 Every partition table is checked against first_boot() below, a model of
 spec §4.1 written for this test (and, for the stored tables, against the

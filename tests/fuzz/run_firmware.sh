@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=${1:?usage: run_firmware.sh WORKDIR [libFuzzer options]}
 shift
-shared=${LFSC_SHARED_DIR:-$root/../shared}
+shared=${LFSC_SHARED_DIR:-$root/tests/data}
 mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
 CC=${CC:-clang}
 elf=""

@@ -10,9 +10,14 @@ command -v tmux > /dev/null || { echo "tmux not installed"; exit 77; }
 case $LFSIMG in /*) ;; *) LFSIMG=$PWD/$LFSIMG ;; esac
 case $IMG in /*) ;; *) IMG=$PWD/$IMG ;; esac
 T=$(mktemp -d)
+# The banner names the image, and must fit the 80 columns wherever the
+# image is: the session runs a copy with a short path.
+I=$(mktemp -d)
+cp "$IMG" "$I/lfs.img" || exit 1
+IMG=$I/lfs.img
 SOCK=lfsc-repl-$$ n=0
 tm() { tmux -L "$SOCK-$n" -f /dev/null "$@"; }
-trap 'tm kill-server 2> /dev/null; rm -rf "$T"' EXIT
+trap 'tm kill-server 2> /dev/null; rm -rf "$T" "$I"' EXIT
 pass=0 fail=0
 
 # start HISTORY: a session running the REPL, then printing its exit status
