@@ -41,7 +41,7 @@ if(TARGET lfsimg)
       add_test(NAME lfsimg_cli_conventions
         COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/cli_conventions.py
                 $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR}
-                ${PROJECT_SOURCE_DIR} ${LFSC_SHARED_DIR}/firmware/nodemcu-dev-float-lfs128k)
+                ${PROJECT_SOURCE_DIR} ${LFSC_FIRMWARE_DIR})
       set_tests_properties(lfsimg_cli_conventions PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
     endif()
   endif()

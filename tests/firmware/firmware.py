@@ -10,7 +10,7 @@ spec §4.1 written for this test (and, for the stored tables, against the
 spec's nodemcu_pt.py). Provisioned flash is read back with this file's own
 RCR walker. Every refusal asserts the message and that no output appears.
 
-usage: firmware.py LFSIMG LUAC_CROSS SHARED_DIR SOURCE_DIR WORK_DIR
+usage: firmware.py LFSIMG LUAC_CROSS SHARED_DIR SOURCE_DIR WORK_DIR [FIRMWARE_DIR]
 """
 import json
 import os
@@ -20,7 +20,7 @@ import subprocess
 import sys
 
 LFSIMG, LUAC, SHARED, HERE, WORK = sys.argv[1:6]
-REAL = os.path.join(SHARED, 'firmware', 'nodemcu-dev-float-lfs128k')
+REAL = sys.argv[6] if len(sys.argv) > 6 else os.path.join(SHARED, 'firmware', 'nodemcu-dev-float-lfs128k')
 SRC = os.path.join(SHARED, 'conformance', 'src')
 sys.path.insert(0, os.path.join(SHARED, 'spec', 'tools'))
 import nodemcu_pt  # noqa: E402  (the spec's model: a second oracle for stored tables)

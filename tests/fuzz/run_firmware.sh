@@ -45,6 +45,8 @@ open(sys.argv[2] + '/pair', 'wb').write(b'2' + len(boot).to_bytes(2, 'little') +
 open(sys.argv[2] + '/combined', 'wb').write(boot.ljust(0x10000, b'\xff') + irom)
 PY
 fi
-head -c 4096 "$shared/firmware/nodemcu-dev-float-lfs128k/0x10000.bin" > "$s/real-rcr"
+# the real firmware's first sector, where there is one (not in the repo)
+fw=${LFSC_FIRMWARE_DIR:-$root/../shared/firmware/nodemcu-dev-float-lfs128k}
+[ -f "$fw/0x10000.bin" ] && head -c 4096 "$fw/0x10000.bin" > "$s/real-rcr"
 exec "$work/fuzz_firmware" -artifact_prefix="$work/artifacts/" -max_len=131072 \
   -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "$@" "$work/corpus" "$work/seeds"
