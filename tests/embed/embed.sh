@@ -24,12 +24,12 @@ export LC_ALL=C
 luac=$1 conf=$2 work=$3 target=$4 walk=$5 cc=$6 xgcc=$7 xld=$8 xreadelf=$9
 shift 9
 xobjdump=$1 xobjcopy=$2 qemu=$3 kit=$4 lua=$5 have_elf=$6
-want=0 missing=""
-expect() { want=$((want + $1)); }
+expected=0 missing=""
+expect() { expected=$((expected + $1)); }
 skip() { echo "skipped: $*"; }
 missing() { skip "$*"; missing="$missing; $*"; }
 finish() {
-  tally_end "$want" || exit 1
+  tally_end "$expected" || exit 1
   [ -z "$missing" ] || { echo "SKIP: tools missing for part of the test${missing#;}"; exit 77; }
   exit 0
 }
