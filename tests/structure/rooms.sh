@@ -4,11 +4,12 @@
 # directly or through the rooms those use (src/CMakeLists.txt declares them;
 # the build writes the table to rooms.txt as lines NAME:DIR:DEP;DEP...).
 # Prints each offending name with the room using it and the room that
-# defines it.
-# usage: rooms.sh NM ROOMS_TXT ARCHIVE_DIR MIN_ROOMS
+# defines it. With SRC_DIR, the same for the headers each room's files
+# include from other rooms ("lua51/lex.h": room lua51).
+# usage: rooms.sh NM ROOMS_TXT ARCHIVE_DIR MIN_ROOMS [SRC_DIR]
 set -u
 . "$(dirname "$0")/../lib/tally.sh"
-NM=$1 TABLE=$2 DIR=$3 MIN=$4
+NM=$1 TABLE=$2 DIR=$3 MIN=$4 SRC=${5:-}
 T=$(mktemp -d) && trap 'rm -rf "$T"' EXIT
 [ -s "$TABLE" ] || { echo "FAIL: no room table at $TABLE"; exit 1; }
 
@@ -64,4 +65,28 @@ for r in $rooms; do
     fail=$((fail + 1))
   fi
 done
+# includes: "D/file.h" where D is another room's folder
+if [ -n "$SRC" ]; then
+  for r in $rooms; do
+    d=$(grep "^$r:" "$TABLE" | cut -d: -f2)
+    allowed=$(reach "$r")
+    nbad=0 ninc=0
+    for f in "$SRC/$d"/*.c "$SRC/$d"/*.h; do
+      [ -f "$f" ] || continue
+      for inc in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
+        # the room whose folder is the longest prefix of the include
+        owner=$(awk -F: -v inc="$inc" 'index(inc, $2 "/") == 1 && length($2) > best { best = length($2); o = $1 }
+                END { print o }' "$TABLE")
+        [ -n "$owner" ] || continue               # same folder, or include/lfsc
+        ninc=$((ninc + 1))
+        case $allowed in
+          *" $owner "*) ;;
+          *) echo "FAIL: ${f#"$SRC"/} includes $inc: room $r may not use room $owner"; nbad=$((nbad + 1)) ;;
+        esac
+      done
+    done
+    if [ $nbad -eq 0 ]; then ok; echo "ok: room $r: $ninc includes from the rooms it may use"
+    else fail=$((fail + 1)); fi
+  done
+fi
 tally_end "$MIN"
