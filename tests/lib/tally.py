@@ -25,9 +25,3 @@ def summary(at_least):
         return 1
     return 1 if failed else 0
 
-
-def sampled(n):
-    """A minimum count of checks over every file, for a run that takes
-    every LFSC_SAMPLE-th file only (run-all.sh's sanitizer and -m32 runs)."""
-    import os
-    return n // max(1, int(os.environ.get("LFSC_SAMPLE", "1")))
