@@ -63,8 +63,8 @@ for img in "$CONF"/float/*.img "$CONF"/float/single/*.img "$CONF"/float16/*.img 
   done < "$T/mods"
 done
 echo "$pass modules of $images images printed what lua5.1 prints for their source ($skipped skipped)"
-# no image found, or every module skipped, must not pass: 580
+# no image found, or every module skipped, must not pass: 440
 # modules compared (over every image; a sample takes fewer): 110 images
-# and 610 modules today
+# and 610 modules today, every 4th image (LFSC_SAMPLE=4) 28 and 117
 [ "$images" -ge "$(sampled 100)" ] || bad "only $images images run, at least $(sampled 100) expected"
-tally_end "$(sampled 580)"
+tally_end "$(sampled 440)"
