@@ -16,9 +16,11 @@ foreach(v XGCC XLD XREADELF XOBJDUMP XOBJCOPY QEMU LUA)
   endif()
 endforeach()
 # a -m32 luac.cross writes 32-bit host chunks, which the host's lua5.1
-# does not load
+# does not load: "none" tells embed.sh that this is by design (an empty
+# tool is a missing one)
+set(embed_LUA_RUN "${embed_LUA}")
 if(LFSC_M32)
-  set(embed_LUA "")
+  set(embed_LUA_RUN none)
 endif()
 if(LFSC_WITH_LIBELF)
   set(embed_have_elf 1)
@@ -33,15 +35,16 @@ if(TARGET luac.cross)
       COMMAND sh ${EMBED_DIR}/embed.sh $<TARGET_FILE:luac.cross> ${LFSC_CONFORMANCE_DIR}
               ${CMAKE_CURRENT_BINARY_DIR}/embed_${t} ${t} ${EMBED_DIR}/walk.c ${CMAKE_C_COMPILER}
               "${embed_XGCC}" "${embed_XLD}" "${embed_XREADELF}" "${embed_XOBJDUMP}"
-              "${embed_XOBJCOPY}" "${embed_QEMU}" ${LFSC_SHARED_DIR}/xtensa/kit "${embed_LUA}"
+              "${embed_XOBJCOPY}" "${embed_QEMU}" ${LFSC_SHARED_DIR}/xtensa/kit "${embed_LUA_RUN}"
               ${embed_have_elf})
-    set_tests_properties(embed_${t} PROPERTIES TIMEOUT 600)
+    set_tests_properties(embed_${t} PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
   endforeach()
-  if(embed_LUA)
+  if(NOT LFSC_M32)
     add_test(NAME embed_split
       COMMAND sh ${EMBED_DIR}/split.sh $<TARGET_FILE:luac.cross> ${EMBED_DIR}/walk.c
-              ${CMAKE_C_COMPILER} ${embed_LUA} ${EMBED_DIR}/split
+              ${CMAKE_C_COMPILER} "${embed_LUA}" ${EMBED_DIR}/split
               ${CMAKE_CURRENT_BINARY_DIR}/embed_split)
+    set_tests_properties(embed_split PROPERTIES SKIP_RETURN_CODE 77)
   endif()
   add_test(NAME embed_bad
     COMMAND sh ${EMBED_DIR}/bad.sh $<TARGET_FILE:luac.cross> ${CMAKE_CURRENT_BINARY_DIR}/embed_bad

@@ -111,11 +111,13 @@ static int put(out *o, unsigned char c)
   return 0;
 }
 
-/* Record the first rule broken; returns -1 for the callers' convenience. */
-static int fail(gzcheck_result *r, const char *fmt, ...)
+/* Record the first rule broken and its kind (GZCHECK_E*); returns -1 for
+ * the callers' convenience. */
+static int fail(gzcheck_result *r, int kind, const char *fmt, ...)
 {
   if (r->err[0])
     return -1;
+  r->rule = kind;
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(r->err, sizeof r->err, fmt, ap);
@@ -128,7 +130,7 @@ static int codes(bits *b, out *o, const huff *lit, const huff *dist, gzcheck_res
   for (;;) {
     int sym = decode(b, lit);
     if (sym < 0 || b->overrun)
-      return fail(r, "bad literal/length code");
+      return fail(r, GZCHECK_ESTREAM, "bad literal/length code");
     if (sym < 256) {
       if (put(o, (unsigned char)sym))
         return -1;
@@ -137,20 +139,20 @@ static int codes(bits *b, out *o, const huff *lit, const huff *dist, gzcheck_res
     } else {
       sym -= 257;
       if (sym >= 29)
-        return fail(r, "bad length symbol");
+        return fail(r, GZCHECK_ESTREAM, "bad length symbol");
       unsigned len = lbase[sym] + getbits(b, lext[sym]);
       int ds = decode(b, dist);
       if (ds < 0 || ds >= 30)
-        return fail(r, "bad distance code");
+        return fail(r, GZCHECK_ESTREAM, "bad distance code");
       unsigned d = dbase[ds] + getbits(b, dext[ds]);
       r->matches++;
       if (d > r->maxdist)
         r->maxdist = d;
       /* the loader's recall_byte: offset > 16384 or offset >= bytes out */
       if (d > 16384 || d >= o->len)
-        fail(r, "invalid dictionary offset on inflate (at %zu, distance %u)", o->len, d);
+        fail(r, GZCHECK_ESTREAM, "invalid dictionary offset on inflate (at %zu, distance %u)", o->len, d);
       if (d > o->len)
-        return fail(r, "distance too far back");
+        return fail(r, GZCHECK_ESTREAM, "distance too far back");
       for (unsigned k = 0; k < len; k++)
         if (put(o, o->p[o->len - d]))
           return -1;
@@ -166,17 +168,17 @@ static int dynamic(bits *b, out *o, gzcheck_result *r)
   huff lc, lit, dist;
   unsigned nlen = getbits(b, 5) + 257, ndist = getbits(b, 5) + 1, ncode = getbits(b, 4) + 4;
   if (nlen > 286 || ndist > 30)
-    return fail(r, "bad dynamic block counts");
+    return fail(r, GZCHECK_ESTREAM, "bad dynamic block counts");
   memset(len, 0, sizeof len);
   for (unsigned i = 0; i < ncode; i++)
     len[order[i]] = (unsigned char)getbits(b, 3);
   if (build(&lc, len, 19))
-    return fail(r, "bad code-length code");
+    return fail(r, GZCHECK_ESTREAM, "bad code-length code");
   unsigned i = 0;
   while (i < nlen + ndist) {
     int sym = decode(b, &lc);
     if (sym < 0)
-      return fail(r, "bad code length");
+      return fail(r, GZCHECK_ESTREAM, "bad code length");
     if (sym < 16) {
       len[i++] = (unsigned char)sym;
       continue;
@@ -185,7 +187,7 @@ static int dynamic(bits *b, out *o, gzcheck_result *r)
     unsigned rep;
     if (sym == 16) {
       if (i == 0)
-        return fail(r, "repeat with no previous length");
+        return fail(r, GZCHECK_ESTREAM, "repeat with no previous length");
       v = len[i - 1];
       rep = 3 + getbits(b, 2);
     } else if (sym == 17) {
@@ -194,12 +196,12 @@ static int dynamic(bits *b, out *o, gzcheck_result *r)
       rep = 11 + getbits(b, 7);
     }
     if (i + rep > nlen + ndist)
-      return fail(r, "too many code lengths");
+      return fail(r, GZCHECK_ESTREAM, "too many code lengths");
     while (rep--)
       len[i++] = v;
   }
   if (build(&lit, len, (int)nlen) || build(&dist, len + nlen, (int)ndist))
-    return fail(r, "bad dynamic code");
+    return fail(r, GZCHECK_ESTREAM, "bad dynamic code");
   return codes(b, o, &lit, &dist, r);
 }
 
@@ -228,12 +230,12 @@ static int stored(bits *b, out *o, gzcheck_result *r)
   b->buf = 0;                   /* drop the rest of the current byte */
   b->cnt = 0;
   if (b->pos + 4 > b->n)
-    return fail(r, "truncated stored block");
+    return fail(r, GZCHECK_ESTREAM, "truncated stored block");
   unsigned len = b->p[b->pos] | b->p[b->pos + 1] << 8;
   unsigned nlen = b->p[b->pos + 2] | b->p[b->pos + 3] << 8;
   b->pos += 4;
   if (len != (~nlen & 0xFFFF) || b->pos + len > b->n)
-    return fail(r, "bad stored block");
+    return fail(r, GZCHECK_ESTREAM, "bad stored block");
   for (unsigned k = 0; k < len; k++)
     if (put(o, b->p[b->pos++]))
       return -1;
@@ -250,10 +252,10 @@ int gzcheck(const unsigned char *file, size_t n, uint32_t expected_sig,
 {
   memset(r, 0, sizeof *r);
   if (n <= 200)
-    fail(r, "read error on LFS image file (%zu bytes, must be more than 200)", n);
+    fail(r, GZCHECK_EFILE, "read error on LFS image file (%zu bytes, must be more than 200)", n);
   if (n < 18 || file[0] != 0x1f || file[1] != 0x8b || file[2] != 8 || (file[3] & 0xE0)) {
-    fail(r, "read error on LFS image file (bad gzip header)");
-    return -1;
+    fail(r, GZCHECK_EFILE, "read error on LFS image file (bad gzip header)");
+    return r->rule;
   }
   size_t pos = 10;
   unsigned flg = file[3];
@@ -276,51 +278,51 @@ int gzcheck(const unsigned char *file, size_t n, uint32_t expected_sig,
     unsigned type = getbits(&b, 2);
     int rc;
     if (type == 3) {
-      fail(r, "bad block type");
+      fail(r, GZCHECK_ESTREAM, "bad block type");
       rc = -1;
     } else {
       r->blocks[type]++;
       rc = type == 0 ? stored(&b, &o, r) : type == 1 ? fixed(&b, &o, r) : dynamic(&b, &o, r);
     }
     if (rc || b.overrun) {
-      fail(r, "Data_error during decompression");
+      fail(r, GZCHECK_ESTREAM, "Data_error during decompression");
       free(o.p);
-      return -1;
+      return r->rule;
     }
   } while (!last);
   size_t end = b.pos;           /* unread bits of the last byte are padding */
   r->data = o.p;
   r->len = o.len;
   if (end + 8 > n) {
-    fail(r, "truncated gzip trailer");
-    return -1;
+    fail(r, GZCHECK_ESTREAM, "truncated gzip trailer");
+    return r->rule;
   }
   uint32_t crc = rd32(file + end), isize = rd32(file + end + 4);
   uint32_t L = rd32(file + n - 4);
   if (end + 8 != n)
-    fail(r, "%zu bytes after the gzip member", n - end - 8);
+    fail(r, GZCHECK_ESTREAM, "%zu bytes after the gzip member", n - end - 8);
   if (isize != L || o.len != L)
-    fail(r, "inflated length %zu, trailer says %lu", o.len, (unsigned long)L);
+    fail(r, GZCHECK_ESTREAM, "inflated length %zu, trailer says %lu", o.len, (unsigned long)L);
   if (crc != (uint32_t)crc32(0L, o.p, (uInt)o.len))
-    fail(r, "checksum error on LFS image file");
+    fail(r, GZCHECK_ESTREAM, "checksum error on LFS image file");
   if (o.len < 8) {
-    fail(r, "image shorter than its header");
-    return -1;
+    fail(r, GZCHECK_EIMAGE, "image shorter than its header");
+    return r->rule;
   }
   uint32_t sig = rd32(o.p), size = rd32(o.p + 4);
   if (!expected_sig)
     expected_sig = sig & ~1u;
   if ((sig & 0xF00) != 0x100)
-    fail(r, "Incorrect LFS header version");
+    fail(r, GZCHECK_EIMAGE, "Incorrect LFS header version");
   if ((sig & 4) != (expected_sig & 4))
-    fail(r, "Incorrect LFS build type");
+    fail(r, GZCHECK_EIMAGE, "Incorrect LFS build type");
   if ((sig & ~1u) != expected_sig)
-    fail(r, "incorrect LFS header signature");
+    fail(r, GZCHECK_EIMAGE, "incorrect LFS header signature");
   if (sig & 1)
-    fail(r, "ABSOLUTE bit set in a PI image");
+    fail(r, GZCHECK_EIMAGE, "ABSOLUTE bit set in a PI image");
   if (size > partition)
-    fail(r, "LFS Image too big for configured LFS region");
+    fail(r, GZCHECK_EIMAGE, "LFS Image too big for configured LFS region");
   if ((size & 3) || size > L || size < 4 || (L - size) / 4 != 1 + (size / 4 - 1) / 32)
-    fail(r, "LFS length mismatch");
-  return r->err[0] ? -1 : 0;
+    fail(r, GZCHECK_EIMAGE, "LFS length mismatch");
+  return r->err[0] ? r->rule : GZCHECK_OK;
 }

@@ -9,19 +9,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Kinds of rule, as gzcheck returns them: the file's size and gzip header,
+ * the deflate stream and gzip trailer (the loader's inflater), the image
+ * header inside. */
+enum { GZCHECK_OK = 0, GZCHECK_EFILE = -1, GZCHECK_ESTREAM = -2, GZCHECK_EIMAGE = -3 };
+
 typedef struct gzcheck_result {
   unsigned char *data;          /* inflated content (malloc'd; caller frees) */
   size_t len;
   size_t matches;               /* back-references */
   unsigned maxdist;             /* longest back-reference distance */
   unsigned blocks[3];           /* deflate blocks by type: stored, fixed, dynamic */
+  int rule;                     /* the first broken rule's kind (GZCHECK_E*) */
   char err[256];                /* first rule broken, "" when accepted */
 } gzcheck_result;
 
 /* Check file[0..n) as node.flashreload() would. expected_sig is the
  * firmware's FLASH_SIG (PI form); 0 takes it from the image itself (so
  * only consistency is checked). partition is the LFS partition size.
- * Returns 0 when accepted, -1 otherwise (r->err says why). */
+ * Returns GZCHECK_OK when accepted, else the kind of the first rule broken
+ * (r->err says which). */
 int gzcheck(const unsigned char *file, size_t n, uint32_t expected_sig,
             uint32_t partition, gzcheck_result *r);
 

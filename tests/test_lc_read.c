@@ -35,6 +35,10 @@
 
 #define CONF LFSC_CONFORMANCE_DIR
 
+/* Set when luac5.1 is missing: main then reports the run as skipped
+ * rather than passed. */
+static int tool_missing;
+
 /* {================= helpers =================} */
 
 static unsigned char *slurp(const char *path, size_t *len)
@@ -585,6 +589,7 @@ static void test_host_chunks(void **state)
 {
   (void)state;
   if (!have_luac()) {
+    tool_missing = 1;
     skip();
     return;
   }
@@ -905,5 +910,10 @@ int main(void)
     cmocka_unit_test(test_depth),
     cmocka_unit_test(test_codecheck),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  if (rc == 0 && tool_missing) {
+    printf("SKIP: luac5.1 was missing, part of the test did not run\n");
+    return 77;                  /* ctest: skipped (SKIP_RETURN_CODE) */
+  }
+  return rc;
 }

@@ -8,12 +8,21 @@
 #include <string.h>
 
 #include "lfsc/image.h"
+#include "base/assert.h"
 #include "layout.h"
 #include "lua51/lineinfo.h"
 #include "strtab.h"
 
 /* Largest image: byte offsets and flash_size are 32-bit fields. */
 #define MAX_WORDS ((size_t)0x3FFFFFFF)
+
+/* Everything is allocated in whole words; a FlashTS has room for its
+ * characters and their NUL. */
+_Static_assert(LFSIMG_HEADER_BYTES % 4 == 0 && LFSIMG_PROTO_BYTES % 4 == 0 &&
+               LFSIMG_TV_FLOAT % 4 == 0 && LFSIMG_TV_FLOAT16 % 4 == 0 && LFSIMG_TV_INT % 4 == 0,
+               "image objects are whole words");
+_Static_assert(LFSIMG_TS_BYTES(0) == 4 * LFSIMG_TS_WORDS + 4 && LFSIMG_TS_BYTES(3) == LFSIMG_TS_BYTES(0) &&
+               LFSIMG_TS_BYTES(4) == LFSIMG_TS_BYTES(0) + 4, "FlashTS: header, characters, NUL, padding");
 
 typedef struct builder {
   lfsc_ctx *ctx;
@@ -79,6 +88,8 @@ static size_t alloc(builder *b, size_t nbytes)
     memset(l->reloc + l->cap / 32, 0, (cap - l->cap) / 32 * sizeof *r);
     l->cap = cap;
   }
+  /* the relocation bitmap has a bit for every word of the capacity */
+  LFSC_ASSERT(l->cap % 32 == 0 && l->nwords + nw <= l->cap);
   size_t off = l->nwords;
   l->nwords += nw;
   return off;
@@ -89,6 +100,8 @@ static void setaddr(builder *b, size_t word, size_t target)
 {
   if (b->err || target == 0)
     return;
+  LFSC_ASSERT(word < b->l->nwords && target < b->l->nwords && word != target);
+  LFSC_ASSERT((word >> 5) < b->l->cap / 32);
   b->l->w[word] = (uint32_t)target;
   b->l->reloc[word >> 5] |= (uint32_t)1 << (word & 31);
 }
@@ -182,6 +195,7 @@ static size_t emit_strings(builder *b)
   lfsc_strtab_order(&b->tab, order, index);
   l->nstrings = n;
   l->nbuckets = lfsc_strtab_nbuckets(n);
+  LFSC_ASSERT(l->nbuckets > 0 && (l->nbuckets & (l->nbuckets - 1)) == 0);   /* hash & mask */
   size_t buckets = alloc(b, (size_t)l->nbuckets * 4);
   for (uint32_t i = 0; i < n && !b->err; i++) {
     const lfsc_str *s = order[i];
@@ -189,6 +203,8 @@ static size_t emit_strings(builder *b)
     if (b->err)
       break;
     size_t bucket = buckets + (s->hash & (l->nbuckets - 1));
+    LFSC_ASSERT(bucket < buckets + l->nbuckets && l->w[bucket] < ts);   /* chains point back */
+    LFSC_ASSERT(ts + LFSIMG_TS_BYTES(s->len) / 4 == l->nwords);
     setaddr(b, ts + LFSIMG_TS_NEXT, l->w[bucket]);
     setaddr(b, bucket, ts);
     l->w[ts + LFSIMG_TS_TTMARKED] = LFSIMG_TS_TTMARKED_VALUE;
@@ -200,6 +216,7 @@ static size_t emit_strings(builder *b)
       c[j >> 2] |= (uint32_t)(unsigned char)s->data[j] << (8 * (j & 3));
     b->tsoff[index[i]] = (uint32_t)ts;
   }
+  LFSC_ASSERT(b->err || !n || l->nwords - buckets >= l->nbuckets + n * LFSIMG_TS_BYTES(0) / 4);
   free(order);
   free(index);
   return buckets;
@@ -222,6 +239,7 @@ static void emit_constant(builder *b, size_t o, const lfsc_const *k)
   uint32_t *w = b->l->w;
   int integral = b->opts->target == LFSC_TARGET_INT;
   size_t tag = o + (integral ? 1 : 2);
+  LFSC_ASSERT(tag < o + (size_t)b->tvwords && o + (size_t)b->tvwords <= b->l->nwords);
   switch (k->type) {
   case LFSC_K_NIL:
     w[tag] = LFSIMG_TT_NIL;
@@ -308,6 +326,13 @@ static size_t emit_proto(builder *b, const lfsc_proto *f)
   size_t po = alloc(b, LFSIMG_PROTO_BYTES);
   if (b->err)
     return 0;
+  /* post-order: the Proto comes last, after its vectors, which lie one
+   * after another in the order of §7.1 */
+  LFSC_ASSERT(po + LFSIMG_PROTO_BYTES / 4 == b->l->nwords);
+  LFSC_ASSERT(pv < po && kv < po && cv < po && lv < po && uv < po);
+  LFSC_ASSERT(!pv || !kv || kv == pv + (size_t)f->sizep);
+  LFSC_ASSERT(!cv || !lv || lv == cv + (size_t)f->sizecode);
+  LFSC_ASSERT(!uv || uv + (size_t)nupn == po);
   uint32_t *w = b->l->w + po;
   setaddr(b, po + LFSIMG_P_K, kv);
   setaddr(b, po + LFSIMG_P_CODE, cv);
@@ -368,6 +393,9 @@ int lfsc_layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *
   size_t buckets = b.err ? 0 : emit_strings(&b);
   size_t mainproto = b.err ? 0 : emit_proto(&b, main);
   if (!b.err) {
+    /* the header first, the main (index) Proto last */
+    LFSC_ASSERT(hdr == 0 && mainproto + LFSIMG_PROTO_BYTES / 4 == l->nwords);
+    LFSC_ASSERT(l->nwords <= MAX_WORDS && buckets == LFSIMG_HEADER_BYTES / 4);
     uint32_t *h = l->w + hdr;
     h[LFSIMG_H_SIG] = lfsc_layout_signature(opts->target);
     h[LFSIMG_H_SIZE] = (uint32_t)(l->nwords * 4);
@@ -405,6 +433,7 @@ void lfsc_layout_write_pi(const layout *l, lfsc_sink *out)
   unsigned char buf[4096];
   size_t n = 0;
   size_t nbits = (l->nwords + 31) / 32;
+  LFSC_ASSERT(l->nwords == 0 || nbits <= l->cap / 32);   /* within the bitmap */
   for (size_t i = 0; i < l->nwords + nbits; i++) {
     uint32_t v = i < l->nwords ? l->w[i] : l->reloc[i - l->nwords];
     wr_u32le(buf + n, v);

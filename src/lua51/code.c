@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "base/assert.h"
 #include "base/ctx.h"
 #include "numeric.h"
 
@@ -46,14 +47,22 @@ static int isnumeral(const expdesc *e)
 
 /* ---- jump lists ---- */
 
+/* The instructions with a jump offset: the for loops patch theirs too.
+ * (A macro: only the checks use it, which a release build compiles out.) */
+#define IS_JUMP(i) (INS_OP(i) == OP_JMP || INS_OP(i) == OP_FORPREP || INS_OP(i) == OP_FORLOOP)
+
 static int getjump(fstate *fs, int pc)
 {
+  LFSC_ASSERT(pc >= 0 && pc < fs->pc);
+  LFSC_ASSERT(IS_JUMP(fs->f->code[pc]));   /* lists link jumps only */
   int off = INS_sBx(fs->f->code[pc]);
   return off == CODE_NO_JUMP ? CODE_NO_JUMP : pc + 1 + off;
 }
 
 static void fixjump(fstate *fs, int pc, int dest)
 {
+  LFSC_ASSERT(dest != CODE_NO_JUMP && dest >= 0 && dest <= fs->pc);
+  LFSC_ASSERT(IS_JUMP(fs->f->code[pc]));
   int off = dest - (pc + 1);
   if (off > LFSC_MAXARG_sBx || -off > LFSC_MAXARG_sBx)
     lfsc_lex_syntax_error(fs->ls, "control structure too long");
@@ -146,8 +155,10 @@ void lfsc_code_patchlist(fstate *fs, int list, int target)
 {
   if (target == fs->pc)
     lfsc_code_patchtohere(fs, list);
-  else
+  else {
+    LFSC_ASSERT(target < fs->pc);     /* a backward jump: the target exists */
     patchlistaux(fs, list, target, LFSC_NO_REG, target);
+  }
 }
 
 /* ---- emission ---- */
@@ -161,6 +172,7 @@ int lfsc_code_emit(fstate *fs, uint32_t ins, int line)
     lfsc_code_grow(fs, (void **)&f->code, &cap, fs->pc, sizeof *f->code);
     lfsc_code_grow(fs, (void **)&f->lineinfo, &fs->capcode, fs->pc, sizeof *f->lineinfo);
   }
+  LFSC_ASSERT(fs->pc < fs->capcode);
   f->code[fs->pc] = ins;
   f->lineinfo[fs->pc] = line;
   if (lfsc_lineinfo_emit(&fs->li, fs->pc, line) != 0)
@@ -185,6 +197,7 @@ int lfsc_code_asbx(fstate *fs, lfsc_opcode op, int a, int sbx)
 
 void lfsc_code_fixline(fstate *fs, int line)
 {
+  LFSC_ASSERT(fs->pc > 0);
   fs->f->lineinfo[fs->pc - 1] = line;
   if (lfsc_lineinfo_fix(&fs->li, line) != 0)
     lfsc_lex_nomem(fs->ls);
@@ -192,6 +205,7 @@ void lfsc_code_fixline(fstate *fs, int line)
 
 void lfsc_code_nil(fstate *fs, int from, int n)
 {
+  LFSC_ASSERT(n >= 1);
   if (fs->pc > fs->lasttarget) {        /* nothing jumps here */
     if (fs->pc == 0) {
       if (from >= fs->nactvar)
@@ -241,18 +255,24 @@ void lfsc_code_checkstack(fstate *fs, int n)
       lfsc_lex_syntax_error(fs->ls, "function or expression too complex");
     fs->f->maxstacksize = (uint8_t)top;
   }
+  LFSC_ASSERT(fs->freereg + n <= fs->f->maxstacksize);
 }
 
 void lfsc_code_reserveregs(fstate *fs, int n)
 {
   lfsc_code_checkstack(fs, n);
   fs->freereg += n;
+  LFSC_ASSERT(fs->freereg >= fs->nactvar && fs->freereg <= fs->f->maxstacksize);
 }
 
+/* Temporaries are freed in the reverse order of their reservation: the
+ * register given back must be the topmost one. */
 static void freereg(fstate *fs, int reg)
 {
-  if (!IS_K(reg) && reg >= fs->nactvar)
+  if (!IS_K(reg) && reg >= fs->nactvar) {
     fs->freereg--;
+    LFSC_ASSERT(reg == fs->freereg);
+  }
 }
 
 static void freeexp(fstate *fs, expdesc *e)
@@ -339,6 +359,7 @@ static int addk(fstate *fs, const lfsc_const *v)
     lfsc_lex_fail(fs->ls, LFSC_ESYNTAX, "constant table overflow");
   }
   lfsc_code_grow(fs, (void **)&fs->f->k, &fs->capk, fs->nk, sizeof *fs->f->k);
+  LFSC_ASSERT(fs->nk < fs->capk && 2 * (fs->nk + 1) <= fs->kt.cap);
   fs->f->k[fs->nk] = *v;
   fs->kt.slot[h] = fs->nk + 1;
   return fs->nk++;
@@ -432,6 +453,7 @@ static int code_label(fstate *fs, int a, int b, int jump)
 
 static void discharge2reg(fstate *fs, expdesc *e, int reg)
 {
+  LFSC_ASSERT(reg >= 0 && reg < fs->f->maxstacksize);
   lfsc_code_dischargevars(fs, e);
   switch (e->k) {
   case EXP_NIL:
@@ -536,6 +558,7 @@ int lfsc_code_exp2rk(fstate *fs, expdesc *e)
               : e->k == EXP_KNUM ? lfsc_code_numberk(fs, e->nval)
               : boolk(fs, e->k == EXP_TRUE);
       e->k = EXP_K;
+      LFSC_ASSERT(e->info <= LFSC_MAXINDEXRK);
       return e->info | LFSC_BITRK;
     }
     break;
@@ -600,6 +623,8 @@ void lfsc_code_indexed(fstate *fs, expdesc *t, expdesc *k)
 static void invertjump(fstate *fs, expdesc *e)
 {
   uint32_t *i = jumpcontrol(fs, e->info);
+  /* a comparison, whose A is the sense of the test */
+  LFSC_ASSERT(lfsc_opcodes_test[INS_OP(*i)] && INS_OP(*i) != OP_TESTSET && INS_OP(*i) != OP_TEST);
   INS_SET_A(*i, !INS_A(*i));
 }
 
@@ -800,11 +825,13 @@ void lfsc_code_posfix(fstate *fs, bin_op op, expdesc *e1, expdesc *e2)
 {
   switch (op) {
   case BIN_AND:
+    LFSC_ASSERT(e1->t == CODE_NO_JUMP);   /* closed by lfsc_code_goiftrue */
     lfsc_code_dischargevars(fs, e2);
     lfsc_code_concat(fs, &e2->f, e1->f);
     *e1 = *e2;
     break;
   case BIN_OR:
+    LFSC_ASSERT(e1->f == CODE_NO_JUMP);   /* closed by goiffalse */
     lfsc_code_dischargevars(fs, e2);
     lfsc_code_concat(fs, &e2->t, e1->t);
     *e1 = *e2;
@@ -813,6 +840,7 @@ void lfsc_code_posfix(fstate *fs, bin_op op, expdesc *e1, expdesc *e2)
     lfsc_code_exp2val(fs, e2);
     if (e2->k == EXP_RELOC && INS_OP(code_getcode(fs, e2)) == OP_CONCAT) {
       /* a..(b..c): widen the existing CONCAT to start at e1 */
+      LFSC_ASSERT(e1->info == INS_B(code_getcode(fs, e2)) - 1);
       freeexp(fs, e1);
       INS_SET_B(code_getcode(fs, e2), e1->info);
       e1->k = EXP_RELOC;
@@ -839,6 +867,7 @@ void lfsc_code_posfix(fstate *fs, bin_op op, expdesc *e1, expdesc *e2)
 
 void lfsc_code_setlist(fstate *fs, int base, int nelems, int tostore)
 {
+  LFSC_ASSERT(tostore != 0 && nelems >= 1);
   int c = (nelems - 1) / LFSC_FIELDS_PER_FLUSH + 1;
   int b = tostore == CODE_MULTRET ? 0 : tostore;
   if (c <= LFSC_MAXARG_C) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "code.h"
+#include "base/assert.h"
 #include "base/ctx.h"
 #include "lex.h"
 #include "parse.h"
@@ -1196,6 +1197,8 @@ static void chunk(lex_state *ls)
   while (!islast && !block_follow(ls->t.tok)) {
     islast = statement(ls);
     testnext(ls, ';');
+    /* the registers in use lie above the locals and within the stack */
+    LFSC_ASSERT(ls->fs->f->maxstacksize >= ls->fs->freereg && ls->fs->freereg >= ls->fs->nactvar);
     ls->fs->freereg = ls->fs->nactvar;
   }
   leavelevel(ls);

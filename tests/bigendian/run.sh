@@ -62,4 +62,6 @@ done
 echo "outputs compared byte for byte: $same"
 [ $same -ge 300 ] || { fail=$((fail + 1)); echo "FAIL: only $same outputs compared (expected 300 or more)"; }
 echo "$pass passed, $fail failed"
+# 358 comparisons today
+[ $((pass + fail)) -ge 340 ] || { echo "FAIL: only $((pass + fail)) comparisons ran, at least 340 expected"; exit 1; }
 [ $fail -eq 0 ]

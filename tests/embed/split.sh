@@ -6,8 +6,10 @@
 # markers are comments. The firmware targets split the same way.
 # usage: split.sh LUAC WALK_C CC LUA SPLITDIR WORK
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 export LC_ALL=C
 luac=$1 walk=$2 cc=$3 lua=$4 dir=$5 work=$6
+[ -n "$lua" ] || { echo "SKIP: lua5.1 not installed"; exit 77; }
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
@@ -69,5 +71,4 @@ done
 dump fs --split -s -t float ovl.lua && "$luac" -s -t float -o serve.s.lc serve.lua &&
   cmp out.fs/ovl-serve.lc serve.s.lc && ok || bad "ovl-serve (-s) != the padded piece compiled alone"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tally_end 13

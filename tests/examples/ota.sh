@@ -6,6 +6,7 @@
 # images and a missing server must leave the old LFS. Only 127.0.0.1 is used.
 # usage: ota.sh LFSIMG LUAC_CROSS
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 LFSIMG=$1 LUAC=$2
 EX=$(cd "$(dirname "$0")/../../examples" && pwd)
 T=$(mktemp -d)
@@ -53,5 +54,4 @@ if LUA_PATH="$EX/ota/?.lua;;" "$LFSIMG" run "$T/old.img" -l host_stubs "$EX/ota/
      127.0.0.1 "$PORT" > "$T/dev.out" 2>&1; then ok; else bad "device side (test_ota.lua)"; fi
 cat "$T/dev.out"
 cmp -s "$T/spiffs/lfs.img" "$T/srv/lfs.img" && ok || bad "SPIFFS holds the served image"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tally_end 6

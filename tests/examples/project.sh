@@ -5,6 +5,7 @@
 # no FIRMWARE) that must stop make.
 # usage: project.sh LFSIMG LUAC_CROSS FIRMWARE_DIR
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 LFSIMG=$1 LUAC=$2 FWDIR=$3
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d) && trap 'rm -rf "$T"' EXIT
@@ -64,5 +65,4 @@ cp "$T/ring.lua" lua/ring.lua
 
 expect "make clean" $M clean
 [ ! -e lfs.img ] && [ ! -e flash ] && [ ! -e .fw ] && ok || bad "make clean removes the products"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tally_end 31

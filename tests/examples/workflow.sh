@@ -7,6 +7,7 @@
 # failing step, YAML it does not read and ${{ }} expressions.
 # usage: workflow.sh LFSIMG LUAC_CROSS FIRMWARE_DIR [LFSC_GIT_URL]
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 LFSIMG=$1 LUAC=$2 FWDIR=$3 GIT=${4:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d) && trap 'rm -rf "$T"' EXIT
@@ -43,5 +44,4 @@ refused "flow YAML" 's/^  push:$/  push: [main]/' "unsupported YAML: \[main\]"
 refused "an expression" 's/run: make image/run: make image LUAC=${{ env.LUAC }}/' \
   "expressions are not evaluated"
 refused "a package not installed" 's/zlib1g-dev/zlib1g-devv/' "not installed here: .*zlib1g-devv"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tally_end 9

@@ -5,6 +5,7 @@
 #
 # usage: limits.sh LUAC_CROSS LFSIMG CONFORMANCE_DIR WORK_DIR
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 LUAC=$1 LFSIMG=$2 CONF=$3 WORK=$4
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
 cd "$CONF/src" || exit 1
@@ -74,5 +75,4 @@ expect 1 "-m 0xfffff000 (accepted before)" "larger than any LFS image" "$LUAC" -
 expect 1 "-m beyond the format" "0x3e0000 bytes (the image format's limit)" \
   "$LUAC" --no-window-check -f -m 0x3e1000 -o "$WORK/out" $BIG
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+tally_end 22

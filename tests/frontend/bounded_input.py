@@ -153,4 +153,4 @@ try:
     print("%d programs with tokens across chunk boundaries identical to luac5.1" % count)
 finally:
     shutil.rmtree(tmp)
-sys.exit(summary())
+sys.exit(summary(at_least=60))      # 61 checks today

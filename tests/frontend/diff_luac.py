@@ -353,6 +353,11 @@ def main():
                       % (label, ' '.join(strip), text[:200], ma, mb))
     print('%d compiled by both, the rest rejected by both' % valid)
     print('%d passed, %d failed' % (passed, failed))
+    # every snippet twice (plain and -s), every random program at least once
+    at_least = 2 * len(SNIPPETS) + nrandom
+    if passed + failed < at_least:
+        print('FAIL: only %d checks ran, at least %d expected' % (passed + failed, at_least))
+        return 1
     return 1 if failed else 0
 
 

@@ -39,7 +39,7 @@ srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*
 cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/opts.c"; }
 san=${FUZZ_SANITIZE-address,undefined}
 if [ -n "$san" ]; then opt="-O1 -fno-sanitize-recover=all"; san=",$san"; else opt="-O2"; fi
-cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -fno-omit-frame-pointer $opt -I$root/include -I$root/src"
+cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLFSC_CHECKS -g -fno-omit-frame-pointer $opt -I$root/include -I$root/src"
 # The targets (the firmware reader's too) are built and run in lanes, one
 # per core (FUZZ_JOBS), each lane taking every FUZZ_JOBS-th target in turn:
 # every target still gets the whole -max_total_time on a core of its own.

@@ -6,6 +6,7 @@
 #
 # usage: cli.sh LUAC_CROSS PICHECK CONFORMANCE_DIR WORK_DIR LFSIMG
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 LUAC=$1 PICHECK=$2 CONF=$3 WORK=$4 LFSIMG=$5
 SRC=$CONF/src
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
@@ -193,5 +194,4 @@ expect_fail "--source-prefix error message" ": lib/bad.lua:1: unexpected symbol"
 "$LUAC" -i -o "$WORK/i.lc" c15_empty.lua && cmp -s "$WORK/i.lc" "$CONF/lc/float/c15_empty.i.lc" &&
   ok || bad "-i bytecode"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+tally_end 57

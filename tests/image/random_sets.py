@@ -189,6 +189,9 @@ def main():
             passed += 1
             print('ok  ', what)
     print('%d passed, %d failed' % (passed, failed))
+    if passed + failed < nsets:
+        print('FAIL: only %d sets checked, %d expected' % (passed + failed, nsets))
+        return 1
     return 1 if failed else 0
 
 

@@ -7,6 +7,7 @@
 #
 # usage: deb.sh BUILD_DIR SOURCE_DIR CONFORMANCE_DIR WORK_DIR
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 BUILD=$1 SRCDIR=$2 CONF=$3 WORK=$4
 rm -rf "$WORK" && mkdir -p "$WORK/root" || exit 1
 pass=0 fail=0
@@ -69,5 +70,4 @@ else
   bad "cc with pkg-config flags ($flags): $(head -5 "$WORK/cc.txt")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_end 24

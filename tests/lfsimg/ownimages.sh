@@ -69,6 +69,7 @@ grep -q 'function\[0\] (line 2): instruction 1 (line 2 / 2): MUL 1 0 -1  vs  SUB
 "$L" diff "$T/a.img" "$T/d.img" > "$T/out" || fail "diff: a different timestamp is not a difference"
 
 echo "$n images from our luac.cross verified, relocated and equivalent to the reference"
+[ "$n" -eq 12 ] || fail "expected 12 images (3 variants, 2 sets, PI and ABS), checked $n"
 if [ $fails -ne 0 ]; then
   echo "$fails failures"
   exit 1

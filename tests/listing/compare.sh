@@ -8,11 +8,14 @@
 # renamed in order of first appearance on both sides, so a CLOSURE comment
 # must still name the same function as that function's header.
 #
-# usage: compare.sh LCLIST WORKDIR [-g] [-n MAX] (FILE.lua | DIR)...
+# usage: compare.sh LCLIST WORKDIR [-m MIN] [-g] [-n MAX] (FILE.lua | DIR)...
 #   DIR is searched for *.lua; files luac5.1 cannot compile are skipped;
-#   -n MAX caps how many files of the following DIRs are used (evenly spaced).
-# Prints "N passed, M failed" and exits 1 on any difference.
+#   -n MAX caps how many files of the following DIRs are used (evenly spaced);
+#   -m MIN: at least MIN files must be compared (divided by LFSC_SAMPLE).
+# Prints "N passed, M failed" and exits 1 on any difference, or when fewer
+# than MIN files were compared.
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 LCLIST=$1; WORK=$2; shift 2
 LUAC=${LUAC:-luac5.1}
 if ! command -v "$LUAC" >/dev/null 2>&1; then
@@ -22,7 +25,7 @@ mkdir -p "$WORK" || exit 1
 norm() {
   awk -f "$(dirname "$0")/norm-addr.awk" "$1"
 }
-pass=0; fail=0; skip=0; max=0
+pass=0; fail=0; skip=0; max=0; min=1
 check() {   # $1 = lua file
   if ! "$LUAC" -o "$WORK/x.out" "$1" 2>/dev/null ||
      ! "$LUAC" -s -o "$WORK/x.s.out" "$1" 2>/dev/null; then
@@ -58,6 +61,7 @@ gen() {
 while [ $# -gt 0 ]; do
   case $1 in
   -n) max=$2; shift 2; continue ;;
+  -m) min=$2; shift 2; continue ;;
   -g) gen; shift; continue ;;
   esac
   if [ -d "$1" ]; then
@@ -79,5 +83,5 @@ while [ $# -gt 0 ]; do
   fi
   shift
 done
-echo "$pass passed, $fail failed ($skip skipped: luac5.1 could not compile them)"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+echo "($skip skipped: luac5.1 could not compile them)"
+tally_end "$(sampled "$min")"

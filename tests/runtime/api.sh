@@ -5,6 +5,7 @@
 # command line and luac.cross -e / -F.
 # usage: api.sh LFSIMG LUAC_CROSS CONFORMANCE_DIR
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 LFSIMG=$1 LUAC=$2 CONF=$3
 case $LFSIMG in /*) ;; *) LFSIMG=$PWD/$LFSIMG ;; esac
 case $LUAC in /*) ;; *) LUAC=$PWD/$LUAC ;; esac
@@ -197,5 +198,4 @@ same "-e without LFS: no LFS loaded" "nil" \
 same "-e needs an argument: usage error" "2 1" \
   "$("$LUAC" -e > /dev/null 2> err; echo $?) $(grep -c "'-e' needs argument" err)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_end 50

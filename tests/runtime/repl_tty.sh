@@ -5,6 +5,7 @@
 # session and LFSIMG_HISTORY= keeps none. Asserts what the screen shows.
 # usage: repl_tty.sh LFSIMG IMAGE
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 LFSIMG=$1 IMG=$2
 command -v tmux > /dev/null || { echo "tmux not installed"; exit 77; }
 case $LFSIMG in /*) ;; *) LFSIMG=$PWD/$LFSIMG ;; esac
@@ -88,5 +89,4 @@ line '=node.LFS.time'; wait_for "1700000000"
 keys C-d; wait_for "exit status 0"
 check "LFSIMG_HISTORY= keeps no history file" "hist" "$(ls "$T")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_end 4

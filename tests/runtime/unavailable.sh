@@ -2,6 +2,7 @@
 # A build without liblua5.1 (-m32, Windows): run, -e and -F say so, exit 1.
 # usage: unavailable.sh LFSIMG LUAC_CROSS
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 LFSIMG=$1 LUAC=$2
 pass=0 fail=0
 T=$(mktemp -d) && trap 'rm -rf "$T"' EXIT
@@ -16,5 +17,4 @@ for cmd in "$LFSIMG run --no-image -e x=1" "$LUAC -e $T/s.lua -o $T/out $T/s.lua
     echo "FAIL: $cmd: exit $rc: $(cat "$T/e")"; fail=$((fail + 1))
   fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_end 3

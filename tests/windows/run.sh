@@ -7,6 +7,7 @@
 #
 # usage: run.sh SOURCE_DIR CONFORMANCE_DIR WORK_DIR PICHECK NATIVE_LFSIMG NATIVE_LUAC
 set -u
+. "$(dirname "$0")/../lib/tally.sh"
 SRCDIR=$1 CONF=$2 WORK=$3 PICHECK=$4 NATIVE_LFSIMG=$5 NATIVE_LUAC=$6
 mkdir -p "$WORK" || exit 1
 export WINEDEBUG=err+all WINEPREFIX="$WORK/wineprefix"
@@ -96,5 +97,5 @@ for o in "-f" "--best -f"; do
 done
 
 echo "wine runs tried again after an exit 1 with no output: $(cat "$bin/retried" 2>/dev/null | wc -l)"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+# 12 checks: the zip (3), the vectors (2), lfsimg.exe (4), -o - (1), images (2)
+tally_end 12
