@@ -61,8 +61,6 @@ int lfsc_seterr(lfsc_ctx *ctx, int code, const char *fmt, ...)
 
 /* Intern a byte string in ctx (NULL on out-of-memory). */
 const lfsc_str *lfsc_intern(lfsc_ctx *ctx, const char *s, size_t len);
-/* Lua 5.1's string hash (also the ROstrt hash, image spec §6.2). */
-uint32_t lfsc_strhash(const char *s, size_t len);
 /* Arena allocation owned by ctx, zero-filled (NULL on out-of-memory). */
 void *lfsc_alloc(lfsc_ctx *ctx, size_t size);
 

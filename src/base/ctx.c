@@ -154,13 +154,14 @@ void *lfsc_ctx_arena_copy(lfsc_ctx *ctx, const void *p, size_t n)
   return q;
 }
 
-uint32_t lfsc_strhash(const char *s, size_t len)
+/* The intern table's hash (FNV-1a over every byte). It is not any Lua's
+ * string hash: each image format hashes its strings its own way (the 5.1
+ * ROstrt's is lfsc_strtab_hash). */
+static uint32_t intern_hash(const char *s, size_t len)
 {
-  /* Lua 5.1 hashes at most ~32 sampled bytes, walking down from the end. */
-  uint32_t h = (uint32_t)len;
-  size_t step = (len >> 5) + 1;
-  for (size_t i = len; i >= step; i -= step)
-    h ^= (h << 5) + (h >> 2) + (unsigned char)s[i - 1];
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
   return h;
 }
 
@@ -186,8 +187,7 @@ static int grow_table(lfsc_ctx *ctx)
 
 const lfsc_str *lfsc_intern(lfsc_ctx *ctx, const char *s, size_t len)
 {
-  uint32_t h = lfsc_strhash(s, len);
-  /* The Lua hash samples long strings, so compare fully on a hash match. */
+  uint32_t h = intern_hash(s, len);
   for (lfsc_str *t = ctx->buckets[h & (ctx->nbuckets - 1)]; t; t = t->chain)
     if (t->hash == h && t->len == len && memcmp(t->data, s, len) == 0)
       return t;

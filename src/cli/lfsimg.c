@@ -910,6 +910,9 @@ static void put_const(lfsc_sink *out, const lfsc_const *k, lfsc_target v)
     put_escaped(out, k->u.s->data, k->u.s->len);
     lfsc_sink_printf(out, "\"");
     break;
+  case LFSC_K_INT:
+    lfsc_sink_printf(out, "%" PRId64, k->u.i);
+    break;
   }
 }
 

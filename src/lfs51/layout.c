@@ -202,13 +202,14 @@ static size_t emit_strings(builder *b)
     size_t ts = alloc(b, LFSIMG_TS_BYTES(s->len));
     if (b->err)
       break;
-    size_t bucket = buckets + (s->hash & (l->nbuckets - 1));
+    uint32_t hash = b->tab.node[index[i]].hash;
+    size_t bucket = buckets + (hash & (l->nbuckets - 1));
     LFSC_ASSERT(bucket < buckets + l->nbuckets && l->w[bucket] < ts);   /* chains point back */
     LFSC_ASSERT(ts + LFSIMG_TS_BYTES(s->len) / 4 == l->nwords);
     setaddr(b, ts + LFSIMG_TS_NEXT, l->w[bucket]);
     setaddr(b, bucket, ts);
     l->w[ts + LFSIMG_TS_TTMARKED] = LFSIMG_TS_TTMARKED_VALUE;
-    l->w[ts + LFSIMG_TS_HASH] = s->hash;
+    l->w[ts + LFSIMG_TS_HASH] = hash;
     l->w[ts + LFSIMG_TS_LEN] = s->len;
     /* characters, NUL and padding, packed little-endian into words */
     uint32_t *c = l->w + ts + LFSIMG_TS_WORDS;

@@ -23,19 +23,39 @@ void lfsc_strtab_free(strtab *t)
   lfsc_strtab_init(t);
 }
 
-static int32_t mainpos(const strtab *t, const lfsc_str *s)
+uint32_t lfsc_strtab_hash(const char *s, size_t len)
 {
-  return (int32_t)(s->hash & (t->size - 1));
+  /* Lua 5.1 hashes at most ~32 sampled bytes, walking down from the end. */
+  uint32_t h = (uint32_t)len;
+  size_t step = (len >> 5) + 1;
+  for (size_t i = len; i >= step; i -= step)
+    h ^= (h << 5) + (h >> 2) + (unsigned char)s[i - 1];
+  return h;
+}
+
+static uint32_t keyhash(const lfsc_str *s)
+{
+  return lfsc_strtab_hash(s->data, s->len);
+}
+
+static int32_t mainpos(const strtab *t, uint32_t hash)
+{
+  return (int32_t)(hash & (t->size - 1));
+}
+
+static int32_t find(const strtab *t, const lfsc_str *s, uint32_t hash)
+{
+  if (t->size == 0)
+    return NONE;
+  for (int32_t i = mainpos(t, hash); i != NONE; i = t->node[i].next)
+    if (t->node[i].key == s)
+      return i;
+  return NONE;
 }
 
 int32_t lfsc_strtab_find(const strtab *t, const lfsc_str *s)
 {
-  if (t->size == 0)
-    return NONE;
-  for (int32_t i = mainpos(t, s); i != NONE; i = t->node[i].next)
-    if (t->node[i].key == s)
-      return i;
-  return NONE;
+  return find(t, s, keyhash(s));
 }
 
 /* The free slot search scans downwards and is only reset by a grow, so a
@@ -66,13 +86,13 @@ static int32_t find_prev(const strtab *t, int32_t from, int32_t target)
  * (the eLua rehash swaps nodes instead of re-inserting into a new vector). */
 static int move_node(strtab *t, int32_t i)
 {
-  int32_t mp = mainpos(t, t->node[i].key);
+  int32_t mp = mainpos(t, t->node[i].hash);
   if (mp == i)
     return 1;
   if (find_prev(t, mp, i) != NONE)
     return 1;                   /* already chained from its main position */
   if (t->node[mp].key) {
-    int32_t other = mainpos(t, t->node[mp].key);
+    int32_t other = mainpos(t, t->node[mp].hash);
     if (other != mp) {
       /* The occupant of mp is itself out of place: swap the two nodes and
        * relink whoever pointed at mp to point at i. */
@@ -124,7 +144,8 @@ static int grow(strtab *t)
 
 int lfsc_strtab_insert(strtab *t, const lfsc_str *s)
 {
-  if (lfsc_strtab_find(t, s) != NONE)
+  uint32_t hash = keyhash(s);
+  if (find(t, s, hash) != NONE)
     return LFSC_OK;
   for (;;) {
     if (t->size == 0) {
@@ -133,7 +154,7 @@ int lfsc_strtab_insert(strtab *t, const lfsc_str *s)
         return rc;
       continue;
     }
-    int32_t mp = mainpos(t, s);
+    int32_t mp = mainpos(t, hash);
     if (t->node[mp].key) {
       int32_t f = freepos(t);
       if (f == NONE) {
@@ -142,7 +163,7 @@ int lfsc_strtab_insert(strtab *t, const lfsc_str *s)
           return rc;
         continue;
       }
-      int32_t other = mainpos(t, t->node[mp].key);
+      int32_t other = mainpos(t, t->node[mp].hash);
       if (other != mp) {
         /* Brent's variation: the occupant is a guest here; move it to the
          * free node and take its place. */
@@ -157,6 +178,7 @@ int lfsc_strtab_insert(strtab *t, const lfsc_str *s)
       }
     }
     t->node[mp].key = s;
+    t->node[mp].hash = hash;
     t->count++;
     return LFSC_OK;
   }

@@ -19,6 +19,7 @@
 
 typedef struct strtab_node {
   const lfsc_str *key;          /* NULL = free node */
+  uint32_t hash;                /* lfsc_strtab_hash of the key */
   int32_t next;                 /* next node in the collision chain, or -1 */
 } strtab_node;
 
@@ -28,6 +29,10 @@ typedef struct strtab {
   uint32_t freepos;             /* free-slot scan position; moves down only */
   uint32_t count;               /* keys stored */
 } strtab;
+
+/* Lua 5.1's string hash: the ROstrt's (image spec §6.2), which the
+ * firmware recomputes to look strings up, and the table model's. */
+uint32_t lfsc_strtab_hash(const char *s, size_t len);
 
 void lfsc_strtab_init(strtab *t);
 void lfsc_strtab_free(strtab *t);

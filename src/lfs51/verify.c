@@ -13,6 +13,7 @@
 #include "lfsc/opcodes.h"
 #include "lua51/codecheck.h"
 #include "build.h"
+#include "strtab.h"
 #include "platform/esp8266/lfslimits.h"
 #include "base/sink.h"
 #include "verify.h"
@@ -441,7 +442,7 @@ static void check_strings(vctx *v)
            (unsigned)s->off, s->marked);
     if (s->pad)
       WARN(s->off + 6, "string at 0x%05x has non-zero padding after marked", (unsigned)s->off);
-    uint32_t h = lfsc_strhash(s->s->data, len);
+    uint32_t h = lfsc_strtab_hash(s->s->data, len);
     if (s->hash != h)
       ERR(s->off + 8, "string at 0x%05x stores hash 0x%08x, its bytes hash to 0x%08x: "
           "firmware lookups will miss it", (unsigned)s->off, (unsigned)s->hash, (unsigned)h);

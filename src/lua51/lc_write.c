@@ -122,6 +122,10 @@ static void put_constants(writer *w, const lfsc_proto *f)
     case LFSC_K_STR:
       put_string(w, k->u.s);
       break;
+    case LFSC_K_INT:            /* a 5.3 tree: 5.1 has no integer subtype */
+      if (w->status == LFSC_OK)
+        w->status = lfsc_seterr(w->ctx, LFSC_EARG, "a Lua 5.3 tree cannot be written as 5.1");
+      break;
     }
   }
 }

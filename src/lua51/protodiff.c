@@ -12,6 +12,7 @@ int lfsc_protodiff_const_eq(const lfsc_const *a, const lfsc_const *b)
   case LFSC_K_NUM:
     return memcmp(&a->u.n, &b->u.n, sizeof a->u.n) == 0 || (a->u.n != a->u.n && b->u.n != b->u.n);
   case LFSC_K_STR: return a->u.s == b->u.s;
+  case LFSC_K_INT: return a->u.i == b->u.i;
   default: return 1;
   }
 }
