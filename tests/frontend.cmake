@@ -34,3 +34,5 @@ endif()
 # The packed line-info codec (src/lua51/lineinfo.c): round trips, the
 # strict decoder's refusals, and every reference vector's line info.
 lfsc_unit_test(test_lineinfo test_lineinfo.c)
+# the dialect table: lookup, and the same bytes as the rooms' own calls
+lfsc_unit_test(test_dialect test_dialect.c)

@@ -11,12 +11,10 @@
 
 #include "lfsc/lfsc.h"
 #include "lfsc/build.h"
+#include "lfsc/dialect.h"
 #include "platform/esp8266/firmware.h"
-#include "lua51/input.h"
 #include "embed/embed.h"
 #include "platform/esp8266/lfslimits.h"
-#include "lua51/lc_write.h"
-#include "lua51/listing.h"
 #include "base/outfile.h"
 #include "runtime/runtime.h"
 #include "base/sink.h"
@@ -32,6 +30,7 @@ typedef struct options {
   int stripping;                /* -s */
   int version;                  /* -v count */
   const char *output;           /* -o; NULL = stdout */
+  const lfsc_dialect *dialect;  /* the Lua compiled (5.1) */
   lfsc_target target;           /* -t */
   int compat_lineinfo;          /* --compat-lineinfo */
   int best;                     /* --best */
@@ -410,13 +409,13 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
     lfsc_image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
                           .maxsize = o->maxsize, .strip = o->stripping, .best = o->best,
                           .no_window_check = (o->limits & LIMITS_NO_WINDOW) != 0};
-    rc = lfsc_image_write(ctx, f, &io, &sink, &size);
+    rc = o->dialect->image_write(ctx, f, &io, &sink, &size);
     if (rc == LFSC_ELIMIT && o->fw_partition && size > o->maxsize)
       lfsc_seterr(ctx, rc, "image of %" PRIu32 " bytes does not fit the firmware's %s by %llu "
                   "bytes", size, o->maxsize == o->fw_partition ? "LFS partition" : "-m limit",
                   (unsigned long long)(size - o->maxsize));
   } else {
-    rc = lfsc_lc_write(ctx, f, o->target, o->stripping, &sink);
+    rc = o->dialect->write_chunk(ctx, f, o->target, o->stripping, &sink);
   }
   int frc = lfsc_sink_file_flush(&sink);
   if (rc == LFSC_OK)
@@ -509,8 +508,8 @@ int main(int argc, char **argv)
   if (argv[0] && argv[0][0])
     progname = argv[0];
   lfsc_outfile_catch_signals();
-  options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .target = LFSC_TARGET_FLOAT,
-               .maxsize = LFSC_IMAGE_MAXSIZE};
+  options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .dialect = lfsc_dialect_find(NULL),
+               .target = LFSC_TARGET_FLOAT, .maxsize = LFSC_IMAGE_MAXSIZE};
   if (named_int(progname))
     o.target = LFSC_TARGET_INT;
   int i = doargs(argc, argv, &o);
@@ -572,9 +571,9 @@ int main(int argc, char **argv)
     lfsc_free(ctx);
     return EXIT_SUCCESS;
   }
-  input_opts io = {o.target, o.compat_lineinfo, o.source_prefix};
+  lfsc_input_opts io = {o.target, o.compat_lineinfo, o.source_prefix};
   for (int k = 0; k < nfiles; k++) {
-    if (lfsc_input_load(ctx, &io, files[k], &chunks[k]) != LFSC_OK) {
+    if (o.dialect->load(ctx, &io, files[k], &chunks[k]) != LFSC_OK) {
       fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
       int_hint(o.target, lfsc_errmsg(ctx));
       exit(EXIT_FAILURE);
@@ -595,19 +594,19 @@ int main(int argc, char **argv)
     int off = pre ? 1 : 0;      /* -e's function is named by its source */
     for (int k = off; k < nfiles; k++)
       names[k] = strcmp(files[k - off], "-") == 0 ? NULL : files[k - off];
-    int rc = lfsc_image_index(ctx, chunks, names, (size_t)nfiles, o.target, timestamp, &f);
+    int rc = o.dialect->image_index(ctx, chunks, names, (size_t)nfiles, o.target, timestamp, &f);
     free(names);
     if (rc != LFSC_OK)
       fatal(lfsc_errmsg(ctx));
   } else {
-    f = lfsc_input_combine(ctx, chunks, nfiles);
+    f = o.dialect->combine(ctx, chunks, nfiles);
     if (!f)
       fatal("not enough memory");
   }
   if (o.listing) {
     lfsc_sink out;
     lfsc_sink_file_buffered_init(&out, stdout);
-    lfsc_listing_print(&out, f, o.listing > 1, o.target);
+    o.dialect->list(&out, f, o.listing > 1, o.target);
     lfsc_sink_file_flush(&out);
   }
   int status = EXIT_SUCCESS;

@@ -1,0 +1,84 @@
+/*
+ * The dialect table (lfsc/dialect.h): lookup by name, and that a program
+ * going through the table gets the bytes the rooms' own functions write
+ * (a .lc of each firmware variant, a host chunk, an image).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "lfsc/dialect.h"
+#include "lua51/lc_write.h"
+
+static void test_find(void **state)
+{
+  (void)state;
+  assert_ptr_equal(lfsc_dialect_find(NULL), &lfsc_dialect_lua51);
+  assert_ptr_equal(lfsc_dialect_find(""), &lfsc_dialect_lua51);
+  assert_ptr_equal(lfsc_dialect_find("5.1"), &lfsc_dialect_lua51);
+  assert_ptr_equal(lfsc_dialect_find("51"), &lfsc_dialect_lua51);
+  assert_null(lfsc_dialect_find("5.2"));
+  assert_null(lfsc_dialect_find("5.3"));   /* not yet: issue #19 */
+  assert_string_equal(lfsc_dialect_lua51.name, "5.1");
+  assert_int_equal(lfsc_dialect_lua51.lua, LFSC_LUA51);
+}
+
+static const char src[] =
+    "local t = {1, 2.5, 'x', true}\n"
+    "return function(a, ...) return #t + a, ... end\n";
+
+static void test_same_bytes(void **state)
+{
+  (void)state;
+  const lfsc_dialect *d = lfsc_dialect_find("5.1");
+  lfsc_ctx *ctx = lfsc_new();
+  assert_non_null(ctx);
+  lfsc_compile_opts co = {.nummodel = LFSC_NUM_DOUBLE};
+  lfsc_proto *f = NULL;
+  assert_int_equal(d->compile(ctx, &co, "@m.lua", src, sizeof src - 1, &f), LFSC_OK);
+  assert_int_equal(f->lua, LFSC_LUA51);
+  const char *why = NULL;
+  assert_int_equal(d->check_code(f, &why, NULL), 1);
+  lfsc_target targets[] = {LFSC_TARGET_FLOAT, LFSC_TARGET_FLOAT16, LFSC_TARGET_HOST};
+  for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+    lfsc_sink a, b;
+    lfsc_sink_mem_init(&a);
+    lfsc_sink_mem_init(&b);
+    assert_int_equal(d->write_chunk(ctx, f, targets[i], 0, &a), LFSC_OK);
+    assert_int_equal(lfsc_lc_write(ctx, f, targets[i], 0, &b), LFSC_OK);
+    assert_true(a.len > 12);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.buf, b.buf, a.len);
+    lfsc_sink_mem_free(&a);
+    lfsc_sink_mem_free(&b);
+  }
+  /* an image through the table, read back through it */
+  lfsc_proto *index = NULL;
+  assert_int_equal(d->image_index(ctx, &f, NULL, 1, LFSC_TARGET_FLOAT, 1700000000, &index),
+                   LFSC_OK);
+  lfsc_image_opts io = {.target = LFSC_TARGET_FLOAT, .maxsize = LFSC_IMAGE_MAXSIZE};
+  lfsc_sink img;
+  lfsc_sink_mem_init(&img);
+  uint32_t size = 0;
+  assert_int_equal(d->image_write(ctx, index, &io, &img, &size), LFSC_OK);
+  assert_true(size > 0);
+  lfsc_image_info info;
+  assert_int_equal(d->image_read(ctx, img.buf, img.len, &info), LFSC_OK);
+  assert_int_equal(info.nmodules, 1);
+  assert_non_null(info.modules[0].name);
+  assert_string_equal(info.modules[0].name->data, "m");
+  lfsc_sink_mem_free(&img);
+  lfsc_free(ctx);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_find),
+    cmocka_unit_test(test_same_bytes),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
