@@ -18,7 +18,6 @@
 #include "opts.h"
 #include "base/json.h"
 #include "lua51/lc_write.h"
-#include "platform/esp8266/lfslimits.h"
 #include "lua51/listing.h"
 #include "base/outfile.h"
 #include "lfs51/reader.h"
@@ -29,12 +28,14 @@
 #define EXIT_USAGE CLIOPT_EXIT_USAGE
 
 static const char *progname = "lfsimg";
+const lfsc_platform *lfsimg_platform;
 
 typedef struct command {
   const char *name;
   int (*run)(int argc, char **argv);
   const char *args;
   const char *help;
+  void (*help_platform)(const lfsc_platform *pf);  /* more help: the platform's numbers */
 } command;
 
 static const command *find_command(const char *name);
@@ -45,6 +46,8 @@ static int cmd_usage(const char *cmd)
 {
   const command *c = find_command(cmd);
   printf("usage: %s %s %s\n\n%s", progname, c->name, c->args, c->help);
+  if (c->help_platform)
+    c->help_platform(lfsimg_platform);
   return 0;
 }
 
@@ -113,7 +116,8 @@ static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
     fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
     return NULL;
   }
-  if (lfsc_verify_or_refuse(ctx, buf, len, NULL, force, &img, &overridden)) {
+  verify_opts vo = {.platform = lfsimg_platform};
+  if (lfsc_verify_or_refuse(ctx, buf, len, &vo, force, &img, &overridden)) {
     fprintf(stderr, "%s: %s: invalid image: %s\n", progname, shown(path), lfsc_errmsg(ctx));
     fprintf(stderr, "%s: '%s verify %s' lists every problem; --force writes anyway\n", progname,
             progname, path);
@@ -602,6 +606,7 @@ static int cmd_verify(int argc, char **argv)
 {
   verify_opts o;
   memset(&o, 0, sizeof o);
+  o.platform = lfsimg_platform;
   int quiet = 0, json = 0, nfw = 0, c, rc;
   const char *fws[2], *flash_size = NULL;
   cliopt_parser p;
@@ -624,7 +629,7 @@ static int cmd_verify(int argc, char **argv)
       o.have_base = 1;
       break;
     case OPT_STRICT: o.strict_loader = 1; break;
-    case OPT_NO_WINDOW: o.limits |= LIMITS_NO_WINDOW; break;
+    case OPT_NO_WINDOW: o.limits |= LFSC_PLATFORM_NO_WINDOW; break;
     case OPT_FLASH_SIZE: flash_size = val; break;
     case OPT_FIRMWARE:
       if (nfw == 2)
@@ -712,7 +717,7 @@ static int cmd_reloc(int argc, char **argv)
   cliopt_init(&p, "reloc", reloc_opts, argc, argv);
   while ((c = cliopt_next(&p)) > 0) {
     if (c == OPT_NO_WINDOW)
-      limits |= LIMITS_NO_WINDOW;
+      limits |= LFSC_PLATFORM_NO_WINDOW;
     else if (c == OPT_FORCE)
       force = 1;
     else if (parse_u32(p.value, &base))
@@ -728,7 +733,7 @@ static int cmd_reloc(int argc, char **argv)
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
-  if (lfsc_lfslimits_check_addr(ctx, base, limits)) {
+  if (lfsimg_platform->check_addr(ctx, base, limits)) {
     fprintf(stderr, "%s: reloc: --base: %s\n", progname, lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return EXIT_USAGE;
@@ -738,7 +743,7 @@ static int cmd_reloc(int argc, char **argv)
     lfsc_free(ctx);
     return 1;
   }
-  if (lfsc_lfslimits_check_image(ctx, 1, base, img->flash_size, limits)) {
+  if (lfsimg_platform->check_image(ctx, 1, base, img->flash_size, limits)) {
     fprintf(stderr, "%s: reloc: %s: %s\n", progname, shown(in), lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return 1;
@@ -1154,7 +1159,7 @@ static int cmd_run(int argc, char **argv)
       if (strcmp(argv[i], "-") == 0)
         return usage_error("run", "%s", "the image and the script cannot both come from stdin");
 #ifdef LFSC_HAVE_RUNTIME
-  runtime *rt = lfsc_runtime_new(progname);
+  runtime *rt = lfsc_runtime_new(progname, lfsimg_platform);
   if (!rt) {
     fprintf(stderr, "%s: not enough memory\n", progname);
     return 1;
@@ -1177,24 +1182,35 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_help(int argc, char **argv);
 
+/* The rest of reloc's help, with the platform's window. */
+static void reloc_help(const lfsc_platform *pf)
+{
+  printf("maps at 0x%08lx (from 0x%08lx, after the boot area).\n"
+         "IN must pass 'verify'.\n"
+         "  --force            write even from an image that 'verify' rejects (with a warning)\n"
+         "  --no-window-check  only require ADDR word aligned in 0x%08lx..0x%08lx\n",
+         (unsigned long)pf->window_base, (unsigned long)pf->addr_min,
+         (unsigned long)pf->addr_min, (unsigned long)pf->ref_addr_max);
+}
+
 static const command commands[] = {
   {"info", cmd_info, "[--json] IMG",
    "Describe an image: kind (PI or absolute and its base), firmware variant, format\n"
    "version, timestamp, sizes (image, bitmap, compressed, strings and buckets) and the\n"
    "modules with each one's share of the image.\n"
-   "  --json   machine-readable output\n"},
+   "  --json   machine-readable output\n", NULL},
   {"list", cmd_list, "[--json] IMG",
    "Print the module names, one a line (what node.flashindex() lists).\n"
-   "  --json   machine-readable output\n"},
+   "  --json   machine-readable output\n", NULL},
   {"dis", cmd_dis, "[-l] IMG [MODULE]",
    "Disassemble the whole image (index function first) or one module, as\n"
    "luac -l -l does: code with line numbers, constants, locals and upvalues.\n"
-   "  -l, --short   code only, like luac -l\n"},
+   "  -l, --short   code only, like luac -l\n", NULL},
   {"strings", cmd_strings, "[--offsets] [--json] IMG",
    "Print the read-only string table in image order, one quoted string a line\n"
    "(\\\" \\\\ \\n \\r \\t and \\ddd escapes).\n"
    "  --offsets   prefix each with its image offset and stored hash\n"
-   "  --json      machine-readable output (offsets and hashes included)\n"},
+   "  --json      machine-readable output (offsets and hashes included)\n", NULL},
   {"verify", cmd_verify,
    "[--firmware FW [--flash-size S]] [--variant V] [--region-size N] [--base ADDR]\n"
    "       [--strict] [--no-window-check] [-q] [--json] IMG",
@@ -1209,26 +1225,23 @@ static const command commands[] = {
    "  --strict           treat what the stock loader would refuse as errors\n"
    "  --no-window-check  do not require the 1 MiB mapped flash window (-a, size)\n"
    "  -q, --quiet        print only the verdict\n"
-   "  --json             machine-readable output: verdict and every problem\n"},
+   "  --json             machine-readable output: verdict and every problem\n", NULL},
   {"reloc", cmd_reloc, "[--force] [--no-window-check] --base ADDR IN OUT",
    "Write IN (a PI image, or an absolute one to rebase) as an absolute image at\n"
    "ADDR, the same bytes as luac.cross -a ADDR, with the same limits: ADDR on a\n"
-   "4 KiB sector and the whole image inside the 1 MiB flash window the ESP8266\n"
-   "maps at 0x40200000 (from 0x40210000, after the boot area).\n"
-   "IN must pass 'verify'.\n"
-   "  --force            write even from an image that 'verify' rejects (with a warning)\n"
-   "  --no-window-check  only require ADDR word aligned in 0x40210000..0x40310000\n"},
+   "4 KiB sector and the whole image inside the 1 MiB flash window the ESP8266\n",
+   reloc_help},
   {"extract", cmd_extract, "[-t TARGET] [-s] [--force] IMG MODULE -o FILE",
    "Write one module as a bytecode file: a NodeMCU .lc for the image's variant\n"
    "(or TARGET float/int), or with -t host a chunk that stock lua5.1 loads.\n"
    "IMG must pass 'verify'.\n"
    "  -s        strip debug information\n"
-   "  --force   write even from an image that 'verify' rejects (with a warning)\n"},
+   "  --force   write even from an image that 'verify' rejects (with a warning)\n", NULL},
   {"diff", cmd_diff, "[--json] A B",
    "Compare two images: modules only in A (-), only in B (+), and changed (~) with\n"
    "the first differing function and instruction or constant. Timestamps, string\n"
    "order and addresses are ignored. Exit status 0 when equivalent, 1 when not.\n"
-   "  --json   machine-readable output\n"},
+   "  --json   machine-readable output\n", NULL},
   {"run", cmd_run, "IMG|--no-image [-e STAT] [-l MOD] [-i] [SCRIPT [ARGS]]",
    "Run Lua on the host (the real Lua 5.1 VM) with IMG loaded as the LFS: node.LFS,\n"
    "node.flashindex, node.flashreload, node.info('lfs') and debug.getstrings('ROM')\n"
@@ -1240,7 +1253,7 @@ static const command commands[] = {
    "  -e STAT      run the statement STAT\n"
    "  -l MOD       require the module MOD (from LUA_PATH, e.g. mocks)\n"
    "  -i           enter the prompt after the script\n"
-   "  -            read the script from stdin\n"},
+   "  -            read the script from stdin\n", NULL},
   {"firmware", lfsimg_cmd_firmware, "[--flash-size S] [--json] FW [FW2]",
    "What a NodeMCU ESP8266 firmware expects of LFS: its build type, the partition\n"
    "table as stored and as the firmware computes it at first boot for the chip, and\n"
@@ -1249,7 +1262,7 @@ static const command commands[] = {
    "told apart by content.\n"
    "  --flash-size S   the chip's flash (4M, 1MB, 0x400000); default: the boot\n"
    "                   header's (esptool usually rewrites it), else 4M\n"
-   "  --json           machine-readable output\n"},
+   "  --json           machine-readable output\n", NULL},
   {"provision", lfsimg_cmd_provision,
    "--firmware FW [--firmware FW2] --lfs IMG (-o FLASH.bin | --split DIR)\n"
    "       [--flash-size S] [--lfs-size N] [--spiffs-size N|max|0] [--force]\n"
@@ -1266,8 +1279,8 @@ static const command commands[] = {
    "  --lfs-size N          grow, shrink or create the LFS partition (0x20000, 128K)\n"
    "  --spiffs-size N|max|0 SPIFFS of N bytes, all the rest, or none\n"
    "  --force               write even an image that 'verify' rejects (with a warning)\n"
-   "  --no-window-check     allow an LFS partition outside the 1 MiB mapped window\n"},
-  {"help", cmd_help, "[COMMAND]", "Show the commands, or one command's options.\n"},
+   "  --no-window-check     allow an LFS partition outside the 1 MiB mapped window\n", NULL},
+  {"help", cmd_help, "[COMMAND]", "Show the commands, or one command's options.\n", NULL},
 };
 
 static const command *find_command(const char *name)
@@ -1296,6 +1309,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+  lfsimg_platform = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
   lfsc_outfile_catch_signals();
   if (argc < 2)
     return cmd_help(1, argv), EXIT_USAGE;

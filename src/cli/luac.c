@@ -11,12 +11,12 @@
 #include <time.h>
 
 #include "lfsc/lfsc.h"
+#include "lfsc/platform.h"
 #include "deflate/gzip.h"
 #include "lfs51/build.h"
 #include "platform/esp8266/firmware.h"
 #include "lua51/input.h"
 #include "embed/embed.h"
-#include "platform/esp8266/lfslimits.h"
 #include "lua51/lc_write.h"
 #include "lua51/listing.h"
 #include "base/outfile.h"
@@ -51,7 +51,8 @@ typedef struct options {
   int split;                    /* --split */
   const char *execute;          /* -e: Lua file run on the host first */
   const char *lfs_image;        /* -F: LFS image loaded before -e runs */
-  unsigned limits;              /* LIMITS_NO_WINDOW with --no-window-check */
+  unsigned limits;              /* LFSC_PLATFORM_NO_WINDOW with --no-window-check */
+  const lfsc_platform *platform; /* the chip: its limits, its mapped window */
   int have_maxsize;             /* -m given */
   int have_target;              /* -t given */
   const char *firmware[2];      /* --firmware: one file, or 0x00000.bin and 0x10000.bin */
@@ -234,7 +235,7 @@ static int doargs(int argc, char **argv, options *o)
         o->firmware[o->nfirmware++] = v;
       o->flash = o->lookup = 1;
     } else if (strcmp(a, "--no-window-check") == 0)
-      o->limits |= LIMITS_NO_WINDOW;
+      o->limits |= LFSC_PLATFORM_NO_WINDOW;
     else if (strcmp(a, "-v") == 0)
       ++o->version;
     else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -352,7 +353,7 @@ static void from_firmware(lfsc_ctx *ctx, options *o)
     if (!o->have_target)
       o->target = fwt;
   }
-  uint32_t addr = LIMITS_WINDOW_BASE + lfs.addr;
+  uint32_t addr = o->platform->window_base + lfs.addr;
   if (o->absolute && o->address != addr) {
     fprintf(stderr, "%s: '-a 0x%08lx' contradicts the firmware's LFS partition at 0x%08lx "
             "(flash 0x%lx, %s)\n", progname, (unsigned long)o->address, (unsigned long)addr,
@@ -393,7 +394,8 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   if (o->flash) {
     image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
                      .maxsize = o->maxsize, .strip = o->stripping,
-                     .gzip_flags = o->best ? GZIP_BEST : 0, .limits = o->limits};
+                     .gzip_flags = o->best ? GZIP_BEST : 0, .limits = o->limits,
+                     .platform = o->platform};
     rc = lfsc_image_build(ctx, f, &io, &sink, &size);
     if (rc == LFSC_ELIMIT && o->fw_partition && size > o->maxsize)
       lfsc_seterr(ctx, rc, "image of %" PRIu32 " bytes does not fit the firmware's %s by %llu "
@@ -471,7 +473,7 @@ static void run_script(lfsc_ctx *ctx, const options *o, lfsc_proto **fn)
 {
   *fn = NULL;
 #ifdef LFSC_HAVE_RUNTIME
-  runtime *rt = lfsc_runtime_new(progname);
+  runtime *rt = lfsc_runtime_new(progname, o->platform);
   if (!rt)
     fatal("not enough memory");
   if ((o->lfs_image && lfsc_runtime_load_image(rt, o->lfs_image)) ||
@@ -494,7 +496,8 @@ int main(int argc, char **argv)
     progname = argv[0];
   lfsc_outfile_catch_signals();
   options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .target = LFSC_TARGET_FLOAT,
-               .maxsize = 0x40000};
+               .maxsize = 0x40000,
+               .platform = lfsc_platform_find(LFSC_PLATFORM_DEFAULT)};
   if (named_int(progname))
     o.target = LFSC_TARGET_INT;
   int i = doargs(argc, argv, &o);
@@ -536,9 +539,9 @@ int main(int argc, char **argv)
   if (o.flash && o.target == LFSC_TARGET_HOST)
     fatal("'-t host' has no flash image format (use float, float16 or int)");
   const char *badopt = NULL;
-  if (o.absolute && lfsc_lfslimits_check_addr(ctx, o.address, o.limits) != LFSC_OK)
+  if (o.absolute && o.platform->check_addr(ctx, o.address, o.limits) != LFSC_OK)
     badopt = "-a";
-  else if (o.have_maxsize && lfsc_lfslimits_check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK)
+  else if (o.have_maxsize && o.platform->check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK)
     badopt = "-m";
   if (badopt) {
     fprintf(stderr, "%s: '%s': %s\n", progname, badopt, lfsc_errmsg(ctx));

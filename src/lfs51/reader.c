@@ -17,7 +17,6 @@
 
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
-#include "platform/esp8266/lfslimits.h"
 #include "base/port.h"
 #include "reader.h"
 #include "base/sink.h"
@@ -918,7 +917,7 @@ int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf,
     return lfsc_reader_readfile(ctx, path, buf, len);
   /* A pipe has no size: read up to one byte past the largest image file,
    * so that a larger input is told apart from one that just fits. */
-  size_t cap = LIMITS_FILE_MAX + 1, n = 0, got;
+  size_t cap = READER_FILE_MAX + 1, n = 0, got;
   unsigned char *b = lfsc_alloc(ctx, cap);
   if (!b)
     return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
@@ -928,7 +927,7 @@ int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf,
   if (n == cap)
     return lfsc_seterr(ctx, LFSC_ELIMIT,
                        "stdin: more than %lu bytes, larger than any LFS image file",
-                       (unsigned long)LIMITS_FILE_MAX);
+                       (unsigned long)READER_FILE_MAX);
   if (ferror(stdin))
     return lfsc_seterr(ctx, LFSC_EIO, "cannot read stdin: %s", strerror(errno));
   *buf = b;

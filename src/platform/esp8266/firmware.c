@@ -20,7 +20,7 @@
 #define SECTOR 0x1000u
 #define BOOT_MAGIC 0xE9
 #define PT_ALIGN 0x2000u        /* the firmware's ALIGN() in first_time_setup */
-#define IROM0_START 0x40210000u /* where the linker script puts irom0 */
+#define IROM0_START LIMITS_ADDR_MIN /* where the linker script puts irom0 */
 
 static uint32_t align_up(uint32_t n)
 {
@@ -233,7 +233,7 @@ int lfsc_firmware_lfs(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size, un
     return lfsc_seterr(ctx, LFSC_EARG, "the firmware has no LFS partition: rebuild it with "
                        "LUA_FLASH_STORE, or add one with lfsimg provision --lfs-size N");
   *lfs = *p;
-  return lfsc_lfslimits_check_partition(ctx, p->addr, p->size, limits);
+  return lfsc_platform_esp8266.check_partition(ctx, p->addr, p->size, limits);
 }
 
 /* ==== RCR sector (spec §3) ============================================== */
