@@ -35,10 +35,11 @@ typedef struct command {
   int (*run)(int argc, char **argv);
   const char *args;
   const char *help;
-  void (*help_platform)(const lfsc_platform *pf);  /* more help: the platform's numbers */
 } command;
 
 static const command *find_command(const char *name);
+static int cmd_reloc(int argc, char **argv);
+static void reloc_help(const lfsc_platform *pf);
 
 #define usage_error cliopt_usage_error
 
@@ -46,8 +47,8 @@ static int cmd_usage(const char *cmd)
 {
   const command *c = find_command(cmd);
   printf("usage: %s %s %s\n\n%s", progname, c->name, c->args, c->help);
-  if (c->help_platform)
-    c->help_platform(lfsimg_platform);
+  if (c->run == cmd_reloc)
+    reloc_help(lfsimg_platform);
   return 0;
 }
 
@@ -1182,7 +1183,7 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_help(int argc, char **argv);
 
-/* The rest of reloc's help, with the platform's window. */
+/* The rest of reloc's help, which names the platform's window. */
 static void reloc_help(const lfsc_platform *pf)
 {
   printf("maps at 0x%08lx (from 0x%08lx, after the boot area).\n"
@@ -1198,19 +1199,19 @@ static const command commands[] = {
    "Describe an image: kind (PI or absolute and its base), firmware variant, format\n"
    "version, timestamp, sizes (image, bitmap, compressed, strings and buckets) and the\n"
    "modules with each one's share of the image.\n"
-   "  --json   machine-readable output\n", NULL},
+   "  --json   machine-readable output\n"},
   {"list", cmd_list, "[--json] IMG",
    "Print the module names, one a line (what node.flashindex() lists).\n"
-   "  --json   machine-readable output\n", NULL},
+   "  --json   machine-readable output\n"},
   {"dis", cmd_dis, "[-l] IMG [MODULE]",
    "Disassemble the whole image (index function first) or one module, as\n"
    "luac -l -l does: code with line numbers, constants, locals and upvalues.\n"
-   "  -l, --short   code only, like luac -l\n", NULL},
+   "  -l, --short   code only, like luac -l\n"},
   {"strings", cmd_strings, "[--offsets] [--json] IMG",
    "Print the read-only string table in image order, one quoted string a line\n"
    "(\\\" \\\\ \\n \\r \\t and \\ddd escapes).\n"
    "  --offsets   prefix each with its image offset and stored hash\n"
-   "  --json      machine-readable output (offsets and hashes included)\n", NULL},
+   "  --json      machine-readable output (offsets and hashes included)\n"},
   {"verify", cmd_verify,
    "[--firmware FW [--flash-size S]] [--variant V] [--region-size N] [--base ADDR]\n"
    "       [--strict] [--no-window-check] [-q] [--json] IMG",
@@ -1225,23 +1226,22 @@ static const command commands[] = {
    "  --strict           treat what the stock loader would refuse as errors\n"
    "  --no-window-check  do not require the 1 MiB mapped flash window (-a, size)\n"
    "  -q, --quiet        print only the verdict\n"
-   "  --json             machine-readable output: verdict and every problem\n", NULL},
+   "  --json             machine-readable output: verdict and every problem\n"},
   {"reloc", cmd_reloc, "[--force] [--no-window-check] --base ADDR IN OUT",
    "Write IN (a PI image, or an absolute one to rebase) as an absolute image at\n"
    "ADDR, the same bytes as luac.cross -a ADDR, with the same limits: ADDR on a\n"
-   "4 KiB sector and the whole image inside the 1 MiB flash window the ESP8266\n",
-   reloc_help},
+   "4 KiB sector and the whole image inside the 1 MiB flash window the ESP8266\n"},
   {"extract", cmd_extract, "[-t TARGET] [-s] [--force] IMG MODULE -o FILE",
    "Write one module as a bytecode file: a NodeMCU .lc for the image's variant\n"
    "(or TARGET float/int), or with -t host a chunk that stock lua5.1 loads.\n"
    "IMG must pass 'verify'.\n"
    "  -s        strip debug information\n"
-   "  --force   write even from an image that 'verify' rejects (with a warning)\n", NULL},
+   "  --force   write even from an image that 'verify' rejects (with a warning)\n"},
   {"diff", cmd_diff, "[--json] A B",
    "Compare two images: modules only in A (-), only in B (+), and changed (~) with\n"
    "the first differing function and instruction or constant. Timestamps, string\n"
    "order and addresses are ignored. Exit status 0 when equivalent, 1 when not.\n"
-   "  --json   machine-readable output\n", NULL},
+   "  --json   machine-readable output\n"},
   {"run", cmd_run, "IMG|--no-image [-e STAT] [-l MOD] [-i] [SCRIPT [ARGS]]",
    "Run Lua on the host (the real Lua 5.1 VM) with IMG loaded as the LFS: node.LFS,\n"
    "node.flashindex, node.flashreload, node.info('lfs') and debug.getstrings('ROM')\n"
@@ -1253,7 +1253,7 @@ static const command commands[] = {
    "  -e STAT      run the statement STAT\n"
    "  -l MOD       require the module MOD (from LUA_PATH, e.g. mocks)\n"
    "  -i           enter the prompt after the script\n"
-   "  -            read the script from stdin\n", NULL},
+   "  -            read the script from stdin\n"},
   {"firmware", lfsimg_cmd_firmware, "[--flash-size S] [--json] FW [FW2]",
    "What a NodeMCU ESP8266 firmware expects of LFS: its build type, the partition\n"
    "table as stored and as the firmware computes it at first boot for the chip, and\n"
@@ -1262,7 +1262,7 @@ static const command commands[] = {
    "told apart by content.\n"
    "  --flash-size S   the chip's flash (4M, 1MB, 0x400000); default: the boot\n"
    "                   header's (esptool usually rewrites it), else 4M\n"
-   "  --json           machine-readable output\n", NULL},
+   "  --json           machine-readable output\n"},
   {"provision", lfsimg_cmd_provision,
    "--firmware FW [--firmware FW2] --lfs IMG (-o FLASH.bin | --split DIR)\n"
    "       [--flash-size S] [--lfs-size N] [--spiffs-size N|max|0] [--force]\n"
@@ -1279,8 +1279,8 @@ static const command commands[] = {
    "  --lfs-size N          grow, shrink or create the LFS partition (0x20000, 128K)\n"
    "  --spiffs-size N|max|0 SPIFFS of N bytes, all the rest, or none\n"
    "  --force               write even an image that 'verify' rejects (with a warning)\n"
-   "  --no-window-check     allow an LFS partition outside the 1 MiB mapped window\n", NULL},
-  {"help", cmd_help, "[COMMAND]", "Show the commands, or one command's options.\n", NULL},
+   "  --no-window-check     allow an LFS partition outside the 1 MiB mapped window\n"},
+  {"help", cmd_help, "[COMMAND]", "Show the commands, or one command's options.\n"},
 };
 
 static const command *find_command(const char *name)
