@@ -17,7 +17,6 @@
 #include <gelf.h>
 #endif
 
-#define SECTOR 0x1000u
 #define BOOT_MAGIC 0xE9
 #define PT_ALIGN 0x2000u        /* the firmware's ALIGN() in first_time_setup */
 #define IROM0_START LIMITS_ADDR_MIN /* where the linker script puts irom0 */
@@ -131,7 +130,7 @@ static int halts(lfsc_ctx *ctx, int i, const firmware_part *p, const char *why)
 static int check_kept(lfsc_ctx *ctx, int i, const firmware_part *p, uint64_t last,
                       uint32_t flash_size)
 {
-  if (p->addr % SECTOR || p->size % SECTOR)
+  if (p->addr % LIMITS_SECTOR || p->size % LIMITS_SECTOR)
     return halts(ctx, i, p, "is not aligned to 4096-byte sectors");
   if (p->addr < last)
     return halts(ctx, i, p, "overlaps the partition before it");
@@ -312,7 +311,7 @@ static int check_table(lfsc_ctx *ctx, const char *name, firmware *fw)
                                       p->type == FIRMWARE_PT_LFS0 ||
                                       p->type == FIRMWARE_PT_SPIFFS0 ||
                                       p->type == FIRMWARE_PT_SYSTEM_PARAMETER);
-    if (p->addr % SECTOR || (!computed && p->size % SECTOR))
+    if (p->addr % LIMITS_SECTOR || (!computed && p->size % LIMITS_SECTOR))
       return lfsc_seterr(ctx, LFSC_EFORMAT,
                          "%s: partition %d (%s at 0x%lx, 0x%lx bytes) is not aligned to "
                          "4096-byte sectors", name, i, pname(p->type, b, sizeof b),

@@ -29,12 +29,13 @@
 
 #include "lfsc/platform.h"
 #include "lfs51/reader.h"
+#include "firmware.h"
 
 #define LIMITS_WINDOW_BASE  0x40200000u   /* mapped address of flash offset 0 */
 #define LIMITS_WINDOW_SIZE  0x00100000u   /* 1 MiB mapped */
 #define LIMITS_WINDOW_END   (LIMITS_WINDOW_BASE + LIMITS_WINDOW_SIZE)
-#define LIMITS_BOOT_SIZE    0x10000u      /* the boot area at flash offset 0 */
-#define LIMITS_ADDR_MIN     (LIMITS_WINDOW_BASE + LIMITS_BOOT_SIZE)   /* 0x40210000 */
+/* after the 64 KiB boot area, where the firmware's irom0 segment starts */
+#define LIMITS_ADDR_MIN     (LIMITS_WINDOW_BASE + FIRMWARE_OFFSET)   /* 0x40210000 */
 #define LIMITS_REF_ADDR_MAX 0x40310000u   /* the reference luac.cross's -a bound */
 #define LIMITS_SECTOR       0x1000u       /* flash erase sector */
 #define LIMITS_IMAGE_MAX    (LIMITS_WINDOW_END - LIMITS_ADDR_MIN)   /* 0xF0000 */
