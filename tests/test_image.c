@@ -20,7 +20,7 @@
 #include "lfsc/opcodes.h"
 #include "deflate/gzip.h"
 #include "lfs51/build.h"
-#include "platform/esp8266/lfslimits.h"
+#include "lfsc/platform.h"
 #include "lfs51/layout.h"
 #include "lua51/lc_write.h"
 #include "lua51/lc_read.h"
@@ -359,35 +359,38 @@ static void test_timestamp_value(void **state)
 static void test_check_addr(void **state)
 {
   (void)state;
+  const lfsc_platform *pf = lfsc_platform_find("esp8266");
+  assert_ptr_equal(pf, &lfsc_platform_esp8266);
+  assert_null(lfsc_platform_find("esp8267"));
   lfsc_ctx *ctx = lfsc_new();
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40210000u, 0), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x402FF000u, 0), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40280000u, 0), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40300000u, 0), LFSC_EARG);
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40310000u, 0), LFSC_EARG);
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40310000u, LIMITS_NO_WINDOW), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40280004u, 0), LFSC_EARG);
+  assert_int_equal(pf->check_addr(ctx, 0x40210000u, 0), LFSC_OK);
+  assert_int_equal(pf->check_addr(ctx, 0x402FF000u, 0), LFSC_OK);
+  assert_int_equal(pf->check_addr(ctx, 0x40280000u, 0), LFSC_OK);
+  assert_int_equal(pf->check_addr(ctx, 0x40300000u, 0), LFSC_EARG);
+  assert_int_equal(pf->check_addr(ctx, 0x40310000u, 0), LFSC_EARG);
+  assert_int_equal(pf->check_addr(ctx, 0x40310000u, LFSC_PLATFORM_NO_WINDOW), LFSC_OK);
+  assert_int_equal(pf->check_addr(ctx, 0x40280004u, 0), LFSC_EARG);
   assert_non_null(strstr(lfsc_errmsg(ctx), "4096-byte flash sector"));
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40280004u, LIMITS_NO_WINDOW), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x4020FFFCu, 0), LFSC_EARG);
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40310004u, LIMITS_NO_WINDOW), LFSC_EARG);
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x40210002u, LIMITS_NO_WINDOW), LFSC_EARG);
+  assert_int_equal(pf->check_addr(ctx, 0x40280004u, LFSC_PLATFORM_NO_WINDOW), LFSC_OK);
+  assert_int_equal(pf->check_addr(ctx, 0x4020FFFCu, 0), LFSC_EARG);
+  assert_int_equal(pf->check_addr(ctx, 0x40310004u, LFSC_PLATFORM_NO_WINDOW), LFSC_EARG);
+  assert_int_equal(pf->check_addr(ctx, 0x40210002u, LFSC_PLATFORM_NO_WINDOW), LFSC_EARG);
   assert_non_null(strstr(lfsc_errmsg(ctx), "multiple of 4"));
-  assert_int_equal(lfsc_lfslimits_check_addr(ctx, 0x80000u, 0), LFSC_EARG);
+  assert_int_equal(pf->check_addr(ctx, 0x80000u, 0), LFSC_EARG);
   assert_non_null(strstr(lfsc_errmsg(ctx), "did you mean 0x40280000?"));
   /* start and end: 0xF0000 bytes fill the window from 0x40210000 */
-  assert_int_equal(lfsc_lfslimits_check_image(ctx, 1, 0x40210000u, 0xF0000u, 0), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_image(ctx, 1, 0x40211000u, 0xF0000u, 0), LFSC_ELIMIT);
+  assert_int_equal(pf->check_image(ctx, 1, 0x40210000u, 0xF0000u, 0), LFSC_OK);
+  assert_int_equal(pf->check_image(ctx, 1, 0x40211000u, 0xF0000u, 0), LFSC_ELIMIT);
   assert_non_null(strstr(lfsc_errmsg(ctx), "4096 bytes past the 1 MiB flash window"));
-  assert_int_equal(lfsc_lfslimits_check_image(ctx, 0, 0, 0xF0004u, 0), LFSC_ELIMIT);
-  assert_int_equal(lfsc_lfslimits_check_image(ctx, 0, 0, 0xF0004u, LIMITS_NO_WINDOW), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_maxsize(ctx, 0xF0000u, 0), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_maxsize(ctx, 0xF1000u, 0), LFSC_EARG);
-  assert_int_equal(lfsc_lfslimits_check_maxsize(ctx, 0xF1000u, LIMITS_NO_WINDOW), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_maxsize(ctx, 0x3E1000u, LIMITS_NO_WINDOW), LFSC_EARG);
-  assert_int_equal(lfsc_lfslimits_check_partition(ctx, 0x78000u, 0x20000u, 0), LFSC_OK);
-  assert_int_equal(lfsc_lfslimits_check_partition(ctx, 0xF0000u, 0x20000u, 0), LFSC_ELIMIT);
-  assert_int_equal(lfsc_lfslimits_check_partition(ctx, 0x78800u, 0x20000u, 0), LFSC_ELIMIT);
+  assert_int_equal(pf->check_image(ctx, 0, 0, 0xF0004u, 0), LFSC_ELIMIT);
+  assert_int_equal(pf->check_image(ctx, 0, 0, 0xF0004u, LFSC_PLATFORM_NO_WINDOW), LFSC_OK);
+  assert_int_equal(pf->check_maxsize(ctx, 0xF0000u, 0), LFSC_OK);
+  assert_int_equal(pf->check_maxsize(ctx, 0xF1000u, 0), LFSC_EARG);
+  assert_int_equal(pf->check_maxsize(ctx, 0xF1000u, LFSC_PLATFORM_NO_WINDOW), LFSC_OK);
+  assert_int_equal(pf->check_maxsize(ctx, 0x3E1000u, LFSC_PLATFORM_NO_WINDOW), LFSC_EARG);
+  assert_int_equal(pf->check_partition(ctx, 0x78000u, 0x20000u, 0), LFSC_OK);
+  assert_int_equal(pf->check_partition(ctx, 0xF0000u, 0x20000u, 0), LFSC_ELIMIT);
+  assert_int_equal(pf->check_partition(ctx, 0x78800u, 0x20000u, 0), LFSC_ELIMIT);
   lfsc_free(ctx);
 }
 
@@ -405,7 +408,7 @@ static void build_both(lfsc_ctx *ctx, lfsc_proto **chunks, size_t n, lfsc_target
   lfsc_proto *idx;
   assert_int_equal(lfsc_image_index(ctx, chunks, NULL, n, t, TS, &idx), LFSC_OK);
   image_opts o = {.target = t, .absolute = 1, .addr = ABS_ADDR, .maxsize = 0x40000,
-                  .strip = strip};
+                  .strip = strip, .platform = &lfsc_platform_esp8266};
   lfsc_sink s;
   lfsc_sink_mem_init(&s);
   assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &b->size), LFSC_OK);
@@ -780,7 +783,8 @@ static void test_big_image(void **state)
   }
   lfsc_proto *idx;
   assert_int_equal(lfsc_image_index(ctx, m, NULL, (size_t)n, LFSC_TARGET_FLOAT, TS, &idx), LFSC_OK);
-  image_opts o = {.target = LFSC_TARGET_FLOAT, .maxsize = 0x40000};
+  image_opts o = {.target = LFSC_TARGET_FLOAT, .maxsize = 0x40000,
+                  .platform = &lfsc_platform_esp8266};
   lfsc_sink s;
   lfsc_sink_mem_init(&s);
   uint32_t size;
@@ -791,7 +795,7 @@ static void test_big_image(void **state)
    * limit applies with the window check off */
   assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &size), LFSC_ELIMIT);
   assert_non_null(strstr(lfsc_errmsg(ctx), "larger than any LFS image can be: 983040 bytes"));
-  o.limits = LIMITS_NO_WINDOW;
+  o.limits = LFSC_PLATFORM_NO_WINDOW;
   assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &size), LFSC_OK);
   gzcheck_result r;
   assert_int_equal(gzcheck(s.buf, s.len, LFSIMG_SIG_FLOAT, 0x400000, &r), 0);
@@ -799,6 +803,14 @@ static void test_big_image(void **state)
   assert_int_equal(rd_u32le(r.data + 16), 40 * 300 + 120 + 120 + 1);
   assert_int_equal(r.maxdist <= 16384, 1);
   free(r.data);
+  /* no platform: only the format's own bound, so the same bytes */
+  size_t len = s.len;
+  lfsc_sink_mem_free(&s);
+  lfsc_sink_mem_init(&s);
+  o.limits = 0;
+  o.platform = NULL;
+  assert_int_equal(lfsc_image_build(ctx, idx, &o, &s, &size), LFSC_OK);
+  assert_int_equal(s.len, len);
   lfsc_sink_mem_free(&s);
   lfsc_free(ctx);
 }

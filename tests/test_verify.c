@@ -62,7 +62,8 @@ static void test_vectors_valid(void **state)
     size_t len;
     unsigned char *b = tu_conf(names[i], &len);
     lfsc_ctx *ctx = lfsc_new();
-    verify_report rep = run(ctx, b, len, NULL);
+    verify_opts esp = {.platform = &lfsc_platform_esp8266};
+    verify_report rep = run(ctx, b, len, &esp);
     if (rep.errors)
       fail_msg("%s: %s", names[i], rep.problems[0].msg);
     if (strstr(names[i], "quirk_sigbytes")) {
@@ -70,7 +71,7 @@ static void test_vectors_valid(void **state)
       assert_int_equal(rep.warnings, 1);
       assert_non_null(strstr(rep.problems[0].msg, "deflate back-reference to byte 0 of the image"));
       /* strict: the stock loader's rule becomes an error */
-      verify_opts o = {0};
+      verify_opts o = {.platform = &lfsc_platform_esp8266};
       o.strict_loader = 1;
       verify_report r2 = run(ctx, b, len, &o);
       assert_int_equal(r2.errors, 1);
@@ -89,7 +90,7 @@ static void test_options(void **state)
   (void)state;
   size_t len;
   unsigned char *b = tu_conf("float/multi.abs.img", &len);
-  verify_opts o = {0};
+  verify_opts o = {.platform = &lfsc_platform_esp8266};
   o.have_base = 1;
   o.base = 0x40210000;
   expect_problem(b, len, &o, VERIFY_ERROR, 12, "image is linked at 0x40280000, not at 0x40210000");
@@ -204,7 +205,12 @@ static void test_damage(void **state)
       if (img->isaddr[w])
         wr_u32le(b + 4 * w, rd_u32le(b + 4 * w) - 0x40280000u + 0x50000000u);
     lfsc_free(ctx);
-    expect_problem(b, len, NULL, VERIFY_ERROR, 12, "outside the flash window 0x40210000..0x402ff000");
+    verify_opts esp = {.platform = &lfsc_platform_esp8266};
+    expect_problem(b, len, &esp, VERIFY_ERROR, 12, "outside the flash window 0x40210000..0x402ff000");
+    /* the window is the platform's: with none, the format alone accepts it */
+    lfsc_ctx *c2 = lfsc_new();
+    assert_int_equal(run(c2, b, len, NULL).errors, 0);
+    lfsc_free(c2);
     memcpy(b, orig, len);
   }
   free(b);

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "lfsc/lfsc.h"
+#include "lfsc/platform.h"
 #include "lfsc/sink.h"
 
 /* ---- inputs ------------------------------------------------------------ */
@@ -100,8 +101,10 @@ typedef struct lfsc_image_opts {
                                    luac.cross's default is LFSC_IMAGE_MAXSIZE) */
   int strip;                    /* no line info, local or upvalue names (-s) */
   int best;                     /* smallest PI image, slower (--best) */
-  int no_window_check;          /* allow addr and sizes beyond the 1 MiB flash
-                                   window the ESP8266 maps (--no-window-check) */
+  int no_window_check;          /* allow addr and sizes beyond the flash window
+                                   the chip maps (--no-window-check) */
+  const lfsc_platform *platform;  /* the chip (lfsc/platform.h); NULL: the
+                                   default, LFSC_PLATFORM_DEFAULT */
 } lfsc_image_opts;
 
 /* Write the LFS image whose index function is index (lfsc_image_index)
@@ -151,6 +154,7 @@ typedef struct lfsc_verify_opts {
   uint32_t base;                /* mapped address the image must run at */
   int strict_loader;            /* the stock loader's restrictions become errors */
   int no_window_check;          /* as in lfsc_image_opts */
+  const lfsc_platform *platform;  /* as in lfsc_image_opts */
 } lfsc_verify_opts;
 
 typedef struct lfsc_verify_problem {

@@ -105,10 +105,8 @@
 /* Bytes of relocation bitmap for an image of flash_size bytes. */
 #define LFSIMG_BITMAP_BYTES(flash_size) (4u * (((uint32_t)(flash_size) / 4u + 31u) / 32u))
 
-/* ABS images: the reference accepts -a in [0x40210000, 0x40310000]. */
-#define LFSIMG_ABS_MIN       0x40210000u
-#define LFSIMG_ABS_MAX       0x40310000u
-#define LFSIMG_MAPPED_BASE   0x40200000u   /* flash mapped address of offset 0 */
+/* Where an absolute image may be linked is the chip's business, not the
+ * format's: see lfsc/platform.h. */
 
 /* The stock loader's gzip constraints (PI images). */
 #define LFSIMG_GZ_MIN_FILE   201u          /* file must be > 200 bytes */

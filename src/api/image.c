@@ -6,9 +6,8 @@
  *
  * Reading and verifying are inspect.c's.
  *
- * The platform is the ESP8266's (platform/esp8266/lfslimits.h). A
- * platform choice in lfsc_image_opts belongs here: it selects the limits
- * checked in lfsc_image_write and is passed on to image_opts.
+ * The chip is the caller's choice (lfsc_image_opts.platform, by default
+ * LFSC_PLATFORM_DEFAULT): its limits are checked here and in the builder.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,7 +16,6 @@
 #include "lfsc/build.h"
 #include "deflate/gzip.h"
 #include "lfs51/build.h"
-#include "platform/esp8266/lfslimits.h"
 
 int lfsc_image_time(lfsc_ctx *ctx, const char *text, int64_t *out)
 {
@@ -41,7 +39,9 @@ int lfsc_image_time(lfsc_ctx *ctx, const char *text, int64_t *out)
 int lfsc_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_image_opts *opts,
                      lfsc_sink *out, uint32_t *size)
 {
-  unsigned limits = opts->no_window_check ? LIMITS_NO_WINDOW : 0;
+  unsigned limits = opts->no_window_check ? LFSC_PLATFORM_NO_WINDOW : 0;
+  const lfsc_platform *pf = opts->platform ? opts->platform
+                                           : lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
   if (size)
     *size = 0;
   if (opts->target == LFSC_TARGET_HOST)
@@ -49,11 +49,12 @@ int lfsc_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_image_op
                        "'host' has no flash image format (use float, float16 or int)");
   /* maxsize is only a bound (luac.cross checks -m's form itself); an
    * address off the platform's rules would make an image that cannot run */
-  int rc = opts->absolute ? lfsc_lfslimits_check_addr(ctx, opts->addr, limits) : LFSC_OK;
+  int rc = opts->absolute ? pf->check_addr(ctx, opts->addr, limits) : LFSC_OK;
   if (rc != LFSC_OK)
     return rc;
   image_opts io = {.target = opts->target, .absolute = opts->absolute, .addr = opts->addr,
                    .maxsize = opts->maxsize, .strip = opts->strip,
-                   .gzip_flags = opts->best ? GZIP_BEST : 0, .limits = limits};
+                   .gzip_flags = opts->best ? GZIP_BEST : 0, .limits = limits,
+                   .platform = pf};
   return lfsc_image_build(ctx, index, &io, out, size);
 }

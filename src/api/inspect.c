@@ -7,7 +7,6 @@
 #include "lfsc/build.h"
 #include "lfs51/reader.h"
 #include "lfs51/verify.h"
-#include "platform/esp8266/lfslimits.h"
 
 int lfsc_image_read(lfsc_ctx *ctx, const void *file, size_t len, lfsc_image_info *out)
 {
@@ -41,7 +40,10 @@ int lfsc_image_verify(lfsc_ctx *ctx, const void *file, size_t len, const lfsc_ve
     vo = (verify_opts){.have_variant = opts->have_target, .variant = opts->target,
                        .region_size = opts->region_size, .have_base = opts->have_base,
                        .base = opts->base, .strict_loader = opts->strict_loader,
-                       .limits = opts->no_window_check ? LIMITS_NO_WINDOW : 0};
+                       .limits = opts->no_window_check ? LFSC_PLATFORM_NO_WINDOW : 0,
+                       .platform = opts->platform};
+  if (!vo.platform)
+    vo.platform = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
   verify_report rep;
   int rc = lfsc_verify_image(ctx, file, len, &vo, &rep);
   if (rc != LFSC_OK)

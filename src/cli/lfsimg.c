@@ -20,7 +20,6 @@
 #include "base/escape.h"
 #include "base/json.h"
 #include "lua51/lc_write.h"
-#include "platform/esp8266/lfslimits.h"
 #include "lua51/listing.h"
 #include "base/outfile.h"
 #include "lfs51/imgdiff.h"
@@ -32,6 +31,7 @@
 #define EXIT_USAGE CLIOPT_EXIT_USAGE
 
 static const char *progname = "lfsimg";
+const lfsc_platform *lfsimg_platform;
 
 typedef struct command {
   const char *name;
@@ -41,6 +41,8 @@ typedef struct command {
 } command;
 
 static const command *find_command(const char *name);
+static int cmd_reloc(int argc, char **argv);
+static void reloc_help(const lfsc_platform *pf);
 
 #define usage_error cliopt_usage_error
 
@@ -48,6 +50,8 @@ static int cmd_usage(const char *cmd)
 {
   const command *c = find_command(cmd);
   printf("usage: %s %s %s\n\n%s", progname, c->name, c->args, c->help);
+  if (c->run == cmd_reloc)
+    reloc_help(lfsimg_platform);
   return 0;
 }
 
@@ -116,7 +120,8 @@ static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
     fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
     return NULL;
   }
-  if (lfsc_verify_or_refuse(ctx, buf, len, NULL, force, &img, &overridden)) {
+  verify_opts vo = {.platform = lfsimg_platform};
+  if (lfsc_verify_or_refuse(ctx, buf, len, &vo, force, &img, &overridden)) {
     fprintf(stderr, "%s: %s: invalid image: %s\n", progname, shown(path), lfsc_errmsg(ctx));
     fprintf(stderr, "%s: '%s verify %s' lists every problem; --force writes anyway\n", progname,
             progname, path);
@@ -678,6 +683,7 @@ static int cmd_verify(int argc, char **argv)
 {
   verify_opts o;
   memset(&o, 0, sizeof o);
+  o.platform = lfsimg_platform;
   int quiet = 0, json = 0, nfw = 0, c, rc;
   const char *fws[2], *flash_size = NULL;
   cliopt_parser p;
@@ -700,7 +706,7 @@ static int cmd_verify(int argc, char **argv)
       o.have_base = 1;
       break;
     case OPT_STRICT: o.strict_loader = 1; break;
-    case OPT_NO_WINDOW: o.limits |= LIMITS_NO_WINDOW; break;
+    case OPT_NO_WINDOW: o.limits |= LFSC_PLATFORM_NO_WINDOW; break;
     case OPT_FLASH_SIZE: flash_size = val; break;
     case OPT_FIRMWARE:
       if (nfw == 2)
@@ -759,7 +765,7 @@ static int cmd_reloc(int argc, char **argv)
   cliopt_init(&p, "reloc", reloc_opts, argc, argv);
   while ((c = cliopt_next(&p)) > 0) {
     if (c == OPT_NO_WINDOW)
-      limits |= LIMITS_NO_WINDOW;
+      limits |= LFSC_PLATFORM_NO_WINDOW;
     else if (c == OPT_FORCE)
       force = 1;
     else if (parse_u32(p.value, &base))
@@ -775,7 +781,7 @@ static int cmd_reloc(int argc, char **argv)
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
-  if (lfsc_lfslimits_check_addr(ctx, base, limits)) {
+  if (lfsimg_platform->check_addr(ctx, base, limits)) {
     fprintf(stderr, "%s: reloc: --base: %s\n", progname, lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return EXIT_USAGE;
@@ -785,7 +791,7 @@ static int cmd_reloc(int argc, char **argv)
     lfsc_free(ctx);
     return 1;
   }
-  if (lfsc_lfslimits_check_image(ctx, 1, base, img->flash_size, limits)) {
+  if (lfsimg_platform->check_image(ctx, 1, base, img->flash_size, limits)) {
     fprintf(stderr, "%s: reloc: %s: %s\n", progname, shown(in), lfsc_errmsg(ctx));
     lfsc_free(ctx);
     return 1;
@@ -1170,7 +1176,7 @@ static int cmd_run(int argc, char **argv)
       if (strcmp(argv[i], "-") == 0)
         return usage_error("run", "%s", "the image and the script cannot both come from stdin");
 #ifdef LFSC_HAVE_RUNTIME
-  runtime *rt = lfsc_runtime_new(progname);
+  runtime *rt = lfsc_runtime_new(progname, lfsimg_platform);
   runtime_action *acts = malloc((size_t)argc * sizeof *acts);
   if (!rt || !acts) {
     fprintf(stderr, "%s: not enough memory\n", progname);
@@ -1200,6 +1206,17 @@ static int cmd_run(int argc, char **argv)
 /* ---- dispatch --------------------------------------------------------- */
 
 static int cmd_help(int argc, char **argv);
+
+/* The rest of reloc's help, which names the platform's window. */
+static void reloc_help(const lfsc_platform *pf)
+{
+  printf("maps at 0x%08lx (from 0x%08lx, after the boot area).\n"
+         "IN must pass 'verify'.\n"
+         "  --force            write even from an image that 'verify' rejects (with a warning)\n"
+         "  --no-window-check  only require ADDR word aligned in 0x%08lx..0x%08lx\n",
+         (unsigned long)pf->window_base, (unsigned long)pf->addr_min,
+         (unsigned long)pf->addr_min, (unsigned long)pf->ref_addr_max);
+}
 
 static const command commands[] = {
   {"info", cmd_info, "[--json] IMG",
@@ -1237,11 +1254,7 @@ static const command commands[] = {
   {"reloc", cmd_reloc, "[--force] [--no-window-check] --base ADDR IN OUT",
    "Write IN (a PI image, or an absolute one to rebase) as an absolute image at\n"
    "ADDR, the same bytes as luac.cross -a ADDR, with the same limits: ADDR on a\n"
-   "4 KiB sector and the whole image inside the 1 MiB flash window the ESP8266\n"
-   "maps at 0x40200000 (from 0x40210000, after the boot area).\n"
-   "IN must pass 'verify'.\n"
-   "  --force            write even from an image that 'verify' rejects (with a warning)\n"
-   "  --no-window-check  only require ADDR word aligned in 0x40210000..0x40310000\n"},
+   "4 KiB sector and the whole image inside the 1 MiB flash window the ESP8266\n"},
   {"extract", cmd_extract, "[-t TARGET] [-s] [--force] IMG MODULE -o FILE",
    "Write one module as a bytecode file: a NodeMCU .lc for the image's variant\n"
    "(or TARGET float/int), or with -t host a chunk that stock lua5.1 loads.\n"
@@ -1320,6 +1333,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+  lfsimg_platform = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
   lfsc_outfile_catch_signals();
   if (argc < 2)
     return cmd_help(1, argv), EXIT_USAGE;

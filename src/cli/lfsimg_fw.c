@@ -16,7 +16,6 @@
 #include "opts.h"
 #include "platform/esp8266/firmware.h"
 #include "base/json.h"
-#include "platform/esp8266/lfslimits.h"
 #include "base/outfile.h"
 #include "platform/esp8266/provision.h"
 #include "lfs51/reader.h"
@@ -138,7 +137,7 @@ int lfsimg_cmd_firmware(int argc, char **argv)
   if (lfsc_firmware_table(ctx, fw, chip, t, &n))
     return fail(ctx);
   const firmware_part *lfs = lfsc_firmware_find(t, n, FIRMWARE_PT_LFS0);
-  int window_ok = !lfs || lfsc_lfslimits_check_partition(ctx, lfs->addr, lfs->size, 0) == LFSC_OK;
+  int window_ok = !lfs || lfsimg_platform->check_partition(ctx, lfs->addr, lfs->size, 0) == LFSC_OK;
   const char *window_msg = window_ok ? NULL : lfsc_errmsg(ctx);
   if (json) {
     lfsc_sink sk;
@@ -200,7 +199,7 @@ int lfsimg_cmd_firmware(int argc, char **argv)
       lfsc_json_key(&w, "size");
       lfsc_json_uint(&w, lfs->size);
       lfsc_json_key(&w, "address");
-      lfsc_json_uint(&w, LIMITS_WINDOW_BASE + lfs->addr);
+      lfsc_json_uint(&w, lfsimg_platform->window_base + lfs->addr);
       lfsc_json_key(&w, "in_window");
       lfsc_json_bool(&w, window_ok);
       lfsc_json_close(&w);
@@ -246,11 +245,11 @@ int lfsimg_cmd_firmware(int argc, char **argv)
   if (lfs) {
     printf("LFS:         flash offset 0x%lx, 0x%lx bytes, mapped at 0x%08lx\n",
            (unsigned long)lfs->addr, (unsigned long)lfs->size,
-           (unsigned long)(LIMITS_WINDOW_BASE + lfs->addr));
+           (unsigned long)(lfsimg_platform->window_base + lfs->addr));
     if (window_ok) {
       printf("build with:  luac.cross%s -a 0x%08lx -m 0x%lx  (or luac.cross",
              fw->build_type == LFSC_TARGET_INT ? " -t int" : "",
-             (unsigned long)(LIMITS_WINDOW_BASE + lfs->addr), (unsigned long)lfs->size);
+             (unsigned long)(lfsimg_platform->window_base + lfs->addr), (unsigned long)lfs->size);
       for (int i = 0; i < nfw; i++)
         printf(" --firmware %s", fws[i]);
       printf(")\n");
@@ -288,7 +287,7 @@ int lfsimg_fw_verify_opts(int nfw, const char *const *fws, const char *flash_siz
     lfsc_free(ctx);
     return 1;
   }
-  uint32_t base = LIMITS_WINDOW_BASE + lfs.addr;
+  uint32_t base = lfsimg_platform->window_base + lfs.addr;
   int rc = 0;
   if (fw->build_type >= 0) {
     int fw_int = fw->build_type == LFSC_TARGET_INT;
@@ -374,8 +373,9 @@ static int lfs_bytes(lfsc_ctx *ctx, const char *path, const firmware *fw,
   vo.variant = (lfsc_target)(fw->build_type >= 0 ? fw->build_type : 0);
   vo.region_size = plan->lfs_size;
   vo.have_base = 1;
-  vo.base = LIMITS_WINDOW_BASE + plan->lfs_off;
+  vo.base = lfsimg_platform->window_base + plan->lfs_off;
   vo.limits = limits;
+  vo.platform = lfsimg_platform;
   reader_image *img;
   int overridden;
   if (lfsc_verify_or_refuse(ctx, buf, n, &vo, force, &img, &overridden)) {
@@ -472,7 +472,7 @@ int lfsimg_cmd_provision(int argc, char **argv)
   while (!rc && (c = cliopt_next(&p)) > 0) {
     const char *v = p.value;
     switch (c) {
-    case P_NO_WINDOW: po.limits |= LIMITS_NO_WINDOW; break;
+    case P_NO_WINDOW: po.limits |= LFSC_PLATFORM_NO_WINDOW; break;
     case P_FORCE: force = 1; break;
     case P_FIRMWARE: rc = add_fw(fws, &nfw, "provision", v); break;
     case P_LFS: lfsp = v; break;
@@ -554,7 +554,7 @@ int lfsimg_cmd_provision(int argc, char **argv)
   }
   printf("LFS partition: flash 0x%lx, 0x%lx bytes (mapped 0x%08lx), image %zu bytes\n",
          (unsigned long)plan.lfs_off, (unsigned long)plan.lfs_size,
-         (unsigned long)(LIMITS_WINDOW_BASE + plan.lfs_off), lfs_len);
+         (unsigned long)(lfsimg_platform->window_base + plan.lfs_off), lfs_len);
   printf("partition table: %s\n", plan.new_record
          ? "new record appended to the RCR sector (the firmware uses it as it is)"
          : "the firmware's own (computed at first boot; no new record)");

@@ -2,6 +2,12 @@
 #ifndef LFSC_CLI_LFSIMG_FW_H
 #define LFSC_CLI_LFSIMG_FW_H
 
+#include "lfsc/platform.h"
+
+/* The chip every command works for: its limits and mapped window. Set by
+ * cli_lfsimg.c's main before any command runs. */
+extern const lfsc_platform *lfsimg_platform;
+
 int lfsimg_cmd_firmware(int argc, char **argv);
 int lfsimg_cmd_provision(int argc, char **argv);
 

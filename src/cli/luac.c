@@ -12,9 +12,9 @@
 #include "lfsc/lfsc.h"
 #include "lfsc/build.h"
 #include "lfsc/dialect.h"
+#include "lfsc/platform.h"
 #include "platform/esp8266/firmware.h"
 #include "embed/embed.h"
-#include "platform/esp8266/lfslimits.h"
 #include "base/outfile.h"
 #include "runtime/runtime.h"
 #include "base/sink.h"
@@ -49,7 +49,8 @@ typedef struct options {
   int split;                    /* --split */
   const char *execute;          /* -e: Lua file run on the host first */
   const char *lfs_image;        /* -F: LFS image loaded before -e runs */
-  unsigned limits;              /* LIMITS_NO_WINDOW with --no-window-check */
+  unsigned limits;              /* LFSC_PLATFORM_NO_WINDOW with --no-window-check */
+  const lfsc_platform *platform; /* the chip: its limits, its mapped window */
   int have_maxsize;             /* -m given */
   int have_target;              /* -t given */
   const char *firmware[2];      /* --firmware: one file, or 0x00000.bin and 0x10000.bin */
@@ -230,7 +231,7 @@ static void set_option(options *o, int c, const cliopt_parser *p)
   case OPT_PREFIX: o->prefix = value_of(p, 0); break;
   case OPT_SECTION: o->section = value_of(p, 0); break;
   case OPT_SPLIT: o->split = 1; break;
-  case OPT_NO_WINDOW: o->limits |= LIMITS_NO_WINDOW; break;
+  case OPT_NO_WINDOW: o->limits |= LFSC_PLATFORM_NO_WINDOW; break;
   case OPT_FLASH_SIZE: o->flash_size = value_of(p, 0); break;
   case OPT_FIRMWARE:
     value_of(p, 0);
@@ -367,7 +368,7 @@ static void from_firmware(lfsc_ctx *ctx, options *o)
     if (!o->have_target)
       o->target = fwt;
   }
-  uint32_t addr = LIMITS_WINDOW_BASE + lfs.addr;
+  uint32_t addr = o->platform->window_base + lfs.addr;
   if (o->absolute && o->address != addr) {
     fprintf(stderr, "%s: '-a 0x%08lx' contradicts the firmware's LFS partition at 0x%08lx "
             "(flash 0x%lx, %s)\n", progname, (unsigned long)o->address, (unsigned long)addr,
@@ -408,7 +409,8 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   if (o->flash) {
     lfsc_image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
                           .maxsize = o->maxsize, .strip = o->stripping, .best = o->best,
-                          .no_window_check = (o->limits & LIMITS_NO_WINDOW) != 0};
+                          .no_window_check = (o->limits & LFSC_PLATFORM_NO_WINDOW) != 0,
+                          .platform = o->platform};
     rc = o->dialect->image_write(ctx, f, &io, &sink, &size);
     if (rc == LFSC_ELIMIT && o->fw_partition && size > o->maxsize)
       lfsc_seterr(ctx, rc, "image of %" PRIu32 " bytes does not fit the firmware's %s by %llu "
@@ -486,7 +488,7 @@ static void run_script(lfsc_ctx *ctx, const options *o, lfsc_proto **fn)
 {
   *fn = NULL;
 #ifdef LFSC_HAVE_RUNTIME
-  runtime *rt = lfsc_runtime_new(progname);
+  runtime *rt = lfsc_runtime_new(progname, o->platform);
   if (!rt)
     fatal("not enough memory");
   if ((o->lfs_image && lfsc_runtime_load_image(rt, o->lfs_image)) ||
@@ -509,7 +511,8 @@ int main(int argc, char **argv)
     progname = argv[0];
   lfsc_outfile_catch_signals();
   options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .dialect = lfsc_dialect_find(NULL),
-               .target = LFSC_TARGET_FLOAT, .maxsize = LFSC_IMAGE_MAXSIZE};
+               .target = LFSC_TARGET_FLOAT, .maxsize = LFSC_IMAGE_MAXSIZE,
+               .platform = lfsc_platform_find(LFSC_PLATFORM_DEFAULT)};
   if (named_int(progname))
     o.target = LFSC_TARGET_INT;
   int i = doargs(argc, argv, &o);
@@ -551,9 +554,9 @@ int main(int argc, char **argv)
   if (o.flash && o.target == LFSC_TARGET_HOST)
     fatal("'-t host' has no flash image format (use float, float16 or int)");
   const char *badopt = NULL;
-  if (o.absolute && lfsc_lfslimits_check_addr(ctx, o.address, o.limits) != LFSC_OK)
+  if (o.absolute && o.platform->check_addr(ctx, o.address, o.limits) != LFSC_OK)
     badopt = "-a";
-  else if (o.have_maxsize && lfsc_lfslimits_check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK)
+  else if (o.have_maxsize && o.platform->check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK)
     badopt = "-m";
   if (badopt) {
     fprintf(stderr, "%s: '%s': %s\n", progname, badopt, lfsc_errmsg(ctx));

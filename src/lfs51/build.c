@@ -9,8 +9,8 @@
 #include "lfsc/opcodes.h"
 #include "deflate/gzip.h"
 #include "build.h"
-#include "platform/esp8266/lfslimits.h"
 #include "layout.h"
+#include "reader.h"
 
 size_t lfsc_image_modname(const char *source, size_t len, char *out)
 {
@@ -235,7 +235,11 @@ int lfsc_image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *o
   uint32_t fsize = lfsc_layout_size(&l);
   if (size)
     *size = fsize;
-  rc = lfsc_lfslimits_check_image(ctx, opts->absolute, opts->addr, fsize, opts->limits);
+  if (opts->platform)
+    rc = opts->platform->check_image(ctx, opts->absolute, opts->addr, fsize, opts->limits);
+  else if (fsize > READER_IMAGE_MAX)
+    rc = lfsc_seterr(ctx, LFSC_ELIMIT, "image of %lu bytes is larger than the image format "
+                     "allows: %lu bytes", (unsigned long)fsize, (unsigned long)READER_IMAGE_MAX);
   if (rc) {
     lfsc_layout_free(&l);
     return rc;

@@ -11,6 +11,7 @@
 
 #include "lfsc/lfsc.h"
 #include "lfsc/build.h"
+#include "lfsc/platform.h"
 #include "base/sink.h"
 
 /* Modules one index function can hold: SETLIST's C field counts batches
@@ -41,7 +42,9 @@ typedef struct image_opts {
   uint64_t maxsize;             /* largest flash_size accepted, in bytes */
   int strip;                    /* no line info, local or upvalue names */
   int gzip_flags;               /* GZIP_* (gzip.h), for PI images */
-  unsigned limits;              /* LIMITS_* flags (lfslimits.h): the window check */
+  unsigned limits;              /* LFSC_PLATFORM_* flags (lfsc/platform.h) */
+  const lfsc_platform *platform; /* the chip whose limits apply (-a, size); NULL:
+                                    only the format's own bound, READER_IMAGE_MAX */
 } image_opts;
 
 /* Lay out the image of the tree rooted at index and write it to out.

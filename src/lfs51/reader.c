@@ -16,7 +16,6 @@
 
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
-#include "platform/esp8266/lfslimits.h"
 #include "lua51/lineinfo.h"
 #include "base/file.h"
 #include "reader.h"
@@ -828,10 +827,10 @@ int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf,
   if (strcmp(path, "-") != 0)
     return lfsc_file_read_arena(ctx, path, FILE_READ_MAX, buf, len);
   /* stdin has no size to check first: at most the largest image file */
-  int rc = lfsc_file_read_arena(ctx, path, LIMITS_FILE_MAX, buf, len);
+  int rc = lfsc_file_read_arena(ctx, path, READER_FILE_MAX, buf, len);
   if (rc == LFSC_ELIMIT)
     rc = lfsc_seterr(ctx, LFSC_ELIMIT,
                      "stdin: more than %lu bytes, larger than any LFS image file",
-                     (unsigned long)LIMITS_FILE_MAX);
+                     (unsigned long)READER_FILE_MAX);
   return rc;
 }

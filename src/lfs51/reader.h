@@ -28,6 +28,17 @@
  * images at 256 KiB; we allow more for our own compiler, but bound the
  * work a hostile gzip member can cause. */
 #define READER_MAX_DATA (4u * 1024u * 1024u)
+/* The largest image the format allows (bitmap excluded): the largest
+ * multiple of 4 KiB whose image and relocation bitmap still fit
+ * READER_MAX_DATA. A platform's limits may be lower, never higher. */
+#define READER_IMAGE_MAX 0x3E0000u
+/* The largest image file: the largest image and its relocation bitmap (a
+ * bit a word), uncompressed, or in a gzip member that stores them without
+ * compression (18 bytes of header and trailer, 5 a 64 KiB block). What
+ * lfsimg reads from stdin is bounded by it, since a pipe has no size to
+ * check first. */
+#define READER_FILE_MAX \
+  (READER_IMAGE_MAX + READER_IMAGE_MAX / 32 + 18 + 5 * (READER_IMAGE_MAX / 65535 + 2))
 /* Deepest Proto nesting followed (Lua 5.1's parser allows ~200). */
 #define READER_MAX_DEPTH 250
 
@@ -139,7 +150,7 @@ int lfsc_reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image *
 
 /* An image file read whole into ctx's arena (lfsc_file_read_arena, at
  * most FILE_READ_MAX bytes), or with path "-" standard input (in binary
- * mode), which may hold at most LIMITS_FILE_MAX bytes: more is
+ * mode), which may hold at most READER_FILE_MAX bytes: more is
  * LFSC_ELIMIT ("stdin: more than N bytes ..."). */
 int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);
 

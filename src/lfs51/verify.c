@@ -14,7 +14,6 @@
 #include "lua51/codecheck.h"
 #include "build.h"
 #include "strtab.h"
-#include "platform/esp8266/lfslimits.h"
 #include "base/sink.h"
 #include "verify.h"
 
@@ -354,11 +353,12 @@ static void check_header(vctx *v)
   if (img->mainproto_off != img->flash_size - LFSIMG_PROTO_BYTES)
     WARN(8, "mainProto is at 0x%05x, not the last 72 bytes of the image",
          (unsigned)img->mainproto_off);
-  /* the same limits luac.cross applies to -a and -m (lfslimits.c) */
+  /* the same limits luac.cross applies to -a and -m (the platform's) */
   unsigned lim = o ? o->limits : 0;
-  if (img->absolute && lfsc_lfslimits_check_addr(v->ctx, img->base, lim))
+  const lfsc_platform *pf = o ? o->platform : NULL;
+  if (pf && img->absolute && pf->check_addr(v->ctx, img->base, lim))
     ERR(12, "image is linked at 0x%08x: %s", (unsigned)img->base, lfsc_errmsg(v->ctx));
-  else if (lfsc_lfslimits_check_image(v->ctx, img->absolute, img->base, img->flash_size, lim))
+  else if (pf && pf->check_image(v->ctx, img->absolute, img->base, img->flash_size, lim))
     ERR(4, "%s", lfsc_errmsg(v->ctx));
   if (!o)
     return;
@@ -375,10 +375,10 @@ static void check_header(vctx *v)
           (unsigned)o->base);
     if (o->base % 4)
       ERR(12, "base address 0x%08x is not word aligned", (unsigned)o->base);
-    if (!img->absolute && lfsc_lfslimits_check_addr(v->ctx, o->base, lim))
+    if (pf && !img->absolute && pf->check_addr(v->ctx, o->base, lim))
       ERR(12, "--base: %s", lfsc_errmsg(v->ctx));
-    if (o->region_size && o->base >= LFSIMG_MAPPED_BASE &&
-        lfsc_lfslimits_check_partition(v->ctx, o->base - LFSIMG_MAPPED_BASE, o->region_size, lim))
+    if (pf && o->region_size && o->base >= pf->window_base &&
+        pf->check_partition(v->ctx, o->base - pf->window_base, o->region_size, lim))
       ERR(12, "%s", lfsc_errmsg(v->ctx));
   }
 }

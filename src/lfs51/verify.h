@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "lfsc/lfsc.h"
+#include "lfsc/platform.h"
 #include "reader.h"
 
 typedef enum { VERIFY_ERROR = 0, VERIFY_WARNING = 1 } verify_severity;
@@ -43,7 +44,9 @@ typedef struct verify_opts {
   int have_base;
   uint32_t base;                /* mapped address the image must run at */
   int strict_loader;            /* stock-loader restrictions become errors */
-  unsigned limits;              /* LIMITS_NO_WINDOW: skip the firmware's window rule */
+  unsigned limits;              /* LFSC_PLATFORM_NO_WINDOW: skip the firmware's window rule */
+  const lfsc_platform *platform; /* the chip whose placement limits apply (address,
+                                    size, partition); NULL: none are checked */
 } verify_opts;
 
 /* Problems beyond this many are counted but not kept. */

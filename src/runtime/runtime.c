@@ -29,17 +29,14 @@
 #include "base/sink.h"
 #include "lfs51/verify.h"
 
-/* Where a PI image is taken to be mapped (node.info('lfs')): it has no
- * address of its own, so use the one luac.cross -a and the conformance
- * vectors use. Flash offsets are mapped addresses minus the flash window. */
-#define RT_PI_MAPPED 0x40280000u
-#define RT_FLASH_WINDOW 0x40200000u
-/* NodeMCU's default LFS partition size. */
-#define RT_LFS_SIZE 0x40000u
-
+/* node.info('lfs') takes its numbers from the platform: a PI image has no
+ * address of its own, so it is taken to be mapped at the platform's
+ * lfs_mapped_default; flash offsets are mapped addresses less the window
+ * base; the partition is at least the default LFS size. */
 struct runtime {
   lua_State *L;
   const char *progname;
+  const lfsc_platform *platform;
   char *err;                    /* last error (heap) */
   char *image;                  /* path of the loaded image, for the banner */
   int int_noted;                /* the integer-image note was printed */
@@ -71,6 +68,16 @@ const char *lfsc_runtime_error(const runtime *rt)
   return rt->err ? rt->err : "not enough memory";
 }
 
+/* The runtime whose state L is (registry: RT_KEY). */
+static runtime *get_runtime(lua_State *L)
+{
+  lua_pushlightuserdata(L, (void *)&RT_KEY);
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  runtime *rt = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  return rt;
+}
+
 /* ---- loading an image ------------------------------------------------- */
 
 /* Read and check path with the verifier (warnings do not refuse: they
@@ -84,7 +91,8 @@ static int check_image(runtime *rt, lfsc_ctx *ctx, const char *path, const reade
     return set_error(rt, "%s", lfsc_errmsg(ctx));
   if (strcmp(path, "-") == 0)
     path = "stdin";
-  if (lfsc_verify_or_refuse(ctx, buf, len, NULL, 0, &img, NULL))
+  verify_opts vo = {.platform = rt->platform};
+  if (lfsc_verify_or_refuse(ctx, buf, len, &vo, 0, &img, NULL))
     return set_error(rt, "%s: invalid image: %s", path, lfsc_errmsg(ctx));
   *out = img;
   return 0;
@@ -102,6 +110,7 @@ typedef struct build_job {
   const unsigned char *chunk;   /* the image as one host chunk */
   size_t chunklen;
   const lfsc_str **sorted;      /* ROstrt strings in byte order */
+  const lfsc_platform *platform;
 } build_job;
 
 /* lua_cpcall body: push the LFS table for job (index, strings, config). */
@@ -109,6 +118,7 @@ static int build_lfs(lua_State *L)
 {
   const build_job *j = lua_touserdata(L, 1);
   const reader_image *img = j->img;
+  const lfsc_platform *pf = j->platform;
   lua_createtable(L, 0, 8);
   if (luaL_loadbuffer(L, (const char *)j->chunk, j->chunklen, "=(lfs)"))
     return lua_error(L);
@@ -119,11 +129,11 @@ static int build_lfs(lua_State *L)
     lua_rawseti(L, -2, i + 1);
   }
   lua_setfield(L, -2, "strings");
-  uint32_t mapped = img->absolute ? img->base : RT_PI_MAPPED;
+  uint32_t mapped = img->absolute ? img->base : pf->lfs_mapped_default;
   uint32_t size = (img->flash_size + 4095u) & ~4095u;
-  if (size < RT_LFS_SIZE)
-    size = RT_LFS_SIZE;
-  lua_pushnumber(L, mapped - RT_FLASH_WINDOW);
+  if (size < pf->lfs_size_default)
+    size = pf->lfs_size_default;
+  lua_pushnumber(L, mapped - pf->window_base);
   lua_setfield(L, -2, "lfs_base");
   lua_pushnumber(L, mapped);
   lua_setfield(L, -2, "lfs_mapped");
@@ -164,7 +174,7 @@ static int swap_in(runtime *rt, const char *path)
     for (int i = 0; i < img->nstrings; i++)
       sorted[i] = img->strings[i].s;
     qsort(sorted, (size_t)img->nstrings, sizeof *sorted, cmp_str);
-    build_job job = {img, s.buf, s.len, sorted};
+    build_job job = {img, s.buf, s.len, sorted, rt->platform};
     if (lua_cpcall(rt->L, build_lfs, &job)) {
       rc = set_error(rt, "%s: %s", path, lua_tostring(rt->L, -1));
       lua_pop(rt->L, 1);
@@ -291,7 +301,9 @@ static int lfs_config(lua_State *L)
     if (have) {
       lua_getfield(L, -2, keys[i]);
     } else {
-      static const double none[] = {RT_PI_MAPPED - RT_FLASH_WINDOW, RT_PI_MAPPED, RT_LFS_SIZE, 0};
+      const lfsc_platform *pf = get_runtime(L)->platform;
+      const double none[] = {pf->lfs_mapped_default - pf->window_base, pf->lfs_mapped_default,
+                             pf->lfs_size_default, 0};
       lua_pushnumber(L, none[i]);
     }
     lua_setfield(L, -2, keys[i]);
@@ -305,9 +317,7 @@ static int lfs_config(lua_State *L)
 static int lfs_reload(lua_State *L)
 {
   const char *path = luaL_checkstring(L, 1);
-  lua_pushlightuserdata(L, (void *)&RT_KEY);
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  runtime *rt = lua_touserdata(L, -1);
+  runtime *rt = get_runtime(L);
   if (swap_in(rt, path)) {
     lua_pushstring(L, lfsc_runtime_error(rt));
     return 1;
@@ -418,12 +428,13 @@ static int open_state(lua_State *L)
   return 0;
 }
 
-runtime *lfsc_runtime_new(const char *progname)
+runtime *lfsc_runtime_new(const char *progname, const lfsc_platform *platform)
 {
   runtime *rt = calloc(1, sizeof *rt);
   if (!rt)
     return NULL;
   rt->progname = progname;
+  rt->platform = platform;
   rt->L = luaL_newstate();
   if (!rt->L || lua_cpcall(rt->L, open_state, rt)) {
     lfsc_runtime_free(rt);

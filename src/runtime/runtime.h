@@ -15,13 +15,16 @@
 #define LFSC_RUNTIME_H
 
 #include "lfsc/lfsc.h"
+#include "lfsc/platform.h"
 
 typedef struct runtime runtime;
 
 /* A fresh Lua state with the standard libraries, a node table whose LFS
  * is empty ("no LFS loaded") and debug.getstrings. progname prefixes
- * messages. NULL when out of memory. */
-runtime *lfsc_runtime_new(const char *progname);
+ * messages; platform (not NULL) is the chip the images are for: its
+ * limits apply to them and node.info('lfs') answers with its addresses.
+ * NULL when out of memory. */
+runtime *lfsc_runtime_new(const char *progname, const lfsc_platform *platform);
 void lfsc_runtime_free(runtime *rt);
 
 /* Verify the image file path and make it the loaded LFS. Returns 0, or -1

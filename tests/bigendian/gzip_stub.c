@@ -7,6 +7,7 @@
  * memLevel forms) is not available: those write the content uncompressed. */
 #include <stdint.h>
 
+#include "lfsc/build.h"
 #include "deflate/gzip.h"
 #include "base/sink.h"
 #include "deflate/squeeze.h"
@@ -53,4 +54,20 @@ int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_f
   lfsc_sink_write(out, mem.buf, mem.len);
   lfsc_sink_mem_free(&mem);
   return out->status;
+}
+
+/* Reading and verifying images inflates them (zlib), so api/inspect.c is
+ * not in this build either; luac.cross never reads an image, but the
+ * dialect table names these two. */
+int lfsc_image_read(lfsc_ctx *ctx, const void *file, size_t len, lfsc_image_info *out)
+{
+  (void)file, (void)len, (void)out;
+  return lfsc_seterr(ctx, LFSC_EARG, "reading images is not in the big-endian test build");
+}
+
+int lfsc_image_verify(lfsc_ctx *ctx, const void *file, size_t len, const lfsc_verify_opts *opts,
+                      lfsc_verify_result *out)
+{
+  (void)file, (void)len, (void)opts, (void)out;
+  return lfsc_seterr(ctx, LFSC_EARG, "verifying images is not in the big-endian test build");
 }

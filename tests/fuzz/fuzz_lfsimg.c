@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 0;
-  verify_opts o = {0};
+  verify_opts o = {.platform = &lfsc_platform_esp8266};
   o.region_size = 0x40000;
   verify_report rep;
   if (lfsc_verify_image(ctx, data, size, &o, &rep) == LFSC_OK && rep.img) {

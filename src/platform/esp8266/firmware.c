@@ -18,10 +18,9 @@
 #include <gelf.h>
 #endif
 
-#define SECTOR 0x1000u
 #define BOOT_MAGIC 0xE9
 #define PT_ALIGN 0x2000u        /* the firmware's ALIGN() in first_time_setup */
-#define IROM0_START 0x40210000u /* where the linker script puts irom0 */
+#define IROM0_START LIMITS_ADDR_MIN /* where the linker script puts irom0 */
 
 static uint32_t align_up(uint32_t n)
 {
@@ -132,7 +131,7 @@ static int halts(lfsc_ctx *ctx, int i, const firmware_part *p, const char *why)
 static int check_kept(lfsc_ctx *ctx, int i, const firmware_part *p, uint64_t last,
                       uint32_t flash_size)
 {
-  if (p->addr % SECTOR || p->size % SECTOR)
+  if (p->addr % LIMITS_SECTOR || p->size % LIMITS_SECTOR)
     return halts(ctx, i, p, "is not aligned to 4096-byte sectors");
   if (p->addr < last)
     return halts(ctx, i, p, "overlaps the partition before it");
@@ -234,7 +233,7 @@ int lfsc_firmware_lfs(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size, un
     return lfsc_seterr(ctx, LFSC_EARG, "the firmware has no LFS partition: rebuild it with "
                        "LUA_FLASH_STORE, or add one with lfsimg provision --lfs-size N");
   *lfs = *p;
-  return lfsc_lfslimits_check_partition(ctx, p->addr, p->size, limits);
+  return lfsc_platform_esp8266.check_partition(ctx, p->addr, p->size, limits);
 }
 
 /* ==== RCR sector (spec §3) ============================================== */
@@ -313,7 +312,7 @@ static int check_table(lfsc_ctx *ctx, const char *name, firmware *fw)
                                       p->type == FIRMWARE_PT_LFS0 ||
                                       p->type == FIRMWARE_PT_SPIFFS0 ||
                                       p->type == FIRMWARE_PT_SYSTEM_PARAMETER);
-    if (p->addr % SECTOR || (!computed && p->size % SECTOR))
+    if (p->addr % LIMITS_SECTOR || (!computed && p->size % LIMITS_SECTOR))
       return lfsc_seterr(ctx, LFSC_EFORMAT,
                          "%s: partition %d (%s at 0x%lx, 0x%lx bytes) is not aligned to "
                          "4096-byte sectors", name, i, pname(p->type, b, sizeof b),

@@ -121,7 +121,7 @@ uint32_t lfsc_firmware_chip_size(const firmware *fw, uint32_t given, const char 
 
 /* The LFS0 partition the firmware uses on a chip of flash_size bytes
  * (lfsc_firmware_chip_size), checked against the mapped window unless limits
- * has LIMITS_NO_WINDOW. No LFS partition is LFSC_EARG, saying how to get
+ * has LFSC_PLATFORM_NO_WINDOW. No LFS partition is LFSC_EARG, saying how to get
  * one. */
 int lfsc_firmware_lfs(lfsc_ctx *ctx, const firmware *fw, uint32_t flash_size, unsigned limits,
                  firmware_part *lfs);

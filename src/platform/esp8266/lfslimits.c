@@ -1,15 +1,16 @@
 /*
- * LFS placement limits (see lfslimits.h for the numbers and why). Every
- * message names the value, the bound and the rule, identically for every
- * tool that calls these.
+ * The ESP8266 platform, lfsc_platform_esp8266: its LFS placement limits
+ * (see lfslimits.h for the numbers and why). Every message names the
+ * value, the bound and the rule, identically for every tool that calls
+ * these through the struct.
  */
 #include "lfslimits.h"
 
 #define WINDOW_TEXT "the 1 MiB flash window the ESP8266 maps at 0x40200000..0x402fffff"
 
-int lfsc_lfslimits_check_addr(lfsc_ctx *ctx, uint32_t addr, unsigned flags)
+static int check_addr(lfsc_ctx *ctx, uint32_t addr, unsigned flags)
 {
-  uint32_t hi = (flags & LIMITS_NO_WINDOW) ? LIMITS_REF_ADDR_MAX : LIMITS_WINDOW_END - LIMITS_SECTOR;
+  uint32_t hi = (flags & LFSC_PLATFORM_NO_WINDOW) ? LIMITS_REF_ADDR_MAX : LIMITS_WINDOW_END - LIMITS_SECTOR;
   if (addr < LIMITS_ADDR_MIN || addr > hi) {
     /* A user who copied a partition's flash offset (node.info, a map
      * file, esptool) meant the mapped address of that offset. */
@@ -25,7 +26,7 @@ int lfsc_lfslimits_check_addr(lfsc_ctx *ctx, uint32_t addr, unsigned flags)
   if (addr % 4 != 0)
     return lfsc_seterr(ctx, LFSC_EARG, "absolute address 0x%08lx is not a multiple of 4",
                        (unsigned long)addr);
-  if (!(flags & LIMITS_NO_WINDOW) && addr % LIMITS_SECTOR != 0)
+  if (!(flags & LFSC_PLATFORM_NO_WINDOW) && addr % LIMITS_SECTOR != 0)
     return lfsc_seterr(ctx, LFSC_EARG,
                        "absolute address 0x%08lx is not on a 4096-byte flash sector, where "
                        "every partition starts (nearest 0x%08lx)", (unsigned long)addr,
@@ -35,16 +36,16 @@ int lfsc_lfslimits_check_addr(lfsc_ctx *ctx, uint32_t addr, unsigned flags)
 
 static uint32_t max_image(unsigned flags)
 {
-  return (flags & LIMITS_NO_WINDOW) ? LIMITS_FORMAT_MAX : LIMITS_IMAGE_MAX;
+  return (flags & LFSC_PLATFORM_NO_WINDOW) ? LIMITS_FORMAT_MAX : LIMITS_IMAGE_MAX;
 }
 
 static const char *max_why(unsigned flags)
 {
-  return (flags & LIMITS_NO_WINDOW) ? "the image format's limit"
+  return (flags & LFSC_PLATFORM_NO_WINDOW) ? "the image format's limit"
                                     : "the 1 MiB mapped window less the 64 KiB boot area";
 }
 
-int lfsc_lfslimits_check_maxsize(lfsc_ctx *ctx, uint64_t maxsize, unsigned flags)
+static int check_maxsize(lfsc_ctx *ctx, uint64_t maxsize, unsigned flags)
 {
   if (maxsize % LIMITS_SECTOR != 0)
     return lfsc_seterr(ctx, LFSC_EARG, "maximum size must be a multiple of 4096");
@@ -56,7 +57,7 @@ int lfsc_lfslimits_check_maxsize(lfsc_ctx *ctx, uint64_t maxsize, unsigned flags
   return LFSC_OK;
 }
 
-int lfsc_lfslimits_check_image(lfsc_ctx *ctx, int absolute, uint32_t addr, uint64_t size,
+static int check_image(lfsc_ctx *ctx, int absolute, uint32_t addr, uint64_t size,
                        unsigned flags)
 {
   if (size > max_image(flags))
@@ -66,7 +67,7 @@ int lfsc_lfslimits_check_image(lfsc_ctx *ctx, int absolute, uint32_t addr, uint6
                        (unsigned long long)(size - max_image(flags)),
                        (unsigned long)max_image(flags), max_why(flags));
   uint64_t end = (uint64_t)addr + size;
-  if (absolute && !(flags & LIMITS_NO_WINDOW) && end > LIMITS_WINDOW_END)
+  if (absolute && !(flags & LFSC_PLATFORM_NO_WINDOW) && end > LIMITS_WINDOW_END)
     return lfsc_seterr(ctx, LFSC_ELIMIT,
                        "image of %llu bytes at 0x%08lx ends at 0x%08llx, %llu bytes past "
                        WINDOW_TEXT, (unsigned long long)size, (unsigned long)addr,
@@ -74,14 +75,14 @@ int lfsc_lfslimits_check_image(lfsc_ctx *ctx, int absolute, uint32_t addr, uint6
   return LFSC_OK;
 }
 
-int lfsc_lfslimits_check_partition(lfsc_ctx *ctx, uint32_t off, uint32_t size, unsigned flags)
+static int check_partition(lfsc_ctx *ctx, uint32_t off, uint32_t size, unsigned flags)
 {
   if (off % LIMITS_SECTOR || size % LIMITS_SECTOR)
     return lfsc_seterr(ctx, LFSC_ELIMIT,
                        "LFS partition 0x%lx+0x%lx is not aligned to 4096-byte flash sectors",
                        (unsigned long)off, (unsigned long)size);
   uint64_t end = (uint64_t)off + size;
-  if (!(flags & LIMITS_NO_WINDOW) &&
+  if (!(flags & LFSC_PLATFORM_NO_WINDOW) &&
       (off < LIMITS_ADDR_MIN - LIMITS_WINDOW_BASE || end > LIMITS_WINDOW_SIZE))
     return lfsc_seterr(ctx, LFSC_ELIMIT,
                        "LFS partition at flash 0x%lx+0x%lx (mapped 0x%08llx..0x%08llx) leaves "
@@ -91,3 +92,20 @@ int lfsc_lfslimits_check_partition(lfsc_ctx *ctx, uint32_t off, uint32_t size, u
                        end > LIMITS_WINDOW_SIZE ? "" : " (below the firmware)");
   return LFSC_OK;
 }
+
+const lfsc_platform lfsc_platform_esp8266 = {
+  .name = "esp8266",
+  .window_base = LIMITS_WINDOW_BASE,
+  .window_size = LIMITS_WINDOW_SIZE,
+  .addr_min = LIMITS_ADDR_MIN,
+  .ref_addr_max = LIMITS_REF_ADDR_MAX,
+  .sector = LIMITS_SECTOR,
+  .image_max = LIMITS_IMAGE_MAX,
+  .format_max = LIMITS_FORMAT_MAX,
+  .lfs_mapped_default = LIMITS_LFS_MAPPED,
+  .lfs_size_default = LIMITS_LFS_SIZE,
+  .check_addr = check_addr,
+  .check_maxsize = check_maxsize,
+  .check_image = check_image,
+  .check_partition = check_partition,
+};

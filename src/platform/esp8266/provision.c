@@ -90,7 +90,7 @@ int lfsc_provision_plan_table(lfsc_ctx *ctx, const firmware *fw, const provision
                        "to create one (or rebuild it with LUA_FLASH_STORE)");
   plan->lfs_off = lfs->addr;
   plan->lfs_size = lfs->size;
-  return lfsc_lfslimits_check_partition(ctx, lfs->addr, lfs->size, o->limits);
+  return lfsc_platform_esp8266.check_partition(ctx, lfs->addr, lfs->size, o->limits);
 }
 
 int lfsc_provision_pieces(lfsc_ctx *ctx, const firmware *fw, const provision_plan *plan, int nibble,

@@ -27,7 +27,7 @@ typedef struct provision_opts {
   uint32_t lfs_size;
   provision_spiffs spiffs;
   uint32_t spiffs_size;
-  unsigned limits;              /* LIMITS_NO_WINDOW */
+  unsigned limits;              /* LFSC_PLATFORM_NO_WINDOW */
 } provision_opts;
 
 typedef struct provision_plan {
