@@ -1,9 +1,9 @@
-# Target loader (src/loader): host tests against a simulated NOR flash, and
+# Target loader (src/platform/esp8266/loader): host tests against a simulated NOR flash, and
 # when the lx106 cross compiler is there, a run of the real stub under QEMU.
 set(LFS_LOADER_SOURCES
-  ${PROJECT_SOURCE_DIR}/src/loader/esp8266/loader.c
-  ${PROJECT_SOURCE_DIR}/src/loader/esp8266/inflate.c
-  ${PROJECT_SOURCE_DIR}/src/loader/esp8266/loader_msg.c)
+  ${PROJECT_SOURCE_DIR}/src/platform/esp8266/loader/loader.c
+  ${PROJECT_SOURCE_DIR}/src/platform/esp8266/loader/inflate.c
+  ${PROJECT_SOURCE_DIR}/src/platform/esp8266/loader/loader_msg.c)
 
 lfsc_unit_test(test_loader ${CMAKE_CURRENT_SOURCE_DIR}/test_loader.c ${LFS_LOADER_SOURCES})
 # The same tests with a 128-byte bitmap buffer: pass 2 then needs one
@@ -13,7 +13,7 @@ if(TARGET test_loader_strips)   # not built where unit tests are skipped (-m32)
   target_compile_definitions(test_loader_strips PRIVATE LFS_BMBUF_BYTES=128)
 endif()
 
-# lx106: the budget, and real loads on the emulated core (src/loader built
+# lx106: the budget, and real loads on the emulated core (src/platform/esp8266/loader built
 # the ELF when the cross tools were found).
 find_program(LX106_QEMU qemu-system-xtensa)
 find_program(LX106_NM xtensa-lx106-elf-nm)

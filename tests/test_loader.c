@@ -1,5 +1,5 @@
 /*
- * Host tests of the freestanding target loader (src/loader) against a
+ * Host tests of the freestanding target loader (src/platform/esp8266/loader) against a
  * simulated NOR flash: every conformance vector, crafted bad input, every
  * truncation and single-bit flip of a few vectors, and a power cut after
  * every erase and write of pass 2.

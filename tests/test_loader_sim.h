@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "loader/esp8266/loader.h"
+#include "platform/esp8266/loader/loader.h"
 
 #define SIM_BASE   0x40280000u
 #define SIM_REGION (256u * 1024u)
