@@ -1,7 +1,8 @@
 /*
  * The dialect table (lfsc/dialect.h): lookup by name, and that a program
  * going through the table gets the bytes the rooms' own functions write
- * (a .lc of each firmware variant, a host chunk, an image).
+ * (a .lc of each firmware variant, a host chunk, an image). And the target
+ * presets (lfsc_target_variant): what each named target is, field by field.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,8 @@
 #include <cmocka.h>
 
 #include "lfsc/dialect.h"
+#include "lfsc/image.h"
+#include "lfs51/layout.h"
 #include "lua51/lc_write.h"
 
 static void test_find(void **state)
@@ -74,11 +77,60 @@ static void test_same_bytes(void **state)
   lfsc_free(ctx);
 }
 
+/* Each preset as its fields, the signature and .lc header it makes, and
+ * its name both ways. */
+static void test_presets(void **state)
+{
+  (void)state;
+  static const struct {
+    lfsc_target t;
+    const char *name;
+    lfsc_format format;
+    lfsc_nummodel numbers;
+    unsigned tvalue_size;
+    uint32_t sig;               /* 0: no image */
+    unsigned number_bytes, integral;
+  } want[] = {
+    {LFSC_TARGET_FLOAT, "float", LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, 12, 0xFAFAA154u, 8, 0},
+    {LFSC_TARGET_FLOAT16, "float16", LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, 16, 0xFAFAA150u, 8, 0},
+    {LFSC_TARGET_INT, "int", LFSC_FORMAT_NODEMCU, LFSC_NUM_INT32, 8, 0xFAFAA152u, 4, 1},
+    {LFSC_TARGET_HOST, "host", LFSC_FORMAT_HOST, LFSC_NUM_DOUBLE, 0, 0, 8, 0},
+  };
+  assert_int_equal(sizeof want / sizeof want[0], LFSC_TARGET_COUNT);
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    lfsc_variant v = lfsc_target_variant(want[i].t);
+    assert_int_equal(v.format, want[i].format);
+    assert_int_equal(v.numbers, want[i].numbers);
+    assert_int_equal(v.tvalue_size, want[i].tvalue_size);
+    assert_int_equal(lfsc_target_nummodel(want[i].t), want[i].numbers);
+    assert_string_equal(lfsc_target_name(want[i].t), want[i].name);
+    lfsc_target back = LFSC_TARGET_COUNT;
+    assert_int_equal(lfsc_target_parse(want[i].name, &back), LFSC_OK);
+    assert_int_equal(back, want[i].t);
+    if (want[i].sig)
+      assert_int_equal(lfsc_layout_signature(want[i].t), want[i].sig);
+    lc_format f = lfsc_lc_format_for(want[i].t);
+    assert_int_equal(f.number_bytes, want[i].number_bytes);
+    assert_int_equal(f.integral, want[i].integral);
+    assert_int_equal(f.nodemcu, want[i].format == LFSC_FORMAT_NODEMCU);
+  }
+  assert_int_equal(LFSIMG_SIG_FLOAT, 0xFAFAA154u);
+  assert_int_equal(LFSIMG_SIG_FLOAT16, 0xFAFAA150u);
+  assert_int_equal(LFSIMG_SIG_INT, 0xFAFAA152u);
+  /* not a preset: no name, no image layout */
+  assert_string_equal(lfsc_target_name(LFSC_TARGET_COUNT), "?");
+  assert_int_equal(lfsc_target_variant(LFSC_TARGET_COUNT).tvalue_size, 0);
+  lfsc_target t = LFSC_TARGET_INT;
+  assert_int_equal(lfsc_target_parse("double", &t), LFSC_EARG);
+  assert_int_equal(t, LFSC_TARGET_INT);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_find),
     cmocka_unit_test(test_same_bytes),
+    cmocka_unit_test(test_presets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,9 +6,10 @@
  * second Lua (NodeMCU's 5.3) is a sibling table, never an #ifdef, and two
  * dialects link into one program (each room's names are its own).
  *
- * Which firmware variant a chunk or image is for (lfsc_target: numbers
- * and value layout, or the host's stock format) and which chip it is laid
- * out for (lfsc/platform.h) are separate choices passed to the functions.
+ * Which firmware variant a chunk or image is for (lfsc_target, a preset
+ * whose lfsc_variant gives container, numbers and value layout) and which
+ * chip it is laid out for (lfsc/platform.h) are separate choices passed to
+ * the functions.
  */
 #ifndef LFSC_DIALECT_H
 #define LFSC_DIALECT_H

@@ -33,20 +33,38 @@ enum {
   LFSC_EARG = -6                /* bad argument or option value */
 };
 
-/* Output targets. float, float16 and int are NodeMCU firmware variants;
- * host is a stock Lua 5.1 binary chunk for the machine we run on. */
+/* Output targets: the named presets users pick (-t float|float16|int|host).
+ * float, float16 and int are NodeMCU firmware variants; host is a stock
+ * Lua 5.1 binary chunk for the machine we run on. What a preset means is
+ * its lfsc_variant (lfsc_target_variant): code decides by those fields,
+ * not by the preset's name. */
 typedef enum {
   LFSC_TARGET_FLOAT = 0,        /* default: double numbers, 12-byte TValues */
   LFSC_TARGET_FLOAT16,          /* double numbers, 16-byte TValues */
   LFSC_TARGET_INT,              /* int32 numbers, 8-byte TValues */
   LFSC_TARGET_HOST              /* stock luac5.1 format of this host */
 } lfsc_target;
+#define LFSC_TARGET_COUNT 4     /* the presets are 0 .. LFSC_TARGET_COUNT - 1 */
 
 /* How the front end lexes and folds numbers. */
 typedef enum {
   LFSC_NUM_DOUBLE = 0,          /* IEEE double, like stock Lua */
   LFSC_NUM_INT32                /* the integer firmware's int32 arithmetic */
 } lfsc_nummodel;
+
+/* The container a chunk or image is written in. */
+typedef enum {
+  LFSC_FORMAT_NODEMCU = 0,      /* NodeMCU firmware: .lc, LFS images */
+  LFSC_FORMAT_HOST              /* a stock luac chunk of this machine */
+} lfsc_format;
+
+/* A target as separate choices: container, number model and value layout. */
+typedef struct lfsc_variant {
+  lfsc_format format;
+  lfsc_nummodel numbers;
+  uint8_t tvalue_size;          /* NodeMCU: bytes per TValue in an image (8, 12
+                                   or 16); 0: no image layout (host) */
+} lfsc_variant;
 
 typedef struct lfsc_ctx lfsc_ctx;
 
@@ -64,7 +82,9 @@ const lfsc_str *lfsc_intern(lfsc_ctx *ctx, const char *s, size_t len);
 /* Arena allocation owned by ctx, zero-filled (NULL on out-of-memory). */
 void *lfsc_alloc(lfsc_ctx *ctx, size_t size);
 
-/* Target properties */
+/* Target properties: the preset's variant (an unknown target has no image
+ * layout and otherwise reads as float), its number model, its name. */
+lfsc_variant lfsc_target_variant(lfsc_target t);
 lfsc_nummodel lfsc_target_nummodel(lfsc_target t);
 const char *lfsc_target_name(lfsc_target t);
 int lfsc_target_parse(const char *name, lfsc_target *out);   /* 0 or LFSC_EARG */

@@ -44,7 +44,7 @@ int lfsc_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_image_op
                                            : lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
   if (size)
     *size = 0;
-  if (opts->target == LFSC_TARGET_HOST)
+  if (lfsc_target_variant(opts->target).format == LFSC_FORMAT_HOST)
     return lfsc_seterr(ctx, LFSC_EARG,
                        "'host' has no flash image format (use float, float16 or int)");
   /* maxsize is only a bound (luac.cross checks -m's form itself); an

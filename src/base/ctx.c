@@ -209,25 +209,3 @@ const lfsc_str *lfsc_intern(lfsc_ctx *ctx, const char *s, size_t len)
   ctx->nstrings++;
   return t;
 }
-
-lfsc_nummodel lfsc_target_nummodel(lfsc_target t)
-{
-  return t == LFSC_TARGET_INT ? LFSC_NUM_INT32 : LFSC_NUM_DOUBLE;
-}
-
-static const char *const target_names[] = {"float", "float16", "int", "host"};
-
-const char *lfsc_target_name(lfsc_target t)
-{
-  return (unsigned)t < 4 ? target_names[t] : "?";
-}
-
-int lfsc_target_parse(const char *name, lfsc_target *out)
-{
-  for (int i = 0; i < 4; i++)
-    if (strcmp(name, target_names[i]) == 0) {
-      *out = (lfsc_target)i;
-      return LFSC_OK;
-    }
-  return LFSC_EARG;
-}

@@ -140,18 +140,12 @@ static const char *kind_name(const reader_image *img)
   return img->sig_absolute ? "ABS" : "ABS (flash dump)";
 }
 
-static const char *variant_desc(lfsc_target t)
+/* "float (double numbers, 12-byte TValues)": the preset and what it is. */
+static void print_variant(lfsc_target t)
 {
-  switch (t) {
-  case LFSC_TARGET_FLOAT:
-    return "float (double numbers, 12-byte TValues)";
-  case LFSC_TARGET_FLOAT16:
-    return "float16 (double numbers, 16-byte TValues)";
-  case LFSC_TARGET_INT:
-    return "int (int32 numbers, 8-byte TValues)";
-  default:
-    return "?";
-  }
+  lfsc_variant v = lfsc_target_variant(t);
+  printf("variant     %s (%s numbers, %u-byte TValues)\n", lfsc_target_name(t),
+         v.numbers == LFSC_NUM_INT32 ? "int32" : "double", (unsigned)v.tvalue_size);
 }
 
 /* Text output goes through sinks, so that diff can format a difference
@@ -357,7 +351,7 @@ static void info_text(const info_report *r)
            img->sig_absolute ? "" : ", signature bit 0 clear (relocated flash dump)");
   else
     printf("kind        position-independent (PI)\n");
-  printf("variant     %s\n", variant_desc(img->variant));
+  print_variant(img->variant);
   printf("signature   0x%08x, format version %u\n", (unsigned)img->sig, r->version);
   if (img->has_timestamp)
     printf("timestamp   %.14g%s%s%s\n", img->timestamp, *r->date ? " (" : "", r->date,
@@ -692,7 +686,8 @@ static int cmd_verify(int argc, char **argv)
     const char *val = p.value;
     switch (c) {
     case OPT_VARIANT:
-      if (lfsc_target_parse(val, &o.variant) || o.variant == LFSC_TARGET_HOST)
+      if (lfsc_target_parse(val, &o.variant) ||
+          lfsc_target_variant(o.variant).format != LFSC_FORMAT_NODEMCU)
         return usage_error("verify", "unknown variant '%s' (float, float16 or int)", val);
       o.have_variant = 1;
       break;
@@ -906,7 +901,7 @@ static void put_const(lfsc_sink *out, const lfsc_const *k, lfsc_target v)
   case LFSC_K_NIL: lfsc_sink_printf(out, "nil"); break;
   case LFSC_K_BOOL: lfsc_sink_printf(out, "%s", k->u.b ? "true" : "false"); break;
   case LFSC_K_NUM:
-    if (v == LFSC_TARGET_INT)
+    if (lfsc_target_variant(v).numbers == LFSC_NUM_INT32)
       lfsc_sink_printf(out, "%d", (int)k->u.n);
     else
       lfsc_sink_printf(out, "%.14g", k->u.n);

@@ -217,7 +217,7 @@ int lfsimg_cmd_firmware(int argc, char **argv)
   printf(" (%s)\n", form_name(fw->form));
   if (build_name(fw->build_type))
     printf("build type:  %s (images for it: luac.cross -t %s)\n", build_name(fw->build_type),
-           fw->build_type == LFSC_TARGET_INT ? "int" : "float");
+           lfsc_target_name((lfsc_target)fw->build_type));
   else
     printf("build type:  unknown (no 'build type:' banner)\n");
   printf("irom0:       0x%08lx..0x%08lx (0x%lx bytes)\n", (unsigned long)fw->irom0_start,
@@ -290,7 +290,7 @@ int lfsimg_fw_verify_opts(int nfw, const char *const *fws, const char *flash_siz
   uint32_t base = lfsimg_platform->window_base + lfs.addr;
   int rc = 0;
   if (fw->build_type >= 0) {
-    int fw_int = fw->build_type == LFSC_TARGET_INT;
+    int fw_int = lfsc_target_variant((lfsc_target)fw->build_type).numbers == LFSC_NUM_INT32;
     if (o->have_variant && o->variant != (lfsc_target)fw->build_type) {
       fprintf(stderr, "lfsimg: verify: '--variant %s' contradicts the firmware's build type %s "
               "(%s)\n", lfsc_target_name(o->variant), fw_int ? "integer" : "float", fws[0]);

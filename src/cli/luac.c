@@ -286,7 +286,7 @@ static void int_hint(lfsc_target t, const char *msg)
 {
   static const char pat[] = "malformed number near '";
   const char *q = strstr(msg, pat);
-  if (t != LFSC_TARGET_INT || !q)
+  if (lfsc_target_variant(t).numbers != LFSC_NUM_INT32 || !q)
     return;
   q += sizeof pat - 1;
   char num[64];
@@ -359,7 +359,7 @@ static void from_firmware(lfsc_ctx *ctx, options *o)
     lfsc_target fwt = (lfsc_target)fw.build_type;
     /* ESP8266 float builds pack TValues in 12 bytes: "float" is -t float,
      * and a float16 image would fail its signature check too */
-    int fw_int = fwt == LFSC_TARGET_INT;
+    int fw_int = lfsc_target_variant(fwt).numbers == LFSC_NUM_INT32;
     if (o->have_target && o->target != fwt) {
       fprintf(stderr, "%s: '-t %s' contradicts the firmware's build type %s (%s)\n", progname,
               lfsc_target_name(o->target), fw_int ? "integer" : "float", o->firmware[0]);
@@ -551,7 +551,7 @@ int main(int argc, char **argv)
   if (o.nfirmware)
     from_firmware(ctx, &o);
   /* image options are checked before any input is read */
-  if (o.flash && o.target == LFSC_TARGET_HOST)
+  if (o.flash && lfsc_target_variant(o.target).format == LFSC_FORMAT_HOST)
     fatal("'-t host' has no flash image format (use float, float16 or int)");
   const char *badopt = NULL;
   if (o.absolute && o.platform->check_addr(ctx, o.address, o.limits) != LFSC_OK)

@@ -40,7 +40,7 @@ size_t lfsc_image_modname(const char *source, size_t len, char *out)
 
 lfsc_number lfsc_image_timestamp_value(lfsc_target target, int64_t timestamp)
 {
-  if (target != LFSC_TARGET_INT)
+  if (lfsc_target_variant(target).numbers != LFSC_NUM_INT32)
     return (lfsc_number)timestamp;
   /* The integer build stores time_t in an int32 (it wraps in 2038). */
   uint32_t v = (uint32_t)((uint64_t)timestamp & 0xFFFFFFFFu);

@@ -30,6 +30,7 @@ typedef struct builder {
   layout *l;
   strtab tab;
   uint32_t *tsoff;              /* FlashTS word offset, by strtab node index */
+  lfsc_variant v;               /* of opts->target */
   int tvwords;                  /* TValue size in words */
   const lfsc_str *nosource;     /* "=?": every source name when stripping */
   const lfsc_proto *index;      /* the index function: keeps "=(luac)" */
@@ -238,8 +239,8 @@ static int int_value(builder *b, lfsc_number n, uint32_t *out)
 static void emit_constant(builder *b, size_t o, const lfsc_const *k)
 {
   uint32_t *w = b->l->w;
-  int integral = b->opts->target == LFSC_TARGET_INT;
-  size_t tag = o + (integral ? 1 : 2);
+  int integral = b->v.numbers == LFSC_NUM_INT32;
+  size_t tag = o + (size_t)lfsc_layout_tag_offset(b->v) / 4;
   LFSC_ASSERT(tag < o + (size_t)b->tvwords && o + (size_t)b->tvwords <= b->l->nwords);
   switch (k->type) {
   case LFSC_K_NIL:
@@ -357,14 +358,13 @@ static size_t emit_proto(builder *b, const lfsc_proto *f)
 
 uint32_t lfsc_layout_signature(lfsc_target t)
 {
-  switch (t) {
-  case LFSC_TARGET_FLOAT16:
-    return LFSIMG_SIG_FLOAT16;
-  case LFSC_TARGET_INT:
-    return LFSIMG_SIG_INT;
-  default:
-    return LFSIMG_SIG_FLOAT;
-  }
+  lfsc_variant v = lfsc_target_variant(t);
+  uint32_t sig = LFSIMG_SIG_BASE;
+  if (v.tvalue_size == LFSIMG_TV_FLOAT)
+    sig |= LFSIMG_SIG_PACKED;
+  if (v.numbers == LFSC_NUM_INT32)
+    sig |= LFSIMG_SIG_INTEGER;
+  return sig;
 }
 
 int lfsc_layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *opts,
@@ -372,20 +372,11 @@ int lfsc_layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *
 {
   builder b = {.ctx = ctx, .opts = opts, .l = l, .index = main};
   memset(l, 0, sizeof *l);
-  switch (opts->target) {
-  case LFSC_TARGET_FLOAT:
-    b.tvwords = LFSIMG_TV_FLOAT / 4;
-    break;
-  case LFSC_TARGET_FLOAT16:
-    b.tvwords = LFSIMG_TV_FLOAT16 / 4;
-    break;
-  case LFSC_TARGET_INT:
-    b.tvwords = LFSIMG_TV_INT / 4;
-    break;
-  default:
+  b.v = lfsc_target_variant(opts->target);
+  if (b.v.format != LFSC_FORMAT_NODEMCU || b.v.tvalue_size == 0)
     return lfsc_seterr(ctx, LFSC_EARG, "target '%s' has no LFS image format",
                        lfsc_target_name(opts->target));
-  }
+  b.tvwords = b.v.tvalue_size / 4;
   if (opts->strip && !(b.nosource = lfsc_intern(ctx, "=?", 2)))
     return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
   lfsc_strtab_init(&b.tab);

@@ -27,7 +27,7 @@ typedef struct layout {
 } layout;
 
 typedef struct layout_opts {
-  lfsc_target target;           /* FLOAT, FLOAT16 or INT */
+  lfsc_target target;           /* a NodeMCU variant with an image layout */
   int strip;                    /* leave out line info, local and upvalue names */
 } layout_opts;
 
@@ -48,7 +48,15 @@ void lfsc_layout_write_pi(const layout *l, lfsc_sink *out);
  * signature gets its ABSOLUTE bit (§4.3). */
 void lfsc_layout_write_abs(const layout *l, uint32_t addr, lfsc_sink *out);
 
-/* Signature (PI form) of a firmware variant. */
+/* Signature (PI form) of a firmware variant: the packed bit for 12-byte
+ * TValues, the integer bit for int32 numbers. */
 uint32_t lfsc_layout_signature(lfsc_target t);
+
+/* Byte offset of a TValue's type tag: after the value, which is as wide
+ * as the variant's numbers. */
+static inline int lfsc_layout_tag_offset(lfsc_variant v)
+{
+  return v.numbers == LFSC_NUM_INT32 ? 4 : 8;
+}
 
 #endif

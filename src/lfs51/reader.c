@@ -18,6 +18,7 @@
 #include "lfsc/opcodes.h"
 #include "lua51/lineinfo.h"
 #include "base/file.h"
+#include "layout.h"
 #include "reader.h"
 #include "base/sink.h"
 
@@ -221,6 +222,31 @@ static int claim(rd *r, uint32_t off, uint64_t n, reader_kind k)
 
 /* ---- header and strings ---------------------------------------------- */
 
+/* Whether a target preset is a firmware variant with an image layout. */
+static int has_image(lfsc_target t)
+{
+  lfsc_variant v = lfsc_target_variant(t);
+  return v.format == LFSC_FORMAT_NODEMCU && v.tvalue_size != 0;
+}
+
+static void set_variant(reader_image *img, lfsc_target t)
+{
+  img->variant = t;
+  img->tvsize = lfsc_target_variant(t).tvalue_size;
+}
+
+/* The variant whose signature the variant bits of sig are: 0 if none. */
+static int variant_of(uint32_t sig, reader_image *img)
+{
+  const uint32_t bits = LFSIMG_SIG_PACKED | LFSIMG_SIG_INTEGER;
+  for (int i = 0; i < LFSC_TARGET_COUNT; i++)
+    if (has_image((lfsc_target)i) && (lfsc_layout_signature((lfsc_target)i) & bits) == (sig & bits)) {
+      set_variant(img, (lfsc_target)i);
+      return 1;
+    }
+  return 0;
+}
+
 static int read_header(rd *r)
 {
   reader_image *img = r->img;
@@ -245,16 +271,9 @@ static int read_header(rd *r)
     return lfsc_seterr(r->ctx, LFSC_EFORMAT,
                        "signature 0x%08x sets both the packed and the integer bit: no such firmware variant",
                        (unsigned)sig);
-  if (sig & LFSIMG_SIG_INTEGER) {
-    img->variant = LFSC_TARGET_INT;
-    img->tvsize = LFSIMG_TV_INT;
-  } else if (sig & LFSIMG_SIG_PACKED) {
-    img->variant = LFSC_TARGET_FLOAT;
-    img->tvsize = LFSIMG_TV_FLOAT;
-  } else {
-    img->variant = LFSC_TARGET_FLOAT16;
-    img->tvsize = LFSIMG_TV_FLOAT16;
-  }
+  if (!variant_of(sig, img))
+    return lfsc_seterr(r->ctx, LFSC_EFORMAT, "signature 0x%08x names no firmware variant",
+                       (unsigned)sig);
   img->sig_absolute = (sig & LFSIMG_SIG_ABSOLUTE) != 0;
   return LFSC_OK;
 }
@@ -433,7 +452,8 @@ static int new_func(rd *r)
 static int read_constants(rd *r, lfsc_proto *p, uint32_t koff)
 {
   reader_image *img = r->img;
-  int tv = img->tvsize, tagpos = img->variant == LFSC_TARGET_INT ? 4 : 8;
+  lfsc_variant v = lfsc_target_variant(img->variant);
+  int tv = img->tvsize, tagpos = lfsc_layout_tag_offset(v);
   for (int i = 0; i < p->sizek; i++) {
     uint32_t at = koff + (uint32_t)(i * tv);
     uint32_t tag = word(r, at + (uint32_t)tagpos);
@@ -448,7 +468,7 @@ static int read_constants(rd *r, lfsc_proto *p, uint32_t koff)
       break;
     case LFSIMG_TT_NUMBER:
       k->type = LFSC_K_NUM;
-      if (img->variant == LFSC_TARGET_INT) {
+      if (v.numbers == LFSC_NUM_INT32) {
         k->u.n = (double)(int32_t)word(r, at);
       } else {
         uint64_t bits = (uint64_t)word(r, at) | (uint64_t)word(r, at + 4) << 32;
@@ -763,15 +783,13 @@ int lfsc_reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image *
     snprintf(msg, sizeof msg, "%s", lfsc_errmsg(ctx));
     reader_image saved = *img;
     lfsc_target fits = saved.variant;
-    static const lfsc_target alt[] = {LFSC_TARGET_FLOAT, LFSC_TARGET_FLOAT16, LFSC_TARGET_INT};
-    for (int i = 0; i < 3 && fits == saved.variant; i++) {
-      if (alt[i] == saved.variant)
+    for (int i = 0; i < LFSC_TARGET_COUNT && fits == saved.variant; i++) {
+      lfsc_target alt = (lfsc_target)i;
+      if (alt == saved.variant || !has_image(alt))
         continue;
-      img->variant = alt[i];
-      img->tvsize = alt[i] == LFSC_TARGET_INT ? LFSIMG_TV_INT
-                    : alt[i] == LFSC_TARGET_FLOAT ? LFSIMG_TV_FLOAT : LFSIMG_TV_FLOAT16;
+      set_variant(img, alt);
       if (decode_body(ctx, img) == LFSC_OK)
-        fits = alt[i];
+        fits = alt;
       *img = saved;
     }
     if (fits != saved.variant)

@@ -13,6 +13,7 @@
 #include "lfsc/opcodes.h"
 #include "lua51/codecheck.h"
 #include "build.h"
+#include "layout.h"
 #include "strtab.h"
 #include "base/sink.h"
 #include "verify.h"
@@ -546,7 +547,7 @@ static void check_constants(vctx *v, const reader_func *f)
 {
   reader_image *img = v->img;
   const lfsc_proto *p = f->proto;
-  int tv = img->tvsize, tagpos = img->variant == LFSC_TARGET_INT ? 4 : 8;
+  int tv = img->tvsize, tagpos = lfsc_layout_tag_offset(lfsc_target_variant(img->variant));
   for (int i = 0; i < p->sizek; i++) {
     uint32_t at = f->koff + (uint32_t)(i * tv);
     int bad = 0;

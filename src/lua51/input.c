@@ -61,6 +61,19 @@ const char *lfsc_input_source_name(const input_opts *opts, const char *path)
   return *path ? path : ".";
 }
 
+/* The front end's options for a target: its number model, and the local
+ * names that a stock host chunk keeps and NodeMCU strips at parse time. */
+static lfsc_compile_opts compile_opts(const input_opts *opts)
+{
+  lfsc_variant v = lfsc_target_variant(opts->target);
+  lfsc_compile_opts co = {
+    .nummodel = v.numbers,
+    .keep_names = v.format == LFSC_FORMAT_HOST,
+    .compat_lineinfo = opts->compat_lineinfo,
+  };
+  return co;
+}
+
 int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfsc_proto **out)
 {
   int from_stdin = path == NULL || strcmp(path, "-") == 0;
@@ -115,11 +128,7 @@ int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfs
     st.len = len;
     rc = lfsc_lc_read_stream(ctx, pull, &st, shown, opts->target, out);
   } else {
-    lfsc_compile_opts co = {
-      .nummodel = lfsc_target_nummodel(opts->target),
-      .keep_names = opts->target == LFSC_TARGET_HOST,
-      .compat_lineinfo = opts->compat_lineinfo,
-    };
+    lfsc_compile_opts co = compile_opts(opts);
     st.len = len;
     rc = lfsc_compile_stream(ctx, &co, chunkname, pull, &st, out);
   }
@@ -154,11 +163,7 @@ int lfsc_input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *pa
     start = (size_t)-1;
   if (start != (size_t)-1)
     return lfsc_lc_read(ctx, buf + start, len - start, shown, opts->target, out);
-  lfsc_compile_opts co = {
-    .nummodel = lfsc_target_nummodel(opts->target),
-    .keep_names = opts->target == LFSC_TARGET_HOST,
-    .compat_lineinfo = opts->compat_lineinfo,
-  };
+  lfsc_compile_opts co = compile_opts(opts);
   return lfsc_compile(ctx, &co, chunkname, (const char *)buf, len, out);
 }
 

@@ -438,7 +438,8 @@ static int read_header(reader *r, lfsc_target target)
   r->swap = h[6] == 0;
   r->sizet = h[8];
   int integral = (int8_t)h[11];   /* the reference compares it signed */
-  if (target == LFSC_TARGET_HOST) {
+  lfsc_variant v = lfsc_target_variant(target);
+  if (v.format == LFSC_FORMAT_HOST) {
     /* Stock luac5.1 of a 32- or 64-bit host: only the string-length width
      * and the byte order may vary. */
     if ((h[8] != 4 && h[8] != 8) || h[10] != 8 || h[11] != 0)
@@ -449,7 +450,7 @@ static int read_header(reader *r, lfsc_target target)
   r->nodemcu = 1;
   if (h[8] != 4)
     return fail(r, "bad header");
-  r->int_target = target == LFSC_TARGET_INT;
+  r->int_target = v.numbers == LFSC_NUM_INT32;
   if (r->int_target ? integral < 1 : integral < 0)
     return fail(r, "bad header");
   if (integral == 0) {

@@ -15,21 +15,17 @@ typedef struct writer {
 
 lc_format lfsc_lc_format_for(lfsc_target t)
 {
+  lfsc_variant v = lfsc_target_variant(t);
   lc_format f = {4, 8, 0, 0, 1};
-  switch (t) {
-  case LFSC_TARGET_INT:
+  if (v.numbers == LFSC_NUM_INT32) {
     f.number_bytes = 4;
     f.integral = 1;
-    break;
-  case LFSC_TARGET_HOST: {
+  }
+  if (v.format == LFSC_FORMAT_HOST) {
     const uint16_t probe = 1;
     f.size_t_bytes = (uint8_t)sizeof(size_t);
     f.big_endian = *(const uint8_t *)&probe == 0;
     f.nodemcu = 0;
-    break;
-  }
-  default:
-    break;
   }
   return f;
 }

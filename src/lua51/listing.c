@@ -84,7 +84,7 @@ static void print_string(lfsc_sink *out, const lfsc_str *s)
 
 static void print_number(lfsc_sink *out, lfsc_number n, lfsc_target target)
 {
-  if (target == LFSC_TARGET_INT && n >= -2147483648.0 && n <= 2147483647.0 && n == (long)n)
+  if (lfsc_target_variant(target).numbers == LFSC_NUM_INT32 && n >= -2147483648.0 && n <= 2147483647.0 && n == (long)n)
     lfsc_sink_printf(out, "%ld", (long)n);
   else
     lfsc_sink_printf(out, "%.14g", n);
@@ -277,7 +277,7 @@ int lfsc_listing_instr(lfsc_sink *out, const lfsc_proto *f, int pc, lfsc_instr_s
 static const int *lines_of(lister *l, const lfsc_proto *f, int **tofree)
 {
   *tofree = NULL;
-  int packed_first = l->target != LFSC_TARGET_HOST;
+  int packed_first = lfsc_target_variant(l->target).format != LFSC_FORMAT_HOST;
   int have_plain = f->lineinfo && f->sizelineinfo >= f->sizecode;
   int have_packed = f->packedli && f->sizepackedli > 0;
   if (have_plain && !(packed_first && have_packed))

@@ -23,11 +23,11 @@
 
 /* Write the listing of the tree rooted at p to out. full selects the
  * -l -l form (constants, locals and upvalues tables after each function).
- * target selects number formatting and line source: LFSC_TARGET_INT
- * prints numbers as integers ("%d", like NodeMCU's int build; for int32
- * values this is the same text as "%.14g"), the others as "%.14g"; NodeMCU
- * targets take line numbers from the packed line info when a function has
- * it (so they show what the firmware will report), the host target from
+ * target's variant selects number formatting and line source: int32
+ * numbers print as integers ("%d", like NodeMCU's int build; for int32
+ * values this is the same text as "%.14g"), doubles as "%.14g"; NodeMCU
+ * formats take line numbers from the packed line info when a function has
+ * it (so they show what the firmware will report), the host format from
  * lineinfo[]. Instructions without a line print "[-]". Returns the sink's
  * status (LFSC_OK, or the first write error). */
 int lfsc_listing_print(lfsc_sink *out, const lfsc_proto *p, int full, lfsc_target target);

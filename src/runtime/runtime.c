@@ -186,7 +186,7 @@ static int swap_in(runtime *rt, const char *path)
       free(rt->image);
       rt->image = p;
     }
-    if (img->variant == LFSC_TARGET_INT && !rt->int_noted) {
+    if (lfsc_target_variant(img->variant).numbers == LFSC_NUM_INT32 && !rt->int_noted) {
       rt->int_noted = 1;
       fprintf(stderr, "%s: note: %s is an integer-firmware image; this host computes with "
               "doubles where the device uses 32-bit integers (7/2 is 3.5 here, 3 there)\n",
