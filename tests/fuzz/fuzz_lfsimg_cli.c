@@ -29,6 +29,7 @@ static const char *ref;         /* a valid image for diff, or NULL */
 
 static void setup(void)
 {
+  lfsimg_platform = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);   /* as lfsimg's main picks it */
   snprintf(dir, sizeof dir, "/tmp/fuzz_lfsimg_cli.XXXXXX");
   if (!mkdtemp(dir))
     abort();
