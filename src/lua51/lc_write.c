@@ -90,8 +90,9 @@ static void put_number(writer *w, lfsc_number n)
   }
   /* The reference int writer refuses the two extreme int32 values (spec
    * nodemcu-lc-format §5); we keep its rule rather than write a file the
-   * int firmware's undump might treat differently. */
-  if (n >= 2147483647.0 || n <= -2147483648.0) {
+   * int firmware's undump might treat differently. A NaN (a float image's
+   * constant, extracted for the int firmware) is refused with them. */
+  if (!(n < 2147483647.0 && n > -2147483648.0)) {
     if (!w->status)
       w->status = lfsc_seterr(w->ctx, LFSC_ELIMIT,
                               "value too big or small for target integer type (%.14g)", n);
