@@ -662,8 +662,8 @@ static void verify_text(const verify_result *r, int quiet)
     printf("%s: ... and %d more problems not shown\n", path, total - shown_n);
   if (rep->errors == 0) {
     const reader_image *img = rep->img;
-    printf("%s: valid %s %s image, %d modules", path, lfsc_target_name(img->variant),
-           kind_name(img), img->nmodules);
+    printf("%s: valid %s %s image, %d module%s", path, lfsc_target_name(img->variant),
+           kind_name(img), img->nmodules, img->nmodules == 1 ? "" : "s");
     if (rep->warnings)
       printf(", %d warning%s", rep->warnings, rep->warnings == 1 ? "" : "s");
     printf("\n");
@@ -1065,7 +1065,8 @@ static void diff_print(const lfsc_imgdiff *r, const reader_image *a, const reade
     if (r->differences)
       printf("%d difference%s\n", r->differences, r->differences == 1 ? "" : "s");
     else
-      printf("equivalent: %d modules, same code and constants\n", a->nmodules);
+      printf("equivalent: %d module%s, same code and constants\n", a->nmodules,
+             a->nmodules == 1 ? "" : "s");
   }
 }
 
@@ -1310,19 +1311,26 @@ static const command *find_command(const char *name)
   return NULL;
 }
 
+/* The list of commands: on stdout when asked for, on stderr (with exit
+ * status 2) when lfsimg was run without a command. */
+static void commands_text(FILE *out)
+{
+  fprintf(out, "usage: %s COMMAND [ARGS]\n\n"
+          "Inspect and transform NodeMCU Lua Flash Store (LFS) images.\n\ncommands:\n", progname);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].args);
+  fprintf(out, "\n'%s COMMAND --help' describes one command. IMG '-' reads the image from\n"
+          "stdin. Exit status: 0 success, 1 failure (invalid image, differences found),\n"
+          "2 usage error.\n", progname);
+}
+
 static int cmd_help(int argc, char **argv)
 {
   if (argc > 1 && find_command(argv[1]))
     return cmd_usage(argv[1]);
-  if (argc > 1)
+  if (argc > 1 && !is_help(argv[1]))   /* 'help --help' is the list itself */
     return usage_error(NULL, "unknown command '%s'", argv[1]);
-  printf("usage: %s COMMAND [ARGS]\n\n"
-         "Inspect and transform NodeMCU Lua Flash Store (LFS) images.\n\ncommands:\n", progname);
-  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    printf("  %-8s %s\n", commands[i].name, commands[i].args);
-  printf("\n'%s COMMAND --help' describes one command. IMG '-' reads the image from\n"
-         "stdin. Exit status: 0 success, 1 failure (invalid image, differences found),\n"
-         "2 usage error.\n", progname);
+  commands_text(stdout);
   return 0;
 }
 
@@ -1330,8 +1338,10 @@ int main(int argc, char **argv)
 {
   lfsimg_platform = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
   lfsc_outfile_catch_signals();
-  if (argc < 2)
-    return cmd_help(1, argv), EXIT_USAGE;
+  if (argc < 2) {
+    commands_text(stderr);
+    return EXIT_USAGE;
+  }
   if (is_help(argv[1]))
     return cmd_help(1, argv);
   if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0) {

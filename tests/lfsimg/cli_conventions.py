@@ -218,6 +218,21 @@ try:
         "provision": (["--firmware", pi, "-o", W("f")], "missing --lfs IMG"),
         "run": ([], "missing image file"),
     }
+    # no command is a usage error: the list on stderr, nothing on stdout,
+    # exit 2; 'help --help' (and 'help -h') is the list, exit 0 (issue #22)
+    rc, out, err = run([])
+    check(rc == 2 and not out and err.startswith(b"usage: lfsimg COMMAND"),
+          "no command: exit %d, stdout %r" % (rc, out[:40]))
+    # one module is "1 module" (issue #22: "1 modules")
+    one = os.path.join(CONF, "float/single/c15_empty.pi.img")
+    rc, out, err = run(["verify", one])
+    check(rc == 0 and out.endswith(b"image, 1 module\n"), "verify, 1 module: %r" % out)
+    rc, out, err = run(["diff", one, one])
+    check(rc == 0 and out.startswith(b"equivalent: 1 module, "), "diff, 1 module: %r" % out)
+    for h in ("-h", "--help"):
+        rc, out, err = run(["help", h])
+        check(rc == 0 and out.startswith(b"usage: lfsimg COMMAND") and not err,
+              "help %s: exit %d, %r" % (h, rc, err))
     for cmd in ok_args:
         for h in ("-h", "--help"):
             rc, out, err = run([cmd, h])
