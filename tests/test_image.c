@@ -19,7 +19,7 @@
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
 #include "deflate/gzip.h"
-#include "lfs51/build.h"
+#include "lfs51/builder.h"
 #include "lfsc/platform.h"
 #include "lfs51/layout.h"
 #include "lua51/lc_write.h"

@@ -15,7 +15,7 @@
 
 #include "lfsc/image.h"
 #include "lfsc/lfsc.h"
-#include "lfs51/build.h"
+#include "lfs51/builder.h"
 #include "lfs51/reader.h"
 #include "base/sink.h"
 #include "lfs51/verify.h"

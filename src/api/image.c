@@ -1,6 +1,6 @@
 /*
  * The public image functions of lfsc/build.h over the rooms' own: the
- * builder (lfs51/build.h), the reader and the verifier, with luac.cross's
+ * builder (lfs51/builder.h), the reader and the verifier, with luac.cross's
  * policy (timestamp, placement limits, --best) in one place, so that the
  * tool and a program linking liblfsc take the same path to the same bytes.
  *
@@ -15,7 +15,7 @@
 
 #include "lfsc/build.h"
 #include "deflate/gzip.h"
-#include "lfs51/build.h"
+#include "lfs51/builder.h"
 
 int lfsc_image_time(lfsc_ctx *ctx, const char *text, int64_t *out)
 {

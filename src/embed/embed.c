@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "embed.h"
-#include "lfs51/build.h"
+#include "lfs51/builder.h"
 #include "lua51/input.h"
 #include "lua51/lc_write.h"
 #include "lua51/lc_read.h"

@@ -12,7 +12,7 @@
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
 #include "lua51/codecheck.h"
-#include "build.h"
+#include "builder.h"
 #include "layout.h"
 #include "strtab.h"
 #include "base/sink.h"

@@ -8,7 +8,7 @@
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
 #include "deflate/gzip.h"
-#include "build.h"
+#include "builder.h"
 #include "layout.h"
 #include "reader.h"
 
