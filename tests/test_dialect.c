@@ -89,12 +89,21 @@ static void test_presets(void **state)
     lfsc_nummodel numbers;
     unsigned tvalue_size;
     uint32_t sig;               /* 0: no image */
-    unsigned number_bytes, integral;
+    unsigned number_bytes, integral;  /* of the 5.1 .lc format */
+    lfsc_lua lua;
   } want[] = {
-    {LFSC_TARGET_FLOAT, "float", LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, 12, 0xFAFAA154u, 8, 0},
-    {LFSC_TARGET_FLOAT16, "float16", LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, 16, 0xFAFAA150u, 8, 0},
-    {LFSC_TARGET_INT, "int", LFSC_FORMAT_NODEMCU, LFSC_NUM_INT32, 8, 0xFAFAA152u, 4, 1},
-    {LFSC_TARGET_HOST, "host", LFSC_FORMAT_HOST, LFSC_NUM_DOUBLE, 0, 0, 8, 0},
+    {LFSC_TARGET_FLOAT, "float", LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, 12, 0xFAFAA154u, 8, 0, LFSC_LUA51},
+    {LFSC_TARGET_FLOAT16, "float16", LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, 16, 0xFAFAA150u, 8, 0, LFSC_LUA51},
+    {LFSC_TARGET_INT, "int", LFSC_FORMAT_NODEMCU, LFSC_NUM_INT32, 8, 0xFAFAA152u, 4, 1, LFSC_LUA51},
+    {LFSC_TARGET_HOST, "host", LFSC_FORMAT_HOST, LFSC_NUM_DOUBLE, 0, 0, 8, 0, LFSC_LUA51},
+    {LFSC_TARGET_53_INT32_SINGLEFP, "5.3-int32-singlefp", LFSC_FORMAT_NODEMCU, LFSC_NUM_I32_F32,
+     8, 0, 0, 0, LFSC_LUA53},
+    {LFSC_TARGET_53_INT64_DOUBLEFP, "5.3-int64-doublefp", LFSC_FORMAT_NODEMCU, LFSC_NUM_I64_F64,
+     12, 0, 0, 0, LFSC_LUA53},
+    {LFSC_TARGET_53_INT32_DOUBLEFP, "5.3-int32-doublefp", LFSC_FORMAT_NODEMCU, LFSC_NUM_I32_F64,
+     12, 0, 0, 0, LFSC_LUA53},
+    {LFSC_TARGET_53_INT64_SINGLEFP, "5.3-int64-singlefp", LFSC_FORMAT_NODEMCU, LFSC_NUM_I64_F32,
+     12, 0, 0, 0, LFSC_LUA53},
   };
   assert_int_equal(sizeof want / sizeof want[0], LFSC_TARGET_COUNT);
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
@@ -102,6 +111,7 @@ static void test_presets(void **state)
     assert_int_equal(v.format, want[i].format);
     assert_int_equal(v.numbers, want[i].numbers);
     assert_int_equal(v.tvalue_size, want[i].tvalue_size);
+    assert_int_equal(v.lua, want[i].lua);
     assert_int_equal(lfsc_target_nummodel(want[i].t), want[i].numbers);
     assert_string_equal(lfsc_target_name(want[i].t), want[i].name);
     lfsc_target back = LFSC_TARGET_COUNT;
@@ -109,6 +119,8 @@ static void test_presets(void **state)
     assert_int_equal(back, want[i].t);
     if (want[i].sig)
       assert_int_equal(lfsc_layout_signature(want[i].t), want[i].sig);
+    if (want[i].lua != LFSC_LUA51)
+      continue;
     lc_format f = lfsc_lc_format_for(want[i].t);
     assert_int_equal(f.number_bytes, want[i].number_bytes);
     assert_int_equal(f.integral, want[i].integral);

@@ -42,14 +42,26 @@ typedef enum {
   LFSC_TARGET_FLOAT = 0,        /* default: double numbers, 12-byte TValues */
   LFSC_TARGET_FLOAT16,          /* double numbers, 16-byte TValues */
   LFSC_TARGET_INT,              /* int32 numbers, 8-byte TValues */
-  LFSC_TARGET_HOST              /* stock luac5.1 format of this host */
+  LFSC_TARGET_HOST,             /* stock luac format of this host (luac5.1's,
+                                   or luac5.3's for the 5.3 dialect) */
+  /* NodeMCU Lua 5.3 firmware variants, named as the firmware prints them:
+   * integer width, then float width */
+  LFSC_TARGET_53_INT32_SINGLEFP,  /* `make LUA=53`: the 5.3 default */
+  LFSC_TARGET_53_INT64_DOUBLEFP,  /* -DLUA_NUMBER_64BITS */
+  LFSC_TARGET_53_INT32_DOUBLEFP,  /* ESP32 Kconfig mixes */
+  LFSC_TARGET_53_INT64_SINGLEFP
 } lfsc_target;
-#define LFSC_TARGET_COUNT 4     /* the presets are 0 .. LFSC_TARGET_COUNT - 1 */
+#define LFSC_TARGET_COUNT 8     /* the presets are 0 .. LFSC_TARGET_COUNT - 1 */
 
 /* How the front end lexes and folds numbers. */
 typedef enum {
-  LFSC_NUM_DOUBLE = 0,          /* IEEE double, like stock Lua */
-  LFSC_NUM_INT32                /* the integer firmware's int32 arithmetic */
+  LFSC_NUM_DOUBLE = 0,          /* IEEE double, like stock Lua 5.1 */
+  LFSC_NUM_INT32,               /* the 5.1 integer firmware's int32 arithmetic */
+  /* Lua 5.3: an integer and a float subtype, each 32 or 64 bits wide */
+  LFSC_NUM_I32_F32,             /* wrapping int32, float32 folding */
+  LFSC_NUM_I64_F64,             /* stock Lua 5.3 */
+  LFSC_NUM_I32_F64,
+  LFSC_NUM_I64_F32
 } lfsc_nummodel;
 
 /* The container a chunk or image is written in. */
@@ -64,6 +76,8 @@ typedef struct lfsc_variant {
   lfsc_nummodel numbers;
   uint8_t tvalue_size;          /* NodeMCU: bytes per TValue in an image (8, 12
                                    or 16); 0: no image layout (host) */
+  lfsc_lua lua;                 /* the Lua of the firmware (host: 5.1, though
+                                   every dialect has a host format) */
 } lfsc_variant;
 
 typedef struct lfsc_ctx lfsc_ctx;

@@ -10,10 +10,20 @@ static const struct {
   const char *name;
   lfsc_variant v;
 } presets[] = {
-  [LFSC_TARGET_FLOAT] = {"float", {LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, LFSIMG_TV_FLOAT}},
-  [LFSC_TARGET_FLOAT16] = {"float16", {LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, LFSIMG_TV_FLOAT16}},
-  [LFSC_TARGET_INT] = {"int", {LFSC_FORMAT_NODEMCU, LFSC_NUM_INT32, LFSIMG_TV_INT}},
-  [LFSC_TARGET_HOST] = {"host", {LFSC_FORMAT_HOST, LFSC_NUM_DOUBLE, 0}},
+  [LFSC_TARGET_FLOAT] = {"float", {LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, LFSIMG_TV_FLOAT, LFSC_LUA51}},
+  [LFSC_TARGET_FLOAT16] = {"float16", {LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, LFSIMG_TV_FLOAT16, LFSC_LUA51}},
+  [LFSC_TARGET_INT] = {"int", {LFSC_FORMAT_NODEMCU, LFSC_NUM_INT32, LFSIMG_TV_INT, LFSC_LUA51}},
+  [LFSC_TARGET_HOST] = {"host", {LFSC_FORMAT_HOST, LFSC_NUM_DOUBLE, 0, LFSC_LUA51}},
+  /* 5.3 images hold 8-byte TValues when both number types are 32 bits wide,
+   * 12-byte ones when either is 64 bits */
+  [LFSC_TARGET_53_INT32_SINGLEFP] = {"5.3-int32-singlefp",
+                                     {LFSC_FORMAT_NODEMCU, LFSC_NUM_I32_F32, 8, LFSC_LUA53}},
+  [LFSC_TARGET_53_INT64_DOUBLEFP] = {"5.3-int64-doublefp",
+                                     {LFSC_FORMAT_NODEMCU, LFSC_NUM_I64_F64, 12, LFSC_LUA53}},
+  [LFSC_TARGET_53_INT32_DOUBLEFP] = {"5.3-int32-doublefp",
+                                     {LFSC_FORMAT_NODEMCU, LFSC_NUM_I32_F64, 12, LFSC_LUA53}},
+  [LFSC_TARGET_53_INT64_SINGLEFP] = {"5.3-int64-singlefp",
+                                     {LFSC_FORMAT_NODEMCU, LFSC_NUM_I64_F32, 12, LFSC_LUA53}},
 };
 
 #define NPRESETS (sizeof presets / sizeof presets[0])
@@ -24,7 +34,7 @@ lfsc_variant lfsc_target_variant(lfsc_target t)
   if ((unsigned)t < NPRESETS)
     return presets[t].v;
   /* as the writers always treated an unknown target: float's .lc, no image */
-  lfsc_variant none = {LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, 0};
+  lfsc_variant none = {LFSC_FORMAT_NODEMCU, LFSC_NUM_DOUBLE, 0, LFSC_LUA51};
   return none;
 }
 

@@ -687,7 +687,8 @@ static int cmd_verify(int argc, char **argv)
     switch (c) {
     case OPT_VARIANT:
       if (lfsc_target_parse(val, &o.variant) ||
-          lfsc_target_variant(o.variant).format != LFSC_FORMAT_NODEMCU)
+          lfsc_target_variant(o.variant).format != LFSC_FORMAT_NODEMCU ||
+          lfsc_target_variant(o.variant).lua != LFSC_LUA51)
         return usage_error("verify", "unknown variant '%s' (float, float16 or int)", val);
       o.have_variant = 1;
       break;
@@ -846,7 +847,7 @@ static int cmd_extract(int argc, char **argv)
   if (!outp)
     return usage_error("extract", "%s", "missing -o FILE");
   lfsc_target t = LFSC_TARGET_FLOAT;
-  if (tname && lfsc_target_parse(tname, &t))
+  if (tname && (lfsc_target_parse(tname, &t) || lfsc_target_variant(t).lua != LFSC_LUA51))
     return usage_error("extract", "unknown target '%s' (float, float16, int or host)", tname);
   lfsc_ctx *ctx = lfsc_new();
   reader_image *img = ctx ? load_checked(ctx, path, force) : NULL;

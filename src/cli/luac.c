@@ -204,7 +204,8 @@ static void set_option(options *o, int c, const cliopt_parser *p)
   case 's': o->stripping = 1; break;
   case 't':
     o->have_target = 1;
-    if (lfsc_target_parse(value_of(p, 0), &o->target) != LFSC_OK) {
+    if (lfsc_target_parse(value_of(p, 0), &o->target) != LFSC_OK ||
+        lfsc_target_variant(o->target).lua != LFSC_LUA51) {
       fprintf(stderr, "%s: '-t': unknown target '%s' (float, float16, int or host)\n",
               progname, p->value);
       exit(EXIT_USAGE);

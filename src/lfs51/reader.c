@@ -226,7 +226,7 @@ static int claim(rd *r, uint32_t off, uint64_t n, reader_kind k)
 static int has_image(lfsc_target t)
 {
   lfsc_variant v = lfsc_target_variant(t);
-  return v.format == LFSC_FORMAT_NODEMCU && v.tvalue_size != 0;
+  return v.format == LFSC_FORMAT_NODEMCU && v.tvalue_size != 0 && v.lua == LFSC_LUA51;
 }
 
 static void set_variant(reader_image *img, lfsc_target t)
