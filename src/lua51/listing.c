@@ -9,6 +9,7 @@
 
 #include "lfsc/opcodes.h"
 #include "base/escape.h"
+#include "base/protowalk.h"
 #include "lineinfo.h"
 #include "listing.h"
 
@@ -36,33 +37,6 @@ static void put_int(lfsc_sink *out, const char *text, long v)
     *--d = '-';
   put(out, text);
   lfsc_sink_write(out, d, (size_t)(e - d));
-}
-
-static int nfuncs(const lfsc_proto *p)
-{
-  int n = 1;
-  for (int i = 0; i < p->sizep; i++)
-    if (p->p[i])
-      n += nfuncs(p->p[i]);
-  return n;
-}
-
-/* Pre-order numbers of f's children, f being number id; malloc'd (NULL
- * when f has no children or memory is short: then "?" is printed). */
-static int *child_ids(const lfsc_proto *f, int id)
-{
-  if (f->sizep <= 0)
-    return NULL;
-  int *ids = malloc((size_t)f->sizep * sizeof *ids);
-  if (!ids)
-    return NULL;
-  int next = id + 1;
-  for (int i = 0; i < f->sizep; i++) {
-    ids[i] = next;
-    if (f->p[i])
-      next += nfuncs(f->p[i]);
-  }
-  return ids;
 }
 
 static void print_id(lfsc_sink *out, int id)
@@ -166,7 +140,7 @@ static void print_operands(lfsc_sink *out, uint32_t i, lfsc_instr_style style)
 }
 
 /* luac's comment after the operands ("\t; ..."), if the opcode has one;
- * returns the pc of the next instruction. ids: child_ids(f, id), or NULL
+ * returns the pc of the next instruction. ids: lfsc_proto_child_ids(f, id), or NULL
  * to work out the one a CLOSURE names. */
 static int print_comment(lfsc_sink *out, const lfsc_proto *f, int id, const int *ids, int pc,
                          lfsc_target target)
@@ -218,7 +192,7 @@ static int print_comment(lfsc_sink *out, const lfsc_proto *f, int id, const int 
     put_int(out, "\t; to ", sbx + pc + 2);
     break;
   case OP_CLOSURE: {
-    int *own = ids ? NULL : child_ids(f, id);     /* one instruction alone */
+    int *own = ids ? NULL : lfsc_proto_child_ids(f, id);     /* one instruction alone */
     const int *cids = ids ? ids : own;
     put(out, "\t; ");
     if (bx < f->sizep && cids)
@@ -322,7 +296,7 @@ static void print_code(lister *l, const lfsc_proto *f, int id)
 {
   int *tofree;
   const int *lines = lines_of(l, f, &tofree);
-  int *ids = child_ids(f, id);
+  int *ids = lfsc_proto_child_ids(f, id);
   for (int pc = 0; pc < f->sizecode;) {
     int line = lines ? lines[pc] : 0;
     put_int(l->out, "\t", pc + 1);
@@ -375,7 +349,7 @@ static void print_function(lister *l, const lfsc_proto *f, int id)
   for (int i = 0; i < f->sizep; i++)
     if (f->p[i]) {
       print_function(l, f->p[i], next);
-      next += nfuncs(f->p[i]);
+      next += lfsc_proto_count(f->p[i]);
     }
 }
 
