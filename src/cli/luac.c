@@ -30,7 +30,8 @@ typedef struct options {
   int stripping;                /* -s */
   int version;                  /* -v count */
   const char *output;           /* -o; NULL = stdout */
-  const lfsc_dialect *dialect;  /* the Lua compiled (5.1) */
+  const lfsc_dialect *dialect;  /* the Lua compiled: --lua, -t or the program's name */
+  const char *lua;              /* --lua value */
   lfsc_target target;           /* -t */
   int compat_lineinfo;          /* --compat-lineinfo */
   int best;                     /* --best */
@@ -80,10 +81,14 @@ static void usage_text(FILE *out)
           "  -o name  output to file 'name' (default is \"" DEFAULT_OUTPUT "\"; '-' is stdout)\n"
           "  -p       parse only\n"
           "  -s       strip debug information\n"
-          "  -t name  target: float (default), float16, int, host\n"
+          "  -t name  target: float (default), float16, int, host; for Lua 5.3\n"
+          "           5.3-int32-singlefp (default), 5.3-int64-doublefp,\n"
+          "           5.3-int32-doublefp, 5.3-int64-singlefp, host\n"
           "  -v       show version information\n"
           "  -h, --help         show this help and exit\n"
           "  --version          show the version and exit\n"
+          "  --lua V            the Lua of the firmware: 5.1 (default) or 5.3 (also\n"
+          "                     chosen by a 5.3 -t, or the name luac.cross53)\n"
           "  --compat-lineinfo  reproduce the reference compiler's line-info bug\n"
           "  --best             smallest -f image (slower)\n"
           "  --timestamp N      image timestamp (default: $SOURCE_DATE_EPOCH, else now)\n"
@@ -140,7 +145,8 @@ static uint64_t number_arg(const char *opt, const char *v, uint64_t max)
  * opts.h): one option an argument, values in the next one, options only
  * before the first file name. */
 enum { OPT_COMPAT = 256, OPT_BEST, OPT_SOURCE_PREFIX, OPT_TIMESTAMP, OPT_EMBED, OPT_PREFIX,
-       OPT_SECTION, OPT_SPLIT, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_NO_WINDOW, OPT_VERSION };
+       OPT_SECTION, OPT_SPLIT, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_NO_WINDOW, OPT_VERSION,
+       OPT_LUA };
 
 static const cliopt luac_opts[] = {
   {'l', 'l', NULL, NULL},
@@ -167,6 +173,7 @@ static const cliopt luac_opts[] = {
   {OPT_FIRMWARE, 0, "firmware", "FW"},
   {OPT_FLASH_SIZE, 0, "flash-size", "S"},
   {OPT_VERSION, 0, "version", NULL},
+  {OPT_LUA, 0, "lua", "V"},
   {0, 0, NULL, NULL},
 };
 
@@ -204,10 +211,10 @@ static void set_option(options *o, int c, const cliopt_parser *p)
   case 's': o->stripping = 1; break;
   case 't':
     o->have_target = 1;
-    if (lfsc_target_parse(value_of(p, 0), &o->target) != LFSC_OK ||
-        lfsc_target_variant(o->target).lua != LFSC_LUA51) {
-      fprintf(stderr, "%s: '-t': unknown target '%s' (float, float16, int or host)\n",
-              progname, p->value);
+    if (lfsc_target_parse(value_of(p, 0), &o->target) != LFSC_OK) {
+      fprintf(stderr, "%s: '-t': unknown target '%s' (float, float16, int, host, or for Lua "
+              "5.3 5.3-int32-singlefp, 5.3-int64-doublefp, 5.3-int32-doublefp, "
+              "5.3-int64-singlefp)\n", progname, p->value);
       exit(EXIT_USAGE);
     }
     break;
@@ -243,12 +250,43 @@ static void set_option(options *o, int c, const cliopt_parser *p)
   case OPT_VERSION:
     printf("luac.cross (lfsc) %s\n", LFSC_VERSION);
     exit(EXIT_SUCCESS);
+  case OPT_LUA: o->lua = value_of(p, 0); break;
+  }
+}
+
+/* The Lua and target the options ask for: --lua, else a 5.3 target (-t),
+ * else the program's name (luac.cross53), else 5.1. A target of the other
+ * Lua is an error; without -t each Lua has its default firmware. */
+static void choose_dialect(options *o, int named53)
+{
+  lfsc_variant v = lfsc_target_variant(o->target);
+  const char *want = o->lua;
+  if (!want && o->have_target && v.format == LFSC_FORMAT_NODEMCU)
+    want = v.lua == LFSC_LUA53 ? "5.3" : "5.1";
+  if (!want && named53)
+    want = "5.3";
+  o->dialect = lfsc_dialect_find(want);
+  if (!o->dialect) {
+    fprintf(stderr, "%s: '--lua': unknown Lua version '%s' (5.1 or 5.3)\n", progname, want);
+    exit(EXIT_USAGE);
+  }
+  if (!o->have_target) {
+    if (o->dialect->lua == LFSC_LUA53 && v.lua != LFSC_LUA53 && v.format == LFSC_FORMAT_NODEMCU)
+      o->target = LFSC_TARGET_53_INT32_SINGLEFP;
+    return;
+  }
+  if (v.format == LFSC_FORMAT_NODEMCU && v.lua != o->dialect->lua) {
+    fprintf(stderr, "%s: '-t %s' is a Lua %s firmware, not Lua %s (targets: %s)\n", progname,
+            lfsc_target_name(o->target), v.lua == LFSC_LUA53 ? "5.3" : "5.1", o->dialect->name,
+            o->dialect->lua == LFSC_LUA53 ? "5.3-int32-singlefp, 5.3-int64-doublefp, "
+            "5.3-int32-doublefp, 5.3-int64-singlefp or host" : "float, float16, int or host");
+    exit(EXIT_USAGE);
   }
 }
 
 /* Returns the index of the first file argument. Options are only
  * recognised before it, like luac. */
-static int doargs(int argc, char **argv, options *o)
+static int doargs(int argc, char **argv, options *o, int named53)
 {
   cliopt_parser p;
   int c;
@@ -269,11 +307,12 @@ static int doargs(int argc, char **argv, options *o)
   }
   o->dashdash = p.no_more_options;
   output_mode(o);
+  choose_dialect(o, named53);
   if (o->version) {
     /* "--" counts as an option here: "-v --" prints the version only */
     o->version += o->dashdash;
-    printf("lfsc %s luac.cross -- Lua 5.1 for NodeMCU LFS (target %s)\n",
-           LFSC_VERSION, lfsc_target_name(o->target));
+    printf("lfsc %s luac.cross -- Lua %s for NodeMCU LFS (target %s)\n",
+           LFSC_VERSION, o->dialect->name, lfsc_target_name(o->target));
     if (o->version == argc - 1)
       exit(EXIT_SUCCESS);
   }
@@ -327,15 +366,47 @@ static const char *basename_of(const char *path)
   return s ? s + 1 : path;
 }
 
-/* NodeMCU names its integer-firmware build luac.cross.int (on Windows,
- * luac.cross.int.exe or .EXE). */
-static int named_int(const char *progname)
+/* The program's name without its directory and a Windows ".exe"/".EXE",
+ * in buf. */
+static const char *plain_name(const char *progname, char *buf, size_t size)
 {
   const char *b = basename_of(progname);
   size_t n = strlen(b);
   if (n >= 4 && (strcmp(b + n - 4, ".exe") == 0 || strcmp(b + n - 4, ".EXE") == 0))
     n -= 4;
-  return n == 14 && strncmp(b, "luac.cross.int", 14) == 0;
+  snprintf(buf, size, "%.*s", (int)n, b);
+  return buf;
+}
+
+/* The target a program name asks for, as NodeMCU names its builds:
+ * luac.cross.int (the 5.1 integer firmware), luac.cross53 (Lua 5.3), and a
+ * 5.3 variant name NodeMCU prints at the end of the name
+ * (luac.cross.5.3-int64-doublefp, luac.cross-5.3-int64-doublefp).
+ * *named53 says whether the name chose Lua 5.3. */
+static void named_target(const char *progname, options *o, int *named53)
+{
+  char buf[256];
+  const char *b = plain_name(progname, buf, sizeof buf);
+  size_t n = strlen(b);
+  *named53 = 0;
+  if (strcmp(b, "luac.cross.int") == 0) {
+    o->target = LFSC_TARGET_INT;
+    return;
+  }
+  if (strcmp(b, "luac.cross53") == 0) {
+    *named53 = 1;
+    return;
+  }
+  for (int t = 0; t < LFSC_TARGET_COUNT; t++) {
+    const char *v = lfsc_target_name((lfsc_target)t);
+    size_t m = strlen(v);
+    if (lfsc_target_variant((lfsc_target)t).lua == LFSC_LUA53 && n >= m &&
+        strcmp(b + n - m, v) == 0 && (n == m || b[n - m - 1] == '.' || b[n - m - 1] == '-')) {
+      o->target = (lfsc_target)t;
+      *named53 = 1;
+      return;
+    }
+  }
 }
 
 /* --firmware: the image options from the firmware's LFS partition. An
@@ -514,9 +585,9 @@ int main(int argc, char **argv)
   options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .dialect = lfsc_dialect_find(NULL),
                .target = LFSC_TARGET_FLOAT, .maxsize = LFSC_IMAGE_MAXSIZE,
                .platform = lfsc_platform_find(LFSC_PLATFORM_DEFAULT)};
-  if (named_int(progname))
-    o.target = LFSC_TARGET_INT;
-  int i = doargs(argc, argv, &o);
+  int named53;
+  named_target(progname, &o, &named53);
+  int i = doargs(argc, argv, &o, named53);
   char *default_input[] = {DEFAULT_OUTPUT, NULL};
   char **files = argv + i;
   int nfiles = argc - i;
