@@ -19,12 +19,16 @@ check() { what=$1; shift; if "$@" > "$WORK/out.txt" 2>&1; then ok; else bad "$wh
 deb=$(ls "$WORK"/pkg/lfsc_*.deb 2>/dev/null | head -1)
 [ -n "$deb" ] && ok || bad "no .deb in $WORK/pkg"
 check "dpkg-deb -x" dpkg-deb -x "$deb" "$WORK/root"
-dpkg-deb -f "$deb" Package Version Depends > "$WORK/control.txt"
+dpkg-deb -f "$deb" Package Version Depends Recommends > "$WORK/control.txt"
 grep -q '^Depends:.*zlib1g' "$WORK/control.txt" && ok || bad "Depends lacks zlib1g: $(cat "$WORK/control.txt")"
+# lfsc.pc links -lz -lelf: a program built against liblfsc needs their -dev packages
+grep -q '^Recommends:.*zlib1g-dev.*libelf-dev' "$WORK/control.txt" && ok ||
+  bad "Recommends lacks zlib1g-dev, libelf-dev: $(cat "$WORK/control.txt")"
 
 R=$WORK/root/usr
-for f in bin/luac.cross bin/luac.cross.int bin/lfsimg share/man/man1/luac.cross.1 \
-         share/man/man1/lfsimg.1 share/man/man1/luac.cross.int.1 share/man/man3/liblfsc.3 \
+for f in bin/luac.cross bin/luac.cross.int bin/lfsimg share/man/man1/luac.cross.1.gz \
+         share/man/man1/lfsimg.1.gz share/man/man1/luac.cross.int.1.gz share/man/man3/liblfsc.3.gz \
+         share/doc/lfsc/copyright \
          include/lfsc/lfsc.h include/lfsc/build.h include/lfsc/sink.h \
          share/bash-completion/completions/luac.cross share/bash-completion/completions/lfsimg; do
   [ -e "$R/$f" ] && ok || bad "missing /usr/$f"
@@ -45,9 +49,15 @@ luac.cross.int -o "$WORK/i.lc" "$src/c01_basic.lua" && luac.cross -t int -o "$WO
   && cmp -s "$WORK/i.lc" "$WORK/t.lc" && ok || bad "luac.cross.int does not select -t int"
 luac.cross -o "$WORK/f.lc" "$src/c01_basic.lua" && ! cmp -s "$WORK/f.lc" "$WORK/i.lc" && ok || bad "float and int .lc are equal"
 
-# Man pages render without warnings.
+# Man pages are gzip -9n files (Debian's policy: no name or time inside)
+# and render without warnings; the copyright file is the licence.
+for gz in "$R"/share/man/man1/*.gz "$R"/share/man/man3/*.gz; do
+  [ "$(od -An -tx1 -j3 -N5 "$(readlink -f "$gz")" | tr -d ' ')" = 0000000000 ] && ok ||
+    bad "$gz: not gzip -n (name or time stamp in the header)"
+done
+cmp -s "$R/share/doc/lfsc/copyright" "$SRCDIR/LICENSE" && ok || bad "copyright is not the LICENSE"
 for page in luac.cross lfsimg luac.cross.int; do
-  MANWIDTH=80 man --warnings -l "$R/share/man/man1/$page.1" > "$WORK/man.txt" 2> "$WORK/manerr.txt"
+  MANWIDTH=80 man --warnings -l "$R/share/man/man1/$page.1.gz" > "$WORK/man.txt" 2> "$WORK/manerr.txt"
   if [ -s "$WORK/man.txt" ] && ! [ -s "$WORK/manerr.txt" ] && grep -q "luac.cross\|lfsimg" "$WORK/man.txt"; then ok
   else bad "man -l $page.1: $(head -5 "$WORK/manerr.txt")"; fi
 done
@@ -70,4 +80,4 @@ else
   bad "cc with pkg-config flags ($flags): $(head -5 "$WORK/cc.txt")"
 fi
 
-tally_end 24
+tally_end 31

@@ -24,7 +24,7 @@ cmake --install "$BUILD" --prefix "$P" > "$WORK/install.log" 2>&1 && ok \
 pc=$(find "$P" -name lfsc.pc | head -1)
 lib=$(find "$P" -name liblfsc.a | head -1)
 [ -n "$pc" ] && [ -n "$lib" ] && ok || bad "lfsc.pc or liblfsc.a not installed"
-for f in include/lfsc/build.h include/lfsc/sink.h share/man/man3/liblfsc.3; do
+for f in include/lfsc/build.h include/lfsc/sink.h share/man/man3/liblfsc.3.gz; do
   [ -e "$P/$f" ] && ok || bad "missing $f"
 done
 
@@ -38,7 +38,7 @@ else
   bad "no nm"
 fi
 
-MANWIDTH=80 man --warnings -l "$P/share/man/man3/liblfsc.3" > "$WORK/man.txt" 2> "$WORK/manerr.txt"
+MANWIDTH=80 man --warnings -l "$P/share/man/man3/liblfsc.3.gz" > "$WORK/man.txt" 2> "$WORK/manerr.txt"
 if grep -q lfsc_image_write "$WORK/man.txt" && ! [ -s "$WORK/manerr.txt" ]; then ok
 else bad "man -l liblfsc.3: $(head -5 "$WORK/manerr.txt")"; fi
 

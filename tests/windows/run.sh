@@ -59,9 +59,13 @@ ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 unzip -l "$WORK"/zip/lfsc-*.zip > "$WORK/zip.txt" 2>&1
-for f in bin/luac.cross.exe bin/luac.cross.int.exe bin/lfsimg.exe; do
+for f in bin/luac.cross.exe bin/luac.cross.int.exe bin/lfsimg.exe LICENSE.txt; do
   grep -q "$f" "$WORK/zip.txt" && ok || bad "zip lacks $f"
 done
+# the second name is the same stripped program, not an unstripped copy
+sz() { awk -v f="$1" '$4 ~ f"$" { print $1 }' "$WORK/zip.txt"; }
+[ -n "$(sz bin/luac.cross.exe)" ] && [ "$(sz bin/luac.cross.exe)" = "$(sz bin/luac.cross.int.exe)" ] && ok ||
+  bad "zip: luac.cross.exe $(sz bin/luac.cross.exe) bytes, luac.cross.int.exe $(sz bin/luac.cross.int.exe)"
 
 if LFSC_DEVNULL=NUL LFSC_CONFORMANCE_COMPAT_ONLY=1 python3 "$SRCDIR/tests/image/conformance.py" "$bin/luac.cross" "$PICHECK" "$CONF" "$WORK/image" > "$WORK/image.txt" 2>&1; then ok
 else bad "image vectors under wine: $(tail -5 "$WORK/image.txt")"; fi
@@ -98,4 +102,4 @@ done
 
 echo "wine runs tried again after an exit 1 with no output: $(cat "$bin/retried" 2>/dev/null | wc -l)"
 # 12 checks: the zip (3), the vectors (2), lfsimg.exe (4), -o - (1), images (2)
-tally_end 12
+tally_end 14
