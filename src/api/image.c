@@ -29,8 +29,9 @@ int lfsc_image_time(lfsc_ctx *ctx, const char *text, int64_t *out)
   char *end;
   errno = 0;
   long long t = strtoll(v, &end, 10);
-  if (*end != 0 || errno != 0)
-    return lfsc_seterr(ctx, LFSC_EARG, "%sbad timestamp '%s'",
+  /* seconds since 1970: a time before it is a mistake, not a date */
+  if (*end != 0 || errno != 0 || t < 0)
+    return lfsc_seterr(ctx, LFSC_EARG, "%sbad timestamp '%s' (seconds since 1970)",
                        text ? "" : "SOURCE_DATE_EPOCH: ", v);
   *out = (int64_t)t;
   return LFSC_OK;

@@ -350,7 +350,7 @@ static int64_t image_time(lfsc_ctx *ctx, const options *o)
   if (lfsc_image_time(ctx, o->timestamp, &t) != LFSC_OK) {
     fprintf(stderr, "%s: %s%s\n", progname, o->timestamp ? "--timestamp: " : "",
             lfsc_errmsg(ctx));
-    exit(EXIT_FAILURE);
+    exit(o->timestamp ? EXIT_USAGE : EXIT_FAILURE);
   }
   return t;
 }
@@ -614,6 +614,16 @@ int main(int argc, char **argv)
     fprintf(stderr, "%s: '--split', '--prefix' and '--section' need '--embed'\n", progname);
     return EXIT_USAGE;
   }
+  /* options that would otherwise be silently without effect */
+  if (o.flash_size && !o.nfirmware) {
+    fprintf(stderr, "%s: '--flash-size' needs '--firmware' (it sizes that firmware's flash)\n",
+            progname);
+    return EXIT_USAGE;
+  }
+  if (o.best && !o.flash_pi) {
+    fprintf(stderr, "%s: '--best' applies to '-f' images only\n", progname);
+    return EXIT_USAGE;
+  }
 
   lfsc_ctx *ctx = lfsc_new();
   /* one more slot for the function -e returns */
@@ -631,10 +641,11 @@ int main(int argc, char **argv)
   else if (o.have_maxsize && o.platform->check_maxsize(ctx, o.maxsize, o.limits) != LFSC_OK)
     badopt = "-m";
   if (badopt) {
+    /* a bad option value, as lfsimg's: a usage error */
     fprintf(stderr, "%s: '%s': %s\n", progname, badopt, lfsc_errmsg(ctx));
     free(chunks);               /* LeakSanitizer counts what main's return drops */
     lfsc_free(ctx);
-    return EXIT_FAILURE;
+    return EXIT_USAGE;
   }
   int64_t timestamp = o.lookup ? image_time(ctx, &o) : 0;
   lfsc_proto *pre = NULL;

@@ -41,10 +41,11 @@ expect_usage "-m without value" "'-m' needs argument" "$LUAC" -m
 expect_usage "-o without value" "'-o' needs argument" "$LUAC" -f -o
 expect_usage "--timestamp without value" "'--timestamp' needs argument" "$LUAC" --timestamp
 
-# -a: range and alignment, with messages naming -a
-expect_fail "-a unaligned" "'-a'.*multiple of 4" "$LUAC" -a 0x40210002 -o "$WORK/x" c15_empty.lua
-expect_fail "-a below range" "'-a'.*outside" "$LUAC" -a 0x40200000 -o "$WORK/x" c15_empty.lua
-expect_fail "-a above range" "'-a'.*outside" "$LUAC" -a 0x40310004 -o "$WORK/x" c15_empty.lua
+# -a: range and alignment, with messages naming -a; a bad option value is
+# a usage error (2), as in lfsimg
+expect_usage "-a unaligned" "'-a'.*multiple of 4" "$LUAC" -a 0x40210002 -o "$WORK/x" c15_empty.lua
+expect_usage "-a below range" "'-a'.*outside" "$LUAC" -a 0x40200000 -o "$WORK/x" c15_empty.lua
+expect_usage "-a above range" "'-a'.*outside" "$LUAC" -a 0x40310004 -o "$WORK/x" c15_empty.lua
 expect_usage "-a not a number" "'-a': bad number" "$LUAC" -a 12k -o "$WORK/x" c15_empty.lua
 "$LUAC" -a 1075904512 -o "$WORK/dec.img" c15_empty.lua >/dev/null &&
   "$LUAC" -a 0x40210000 -o "$WORK/hex.img" c15_empty.lua >/dev/null &&
@@ -55,7 +56,7 @@ expect_usage "-a not a number" "'-a': bad number" "$LUAC" -a 12k -o "$WORK/x" c1
 [ -e "$WORK/x" ] && bad "output file created by a failed run" || ok
 
 # -m: multiple of 4096, and by how much an image is too large
-expect_fail "-m not a multiple of 4096" "'-m'.*multiple of 4096" "$LUAC" -m 1000 c15_empty.lua
+expect_usage "-m not a multiple of 4096" "'-m'.*multiple of 4096" "$LUAC" -m 1000 c15_empty.lua
 expect_usage "-m 12k" "'-m': bad number" "$LUAC" -m 12k c15_empty.lua
 echo old >"$WORK/keep.img"
 expect_fail "-m exceeded" "24776 bytes, 20680 bytes over the maximum size of 4096" \
@@ -86,6 +87,12 @@ cmp -s "$WORK/t2.img" "$CONF/float/single/c15_empty.abs.img" && ok || bad "--tim
 SOURCE_DATE_EPOCH=1 "$LUAC" -a 0x40280000 -o "$WORK/t3.img" c15_empty.lua >/dev/null
 cmp -s "$WORK/t3.img" "$CONF/float/single/c15_empty.abs.img" && bad "SOURCE_DATE_EPOCH=1 ignored" || ok
 expect_fail "bad SOURCE_DATE_EPOCH" "SOURCE_DATE_EPOCH: bad timestamp" env SOURCE_DATE_EPOCH=soon "$LUAC" -f -o "$WORK/x" c15_empty.lua
+expect_usage "--timestamp before 1970" "--timestamp: bad timestamp '-5'" "$LUAC" --timestamp -5 -f -o "$WORK/x" c15_empty.lua
+expect_usage "--timestamp not a number" "--timestamp: bad timestamp 'abc'" "$LUAC" --timestamp abc -f -o "$WORK/x" c15_empty.lua
+# options that would have no effect are refused, not ignored
+expect_usage "--flash-size without --firmware" "'--flash-size' needs '--firmware'" "$LUAC" --flash-size 4M -o "$WORK/x" c15_empty.lua
+expect_usage "--best without -f" "'--best' applies to '-f'" "$LUAC" --best -o "$WORK/x" c15_empty.lua
+[ -e "$WORK/x" ] && bad "output written by a refused command" || ok
 unset SOURCE_DATE_EPOCH
 "$LUAC" -a 0x40280000 -o "$WORK/t4.img" c15_empty.lua >/dev/null
 now=$(date +%s)
@@ -194,4 +201,4 @@ expect_fail "--source-prefix error message" ": lib/bad.lua:1: unexpected symbol"
 "$LUAC" -i -o "$WORK/i.lc" c15_empty.lua && cmp -s "$WORK/i.lc" "$CONF/lc/float/c15_empty.i.lc" &&
   ok || bad "-i bytecode"
 
-tally_end 57
+tally_end 62

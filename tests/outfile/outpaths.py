@@ -146,7 +146,7 @@ with open("keep.img", "wb") as f:
 r = run([LUAC, "-f", "-o", "keep.img", "bad.lua"])
 check(r.returncode == 1 and read("keep.img") == b"precious", "compile error clobbered output")
 r = run([LUAC, "-a", "0x40280000", "-m", "64", "-o", "keep.img", SRC])
-check(r.returncode == 1 and read("keep.img") == b"precious", "-m overflow clobbered output")
+check(r.returncode == 2 and read("keep.img") == b"precious", "-m refused, output clobbered")
 check(leftovers() == [], "temporary files left: %r" % leftovers())
 os.makedirs("adir")
 r = run([LUAC, "-f", "-o", "adir", SRC])
