@@ -13,6 +13,7 @@
 #include "port.h"
 
 #if defined(_WIN32)
+#include <direct.h>
 #include <io.h>
 #include <process.h>
 #include <windows.h>
@@ -45,6 +46,15 @@ int lfsc_port_fileinfo_of(const char *path, port_fileinfo *fi)
   fi->uid = (long)st.st_uid;
   fi->gid = (long)st.st_gid;
   return 0;
+}
+
+int lfsc_port_mkdir(const char *path)
+{
+#if defined(_WIN32)
+  return _mkdir(path);
+#else
+  return mkdir(path, 0777);     /* less the umask, as mkdir(1) */
+#endif
 }
 
 #if defined(_WIN32)

@@ -1,7 +1,7 @@
 /* The operating-system calls that POSIX and Windows spell differently, behind
  * one small interface, so that the rest of lfsc is plain C11 plus stdio.
  * Only outfile.c (output paths), file.c (binary stdin) and the front
- * ends (binary stdio) use it. */
+ * ends (binary stdio, output folders) use it. */
 #ifndef LFSC_PORT_H
 #define LFSC_PORT_H
 
@@ -19,6 +19,8 @@ typedef struct port_fileinfo {
 /* What path names (following symlinks): 0, or -1 with errno (a missing
  * name is kind PORT_MISSING, not an error). */
 int lfsc_port_fileinfo_of(const char *path, port_fileinfo *fi);
+/* Create the folder path (its parent must exist): 0, or -1 with errno. */
+int lfsc_port_mkdir(const char *path);
 /* The name that writing to path replaces or creates: symlinks followed, even
  * a dangling one (malloc'd; NULL with errno). */
 char *lfsc_port_final_name(const char *path, int exists);

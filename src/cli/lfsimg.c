@@ -1061,7 +1061,9 @@ static void diff_print(const lfsc_imgdiff *r, const reader_image *a, const reade
     lfsc_json_bool(w, !r->differences);
     json_finish(&doc);
   } else {
-    if (r->order_differs && !r->differences)
+    /* order alone is no difference (modules are found by name), but it
+     * is said, as the JSON's order_differs does */
+    if (r->order_differs)
       printf("module order differs\n");
     if (r->differences)
       printf("%d difference%s\n", r->differences, r->differences == 1 ? "" : "s");

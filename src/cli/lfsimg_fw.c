@@ -17,6 +17,7 @@
 #include "platform/esp8266/firmware.h"
 #include "base/json.h"
 #include "base/outfile.h"
+#include "base/port.h"
 #include "platform/esp8266/provision.h"
 #include "lfs51/reader.h"
 #include "base/sink.h"
@@ -540,7 +541,15 @@ int lfsimg_cmd_provision(int argc, char **argv)
     return 1;
   }
   if (dir) {
+    /* a missing folder is made (its parent must exist), as users expect
+     * of an output folder; an existing non-folder is refused */
     struct stat st;
+    if (stat(dir, &st) != 0 && errno == ENOENT && lfsc_port_mkdir(dir) != 0) {
+      fprintf(stderr, "lfsimg: provision: --split %s: cannot create the folder: %s\n", dir,
+              strerror(errno));
+      lfsc_free(ctx);
+      return 1;
+    }
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
       fprintf(stderr, "lfsimg: provision: --split %s: not a directory\n", dir);
       lfsc_free(ctx);
@@ -564,9 +573,16 @@ int lfsimg_cmd_provision(int argc, char **argv)
   if (outp)
     printf(" 0x0 %s\n", outp);
   else {
-    for (int i = 0; i < np; i++)
+    int boot = 0;
+    for (int i = 0; i < np; i++) {
       printf(" 0x%05lx %s", (unsigned long)pieces[i].off, names[i]);
+      boot |= pieces[i].off == 0;
+    }
     printf("\n");
+    if (!boot)
+      printf("note: no boot image (0x00000.bin) was given, so the line above leaves it out: "
+             "the device must already run this firmware (give 0x00000.bin as a second FW "
+             "to include it)\n");
   }
   lfsc_free(ctx);
   return 0;

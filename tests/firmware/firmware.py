@@ -459,6 +459,20 @@ if rc == 0:
     check(sorted(os.listdir(out)) == ['0x10000.bin', '0x78000.bin'], 'split pieces: %s' % os.listdir(out))
     check('write_flash 0x10000 %s/0x10000.bin 0x78000 %s/0x78000.bin' % (out, out) in msg, 'split command: ' + msg)
     check(read(os.path.join(out, '0x78000.bin')) == lfs_for(0x78000), 'split: LFS piece')
+    # without the boot image the line leaves 0x00000.bin out, and says so
+    check('note: no boot image (0x00000.bin) was given' in msg, 'split without boot image: no note: ' + msg)
+# --split makes a missing folder (its parent must exist); a file is refused
+made_dir = w('split-new')
+rc, msg = run(LFSIMG, 'provision', '--firmware', w('full.bin'), '--lfs', w('in.pi.img'), '--split', made_dir,
+              '--lfs-size', '0x30000')
+check(rc == 0 and sorted(os.listdir(made_dir)) == ['0x10000.bin', '0x78000.bin'],
+      '--split to a missing folder: %d %s' % (rc, msg))
+rc, msg = run(LFSIMG, 'provision', '--firmware', w('full.bin'), '--lfs', w('in.pi.img'), '--split',
+              w('full.bin'), '--lfs-size', '0x30000')
+check(rc == 1 and 'not a directory' in msg, '--split to a file: %d %s' % (rc, msg))
+rc, msg = run(LFSIMG, 'provision', '--firmware', w('full.bin'), '--lfs', w('in.pi.img'), '--split',
+              w('no/such/dir'), '--lfs-size', '0x30000')
+check(rc == 1 and 'cannot create the folder' in msg, '--split below a missing folder: %d %s' % (rc, msg))
 
 # --split with the real pair: the command line of the report
 sd = w('real-split')

@@ -185,6 +185,9 @@ def check_diff(d, a, b, rc, text_out, what):
     last = text_out.splitlines()[-1] if text_out else b""
     want = b"%d difference" % d["differences"] if d["differences"] else b"equivalent:"
     check(last.startswith(want), "%s: text says %r, JSON %d differences" % (what, last, d["differences"]))
+    # the text says what order_differs says, with or without other differences
+    check((b"module order differs" in text_out) == d["order_differs"],
+          "%s: order_differs %r, text %r" % (what, d["order_differs"], text_out[-200:]))
     changed = [raw(m["name"]) for m in d["modules"] if m["change"] == "changed"]
     check(changed == [unquote(l[2:-10]) for l in text_out.splitlines() if l.startswith(b"~ ")],
           "%s: changed modules differ from the text output" % what)
@@ -393,8 +396,18 @@ try:
               b"cannot open" in err, "verify --json missing file: %d %r" % (rc, d))
         check_verify(d, W("no_such.img"), rc, "verify --json missing file")
     # diff --json: equivalent, changed, added/removed, other variant
+    # and two images of the same modules in another order, one of them changed
+    src = os.path.join(CONF, "src")
+    mods = ["c01_basic.lua", "c03_closures.lua", "c15_empty.lua"]
+    with open(W("c15_empty.lua"), "w") as f:
+        f.write("return 42\n")
+    subprocess.run([LUAC, "-f", "--timestamp", "1", "-o", W("ord1.img")] + [os.path.join(src, m) for m in mods],
+                   check=True, capture_output=True)
+    subprocess.run([LUAC, "-f", "--timestamp", "1", "-o", W("ord2.img"), W("c15_empty.lua")] +
+                   [os.path.join(src, m) for m in reversed(mods[:2])], check=True, capture_output=True)
     for a, b in ((pi, abs_), (pi, allf), (allf, pi), (pi, pi_int),
-                 (os.path.join(CONF, "int/multi.pi.img"), os.path.join(CONF, "float/multi.pi.img"))):
+                 (os.path.join(CONF, "int/multi.pi.img"), os.path.join(CONF, "float/multi.pi.img")),
+                 (W("ord1.img"), W("ord2.img"))):
         rc, out, _ = run(["diff", "--json", a, b])
         d = strict_json(out, "diff --json %s %s" % (a, b))
         if d is not None:
