@@ -581,6 +581,12 @@ int main(int argc, char **argv)
 {
   if (argv[0] && argv[0][0])
     progname = argv[0];
+#if defined(_WIN32)
+  /* Windows passes the full path of the .exe: messages name the program
+   * as users type it (luac.cross, luac.cross.int) */
+  static char shortname[256];
+  progname = plain_name(progname, shortname, sizeof shortname);
+#endif
   lfsc_outfile_catch_signals();
   options o = {.dumping = 1, .output = DEFAULT_OUTPUT, .dialect = lfsc_dialect_find(NULL),
                .target = LFSC_TARGET_FLOAT, .maxsize = LFSC_IMAGE_MAXSIZE,

@@ -29,7 +29,7 @@ cp "$WORK/build/luac.cross.exe" "$bin/luac.cross.int.exe"
 # tools never do (every failure prints a message): such a run is tried
 # once more and counted, and the count is printed below.
 # WINEDEBUG=err+all lets wine say why, if it ever does.
-for t in luac.cross lfsimg; do
+for t in luac.cross luac.cross.int lfsimg; do
   cat > "$bin/$t" <<EOF
 #!/bin/sh
 t=\$(mktemp -d) || exit 1
@@ -100,6 +100,14 @@ for o in "-f" "--best -f"; do
   [ -s "$WORK/native.pi" ] && cmp -s "$WORK/native.pi" "$WORK/win.pi" && ok || bad "luac.cross.exe $o: image differs from the native build's"
 done
 
+# messages name the program as typed, not by the .exe's full path
+"$bin/luac.cross" "$WORK/no_such.lua" > /dev/null 2> "$WORK/noname.txt"
+grep -q '^luac.cross: cannot open ' "$WORK/noname.txt" && ok ||
+  bad "luac.cross.exe message prefix: $(grep cannot "$WORK/noname.txt")"
+"$bin/luac.cross.int" "$WORK/no_such.lua" > /dev/null 2> "$WORK/noname.txt"
+grep -q '^luac.cross.int: cannot open ' "$WORK/noname.txt" && ok ||
+  bad "luac.cross.int.exe message prefix: $(grep cannot "$WORK/noname.txt")"
+
 echo "wine runs tried again after an exit 1 with no output: $(cat "$bin/retried" 2>/dev/null | wc -l)"
-# 12 checks: the zip (3), the vectors (2), lfsimg.exe (4), -o - (1), images (2)
-tally_end 14
+# 16 checks: the zip (5), the vectors (2), lfsimg.exe (4), -o - (1), images (2), names (2)
+tally_end 16
