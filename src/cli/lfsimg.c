@@ -140,11 +140,12 @@ static const char *kind_name(const reader_image *img)
   return img->sig_absolute ? "ABS" : "ABS (flash dump)";
 }
 
-/* "float (double numbers, 12-byte TValues)": the preset and what it is. */
+/* "float (double numbers, 12 bytes a value)": the preset and what it is,
+ * in words a user knows (the firmware calls a value slot a TValue). */
 static void print_variant(lfsc_target t)
 {
   lfsc_variant v = lfsc_target_variant(t);
-  printf("variant     %s (%s numbers, %u-byte TValues)\n", lfsc_target_name(t),
+  printf("variant     %s (%s numbers, %u bytes a value (TValue))\n", lfsc_target_name(t),
          v.numbers == LFSC_NUM_INT32 ? "int32" : "double", (unsigned)v.tvalue_size);
 }
 
@@ -340,6 +341,24 @@ static void info_json(const info_report *r)
   json_finish(&d);
 }
 
+/* What a user does with the image next: a PI image is a file the
+ * firmware loads itself, an absolute one is flashed at its partition. */
+static void info_next(const info_report *r)
+{
+  const reader_image *img = r->img;
+  const char *name = shown(r->path);
+  const char *base = strrchr(name, '/');
+  base = base ? base + 1 : name;
+  if (!img->absolute) {
+    printf("next        copy it to the device's file system (e.g. nodemcu-tool upload %s),\n"
+           "            then run node.LFS.reload(\"%s\") on the device\n", name, base);
+  } else if (img->sig_absolute && img->base >= lfsimg_platform->window_base) {
+    unsigned long off = (unsigned long)(img->base - lfsimg_platform->window_base);
+    printf("next        flash it at its partition, offset 0x%lx:\n"
+           "            esptool.py --chip esp8266 write_flash 0x%lx %s\n", off, off, name);
+  }
+}
+
 static void info_text(const info_report *r)
 {
   const reader_image *img = r->img;
@@ -366,9 +385,10 @@ static void info_text(const info_report *r)
     printf(", %zu compressed (%.1f%%)", img->file_size,
            img->data_size ? 100.0 * (double)img->file_size / (double)img->data_size : 0.0);
   printf("\n");
-  printf("strings     %d in %u buckets, %u bytes (%.1f%%)\n", img->nstrings,
+  printf("strings     %d in a %u-slot hash table, %u bytes (%.1f%%)\n", img->nstrings,
          (unsigned)img->nrosize, (unsigned)r->string_bytes, 100.0 * r->string_bytes / fs);
-  printf("functions   %d Protos\n", img->nfuncs);
+  printf("functions   %d (every Lua function, the modules' main chunks and the index)\n",
+         img->nfuncs);
   printf("modules     %d\n", img->nmodules);
   int utf8 = utf8_terminal(), w = 4;
   double top = 0;               /* bars are scaled to the largest module */
@@ -388,6 +408,7 @@ static void info_text(const info_report *r)
     put_bar(stdout, top > 0 ? share / top : 0, utf8);
     printf("\n");
   }
+  info_next(r);
 }
 
 static int cmd_info(int argc, char **argv)

@@ -296,19 +296,28 @@ try:
     if not check(len(vectors) >= 20, "only %d vectors" % len(vectors)):
         vectors = []
 
-    def same(args, path, what, json_out=False):
+    def same(args, path, what, json_out=False, base=False):
         """args with path, and with "-" and path on stdin: same exit, stdout, stderr."""
         data = open(path, "rb").read()
         a = run([x if x != "IMG" else path for x in args])
         b = run([x if x != "IMG" else "-" for x in args], stdin=data)
-        text = lambda s: s.replace(path.encode(), b"stdin")
+        # (base: info's "next" line also names the file on the device by its base name)
+        name = lambda s: s.replace(os.path.basename(path).encode(), b"stdin") if base else s
+        text = lambda s: name(s.replace(path.encode(), b"stdin"))
         fix = (lambda s: s.replace(json.dumps(path).encode(), b'"-"')) if json_out else text
         return check(a[0] == b[0] and fix(a[1]) == b[1] and text(a[2]) == b[2],
                      "%s %s: file and stdin differ: exit %d/%d\n%r\n%r\n%r\n%r"
                      % (what, path, a[0], b[0], a[1][:300], b[1][:300], a[2][:200], b[2][:200]))
 
+    # info says what to do next, in words a user knows (#22 item 11)
+    rc, out, _ = run(["info", allf])
+    check(rc == 0 and b'node.LFS.reload("all.pi.img")' in out and b"Protos" not in out and
+          b"buckets" not in out, "info of a PI image: %r" % out[-300:])
+    rc, out, _ = run(["info", abs_])
+    check(rc == 0 and (b"write_flash 0x%x %s" % (0x80000, abs_.encode())) in out,
+          "info of an absolute image: %r" % out[-300:])
     for v in vectors:
-        same(["info", "IMG"], v, "info")
+        same(["info", "IMG"], v, "info", base=True)
         same(["info", "--json", "IMG"], v, "info --json", json_out=True)
         same(["list", "IMG"], v, "list")
         same(["strings", "--offsets", "IMG"], v, "strings")
