@@ -6,13 +6,31 @@ target_include_directories(lua53c PRIVATE ${PROJECT_SOURCE_DIR}/src)
 
 find_program(LUAC53 luac5.3)
 find_program(PYTHON3 python3)
-# Every corpus and conformance53 file: our chunk == luac5.3's (with and
-# without -s), or our message == luac5.3's for the files it rejects.
+set(lua53_conf ${LFSC_SHARED_DIR}/conformance53)
+if(PYTHON3 AND EXISTS ${lua53_conf}/gen_vectors.py)
+  # the generated inputs conformance53 does not store (k70000.lua,
+  # k_loadkx.lua, setlist_extraarg.lua), made byte for byte
+  add_test(NAME lua53_gen_sources
+    COMMAND ${PYTHON3} ${lua53_conf}/gen_vectors.py ${CMAKE_CURRENT_BINARY_DIR}/lua53_gen)
+  set_tests_properties(lua53_gen_sources PROPERTIES FIXTURES_SETUP lua53_gen)
+endif()
+# Every corpus and conformance53 file (and the generated ones): our chunk
+# == luac5.3's (with and without -s), or our message == luac5.3's for the
+# files it rejects; tests/lua53/cases holds the error-message families.
 if(LUAC53)
   add_test(NAME lua53_stock_conformance
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/lua53/stock_conformance.sh
             $<TARGET_FILE:lua53c> ${LUAC53} ${CMAKE_CURRENT_BINARY_DIR}/lua53_stock
-            ${LFSC_CORPUS_DIR} ${LFSC_SHARED_DIR}/conformance53/src
+            ${LFSC_CORPUS_DIR} ${lua53_conf}/src ${CMAKE_CURRENT_BINARY_DIR}/lua53_gen
             ${CMAKE_CURRENT_SOURCE_DIR}/lua53/cases)
-  set_tests_properties(lua53_stock_conformance PROPERTIES TIMEOUT 900)
+  set_tests_properties(lua53_stock_conformance PROPERTIES TIMEOUT 900
+                       FIXTURES_REQUIRED lua53_gen)
+endif()
+# NodeMCU's format-10 vectors (int32+float32 and int64+double), decoded by
+# the spec's nlc53.py: code, constants, upvalues, sizes, packed line info.
+if(PYTHON3 AND EXISTS ${lua53_conf}/out/32/lc)
+  add_test(NAME lua53_nodemcu_structural
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/lua53/nodemcu_structural.py
+            $<TARGET_FILE:lua53c> ${LFSC_SHARED_DIR}/spec/tools ${lua53_conf})
+  set_tests_properties(lua53_nodemcu_structural PROPERTIES TIMEOUT 600)
 endif()
