@@ -16,13 +16,12 @@ if(PYTHON3 AND EXISTS ${lua53_conf}/gen_vectors.py)
 endif()
 # Every corpus and conformance53 file (and the generated ones): our chunk
 # == luac5.3's (with and without -s), or our message == luac5.3's for the
-# files it rejects; tests/lua53/cases holds the error-message families.
+# files it rejects.
 if(LUAC53)
   add_test(NAME lua53_stock_conformance
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/lua53/stock_conformance.sh
             $<TARGET_FILE:lua53c> ${LUAC53} ${CMAKE_CURRENT_BINARY_DIR}/lua53_stock
-            ${LFSC_CORPUS_DIR} ${lua53_conf}/src ${CMAKE_CURRENT_BINARY_DIR}/lua53_gen
-            ${CMAKE_CURRENT_SOURCE_DIR}/lua53/cases)
+            ${LFSC_CORPUS_DIR} ${lua53_conf}/src ${CMAKE_CURRENT_BINARY_DIR}/lua53_gen)
   set_tests_properties(lua53_stock_conformance PROPERTIES TIMEOUT 900
                        FIXTURES_REQUIRED lua53_gen)
 endif()
@@ -33,4 +32,12 @@ if(PYTHON3 AND EXISTS ${lua53_conf}/out/32/lc)
     COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/lua53/nodemcu_structural.py
             $<TARGET_FILE:lua53c> ${LFSC_SHARED_DIR}/spec/tools ${lua53_conf})
   set_tests_properties(lua53_nodemcu_structural PROPERTIES TIMEOUT 600)
+endif()
+# Snippets (valid ones and every error-message family), limits, and seeded
+# random programs against luac5.3.
+if(PYTHON3 AND LUAC53)
+  add_test(NAME lua53_diff_luac
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/lua53/diff_luac53.py
+            $<TARGET_FILE:lua53c> ${CMAKE_CURRENT_BINARY_DIR}/lua53_diff 2000)
+  set_tests_properties(lua53_diff_luac PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600)
 endif()
