@@ -41,3 +41,7 @@ if(PYTHON3 AND LUAC53)
             $<TARGET_FILE:lua53c> ${CMAKE_CURRENT_BINARY_DIR}/lua53_diff 2000)
   set_tests_properties(lua53_diff_luac PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600)
 endif()
+# The streamed front end against the whole-buffer one.
+add_test(NAME lua53_stream
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/lua53/stream_same.sh $<TARGET_FILE:lua53c>
+          ${CMAKE_CURRENT_BINARY_DIR}/lua53_streamtest ${lua53_conf}/src)

@@ -21,6 +21,13 @@
 int lfsc_lua53_compile(lfsc_ctx *ctx, const lfsc_compile_opts *opts, const char *chunkname,
                        const char *src, size_t len, lfsc_proto **out);
 
+/* lfsc_lua53_compile over a stream read in pieces as the lexer needs
+ * them (lfsc_read_fn, lfsc.h): memory does not grow with the input, and a
+ * bad token stops the reading. Same results as over the whole input. */
+int lfsc_lua53_compile_stream(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
+                              const char *chunkname, lfsc_read_fn read, void *ud,
+                              lfsc_proto **out);
+
 /* The stock luac5.3 binary chunk of this host (x86-64: int 4, size_t 8,
  * Instruction 4, lua_Integer 8, lua_Number 8) for a 5.3 tree compiled with
  * an int64 + double model; strip drops debug info as luac5.3 -s does.

@@ -1459,11 +1459,106 @@ static void statement(lex53_state *ls)
   leavelevel(ls);
 }
 
+/* The input as luaL_loadfilex gives it to the parser: a whole UTF-8 BOM
+ * dropped (the bytes of a partial one kept), then a first line starting
+ * with '#' replaced by its line break. The first bytes are looked at
+ * here and served as a piece of their own; the rest passes through. */
+typedef struct prefixed {
+  lfsc_read_fn read;            /* the caller's stream */
+  void *ud;
+  const unsigned char *cur;     /* unread part of the caller's current piece */
+  size_t ncur;
+  unsigned char head[8];        /* the rewritten first bytes */
+  size_t nhead;
+  int state;                    /* 0: head next, 1: rest of the piece, 2: pass through */
+} prefixed;
+
+static int pgetc(prefixed *p)
+{
+  while (p->ncur == 0) {
+    size_t n = 0;
+    const unsigned char *piece = p->read ? p->read(p->ud, &n) : NULL;
+    if (!piece || n == 0) {
+      p->read = NULL;           /* the end is sticky */
+      return -1;
+    }
+    p->cur = piece;
+    p->ncur = n;
+  }
+  p->ncur--;
+  return *p->cur++;
+}
+
+static void prefix_init(prefixed *p)
+{
+  static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
+  int c, k = 0;
+  for (;;) {
+    c = pgetc(p);
+    if (c != bom[k])
+      break;
+    p->head[p->nhead++] = (unsigned char)c;
+    if (++k == 3) {             /* a whole BOM: dropped */
+      p->nhead = 0;
+      c = pgetc(p);
+      break;
+    }
+  }
+  if (c == '#') {
+    do
+      c = pgetc(p);
+    while (c != -1 && c != '\n');
+    p->head[p->nhead++] = '\n';
+    c = pgetc(p);
+  }
+  if (c != -1)
+    p->head[p->nhead++] = (unsigned char)c;
+}
+
+static const unsigned char *prefix_read(void *ud, size_t *size)
+{
+  prefixed *p = ud;
+  if (p->state == 0) {
+    p->state = 1;
+    if (p->nhead) {
+      *size = p->nhead;
+      return p->head;
+    }
+  }
+  if (p->state == 1) {
+    p->state = 2;
+    if (p->ncur) {
+      *size = p->ncur;
+      p->ncur = 0;
+      return p->cur;
+    }
+  }
+  if (!p->read) {
+    *size = 0;
+    return NULL;
+  }
+  return p->read(p->ud, size);
+}
+
+/* A buffer as a stream of one piece. */
+typedef struct whole {
+  const unsigned char *p;
+  size_t len;
+} whole;
+
+static const unsigned char *whole_read(void *ud, size_t *size)
+{
+  whole *w = ud;
+  const unsigned char *p = w->p;
+  *size = w->len;
+  w->len = 0;
+  return *size ? p : NULL;
+}
+
 /* Parse and generate under the catch point. Nothing here is modified
  * after setjmp, so nothing is clobbered by the longjmp back. */
 static int compile_protected(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
-                             const char *chunkname, const char *src, size_t len,
-                             lfsc_proto **out)
+                             const char *chunkname, prefixed *in, lfsc_proto **out)
 {
   jmp_buf catcher;
   lex53_state *ls = lfsc_ctx_scratch_resize(ctx, NULL, sizeof *ls);
@@ -1484,7 +1579,7 @@ static int compile_protected(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
     return -code;
   }
   lfsc_nummodel nm = opts->nummodel == LFSC_NUM_DOUBLE ? LFSC_NUM_I64_F64 : opts->nummodel;
-  lfsc_lex53_init(ls, ctx, &catcher, lfsc_num53_model(nm), chunkname, src, len);
+  lfsc_lex53_init_stream(ls, ctx, &catcher, lfsc_num53_model(nm), chunkname, prefix_read, in);
   ls->dyd = dyd;
   ls->depth = 1;                /* luac runs the parser one C call deep */
   block53 bl;
@@ -1508,25 +1603,22 @@ static int compile_protected(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
 
 static const lfsc_compile_opts defaults = {LFSC_NUM_I64_F64, 1, 0};
 
+int lfsc_lua53_compile_stream(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
+                              const char *chunkname, lfsc_read_fn read, void *ud,
+                              lfsc_proto **out)
+{
+  prefixed in;
+  memset(&in, 0, sizeof in);
+  in.read = read;
+  in.ud = ud;
+  *out = NULL;
+  prefix_init(&in);
+  return compile_protected(ctx, opts ? opts : &defaults, chunkname, &in, out);
+}
+
 int lfsc_lua53_compile(lfsc_ctx *ctx, const lfsc_compile_opts *opts, const char *chunkname,
                        const char *src, size_t len, lfsc_proto **out)
 {
-  *out = NULL;
-  /* luaL_loadfilex: a whole UTF-8 BOM is dropped (a partial one stays);
-   * a first line starting with '#' is skipped, its line break kept. */
-  if (len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0) {
-    src += 3;
-    len -= 3;
-  }
-  if (len > 0 && src[0] == '#') {
-    const char *nl = memchr(src, '\n', len);
-    if (nl) {
-      len -= (size_t)(nl - src);
-      src = nl;
-    } else {
-      src = "\n";
-      len = 1;
-    }
-  }
-  return compile_protected(ctx, opts ? opts : &defaults, chunkname, src, len, out);
+  whole w = {(const unsigned char *)src, len};
+  return lfsc_lua53_compile_stream(ctx, opts, chunkname, whole_read, &w, out);
 }

@@ -81,7 +81,8 @@ SNIPPETS = [
     'x = [[]] y = [=[]=] z = [==[a]=]b]==] w = [[\nx]] v = [[a [[ b]]',
     '--[[ c ]] x = 1 --[=[ c\nc ]=] y = 2 -- [[ z\nz = 3',
     'x = 1\ry = 2\r\rz = 3', 'x = 1\n\ry = 2\r\nz = 3\n\n\r\rw = 4', '#!/usr/bin/lua\nx = 1',
-    '\xef\xbb\xbfx = 1', '\xef\xbb\xbf#!x\ny = 2', 'f(\n1,\n2\n)\ng{\n}', 'x = a\nand\nb',
+    '\xef\xbb\xbfx = 1', '\xef\xbb\xbf#!x\ny = 2', '\xef\xbbx = 1', '\xef#x\ny = 2',
+    '\xef\xbb', '#', '#\n', '\xef\xbb\xbf', '\xef\xbb\xbf\xef\xbb\xbfx = 1', 'f(\n1,\n2\n)\ng{\n}', 'x = a\nand\nb',
     'local t = {\n1,\n2;\nf()\n}', 'x = 1 + \n2 * \n3 .. \n"a"\n- -\n4', 'x = -\n\n\na',
     'x = f\n(1)\n(2)', 'x = 3x',
     # error families: lexer

@@ -4,8 +4,10 @@
  * format-10 vectors.
  *   lua53c [-s] [-p] [-d] [-n MODEL] [-k] [-c] [-o OUT] FILE
  *   -s strip; -p parse only; -d print the tree; -n i64f64|i32f32|i32f64|i64f32;
- *   -k drop names (NodeMCU); -c compat line info. Errors: the message on
- *   stderr, exit 1. */
+ *   -k drop names (NodeMCU); -c compat line info; -S N stream the file in
+ *   N-byte pieces (lfsc_lua53_compile_stream). Errors: the message on
+ *   stderr, exit 1. With -p, several files may be given (one process for
+ *   a benchmark against luac5.3 -p). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,22 @@ static char *slurp(const char *path, size_t *len)
   fclose(f);
   *len = n;
   return buf;
+}
+
+typedef struct pieces {
+  const unsigned char *p;
+  size_t left, step;
+} pieces;
+
+static const unsigned char *next_piece(void *ud, size_t *size)
+{
+  pieces *s = ud;
+  size_t n = s->left < s->step ? s->left : s->step;
+  const unsigned char *p = s->p;
+  s->p += n;
+  s->left -= n;
+  *size = n;
+  return n ? p : NULL;
 }
 
 static void print_str(FILE *o, const lfsc_str *s)
@@ -89,6 +107,7 @@ static void dump_tree(FILE *o, const lfsc_proto *f, const char *path)
 int main(int argc, char **argv)
 {
   int strip = 0, parse_only = 0, tree = 0;
+  size_t step = 0;
   const char *outpath = "luac.out";
   lfsc_compile_opts opts = {LFSC_NUM_I64_F64, 1, 0};
   int i;
@@ -99,6 +118,7 @@ int main(int argc, char **argv)
     else if (!strcmp(argv[i], "-k")) opts.keep_names = 0;
     else if (!strcmp(argv[i], "-c")) opts.compat_lineinfo = 1;
     else if (!strcmp(argv[i], "-o") && i + 1 < argc) outpath = argv[++i];
+    else if (!strcmp(argv[i], "-S") && i + 1 < argc) step = (size_t)atoi(argv[++i]);
     else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
       const char *m = argv[++i];
       opts.nummodel = !strcmp(m, "i32f32") ? LFSC_NUM_I32_F32
@@ -108,6 +128,30 @@ int main(int argc, char **argv)
       fprintf(stderr, "lua53c: unknown option %s\n", argv[i]);
       return 2;
     }
+  }
+  if (parse_only && i + 1 < argc) {
+    int bad = 0;
+    for (; i < argc; i++) {
+      size_t len;
+      char *src = slurp(argv[i], &len);
+      if (!src) {
+        fprintf(stderr, "cannot open %s\n", argv[i]);
+        return 1;
+      }
+      size_t nlen = strlen(argv[i]) + 2;
+      char *name = malloc(nlen);
+      snprintf(name, nlen, "@%s", argv[i]);
+      lfsc_ctx *ctx = lfsc_new();
+      lfsc_proto *f;
+      if (lfsc_lua53_compile(ctx, &opts, name, src, len, &f) != LFSC_OK) {
+        fprintf(stderr, "%s\n", lfsc_errmsg(ctx));
+        bad = 1;
+      }
+      lfsc_free(ctx);
+      free(name);
+      free(src);
+    }
+    return bad;
   }
   if (i + 1 != argc) {
     fprintf(stderr, "usage: lua53c [-s] [-p] [-d] [-n MODEL] [-k] [-c] [-o OUT] FILE\n");
@@ -124,7 +168,13 @@ int main(int argc, char **argv)
   snprintf(name, nlen, "@%s", argv[i]);
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *f;
-  int rc = lfsc_lua53_compile(ctx, &opts, name, src, len, &f);
+  int rc;
+  if (step) {
+    pieces st = {(const unsigned char *)src, len, step};
+    rc = lfsc_lua53_compile_stream(ctx, &opts, name, next_piece, &st, &f);
+  } else {
+    rc = lfsc_lua53_compile(ctx, &opts, name, src, len, &f);
+  }
   if (rc != LFSC_OK) {
     fprintf(stderr, "%s\n", lfsc_errmsg(ctx));
     lfsc_free(ctx);
