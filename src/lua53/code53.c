@@ -17,7 +17,7 @@ void lfsc_code53_grow(fs53 *fs, void **arr, int *cap, int n, size_t elem)
 {
   if (n < *cap)
     return;
-  int ncap = *cap ? *cap * 2 : 16;
+  int ncap = *cap ? *cap * 2 : 64;   /* most functions never grow */
   unsigned char *na = lfsc_ctx_scratch_resize(fs->ls->ctx, *cap ? *arr : NULL, (size_t)ncap * elem);
   if (!na)
     lfsc_lex53_nomem(fs->ls);
@@ -28,7 +28,6 @@ void lfsc_code53_grow(fs53 *fs, void **arr, int *cap, int n, size_t elem)
 
 void lfsc_code53_init_exp(exp53 *e, e53_kind k, int info)
 {
-  memset(e, 0, sizeof *e);
   e->k = k;
   e->info = info;
   e->t = e->f = C53_NO_JUMP;
@@ -194,7 +193,8 @@ int lfsc_code53_emit(fs53 *fs, uint32_t ins)
 {
   lfsc_proto *f = fs->f;
   int line = fs->ls->lastline;
-  dischargejpc(fs);             /* pending jumps land on this instruction */
+  if (fs->jpc != C53_NO_JUMP)
+    dischargejpc(fs);           /* pending jumps land on this instruction */
   if (fs->pc >= fs->capcode) {
     int cap = fs->capcode;
     lfsc_code53_grow(fs, (void **)&f->code, &cap, fs->pc, sizeof *f->code);

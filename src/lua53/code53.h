@@ -80,10 +80,11 @@ typedef struct fs53 {
   int nk, np, nlocvars, firstlocal;
   int nactvar, nups, freereg;
   int capcode, capk, capp, caplocvars;
+  int keep_names;
   lineinfo li;
+  /* last, so that open_func need not clear them */
   lfsc_upvaldesc upvals[C53_MAXUPVAL];
   const lfsc_str *upnames[C53_MAXUPVAL];
-  int keep_names;
 } fs53;
 
 typedef enum {

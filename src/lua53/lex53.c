@@ -113,7 +113,8 @@ static void reserve(lex53_state *ls, size_t n)
 
 static void save(lex53_state *ls, int c)
 {
-  reserve(ls, 1);
+  if (ls->blen + 2 > ls->bcap)
+    reserve(ls, 1);
   ls->buf[ls->blen++] = (char)c;
   ls->buf[ls->blen] = '\0';
 }
@@ -459,13 +460,17 @@ static const struct { unsigned char from, to; } first_word[26] = {
   ['u' - 'a'] = {20, 21}, ['w' - 'a'] = {21, 22}
 };
 
+static const unsigned char reserved_len[NRESERVED] = {
+  3, 5, 2, 4, 6, 3, 5, 3, 8, 4, 2, 2, 5, 3, 3, 2, 6, 6, 4, 4, 5, 5
+};
+
 static int reserved_word(const char *s, size_t len)
 {
   if (len < 2 || len > 8 || s[0] < 'a' || s[0] > 'z')
     return 0;
   int c = s[0] - 'a';
   for (int i = first_word[c].from; i < first_word[c].to; i++)
-    if (strlen(tokens[i]) == len && memcmp(tokens[i], s, len) == 0)
+    if (reserved_len[i] == len && memcmp(tokens[i], s, len) == 0)
       return L53_FIRST_RESERVED + i;
   return 0;
 }
@@ -502,9 +507,14 @@ static int scan(lex53_state *ls, lex53_token *tok)
     case '\r':
       newline(ls);
       continue;
-    case ' ': case '\f': case '\t': case '\v':
+    case ' ': case '\f': case '\t': case '\v': {
+      const unsigned char *q = ls->p;
+      while (q < ls->end && (*q == ' ' || *q == '\t'))
+        q++;                    /* indentation comes in runs */
+      ls->p = q;
       advance(ls);
       continue;
+    }
     case '-':
       advance(ls);
       if (ls->cur != '-')

@@ -3,6 +3,7 @@
  * lparser.c): scopes, active locals, upvalues with their descriptors,
  * _ENV as the main chunk's upvalue, goto and labels. */
 #include <limits.h>
+#include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
@@ -454,7 +455,7 @@ static void leaveblock(fs53 *fs)
 static void open_func(lex53_state *ls, fs53 *fs, block53 *bl, lfsc_proto *f)
 {
   fs53 *parent = ls->fs;
-  memset(fs, 0, sizeof *fs);
+  memset(fs, 0, offsetof(fs53, upvals));    /* the upvalue arrays fill as used */
   fs->f = f;
   fs->prev = parent;
   fs->ls = ls;

@@ -131,6 +131,7 @@ int main(int argc, char **argv)
   }
   if (parse_only && i + 1 < argc) {
     int bad = 0;
+    lfsc_ctx *ctx = lfsc_new();   /* one job, as luac5.3 -p runs one state */
     for (; i < argc; i++) {
       size_t len;
       char *src = slurp(argv[i], &len);
@@ -141,16 +142,15 @@ int main(int argc, char **argv)
       size_t nlen = strlen(argv[i]) + 2;
       char *name = malloc(nlen);
       snprintf(name, nlen, "@%s", argv[i]);
-      lfsc_ctx *ctx = lfsc_new();
       lfsc_proto *f;
       if (lfsc_lua53_compile(ctx, &opts, name, src, len, &f) != LFSC_OK) {
         fprintf(stderr, "%s\n", lfsc_errmsg(ctx));
         bad = 1;
       }
-      lfsc_free(ctx);
       free(name);
       free(src);
     }
+    lfsc_free(ctx);
     return bad;
   }
   if (i + 1 != argc) {
