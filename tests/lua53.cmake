@@ -26,11 +26,16 @@ if(LUAC53)
                        FIXTURES_REQUIRED lua53_gen)
 endif()
 # NodeMCU's format-10 vectors (int32+float32 and int64+double), decoded by
-# the spec's nlc53.py: code, constants, upvalues, sizes, packed line info.
+# the spec's nlc53.py: code, constants, upvalues, sizes, packed line info;
+# and the ESP32's four 5.3 variants, the mixed ones included.
 if(PYTHON3 AND EXISTS ${lua53_conf}/out/32/lc)
+  set(lua53_esp32 "")
+  if(EXISTS ${LFSC_SHARED_DIR}/conformance-esp32/out/53-i32f64)
+    set(lua53_esp32 ${LFSC_SHARED_DIR}/conformance-esp32 ${LFSC_CONFORMANCE_DIR}/src)
+  endif()
   add_test(NAME lua53_nodemcu_structural
     COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/lua53/nodemcu_structural.py
-            $<TARGET_FILE:lua53c> ${LFSC_SHARED_DIR}/spec/tools ${lua53_conf})
+            $<TARGET_FILE:lua53c> ${LFSC_SHARED_DIR}/spec/tools ${lua53_conf} ${lua53_esp32})
   set_tests_properties(lua53_nodemcu_structural PROPERTIES TIMEOUT 600)
 endif()
 # Snippets (valid ones and every error-message family), limits, and seeded

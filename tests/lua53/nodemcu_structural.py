@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Structural check of the Lua 5.3 front end against NodeMCU's format-10 vectors.
 
-  nodemcu_structural.py LUA53C NLC53_DIR CONFORMANCE53_DIR
+  nodemcu_structural.py LUA53C NLC53_DIR CONFORMANCE53_DIR [ESP32_DIR CONFORMANCE_SRC]
 
 For every out/{32,64}/lc/*.lc (int32+float32 / int64+double) of
 conformance53, compiles the matching src/*.lua with lua53c -d (cwd = src,
@@ -10,8 +10,10 @@ words, constants (type and value bits), numparams, is_vararg, maxstacksize,
 upvalue pairs, packed line info. Line info is compared twice: with
 --compat-lineinfo (must equal the reference everywhere) and by default
 (must equal it except where the reference's undo bug struck: li_undo*).
-Prints N of M identical per variant; fails on any difference or when
-nothing was compared.
+With ESP32_DIR (conformance-esp32) also its four 5.3 variants (out/53-32,
+53-64 and the mixed 53-i32f64, 53-i64f32), whose sources are the 5.1
+conformance sources (CONFORMANCE_SRC). Prints N of M identical per
+variant; fails on any difference or when nothing was compared.
 """
 import os, shutil, struct, subprocess, sys, tempfile
 
@@ -81,11 +83,42 @@ def compare(ref, ours, check_li):
                 return "%s: line info %s, ours %s" % (where, li.hex(), b["li"].hex())
     return None
 
+def esp32(lua53c, nlc53, esp, src):
+    failed = False
+    for variant, model in (("53-32", "i32f32"), ("53-64", "i64f64"),
+                           ("53-i32f64", "i32f64"), ("53-i64f32", "i64f32")):
+        d = os.path.join(esp, "out", variant)
+        n = same = 0
+        for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if not name.endswith(".lc"):
+                continue
+            rel = name[:-3] + ".lua"
+            if not os.path.isfile(os.path.join(src, rel)):
+                print("not compared: esp32 %s/%s (no source)" % (variant, name))
+                continue
+            with open(os.path.join(d, name), "rb") as fh:
+                ref = nlc53.NodeMCU(fh.read()).read()
+            n += 1
+            p = subprocess.run([lua53c, "-d", "-k", "-c", "-n", model, rel], cwd=src,
+                               capture_output=True, text=True, errors="replace")
+            res = ("lua53c failed: " + p.stderr.strip()) if p.returncode else \
+                compare(ref, parse_tree(p.stdout), True)
+            if res is None:
+                same += 1
+            else:
+                failed = True
+                print("DIFFERENT (esp32 %s) %s: %s" % (variant, rel, res))
+        print("lua53 esp32 %s: %d of %d identical (structure and packed line info)"
+              % (variant, same, n))
+        if n == 0:
+            failed = True
+    return failed
+
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 6):
         print(__doc__)
         return 2
-    lua53c, tools, conf = sys.argv[1:]
+    lua53c, tools, conf = sys.argv[1:4]
     sys.path.insert(0, tools)
     import nlc53
     src = os.path.join(conf, "src")
@@ -147,6 +180,8 @@ def main():
         if n == 0:
             failed = True
     shutil.rmtree(gen, ignore_errors=True)
+    if len(sys.argv) == 6 and esp32(lua53c, nlc53, sys.argv[4], sys.argv[5]):
+        failed = True
     return 1 if failed else 0
 
 sys.exit(main())
