@@ -7,9 +7,11 @@
 #include "base/ctx.h"
 #include "lineinfo.h"
 
-/* The longest run (§8.2): the count byte 0x7F is the reference encoder's
- * internal fill and never appears in a finished encoding. */
+/* The longest run (§8.2): the count byte 0x7F is the 5.1 reference
+ * encoder's internal fill and never appears in a finished encoding; 5.3's
+ * encoder uses it as a count. */
 #define MAX_RUN 126
+#define MAX_RUN53 127
 /* The longest step: a first byte and four continuation bytes carry 34
  * bits, more than any step between two int32 lines needs. */
 #define MAX_STEP 5
@@ -21,6 +23,14 @@ void lfsc_lineinfo_init(lineinfo *li, lfsc_ctx *ctx, int compat)
   li->lastoff = -1;
   li->lastpc = -1;
   li->compat = compat;
+  li->maxrun = MAX_RUN;
+}
+
+void lfsc_lineinfo_init53(lineinfo *li, lfsc_ctx *ctx, int compat)
+{
+  lfsc_lineinfo_init(li, ctx, compat);
+  li->maxrun = MAX_RUN53;
+  li->lua53 = 1;
 }
 
 /* Make room for n more bytes after lastoff. */
@@ -80,7 +90,9 @@ static void drop_last_run(lineinfo *li)
     if (byte_at(li, p) & 0x80) {
       /* A continuation byte; we meet them last-first. The reference
        * weights each by a fixed << 7, the format says << 6, << 13, ... */
-      if (li->compat)
+      if (li->compat && li->lua53)
+        ;                       /* 5.3's reference keeps the first byte's bits only */
+      else if (li->compat)
         delta += (long)(code & 0x7F) << 7;
       else
         cont = (cont << 7) | (code & 0x7F);
@@ -101,10 +113,16 @@ int lfsc_lineinfo_fix(lineinfo *li, int line)
 {
   if (line == li->lastline || li->lastoff < 0)
     return 0;
-  if (li->buf[li->lastoff] > 1)
+  if (li->buf[li->lastoff] > 1) {
     li->buf[li->lastoff]--;
-  else
+  } else {
     drop_last_run(li);
+    if (li->lua53 && line == li->lastline && li->lastoff >= 0 &&
+        li->buf[li->lastoff] < li->maxrun) {
+      li->buf[li->lastoff]++;   /* 5.3 merges into the run before */
+      return 0;
+    }
+  }
   return new_run(li, line);
 }
 
@@ -112,7 +130,7 @@ int lfsc_lineinfo_emit(lineinfo *li, int pc, int line)
 {
   int rc = 0;
   if (pc == li->lastpc + 1) {
-    if (line == li->lastline && li->lastoff >= 0 && li->buf[li->lastoff] < MAX_RUN)
+    if (line == li->lastline && li->lastoff >= 0 && li->buf[li->lastoff] < li->maxrun)
       li->buf[li->lastoff]++;
     else
       rc = new_run(li, line);
@@ -149,7 +167,8 @@ size_t lfsc_lineinfo_pack(const int *lines, int n, uint8_t *buf)
 
 /* Read the step at p[*i] (if any) and the count after it into *line and
  * *count; NULL, or what is wrong. */
-static const char *decode_run(const uint8_t *p, size_t len, size_t *i, int64_t *line, int *count)
+static const char *decode_run(const uint8_t *p, size_t len, size_t *i, int64_t *line, int *count,
+                              int maxrun)
 {
   if (p[*i] & 0x80) {
     int neg = p[*i] & 0x40;
@@ -168,8 +187,9 @@ static const char *decode_run(const uint8_t *p, size_t len, size_t *i, int64_t *
   }
   if (*i == len)
     return "a line step without its run";
-  if (p[*i] == 0 || p[*i] > MAX_RUN)
-    return p[*i] ? "a run of 127 instructions" : "a run of 0 instructions";
+  if (p[*i] == 0 || p[*i] > maxrun)
+    return p[*i] ? (maxrun == MAX_RUN ? "a run of 127 instructions" : "a run of 128 instructions")
+                 : "a run of 0 instructions";
   if (*line < 0 || *line > INT32_MAX)
     return "a line number out of range";
   *count = p[(*i)++];
@@ -178,11 +198,17 @@ static const char *decode_run(const uint8_t *p, size_t len, size_t *i, int64_t *
 
 int lfsc_lineinfo_decode(const uint8_t *p, size_t len, int *lines, int n, const char **why)
 {
+  return lfsc_lineinfo_decode_runs(p, len, lines, n, MAX_RUN, why);
+}
+
+int lfsc_lineinfo_decode_runs(const uint8_t *p, size_t len, int *lines, int n, int maxrun,
+                              const char **why)
+{
   const char *bad = NULL;
   int64_t line = 0;
   int pc = 0, count = 0;
   size_t i = 0;
-  while (!bad && i < len && !(bad = decode_run(p, len, &i, &line, &count))) {
+  while (!bad && i < len && !(bad = decode_run(p, len, &i, &line, &count, maxrun))) {
     if (count > n - pc) {
       count = n - pc;
       bad = "more runs than instructions";

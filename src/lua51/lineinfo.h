@@ -18,9 +18,17 @@ typedef struct lineinfo {
   int lastline;                 /* line of the last run */
   int lastpc;                   /* pc of the last emitted instruction */
   int compat;                   /* reproduce the reference's delta-walk bug */
+  int maxrun;                   /* longest run: 126 (5.1) or 127 (5.3) */
+  int lua53;                    /* 5.3's encoder: merge after a fix, its undo bug */
 } lineinfo;
 
+/* NodeMCU's Lua 5.1 encoder. */
 void lfsc_lineinfo_init(lineinfo *li, lfsc_ctx *ctx, int compat);
+/* NodeMCU's Lua 5.3 encoder (spec lfs53-formats §5): runs of up to 127;
+ * after a fix drops the last run, a run on the line before it grows
+ * instead of a new run starting; compat keeps only the first 6 bits of a
+ * dropped run's multi-byte step, as the reference does. */
+void lfsc_lineinfo_init53(lineinfo *li, lfsc_ctx *ctx, int compat);
 /* An instruction was emitted at pc (pc == previous pc: it replaced the
  * previous one). 0, or LFSC_EMEM. */
 int lfsc_lineinfo_emit(lineinfo *li, int pc, int line);
@@ -45,5 +53,8 @@ size_t lfsc_lineinfo_pack(const int *lines, int n, uint8_t *buf);
  * NULL) saying what is wrong; lines[] then holds the lines of the runs
  * before the fault and 0 after them. */
 int lfsc_lineinfo_decode(const uint8_t *p, size_t len, int *lines, int n, const char **why);
+/* The same with runs of 1..maxrun (127 for Lua 5.3's encoding). */
+int lfsc_lineinfo_decode_runs(const uint8_t *p, size_t len, int *lines, int n, int maxrun,
+                              const char **why);
 
 #endif

@@ -8,7 +8,9 @@
 #                    reloc, diff) on the input as an image file;
 #   fuzz_compile     the compiler (whole vs streamed input, and a
 #                    write/read/write round trip) and the .lc reader, with
-#                    a dictionary of Lua tokens.
+#                    a dictionary of Lua tokens;
+#   fuzz_compile53   the Lua 5.3 front end and stock 5.3 writer (names or
+#                    not, packed line info against the lines).
 # Image seeds are the conformance vectors (as given, and PI images also
 # inflated to raw image+bitmap so that mutations are not all stopped by
 # the gzip CRC); compiler seeds are the conformance sources and .lc files.
@@ -30,8 +32,9 @@ root=$(cd "$here/../.." && pwd)
 work=${1:?usage: run.sh WORKDIR [libFuzzer options]}
 shift
 conf=${LFSC_CONFORMANCE_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance}
-targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile}
-mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/artifacts"
+targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile fuzz_compile53}
+conf53=${LFSC_CONFORMANCE53_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance53}
+mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/seeds.lua53" "$work/artifacts"
 CC=${CC:-clang}
 srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*' -not -path '*/loader/*' | sort)   # liblfsc's sources (the host runtime is not in it)
 # fuzz_lfsimg_cli includes cli/lfsimg.c, whose firmware commands live in cli/lfsimg_fw.c
@@ -48,7 +51,7 @@ jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
 rm -rf "$work/obj" && mkdir -p "$work/obj"
 # shellcheck disable=SC2086
 echo $srcs | tr ' ' '\n' | xargs -P "$jobs" -I{} sh -c \
-  'exec '"$CC $cflags -fsanitize=fuzzer-no-link$san"' -c "$1" -o "$2/$(basename "$1" .c).o"' sh {} "$work/obj"
+  'exec '"$CC $cflags -fsanitize=fuzzer-no-link$san"' -c "$1" -o "$2/$(echo "$1" | sed "s|.*/src/||; s|/|_|g; s|\.c\$||").o"' sh {} "$work/obj"
 build() {
   mkdir -p "$work/corpus.$1"
   # shellcheck disable=SC2086
@@ -85,6 +88,14 @@ for f in "$conf"/lc/float/*.lc "$conf"/lc/int/*.lc; do
   name=$(echo "$f" | sed "s|$conf/||; s|/|_|g")
   { printf "\\$(printf %o 0x$sel)"; cat "$f"; } > "$work/seeds.lua/$sel.$name"
 done
+# Lua 5.3 seeds: the first byte selects the number model and the line
+# info bug (see fuzz_compile53.c): 00 stock, 01 int32+float32, 04 compat.
+for f in "$conf53"/src/*.lua; do
+  [ -s "$f" ] || continue
+  for sel in 00 01 04; do
+    { printf "\\$(printf %o 0x$sel)"; cat "$f"; } > "$work/seeds.lua53/$sel.$(basename "$f")"
+  done
+done
 fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
   t=$1; shift
   if [ "$t" = fuzz_firmware ]; then  # its own script: seeds made with the lx106 compiler
@@ -94,6 +105,7 @@ fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
   build "$t" || return 1
   case $t in
     fuzz_compile) seeds=$work/seeds.lua; extra="-dict=$here/lua.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
+    fuzz_compile53) seeds=$work/seeds.lua53; extra="-dict=$here/lua53.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
     fuzz_lfsimg_cli) seeds=$work/seeds.img; extra="-close_fd_mask=2 -max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
     *) seeds=$work/seeds.img; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
   esac
