@@ -1,0 +1,13 @@
+# NodeMCU Lua 5.3 formats (issue #19): the .lc (format 10) reader/writer
+# and the LFS image (format 11) writer, reader and -a builder, against
+# every reference vector of conformance53/.
+set(LFSC_CONFORMANCE53_DIR "${LFSC_SHARED_DIR}/conformance53")
+add_executable(test_formats53 ${CMAKE_CURRENT_SOURCE_DIR}/lfs53/test_formats53.c)
+target_link_libraries(test_formats53 PRIVATE lfsc)
+target_include_directories(test_formats53 PRIVATE ${PROJECT_SOURCE_DIR}/src)
+if(EXISTS "${LFSC_CONFORMANCE53_DIR}/MANIFEST.md")
+  add_test(NAME formats53 COMMAND test_formats53 ${LFSC_CONFORMANCE53_DIR})
+else()
+  add_test(NAME formats53 COMMAND sh -c "echo 'no conformance53 vectors'; exit 77")
+  set_tests_properties(formats53 PROPERTIES SKIP_RETURN_CODE 77)
+endif()

@@ -1,0 +1,257 @@
+/* NodeMCU Lua 5.3 formats against the reference vectors of conformance53/
+ * (spec lfs53-formats.md): every .lc read and written back byte for byte
+ * (as stored and stripped), the multi-file main, error texts. Prints
+ * "N of M" per group and fails when a group checked nothing. */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfsc/lfsc.h"
+#include "base/sink.h"
+#include "lua53/nlc.h"
+
+static const char *dir;
+static int failures;
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  size_t cap = 1 << 16, n = 0;
+  unsigned char *b = malloc(cap);
+  size_t k;
+  while (b && (k = fread(b + n, 1, cap - n, f)) > 0) {
+    n += k;
+    if (n == cap) {
+      unsigned char *nb = realloc(b, cap *= 2);
+      if (!nb) {
+        free(b);
+        b = NULL;
+      }
+      b = nb;
+    }
+  }
+  fclose(f);
+  *len = n;
+  return b;
+}
+
+static unsigned char *slurpf(size_t *len, const char *fmt, ...)
+  __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static unsigned char *slurpf(size_t *len, const char *fmt, ...)
+{
+  char path[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(path, sizeof path, fmt, ap);
+  va_end(ap);
+  return slurp(path, len);
+}
+
+static lfsc_variant variant_of(int bits)
+{
+  return lfsc_target_variant(bits == 32 ? LFSC_TARGET_53_INT32_SINGLEFP
+                                        : LFSC_TARGET_53_INT64_DOUBLEFP);
+}
+
+/* first difference, or -1 */
+static long diff_at(const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+  size_t n = alen < blen ? alen : blen;
+  for (size_t i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return (long)i;
+  return alen == blen ? -1 : (long)n;
+}
+
+/* {================= .lc round trips =================} */
+
+static int lc_bits, lc_strip_out, lc_n, lc_ok;
+static const char *lc_sub;
+
+/* read FILE, write it with strip s; compare with EXPECT (a path) */
+static int lc_roundtrip(const char *path, const char *expect_path, int strip)
+{
+  size_t len, elen;
+  unsigned char *buf = slurp(path, &len);
+  unsigned char *exp = slurp(expect_path, &elen);
+  int ok = 0;
+  if (!buf || !exp) {
+    printf("FAIL cannot read %s or %s\n", path, expect_path);
+    goto out;
+  }
+  lfsc_ctx *ctx = lfsc_new();
+  lfsc_proto *f;
+  lfsc_variant v = variant_of(lc_bits);
+  if (lfsc_nlc_read(ctx, buf, len, path, &v, &f, NULL)) {
+    printf("FAIL read %s: %s\n", path, lfsc_errmsg(ctx));
+  } else {
+    lfsc_sink s;
+    lfsc_sink_mem_init(&s);
+    if (lfsc_nlc_write(ctx, f, v, strip, &s))
+      printf("FAIL write %s: %s\n", path, lfsc_errmsg(ctx));
+    else if (diff_at(s.buf, s.len, exp, elen) >= 0)
+      printf("FAIL %s -> %s differs at %ld (%zu vs %zu bytes)\n", path, expect_path,
+             diff_at(s.buf, s.len, exp, elen), s.len, elen);
+    else
+      ok = 1;
+    lfsc_sink_mem_free(&s);
+  }
+  lfsc_free(ctx);
+out:
+  free(buf);
+  free(exp);
+  return ok;
+}
+
+static int lc_visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+  (void)st;
+  (void)ftw;
+  size_t n = strlen(path);
+  if (type != FTW_F || n < 3 || strcmp(path + n - 3, ".lc") != 0)
+    return 0;
+  lc_n++;
+  lc_ok += lc_roundtrip(path, path, lc_strip_out);
+  if (!lc_strip_out) {
+    /* the stripped vector from the unstripped one */
+    char spath[4096];
+    const char *rel = strstr(path, "/lc/");
+    snprintf(spath, sizeof spath, "%.*s/lc-s/%s", (int)(rel - path), path, rel + 4);
+    FILE *t = fopen(spath, "rb");
+    if (t) {
+      fclose(t);
+      lc_n++;
+      lc_ok += lc_roundtrip(path, spath, 1);
+    }
+  }
+  return 0;
+}
+
+static void check(const char *what, int ok, int n)
+{
+  printf("%s: %d of %d identical\n", what, ok, n);
+  if (n == 0 || ok != n)
+    failures++;
+}
+
+static void test_lc(void)
+{
+  int tot = 0, totok = 0;
+  for (int bits = 32; bits <= 64; bits += 32)
+    for (int s = 0; s <= 1; s++) {
+      char p[4096];
+      snprintf(p, sizeof p, "%s/out/%d/%s", dir, bits, s ? "lc-s" : "lc");
+      lc_bits = bits;
+      lc_strip_out = s;
+      lc_sub = p;
+      lc_n = lc_ok = 0;
+      nftw(p, lc_visit, 16, FTW_PHYS);
+      char what[128];
+      snprintf(what, sizeof what, ".lc read->write out/%d/%s%s", bits, s ? "lc-s" : "lc",
+               s ? "" : " (+ stripped = lc-s)");
+      check(what, lc_ok, lc_n);
+      tot += lc_n;
+      totok += lc_ok;
+    }
+  printf(".lc total: %d of %d identical\n", totok, tot);
+}
+
+/* two .lc files combined as luac.cross does for several inputs */
+static void test_multi(void)
+{
+  int n = 0, ok = 0;
+  for (int bits = 32; bits <= 64; bits += 32) {
+    lfsc_ctx *ctx = lfsc_new();
+    lfsc_variant v = variant_of(bits);
+    lfsc_proto *c[2];
+    const char *names[2] = {"arith", "bitwise"};
+    int good = 1;
+    for (int i = 0; i < 2; i++) {
+      size_t len;
+      unsigned char *b = slurpf(&len, "%s/out/%d/lc/%s.lc", dir, bits, names[i]);
+      good &= b && lfsc_nlc_read(ctx, b, len, names[i], &v, &c[i], NULL) == 0;
+      free(b);
+    }
+    size_t elen;
+    unsigned char *exp = slurpf(&elen, "%s/out/%d/lc/multi_arith_bitwise.lc", dir, bits);
+    lfsc_proto *m = good ? lfsc_nlc_combine(ctx, c, 2) : NULL;
+    lfsc_sink s;
+    lfsc_sink_mem_init(&s);
+    n++;
+    if (m && exp && lfsc_nlc_write(ctx, m, v, 0, &s) == 0 && diff_at(s.buf, s.len, exp, elen) < 0)
+      ok++;
+    else
+      printf("FAIL multi %d: %s\n", bits, lfsc_errmsg(ctx));
+    lfsc_sink_mem_free(&s);
+    free(exp);
+    lfsc_free(ctx);
+  }
+  check("multi-file .lc (multi_arith_bitwise)", ok, n);
+}
+
+/* the reference's error texts for wrong inputs */
+static void test_errors(void)
+{
+  struct {
+    const char *file;
+    int bits;
+    const char *msg;
+  } cases[] = {
+    {"src/bad/stock53.luac", 32, "x: format mismatch in precompiled chunk"},
+    {"out/64/lc/arith.lc", 32, "x: lua_Integer size mismatch in precompiled chunk"},
+    {"out/32/lc/arith.lc", 64, "x: lua_Integer size mismatch in precompiled chunk"},
+    {"out/32/img/single.img", 32, "x: format mismatch in precompiled chunk"},
+  };
+  int n = 0, ok = 0;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t len;
+    unsigned char *b = slurpf(&len, "%s/%s", dir, cases[i].file);
+    lfsc_ctx *ctx = lfsc_new();
+    lfsc_proto *f;
+    lfsc_variant v = variant_of(cases[i].bits);
+    n++;
+    if (b && lfsc_nlc_read(ctx, b, len, "x", &v, &f, NULL) == LFSC_EFORMAT &&
+        strcmp(lfsc_errmsg(ctx), cases[i].msg) == 0)
+      ok++;
+    else
+      printf("FAIL error for %s: got '%s'\n", cases[i].file, lfsc_errmsg(ctx));
+    /* every truncation of the file is a clean error */
+    if (b && i == 1) {
+      int clean = 1;
+      lfsc_variant v64 = variant_of(64);
+      for (size_t k = 0; k < len; k++) {
+        lfsc_ctx *c2 = lfsc_new();
+        if (lfsc_nlc_read(c2, b, k, "t", &v64, &f, NULL) != LFSC_EFORMAT)
+          clean = 0;
+        lfsc_free(c2);
+      }
+      n++;
+      ok += clean;
+      if (!clean)
+        printf("FAIL a truncated .lc was accepted\n");
+    }
+    free(b);
+    lfsc_free(ctx);
+  }
+  check("reader error texts + truncations", ok, n);
+}
+
+int main(int argc, char **argv)
+{
+  if (argc < 2) {
+    fprintf(stderr, "usage: test_formats53 CONFORMANCE53_DIR\n");
+    return 2;
+  }
+  dir = argv[1];
+  test_lc();
+  test_multi();
+  test_errors();
+  if (failures)
+    printf("%d group(s) failed\n", failures);
+  return failures ? 1 : 0;
+}
