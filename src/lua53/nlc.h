@@ -86,6 +86,7 @@ typedef struct nlc_reader {
   nlc_sizes sizes;
   int status;
   int depth;
+  int nostrip_seen;             /* some function had nostrip 1 */
   /* string fields: NULL means .lc (bytes follow); an image resolves
    * 1-based indexes through this */
   int (*get_str)(void *ud, struct nlc_reader *r, unsigned tt, uint64_t v, const lfsc_str **out);

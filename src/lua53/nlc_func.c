@@ -211,6 +211,7 @@ static void get_upvalues(nlc_reader *r, lfsc_proto *f)
   int nostrip = lfsc_nlc_get_byte(r);
   if (nostrip > 1)
     lfsc_nlc_fail(r, "bad upvalues in");
+  r->nostrip_seen |= nostrip == 1;
   int n = get_n(r, nostrip > 0 ? 3 : 2, 255);
   if (r->status)
     return;

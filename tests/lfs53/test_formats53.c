@@ -11,6 +11,7 @@
 #include "lfsc/lfsc.h"
 #include "base/sink.h"
 #include "lua53/nlc.h"
+#include "lfs53/lfs53.h"
 
 static const char *dir;
 static int failures;
@@ -241,6 +242,183 @@ static void test_errors(void)
   check("reader error texts + truncations", ok, n);
 }
 
+/* {================= images =================} */
+
+/* One image row of MANIFEST.md: output, inputs, seed, timestamp. */
+typedef struct imgrow {
+  char out[512];
+  int bits, strip;
+  char *inputs[400];
+  int ninputs;
+  long long seed, timestamp;
+} imgrow;
+
+static char *dupn(const char *s, size_t n)
+{
+  char *d = malloc(n + 1);
+  memcpy(d, s, n);
+  d[n] = 0;
+  return d;
+}
+
+/* parse "| `out/NN/img[-s]/X.img` | ... | `luac.cross ARGS` | ... | seed S @.., timestamp T @.. |" */
+static int parse_row(const char *line, imgrow *r)
+{
+  memset(r, 0, sizeof *r);
+  if (strncmp(line, "| `out/", 7) != 0)
+    return 0;
+  const char *e = strchr(line + 3, '`');
+  if (!e || (size_t)(e - (line + 3)) >= sizeof r->out)
+    return 0;
+  memcpy(r->out, line + 3, (size_t)(e - (line + 3)));
+  if (!strstr(r->out, "/img/") && !strstr(r->out, "/img-s/"))
+    return 0;
+  r->bits = atoi(r->out + 4);
+  r->strip = strstr(r->out, "/img-s/") != NULL;
+  const char *c = strstr(e, "`luac.cross ");
+  if (!c)
+    return 0;
+  c += 12;
+  const char *ce = strchr(c, '`');
+  int skipnext = 0;
+  while (c < ce) {
+    while (c < ce && *c == ' ')
+      c++;
+    const char *t = c;
+    while (c < ce && *c != ' ')
+      c++;
+    if (c == t)
+      break;
+    size_t n = (size_t)(c - t);
+    if (skipnext) {
+      skipnext = 0;
+    } else if (n == 2 && t[0] == '-') {
+      skipnext = t[1] == 'o';
+    } else if (r->ninputs < 400) {
+      r->inputs[r->ninputs++] = dupn(t, n);
+    }
+  }
+  const char *sd = strstr(ce, "seed ");
+  const char *ts = strstr(ce, "timestamp ");
+  if (!sd || !ts)
+    return 0;
+  r->seed = strtoll(sd + 5, NULL, 10);
+  r->timestamp = strtoll(ts + 10, NULL, 10);
+  return 1;
+}
+
+static void free_row(imgrow *r)
+{
+  for (int i = 0; i < r->ninputs; i++)
+    free(r->inputs[i]);
+}
+
+/* the .lc vector holding input X of a row (its unstripped form) */
+static unsigned char *input_lc(const imgrow *r, const char *in, size_t *len)
+{
+  size_t n = strlen(in);
+  if (n > 3 && strcmp(in + n - 3, ".lc") == 0)
+    return slurpf(len, "%s/src/%s", dir, in);
+  if (n > 4 && strcmp(in + n - 4, ".lua") == 0)
+    n -= 4;
+  return slurpf(len, "%s/out/%d/lc/%.*s.lc", dir, r->bits, (int)n, in);
+}
+
+static int img_n, img_ok, img_skip, rt_n, rt_ok;
+
+static void test_image_row(imgrow *r)
+{
+  size_t elen;
+  unsigned char *exp = slurpf(&elen, "%s/%s", dir, r->out);
+  if (!exp) {
+    img_skip++;
+    return;
+  }
+  lfsc_ctx *ctx = lfsc_new();
+  lfsc_variant v = variant_of(r->bits);
+  lfsc_lfs53_module mods[400];
+  int good = 1;
+  for (int i = 0; i < r->ninputs && good; i++) {
+    size_t len;
+    unsigned char *b = input_lc(r, r->inputs[i], &len);
+    lfsc_proto *f = NULL;
+    if (!b || lfsc_nlc_read(ctx, b, len, r->inputs[i], &v, &f, NULL)) {
+      printf("SKIP %s: no .lc for %s (%s)\n", r->out, r->inputs[i], b ? lfsc_errmsg(ctx) : "not stored");
+      good = 0;
+    }
+    free(b);
+    mods[i].filename = r->inputs[i];
+    mods[i].proto = f;
+  }
+  if (!good) {
+    img_skip++;
+    goto out;
+  }
+  /* (a) from the inputs' protos */
+  lfsc_sink s;
+  lfsc_sink_mem_init(&s);
+  img_n++;
+  if (lfsc_lfs53_write(ctx, mods, r->ninputs, v, r->strip, r->seed, r->timestamp, &s))
+    printf("FAIL write %s: %s\n", r->out, lfsc_errmsg(ctx));
+  else if (diff_at(s.buf, s.len, exp, elen) >= 0)
+    printf("FAIL %s differs at %ld (%zu vs %zu bytes)\n", r->out, diff_at(s.buf, s.len, exp, elen),
+           s.len, elen);
+  else
+    img_ok++;
+  lfsc_sink_mem_free(&s);
+  /* (b) read the vector, write it back */
+  lfsc_lfs53_image img;
+  rt_n++;
+  if (lfsc_lfs53_read(ctx, exp, elen, r->out, &v, &img)) {
+    printf("FAIL read %s: %s\n", r->out, lfsc_errmsg(ctx));
+    goto out;
+  }
+  for (int i = 0; i < img.nmodules; i++) {
+    mods[i].filename = img.names[i]->data;
+    mods[i].proto = img.protos[i];
+  }
+  lfsc_sink_mem_init(&s);
+  if (img.size != elen || img.strip != r->strip || img.seed != r->seed || img.timestamp != r->timestamp)
+    printf("FAIL read %s: size %zu strip %d seed %lld ts %lld\n", r->out, img.size, img.strip,
+           (long long)img.seed, (long long)img.timestamp);
+  else if (lfsc_lfs53_write(ctx, mods, img.nmodules, v, img.strip, img.seed, img.timestamp, &s))
+    printf("FAIL rewrite %s: %s\n", r->out, lfsc_errmsg(ctx));
+  else if (diff_at(s.buf, s.len, exp, elen) >= 0)
+    printf("FAIL rewrite %s differs at %ld\n", r->out, diff_at(s.buf, s.len, exp, elen));
+  else
+    rt_ok++;
+  lfsc_sink_mem_free(&s);
+out:
+  free(exp);
+  lfsc_free(ctx);
+}
+
+static void test_images(void)
+{
+  size_t len;
+  char *man = (char *)slurpf(&len, "%s/MANIFEST.md", dir);
+  if (!man) {
+    printf("FAIL no MANIFEST.md\n");
+    failures++;
+    return;
+  }
+  char *line = man;
+  while (line < man + len) {
+    char *nl = memchr(line, '\n', (size_t)(man + len - line));
+    if (nl)
+      *nl = 0;
+    imgrow r;
+    if (parse_row(line, &r))
+      test_image_row(&r);
+    free_row(&r);
+    line = nl ? nl + 1 : man + len;
+  }
+  free(man);
+  check("image from the inputs' .lc protos (a)", img_ok, img_n);
+  check("image read -> write (b)", rt_ok, rt_n);
+  printf("image rows skipped (vector or input .lc not stored): %d\n", img_skip);
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2) {
@@ -251,6 +429,7 @@ int main(int argc, char **argv)
   test_lc();
   test_multi();
   test_errors();
+  test_images();
   if (failures)
     printf("%d group(s) failed\n", failures);
   return failures ? 1 : 0;
