@@ -72,7 +72,10 @@ typedef struct lfsc_lfs53_abs_opts {
   uint32_t address;             /* flash address of the image's first byte */
   uint32_t max_size;            /* refuse a larger image (-m); 0: no limit */
   uint32_t signature;           /* header word 0; 0: 0xFAFAA250 */
-  int compat_fixed_strings;     /* reproduce the loader's "thread"/"proto" bug */
+  int compat;                   /* the reference loader's layout, bugs included:
+                                   ROTable in file order with n & 0xFF entries,
+                                   names over 40 bytes, "thread"/"proto"
+                                   constants as "userdata"/"thread" */
 } lfsc_lfs53_abs_opts;
 
 /* The flash image the device builds from img (spec §6), for a 32-bit
