@@ -66,13 +66,18 @@ static int reserve(absw *w, size_t n)
   if (w->status)
     return w->status;
   uint64_t need = (uint64_t)w->len + n;
-  if (need > 0xFFFFFFFFu - w->base || (w->o->max_size && need > w->o->max_size)) {
+  if (w->o->max_size && need > w->o->max_size) {
     if (!w->status)
       w->status = lfsc_seterr(w->ctx, LFSC_ELIMIT,
-                              w->o->max_size && need > w->o->max_size
-                              ? "absolute LFS image is over the maximum size (%lu bytes)"
-                              : "absolute LFS image does not fit below 4 GiB at this address%.0lu",
+                              "absolute LFS image is over the maximum size (%lu bytes)",
                               (unsigned long)w->o->max_size);
+    return w->status;
+  }
+  if (need > 0xFFFFFFFFu - w->base) {
+    if (!w->status)
+      w->status = lfsc_seterr(w->ctx, LFSC_ELIMIT,
+                              "absolute LFS image at 0x%08lX would end past the 32-bit address space",
+                              (unsigned long)w->base);
     return w->status;
   }
   if (need > w->cap) {

@@ -133,12 +133,18 @@ static int lc_visit(const char *path, const struct stat *st, int type, struct FT
   return 0;
 }
 
-static void check(const char *what, int ok, int n)
+static void check_as(const char *what, int ok, int n, const char *verb)
 {
-  printf("%s: %d of %d identical\n", what, ok, n);
+  printf("%s: %d of %d %s\n", what, ok, n, verb);
   if (n == 0 || ok != n)
     failures++;
 }
+
+static void check(const char *what, int ok, int n)
+{
+  check_as(what, ok, n, "identical");
+}
+
 
 static void test_lc(void)
 {
@@ -508,6 +514,238 @@ static void test_abs(void)
   check("-a 0x40280000 (compat) == abs vector but padding bytes", abs_ok, abs_n);
 }
 
+/* {================= -a without the reference's bugs =================} */
+
+/* post-order list of an image's functions (the order the Protos are made) */
+static int post_order(const lfsc_proto *f, const lfsc_proto **out, int n, int cap)
+{
+  for (int i = 0; i < f->sizep; i++)
+    n = post_order(f->p[i], out, n, cap);
+  if (n < cap)
+    out[n] = f;
+  return n + 1;
+}
+
+/* Every string constant and source of every Proto points at a TString
+ * with its own chars; returns the number of wrong ones (-1: bad walk). */
+static int check_strings(const unsigned char *b, size_t len, uint32_t base,
+                         const lfsc_lfs53_image *img, size_t tv)
+{
+  enum { CAP = 20000 };
+  static const lfsc_proto *want[CAP];
+  static uint32_t have[CAP];
+  int n = 0, m = 0, bad = 0;
+  for (int i = 0; i < img->nmodules; i++)
+    n = post_order(img->protos[i], want, n, CAP);
+  uint32_t at = rd_u32le(b + 32) * 4;
+  while (at && at + 76 <= len && m < CAP) {
+    have[m++] = at;
+    uint32_t next = rd_u32le(b + at);
+    at = next > base ? next - base : 0;
+  }
+  if (n != m || n > CAP)
+    return -1;
+  for (int i = 0; i < n; i++) {
+    uint32_t pa = have[n - 1 - i];
+    const lfsc_proto *f = want[i];
+    uint32_t k = rd_u32le(b + pa + 44) - base;
+    if ((int)rd_u32le(b + pa + 16) != f->sizek || (int)rd_u32le(b + pa + 20) != f->sizecode)
+      return -1;
+    for (int j = 0; j < f->sizek; j++) {
+      if (f->k[j].type != LFSC_K_STR)
+        continue;
+      uint32_t ts = rd_u32le(b + k + tv * (size_t)j) - base;
+      const lfsc_str *s = f->k[j].u.s;
+      uint32_t slen = b[ts + 4] == 0x04 ? b[ts + 7] : rd_u32le(b + ts + 12);
+      if (ts + 16 + s->len > len || slen != s->len || memcmp(b + ts + 16, s->data, s->len) != 0)
+        bad++;
+    }
+  }
+  return bad;
+}
+
+/* The firmware's module lookup (ltable.c rotable_findentry, modelled):
+ * a "__" key is looked for only among the leading "__" entries, a long
+ * key not at all, at most lsizenode entries. Returns how many of the
+ * image's modules it finds. */
+static int findable(const unsigned char *b, size_t len, uint32_t base, const lfsc_lfs53_image *img,
+                    size_t tv)
+{
+  uint32_t rot = rd_u32le(b + 28) * 4;
+  int tl = b[rot + 7];
+  uint32_t e = rd_u32le(b + rot + 12) - base;
+  size_t esz = 4 + tv;
+  int found = 0;
+  for (int i = 0; i < img->nmodules; i++) {
+    const lfsc_str *key = img->names[i];
+    if (key->len > 40)
+      continue;
+    int meta = key->len >= 2 && key->data[0] == '_' && key->data[1] == '_';
+    for (int j = 0; j < tl && e + esz * (size_t)(j + 1) <= len; j++) {
+      const char *k = (const char *)b + rd_u32le(b + e + esz * (size_t)j) - base;
+      if (meta && !(k[0] == '_' && k[1] == '_'))
+        break;
+      if (strcmp(k, key->data) == 0) {
+        found++;
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+static int fix_n, fix_ok;
+
+static void test_fixes_one(const char *name, int bits)
+{
+  size_t ilen;
+  unsigned char *in = slurpf(&ilen, "%s/out/%d/img/%s.img", dir, bits, name);
+  if (!in)
+    return;
+  lfsc_ctx *ctx = lfsc_new();
+  lfsc_variant v = variant_of(bits);
+  lfsc_lfs53_image img;
+  size_t tv = bits == 32 ? 8 : 12;
+  lfsc_lfs53_abs_opts ref = {0x40280000u, 0, 0, 1}, fix = {0x40280000u, 0, 0, 0};
+  lfsc_sink a, b;
+  lfsc_sink_mem_init(&a);
+  lfsc_sink_mem_init(&b);
+  fix_n++;
+  if (lfsc_lfs53_read(ctx, in, ilen, name, &v, &img) || lfsc_lfs53_abs(ctx, &img, &ref, &a)) {
+    printf("FAIL fixes %d/%s: %s\n", bits, name, lfsc_errmsg(ctx));
+    goto out;
+  }
+  int rc = lfsc_lfs53_abs(ctx, &img, &fix, &b);
+  int ref_found = findable(a.buf, a.len, 0x40280000u, &img, tv);
+  int ref_badk = check_strings(a.buf, a.len, 0x40280000u, &img, tv);
+  int many = img.nmodules > 255, longname = 0;
+  for (int i = 0; i < img.nmodules; i++)
+    longname |= img.names[i]->len > 40;
+  if (many || longname) {
+    /* the firmware cannot find them: a clear error instead */
+    if (rc == LFSC_ELIMIT) {
+      fix_ok++;
+      printf("  %d/%s: reference finds %d of %d modules; ours: error \"%s\"\n", bits, name,
+             ref_found, img.nmodules, lfsc_errmsg(ctx));
+    } else {
+      printf("FAIL fixes %d/%s: no error for unfindable modules\n", bits, name);
+    }
+    goto out;
+  }
+  if (rc) {
+    printf("FAIL fixes %d/%s: %s\n", bits, name, lfsc_errmsg(ctx));
+    goto out;
+  }
+  int found = findable(b.buf, b.len, 0x40280000u, &img, tv);
+  int badk = check_strings(b.buf, b.len, 0x40280000u, &img, tv);
+  size_t ndiff = 0;
+  long first = -1, last = -1;
+  for (size_t i = 0; i < a.len && i < b.len; i++)
+    if (a.buf[i] != b.buf[i]) {
+      ndiff++;
+      if (first < 0)
+        first = (long)i;
+      last = (long)i;
+    }
+  if (found == img.nmodules && badk == 0 && a.len == b.len) {
+    fix_ok++;
+    if (ndiff || ref_found != img.nmodules || ref_badk)
+      printf("  %d/%s: reference finds %d of %d modules, %d string constants wrong; ours all, "
+             "%zu bytes differ in 0x%lx..0x%lx\n", bits, name, ref_found, img.nmodules, ref_badk,
+             ndiff, (unsigned long)first, (unsigned long)last);
+  } else {
+    printf("FAIL fixes %d/%s: finds %d of %d, %d bad string constants\n", bits, name, found,
+           img.nmodules, badk);
+  }
+out:
+  lfsc_sink_mem_free(&a);
+  lfsc_sink_mem_free(&b);
+  lfsc_free(ctx);
+  free(in);
+}
+
+static void test_fixes(void)
+{
+  static const char *const sets[] = {
+    "single", "empty", "basic", "strings", "lineinfo", "all", "setlist", "unders", "names",
+    "gen255", "gen256", "gen300", "lcinput"
+  };
+  for (int bits = 32; bits <= 64; bits += 32)
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+      test_fixes_one(sets[i], bits);
+  check_as("-a (default): every module findable, string constants themselves, or an error",
+           fix_ok, fix_n, "passed");
+}
+
+/* -m, odd addresses, hostile images: clear errors, never a crash */
+static void test_limits(void)
+{
+  size_t ilen;
+  int n = 0, ok = 0;
+  unsigned char *in = slurpf(&ilen, "%s/out/32/img/basic.img", dir);
+  if (!in) {
+    check_as("limits", 0, 0, "passed");
+    return;
+  }
+  lfsc_ctx *ctx = lfsc_new();
+  lfsc_variant v = variant_of(32);
+  lfsc_lfs53_image img;
+  if (lfsc_lfs53_read(ctx, in, ilen, "basic", &v, &img) == 0) {
+    struct {
+      uint32_t addr, max;
+      int rc;
+    } cases[] = {
+      {0x40280000u, 8408, 0}, {0x40280000u, 8404, LFSC_ELIMIT}, {0, 0, 0}, {0x40200000u, 0, 0},
+      {0xFFFFF000u, 0, LFSC_ELIMIT}, {0x40280002u, 0, LFSC_EARG}, {0xFFFFDF00u, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+      lfsc_lfs53_abs_opts o = {cases[i].addr, cases[i].max, 0, 0};
+      lfsc_sink s;
+      lfsc_sink_mem_init(&s);
+      int rc = lfsc_lfs53_abs(ctx, &img, &o, &s);
+      n++;
+      if (rc == cases[i].rc && (rc != 0 || s.len == 8408))
+        ok++;
+      else
+        printf("FAIL -a 0x%08x -m %u: rc %d (%s)\n", (unsigned)cases[i].addr,
+               (unsigned)cases[i].max, rc, lfsc_errmsg(ctx));
+      lfsc_sink_mem_free(&s);
+    }
+  }
+  /* every truncation, and every single-byte change of the string and
+   * function sections, is an error or a well-formed image */
+  int clean = 1;
+  for (size_t k = 0; k < ilen; k++) {
+    lfsc_ctx *c2 = lfsc_new();
+    if (lfsc_lfs53_read(c2, in, k, "t", &v, &img) != LFSC_EFORMAT)
+      clean = 0;
+    lfsc_free(c2);
+  }
+  n++;
+  ok += clean;
+  int flips = 0;
+  for (size_t k = 21; k < ilen; k++)
+    for (int bit = 0; bit < 8; bit++) {
+      lfsc_ctx *c2 = lfsc_new();
+      in[k] ^= (unsigned char)(1u << bit);
+      if (lfsc_lfs53_read(c2, in, ilen, "f", &v, &img) == 0) {
+        lfsc_lfs53_abs_opts o = {0x40280000u, 0, 0, 0};
+        lfsc_sink s;
+        lfsc_sink_mem_init(&s);
+        lfsc_lfs53_abs(c2, &img, &o, &s);
+        lfsc_sink_mem_free(&s);
+        flips++;
+      }
+      in[k] ^= (unsigned char)(1u << bit);
+      lfsc_free(c2);
+    }
+  printf("  bit flips of basic.img read as images (then built with -a): %d of %zu\n", flips,
+         (ilen - 21) * 8);
+  lfsc_free(ctx);
+  free(in);
+  check_as("-a limits and hostile images", ok, n, "passed");
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2) {
@@ -520,6 +758,8 @@ int main(int argc, char **argv)
   test_errors();
   test_images();
   test_abs();
+  test_fixes();
+  test_limits();
   if (failures)
     printf("%d group(s) failed\n", failures);
   return failures ? 1 : 0;
