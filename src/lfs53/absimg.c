@@ -325,6 +325,18 @@ static uint32_t put_proto(absw *w, const lfsc_proto *f, int depth)
   return at;
 }
 
+uint32_t lfsc_lfs53_signature(lfsc_variant v, int esp32)
+{
+  uint32_t sig = SIG_DEFAULT;
+  if (esp32) {
+    if (v.numbers == LFSC_NUM_I64_F64 || v.numbers == LFSC_NUM_I64_F32)
+      sig |= 1;
+    if (v.numbers == LFSC_NUM_I64_F64 || v.numbers == LFSC_NUM_I32_F64)
+      sig |= 2;
+  }
+  return sig;
+}
+
 static int is_meta(const lfsc_str *s)
 {
   return s->len >= 2 && s->data[0] == '_' && s->data[1] == '_';

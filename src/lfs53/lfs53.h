@@ -86,6 +86,12 @@ typedef struct lfsc_lfs53_abs_opts {
 int lfsc_lfs53_abs(lfsc_ctx *ctx, const lfsc_lfs53_image *img, const lfsc_lfs53_abs_opts *o,
                    lfsc_sink *out);
 
+/* The flash signature (header word 0) a firmware of variant v checks at
+ * boot: 0xFAFAA250 on the ESP8266; the ESP32 adds 1 for int64 and 2 for
+ * double numbers (esp32-lfs.md, lua-5.3/lundump.h). Pass it as
+ * lfsc_lfs53_abs_opts.signature. */
+uint32_t lfsc_lfs53_signature(lfsc_variant v, int esp32);
+
 /* luaS_hash of NodeMCU 5.3 (5.1's hash, h starting at seed ^ len). */
 uint32_t lfsc_lfs53_hash(const char *s, size_t len, uint32_t seed);
 

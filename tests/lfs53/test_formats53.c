@@ -746,10 +746,76 @@ static void test_limits(void)
   check_as("-a limits and hostile images", ok, n, "passed");
 }
 
+/* {================= ESP32 5.3 variants =================} */
+
+/* conformance-esp32/out/53-*: .lc files of the four number variants read
+ * and written back; each image rebuilt from its .lc with the image's own
+ * seed and timestamp, and read -> written. */
+static void test_esp32(const char *edir)
+{
+  static const char *const vars[] = {"53-32", "53-64", "53-i32f64", "53-i64f32"};
+  static const char *const files[] = {"c01_basic", "c03_closures", "c07_methods", "c11_nested",
+                                      "c14_misc"};
+  int n = 0, ok = 0, ni = 0, oki = 0;
+  for (size_t a = 0; a < 4; a++)
+    for (size_t b = 0; b < 5; b++) {
+      size_t llen, ilen;
+      unsigned char *lc = slurpf(&llen, "%s/out/%s/%s.lc", edir, vars[a], files[b]);
+      unsigned char *im = slurpf(&ilen, "%s/out/%s/%s.img", edir, vars[a], files[b]);
+      lfsc_ctx *ctx = lfsc_new();
+      lfsc_proto *f = NULL;
+      lfsc_variant v;
+      if (lc) {
+        lfsc_sink s;
+        lfsc_sink_mem_init(&s);
+        n++;
+        if (lfsc_nlc_read(ctx, lc, llen, files[b], NULL, &f, &v) == 0 &&
+            lfsc_nlc_write(ctx, f, v, 0, &s) == 0 && diff_at(s.buf, s.len, lc, llen) < 0)
+          ok++;
+        else
+          printf("FAIL esp32 %s/%s.lc: %s\n", vars[a], files[b], lfsc_errmsg(ctx));
+        lfsc_sink_mem_free(&s);
+      }
+      if (im && f) {
+        lfsc_lfs53_image img;
+        char fname[64];
+        snprintf(fname, sizeof fname, "%s.lua", files[b]);
+        lfsc_lfs53_module m = {fname, f};
+        lfsc_sink s;
+        lfsc_sink_mem_init(&s);
+        ni++;
+        if (lfsc_lfs53_read(ctx, im, ilen, files[b], &v, &img) == 0 &&
+            lfsc_lfs53_write(ctx, &m, 1, v, 0, img.seed, img.timestamp, &s) == 0 &&
+            diff_at(s.buf, s.len, im, ilen) < 0)
+          oki++;
+        else
+          printf("FAIL esp32 %s/%s.img: %s\n", vars[a], files[b], lfsc_errmsg(ctx));
+        lfsc_sink_mem_free(&s);
+      }
+      lfsc_free(ctx);
+      free(lc);
+      free(im);
+    }
+  /* the ESP32's flash signature carries the number variant */
+  static const lfsc_target t[4] = {LFSC_TARGET_53_INT32_SINGLEFP, LFSC_TARGET_53_INT64_DOUBLEFP,
+                                   LFSC_TARGET_53_INT32_DOUBLEFP, LFSC_TARGET_53_INT64_SINGLEFP};
+  static const uint32_t sig[4] = {0xFAFAA250u, 0xFAFAA253u, 0xFAFAA252u, 0xFAFAA251u};
+  for (int i = 0; i < 4; i++) {
+    n++;
+    if (lfsc_lfs53_signature(lfsc_target_variant(t[i]), 1) == sig[i] &&
+        lfsc_lfs53_signature(lfsc_target_variant(t[i]), 0) == 0xFAFAA250u)
+      ok++;
+    else
+      printf("FAIL signature of %s\n", lfsc_target_name(t[i]));
+  }
+  check("ESP32 5.3 .lc (4 variants) read->write, signatures", ok, n);
+  check("ESP32 5.3 images from their .lc (seed/timestamp from the image)", oki, ni);
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2) {
-    fprintf(stderr, "usage: test_formats53 CONFORMANCE53_DIR\n");
+    fprintf(stderr, "usage: test_formats53 CONFORMANCE53_DIR [CONFORMANCE_ESP32_DIR]\n");
     return 2;
   }
   dir = argv[1];
@@ -760,6 +826,8 @@ int main(int argc, char **argv)
   test_abs();
   test_fixes();
   test_limits();
+  if (argc > 2)
+    test_esp32(argv[2]);
   if (failures)
     printf("%d group(s) failed\n", failures);
   return failures ? 1 : 0;
