@@ -142,4 +142,7 @@ lfsc_proto *lfsc_nlc_combine(lfsc_ctx *ctx, lfsc_proto *const *chunks, int n);
 /* A top-level chunk as an image or combined main holds it: upvalue 0
  * (_ENV) with instack 0 (the loader binds it). A shallow copy. */
 lfsc_proto *lfsc_nlc_toplevel(lfsc_ctx *ctx, const lfsc_proto *chunk);
+/* The inverse, for extracting a module of an image as a .lc main: upvalue
+ * 0 (_ENV) with instack 1, as a compiled chunk has it. A shallow copy. */
+lfsc_proto *lfsc_nlc_standalone(lfsc_ctx *ctx, const lfsc_proto *chunk);
 #endif

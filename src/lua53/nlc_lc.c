@@ -54,7 +54,7 @@ int lfsc_nlc_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len, const cha
   return LFSC_OK;
 }
 
-lfsc_proto *lfsc_nlc_toplevel(lfsc_ctx *ctx, const lfsc_proto *chunk)
+static lfsc_proto *with_env_instack(lfsc_ctx *ctx, const lfsc_proto *chunk, uint8_t instack)
 {
   lfsc_proto *c = lfsc_alloc(ctx, sizeof *c);
   if (!c)
@@ -65,9 +65,19 @@ lfsc_proto *lfsc_nlc_toplevel(lfsc_ctx *ctx, const lfsc_proto *chunk)
     if (!c->upvaldesc)
       return NULL;
     memcpy(c->upvaldesc, chunk->upvaldesc, chunk->nups * sizeof *c->upvaldesc);
-    c->upvaldesc[0].instack = 0;
+    c->upvaldesc[0].instack = instack;
   }
   return c;
+}
+
+lfsc_proto *lfsc_nlc_toplevel(lfsc_ctx *ctx, const lfsc_proto *chunk)
+{
+  return with_env_instack(ctx, chunk, 0);
+}
+
+lfsc_proto *lfsc_nlc_standalone(lfsc_ctx *ctx, const lfsc_proto *chunk)
+{
+  return with_env_instack(ctx, chunk, 1);
 }
 
 lfsc_proto *lfsc_nlc_combine(lfsc_ctx *ctx, lfsc_proto *const *chunks, int n)

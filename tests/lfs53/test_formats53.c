@@ -320,17 +320,17 @@ static void free_row(imgrow *r)
 }
 
 /* the .lc vector holding input X of a row (its unstripped form) */
-static unsigned char *input_lc(const imgrow *r, const char *in, size_t *len)
+static unsigned char *input_lc(const imgrow *r, const char *in, size_t *len, int strip)
 {
   size_t n = strlen(in);
   if (n > 3 && strcmp(in + n - 3, ".lc") == 0)
     return slurpf(len, "%s/src/%s", dir, in);
   if (n > 4 && strcmp(in + n - 4, ".lua") == 0)
     n -= 4;
-  return slurpf(len, "%s/out/%d/lc/%.*s.lc", dir, r->bits, (int)n, in);
+  return slurpf(len, "%s/out/%d/%s/%.*s.lc", dir, r->bits, strip ? "lc-s" : "lc", (int)n, in);
 }
 
-static int img_n, img_ok, img_skip, rt_n, rt_ok;
+static int img_n, img_ok, img_skip, rt_n, rt_ok, ex_n, ex_ok;
 
 static void test_image_row(imgrow *r)
 {
@@ -346,7 +346,7 @@ static void test_image_row(imgrow *r)
   int good = 1;
   for (int i = 0; i < r->ninputs && good; i++) {
     size_t len;
-    unsigned char *b = input_lc(r, r->inputs[i], &len);
+    unsigned char *b = input_lc(r, r->inputs[i], &len, 0);
     lfsc_proto *f = NULL;
     if (!b || lfsc_nlc_read(ctx, b, len, r->inputs[i], &v, &f, NULL)) {
       printf("SKIP %s: no .lc for %s (%s)\n", r->out, r->inputs[i], b ? lfsc_errmsg(ctx) : "not stored");
@@ -394,6 +394,21 @@ static void test_image_row(imgrow *r)
   else
     rt_ok++;
   lfsc_sink_mem_free(&s);
+  /* (c) each module extracted as a .lc is its input .lc (inputs that
+   * were .lua files: the .lc luac.cross writes for them, -s as the image) */
+  for (int i = 0; i < img.nmodules; i++) {
+    size_t len;
+    unsigned char *b = input_lc(r, r->inputs[i], &len, r->strip);
+    lfsc_proto *m = lfsc_nlc_standalone(ctx, img.protos[i]);
+    lfsc_sink_mem_init(&s);
+    ex_n++;
+    if (b && m && lfsc_nlc_write(ctx, m, v, r->strip, &s) == 0 && diff_at(s.buf, s.len, b, len) < 0)
+      ex_ok++;
+    else
+      printf("FAIL extract %s module %d\n", r->out, i);
+    lfsc_sink_mem_free(&s);
+    free(b);
+  }
 out:
   free(exp);
   lfsc_free(ctx);
@@ -422,6 +437,7 @@ static void test_images(void)
   free(man);
   check("image from the inputs' .lc protos (a)", img_ok, img_n);
   check("image read -> write (b)", rt_ok, rt_n);
+  check("image module extracted as .lc == its input .lc (c)", ex_ok, ex_n);
   printf("image rows skipped (vector or input .lc not stored): %d\n", img_skip);
 }
 
