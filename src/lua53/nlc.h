@@ -114,6 +114,20 @@ lfsc_proto *lfsc_nlc_get_function(nlc_reader *r, const lfsc_str *parent_source);
  * the reference's undo bug writes such files. */
 int lfsc_nlc_lineinfo_decode(const uint8_t *p, size_t len, int *lines, int n, const char **why);
 
+/* {================= code checker =================} */
+
+/* Lua 5.3 has no load-time verifier: these bound every operand the VM
+ * uses as an index (registers below maxstacksize, constants below sizek,
+ * upvalues below nups, jumps inside the function, CLOSURE below sizep,
+ * LOADKX/SETLIST followed by EXTRAARG, tests by a jump, a final RETURN,
+ * upvalue descriptors inside the parent). Code stock 5.3 generates passes.
+ * A pure predicate: 1 when acceptable, else 0 with a static *why and the
+ * 0-based *pc of the offending instruction (-1 for a function-level
+ * rule). parent: the enclosing function (NULL for a main/top-level one). */
+int lfsc_nlc_check_proto(const lfsc_proto *f, const lfsc_proto *parent, const char **why, int *pc);
+/* The whole tree, children first; *bad is the first function that fails. */
+int lfsc_nlc_check_tree(const lfsc_proto *f, const char **why, const lfsc_proto **bad);
+
 /* {================= the .lc file (format 10) =================} */
 
 /* Write main as a NodeMCU 5.3 .lc for variant v (a NodeMCU Lua 5.3

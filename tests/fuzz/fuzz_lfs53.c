@@ -22,6 +22,7 @@ static void lc_case(lfsc_ctx *ctx, const uint8_t *data, size_t size, int strip)
   lfsc_variant v;
   if (lfsc_nlc_read(ctx, data, size, "fuzz", NULL, &f, &v) != LFSC_OK)
     return;
+  lfsc_nlc_check_tree(f, NULL, NULL);
   lfsc_sink a, b;
   lfsc_sink_mem_init(&a);
   lfsc_sink_mem_init(&b);
@@ -43,6 +44,8 @@ static void img_case(lfsc_ctx *ctx, const uint8_t *data, size_t size)
   if (lfsc_lfs53_read(ctx, data, size, "fuzz", NULL, &img) != LFSC_OK)
     return;
   lfsc_sink s;
+  for (int i = 0; i < img.nmodules; i++)
+    lfsc_nlc_check_tree(img.protos[i], NULL, NULL);
   for (int compat = 0; compat <= 1; compat++) {
     lfsc_lfs53_abs_opts o = {0x40280000u, 1u << 22, 0, compat};
     lfsc_sink_mem_init(&s);

@@ -10,6 +10,7 @@
 
 #include "lfsc/lfsc.h"
 #include "base/sink.h"
+#include "lfsc/opcodes53.h"
 #include "lua53/nlc.h"
 #include "lfs53/lfs53.h"
 
@@ -88,8 +89,11 @@ static int lc_roundtrip(const char *path, const char *expect_path, int strip)
   lfsc_ctx *ctx = lfsc_new();
   lfsc_proto *f;
   lfsc_variant v = variant_of(lc_bits);
+  const char *why = NULL;
   if (lfsc_nlc_read(ctx, buf, len, path, &v, &f, NULL)) {
     printf("FAIL read %s: %s\n", path, lfsc_errmsg(ctx));
+  } else if (!lfsc_nlc_check_tree(f, &why, NULL)) {
+    printf("FAIL code check %s: %s\n", path, why);
   } else {
     lfsc_sink s;
     lfsc_sink_mem_init(&s);
@@ -380,8 +384,11 @@ static void test_image_row(imgrow *r)
     goto out;
   }
   for (int i = 0; i < img.nmodules; i++) {
+    const char *why = NULL;
     mods[i].filename = img.names[i]->data;
     mods[i].proto = img.protos[i];
+    if (!lfsc_nlc_check_tree(img.protos[i], &why, NULL))
+      printf("FAIL code check %s module %d: %s\n", r->out, i, why);
   }
   lfsc_sink_mem_init(&s);
   if (img.size != elen || img.strip != r->strip || img.seed != r->seed || img.timestamp != r->timestamp)
@@ -828,6 +835,66 @@ static void test_esp32(const char *edir)
   check("ESP32 5.3 images from their .lc (seed/timestamp from the image)", oki, ni);
 }
 
+/* {================= the code checker on broken code =================} */
+
+static void test_check(void)
+{
+  size_t len;
+  unsigned char *b = slurpf(&len, "%s/out/64/lc/closures_loops.lc", dir);
+  int n = 0, ok = 0;
+  lfsc_ctx *ctx = lfsc_new();
+  lfsc_proto *f;
+  lfsc_variant v = variant_of(64);
+  if (b && lfsc_nlc_read(ctx, b, len, "c", &v, &f, NULL) == 0) {
+    /* each: an instruction word for pc 0 of the main, and the rule */
+    const lfsc_proto *p = f;
+    uint32_t keep = p->code[0];
+    struct {
+      uint32_t word;
+      const char *why;
+    } cases[] = {
+      {(uint32_t)OP53_LOADK | (uint32_t)p->sizek << 14, "constant out of range"},
+      {(uint32_t)OP53_MOVE | (uint32_t)p->maxstacksize << 6, "register out of range"},
+      {(uint32_t)OP53_GETUPVAL | (uint32_t)p->nups << 23, "upvalue out of range"},
+      {(uint32_t)OP53_JMP | (uint32_t)(LFSC_MAXARG_sBx - 5) << 14, "jump out of range"},
+      {(uint32_t)OP53_JMP | (uint32_t)(LFSC_MAXARG_sBx + 100000) << 14, "jump out of range"},
+      {(uint32_t)OP53_CLOSURE | (uint32_t)p->sizep << 14, "function out of range"},
+      {(uint32_t)OP53_ADD | (uint32_t)(0x100 | p->sizek) << 23, "constant out of range"},
+      {(uint32_t)OP53_LOADKX, "LOADKX without EXTRAARG"},
+      {(uint32_t)OP53_EXTRAARG, "stray EXTRAARG"},
+      {(uint32_t)OP53_EQ, "test without a jump"},
+      {63, "bad opcode"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+      const char *why = NULL;
+      int pc = -2;
+      f->code[0] = cases[i].word;
+      n++;
+      if (!lfsc_nlc_check_proto(f, NULL, &why, &pc) && pc == 0 && strcmp(why, cases[i].why) == 0)
+        ok++;
+      else
+        printf("FAIL checker case %zu: %s at %d\n", i, why ? why : "accepted", pc);
+    }
+    f->code[0] = keep;
+    const char *why = NULL;
+    n++;
+    ok += lfsc_nlc_check_tree(f, &why, NULL);
+    /* an upvalue descriptor outside its parent */
+    if (f->sizep > 0 && f->p[0]->nups > 0) {
+      lfsc_upvaldesc d = f->p[0]->upvaldesc[0];
+      f->p[0]->upvaldesc[0].instack = 1;
+      f->p[0]->upvaldesc[0].idx = f->maxstacksize;
+      n++;
+      if (!lfsc_nlc_check_tree(f, &why, NULL) && strcmp(why, "upvalue descriptor out of range") == 0)
+        ok++;
+      f->p[0]->upvaldesc[0] = d;
+    }
+  }
+  free(b);
+  lfsc_free(ctx);
+  check_as("code checker on broken code", ok, n, "passed");
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2) {
@@ -838,6 +905,7 @@ int main(int argc, char **argv)
   test_lc();
   test_multi();
   test_errors();
+  test_check();
   test_images();
   test_abs();
   test_fixes();
