@@ -895,12 +895,79 @@ static void test_check(void)
   check_as("code checker on broken code", ok, n, "passed");
 }
 
+/* {================= the huge vectors (tests/lfs53/huge.sh) =================} */
+
+/* DIR holds NAME.BITS.lc and NAME.BITS.s.lc (made by stock2nlc.py and
+ * checked against the manifest's sha256 by huge.sh): read -> write both
+ * ways, then write NAME.BITS.img with the manifest's seed and timestamp
+ * (huge.sh checks its sha256) and build it with -a. */
+static int huge(const char *hdir)
+{
+  static const struct {
+    const char *lc, *img, *mod;
+    long long seed32, seed64;
+  } sets[] = {
+    {"k70000", "k70000", "k70000.lua", 1896459671LL, 1345599515LL},
+    {"k_loadkx", "loadkx", "k_loadkx.lua", 1896459671LL, 1345599515LL},
+  };
+  int n = 0, ok = 0;
+  for (size_t i = 0; i < 2; i++)
+    for (int bits = 32; bits <= 64; bits += 32) {
+      char p[4096], ps[4096];
+      snprintf(p, sizeof p, "%s/%s.%d.lc", hdir, sets[i].lc, bits);
+      snprintf(ps, sizeof ps, "%s/%s.%d.s.lc", hdir, sets[i].lc, bits);
+      lc_bits = bits;
+      n += 2;
+      ok += lc_roundtrip(p, p, 0);
+      ok += lc_roundtrip(p, ps, 1);
+      size_t len;
+      unsigned char *b = slurp(p, &len);
+      lfsc_ctx *ctx = lfsc_new();
+      lfsc_variant v = variant_of(bits);
+      lfsc_proto *f;
+      n++;
+      if (b && lfsc_nlc_read(ctx, b, len, p, &v, &f, NULL) == 0) {
+        lfsc_lfs53_module m = {sets[i].mod, f};
+        lfsc_sink s;
+        lfsc_sink_mem_init(&s);
+        snprintf(p, sizeof p, "%s/%s.%d.img", hdir, sets[i].img, bits);
+        FILE *o = fopen(p, "wb");
+        lfsc_lfs53_image img;
+        lfsc_lfs53_abs_opts ao = {0x40280000u, 0, 0, 0};
+        lfsc_sink a;
+        lfsc_sink_mem_init(&a);
+        if (o && lfsc_lfs53_write(ctx, &m, 1, v, 0, bits == 32 ? sets[i].seed32 : sets[i].seed64,
+                                  1704067200, &s) == 0 &&
+            fwrite(s.buf, 1, s.len, o) == s.len &&
+            lfsc_lfs53_read(ctx, s.buf, s.len, p, &v, &img) == 0 &&
+            lfsc_lfs53_abs(ctx, &img, &ao, &a) == 0) {
+          ok++;
+          printf("  %s: image %zu bytes, -a %zu bytes\n", p, s.len, a.len);
+        } else {
+          printf("FAIL %s: %s\n", p, lfsc_errmsg(ctx));
+        }
+        if (o)
+          fclose(o);
+        lfsc_sink_mem_free(&s);
+        lfsc_sink_mem_free(&a);
+      } else {
+        printf("FAIL read %s: %s\n", p, lfsc_errmsg(ctx));
+      }
+      lfsc_free(ctx);
+      free(b);
+    }
+  check_as("huge vectors: .lc round trips, images written, -a built", ok, n, "passed");
+  return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2) {
     fprintf(stderr, "usage: test_formats53 CONFORMANCE53_DIR [CONFORMANCE_ESP32_DIR]\n");
     return 2;
   }
+  if (argc == 3 && strcmp(argv[1], "--huge") == 0)
+    return huge(argv[2]);
   dir = argv[1];
   test_lc();
   test_multi();
