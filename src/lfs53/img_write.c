@@ -244,3 +244,27 @@ int lfsc_lfs53_write(lfsc_ctx *ctx, const lfsc_lfs53_module *mods, int n, lfsc_v
     return lfsc_seterr(ctx, out->status, "cannot write output");
   return LFSC_OK;
 }
+
+int64_t lfsc_lfs53_content_seed(const unsigned char *img, size_t len)
+{
+  /* FNV-1a: any stable mix of every byte will do */
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ img[i]) * 16777619u;
+  return (int64_t)(h & 0x7FFFFFFFu);
+}
+
+int lfsc_lfs53_image_from_modules(lfsc_ctx *ctx, const lfsc_lfs53_module *mods, int n,
+                                  lfsc_variant v, int strip, int64_t seed, int64_t timestamp,
+                                  lfsc_lfs53_image *out)
+{
+  lfsc_sink s;
+  lfsc_sink_mem_init(&s);
+  int rc = lfsc_lfs53_write(ctx, mods, n, v, strip, seed, timestamp, &s);
+  if (rc == LFSC_OK) {
+    /* the reader keeps pointers into ctx only, never into the buffer */
+    rc = lfsc_lfs53_read(ctx, s.buf, s.len, "(image)", &v, out);
+  }
+  lfsc_sink_mem_free(&s);
+  return rc;
+}

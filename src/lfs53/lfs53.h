@@ -43,6 +43,12 @@ size_t lfsc_lfs53_module_name(const char *filename, char *buf, size_t cap);
 int lfsc_lfs53_write(lfsc_ctx *ctx, const lfsc_lfs53_module *mods, int n, lfsc_variant v,
                      int strip, int64_t seed, int64_t timestamp, lfsc_sink *out);
 
+/* A seed derived from an image's content, for reproducible images when
+ * the user gives no --seed: write the image with seed 0, take this of its
+ * bytes, write it again with the result (31 bits: a positive lua_Integer
+ * in every variant). */
+int64_t lfsc_lfs53_content_seed(const unsigned char *img, size_t len);
+
 /* A format-11 image as read. */
 typedef struct lfsc_lfs53_image {
   lfsc_variant variant;
@@ -66,6 +72,13 @@ typedef struct lfsc_lfs53_image {
  * long strings. Errors are LFSC_EFORMAT. */
 int lfsc_lfs53_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len, const char *name,
                     const lfsc_variant *want, lfsc_lfs53_image *out);
+
+/* The image lfsc_lfs53_write would write, as lfsc_lfs53_read returns it
+ * (for -a straight from sources): written to memory and read back, so
+ * the two paths cannot disagree. Same errors as lfsc_lfs53_write. */
+int lfsc_lfs53_image_from_modules(lfsc_ctx *ctx, const lfsc_lfs53_module *mods, int n,
+                                  lfsc_variant v, int strip, int64_t seed, int64_t timestamp,
+                                  lfsc_lfs53_image *out);
 
 /* Options of the absolute image (-a). */
 typedef struct lfsc_lfs53_abs_opts {

@@ -43,6 +43,11 @@ lfsc_target lfsc_nlc_target(nlc_sizes s);
 /* Header length: 21 bytes, or 25 with an 8-byte lua_Number. */
 size_t lfsc_nlc_header_size(nlc_sizes s);
 
+/* What a file is, by its header (for lfsimg and luac.cross inputs): 1 and
+ * *format (10 .lc, 11 image) and *v when buf starts with a NodeMCU Lua 5.3
+ * header of a known variant, else 0. Reads at most 25 bytes. */
+int lfsc_nlc_sniff(const unsigned char *buf, size_t len, int *format, lfsc_variant *v);
+
 /* {================= writing =================} */
 
 void lfsc_nlc_put_header(lfsc_sink *out, int format, nlc_sizes s);

@@ -33,13 +33,25 @@ size_t lfsc_nlc_header_size(nlc_sizes s)
   return 17 + (size_t)s.num_bytes;
 }
 
-/* {================= writing =================} */
-
 /* Bytes 6..11 of the header: stock 5.3's LUAC_DATA. */
 static const unsigned char luac_data[6] = {0x19, 0x93, '\r', '\n', 0x1A, '\n'};
 /* The check number (LUAC_NUM) and its type byte. */
 #define CHECK_NUM 370.5
 #define CHECK_NUM_TT 0x20
+
+int lfsc_nlc_sniff(const unsigned char *buf, size_t len, int *format, lfsc_variant *v)
+{
+  if (len < 17 || memcmp(buf, "\x1bLua\x53", 5) != 0 ||
+      (buf[5] != NLC_FORMAT_LC && buf[5] != NLC_FORMAT_IMG) ||
+      memcmp(buf + 6, luac_data, sizeof luac_data) != 0 || buf[12] != 4 || buf[13] != 4 ||
+      (buf[14] != 4 && buf[14] != 8) || (buf[15] != 4 && buf[15] != 8) || buf[16] != CHECK_NUM_TT)
+    return 0;
+  *format = buf[5];
+  *v = lfsc_target_variant(lfsc_nlc_target((nlc_sizes){buf[14], buf[15]}));
+  return 1;
+}
+
+/* {================= writing =================} */
 
 static void put_raw_number(lfsc_sink *out, double n, unsigned bytes)
 {

@@ -960,6 +960,82 @@ static int huge(const char *hdir)
   return failures ? 1 : 0;
 }
 
+/* {================= helpers for the CLI =================} */
+
+static void test_helpers(void)
+{
+  int n = 0, ok = 0;
+  struct {
+    const char *file;
+    int format;
+    lfsc_nummodel nm;
+  } cases[] = {
+    {"out/32/lc/arith.lc", 10, LFSC_NUM_I32_F32}, {"out/64/lc/arith.lc", 10, LFSC_NUM_I64_F64},
+    {"out/32/img/basic.img", 11, LFSC_NUM_I32_F32}, {"out/64/img-s/all.img", 11, LFSC_NUM_I64_F64},
+    {"src/bad/stock53.luac", 0, 0}, {"src/arith.lua", 0, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t len;
+    unsigned char *b = slurpf(&len, "%s/%s", dir, cases[i].file);
+    int format = 0;
+    lfsc_variant v = {0};
+    int is = b ? lfsc_nlc_sniff(b, len, &format, &v) : -1;
+    n++;
+    if (b && (cases[i].format ? is == 1 && format == cases[i].format && v.numbers == cases[i].nm
+                              : is == 0))
+      ok++;
+    else
+      printf("FAIL sniff %s\n", cases[i].file);
+    free(b);
+  }
+  /* -a from modules == -a from the image file; content seeds are stable */
+  size_t len;
+  unsigned char *b = slurpf(&len, "%s/out/32/img/basic.img", dir);
+  lfsc_ctx *ctx = lfsc_new();
+  lfsc_variant v = variant_of(32);
+  lfsc_lfs53_image img, img2;
+  lfsc_lfs53_abs_opts o = {0x40280000u, 0, 0, 0};
+  lfsc_sink s1, s2, w1, w2;
+  lfsc_sink_mem_init(&s1);
+  lfsc_sink_mem_init(&s2);
+  lfsc_sink_mem_init(&w1);
+  lfsc_sink_mem_init(&w2);
+  n += 2;
+  if (b && lfsc_lfs53_read(ctx, b, len, "basic", &v, &img) == 0) {
+    lfsc_lfs53_module mods[8];
+    static char names[8][64];
+    for (int i = 0; i < img.nmodules && i < 8; i++) {
+      snprintf(names[i], sizeof names[i], "dir/%s.lua", img.names[i]->data);
+      mods[i].filename = names[i];
+      mods[i].proto = img.protos[i];
+    }
+    if (lfsc_lfs53_image_from_modules(ctx, mods, img.nmodules, v, 0, img.seed, img.timestamp,
+                                      &img2) == 0 &&
+        lfsc_lfs53_abs(ctx, &img, &o, &s1) == 0 && lfsc_lfs53_abs(ctx, &img2, &o, &s2) == 0 &&
+        s1.len == s2.len && memcmp(s1.buf, s2.buf, s1.len) == 0)
+      ok++;
+    else
+      printf("FAIL -a from modules: %s\n", lfsc_errmsg(ctx));
+    int64_t seeds[2];
+    for (int k = 0; k < 2; k++) {
+      lfsc_sink *w = k ? &w2 : &w1;
+      lfsc_lfs53_write(ctx, mods, img.nmodules, v, 0, 0, 1704067200, w);
+      seeds[k] = lfsc_lfs53_content_seed(w->buf, w->len);
+    }
+    if (seeds[0] == seeds[1] && seeds[0] > 0 && seeds[0] <= INT32_MAX)
+      ok++;
+    else
+      printf("FAIL content seed\n");
+  }
+  lfsc_sink_mem_free(&s1);
+  lfsc_sink_mem_free(&s2);
+  lfsc_sink_mem_free(&w1);
+  lfsc_sink_mem_free(&w2);
+  lfsc_free(ctx);
+  free(b);
+  check_as("sniff, -a from modules, content seed", ok, n, "passed");
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 2) {
@@ -977,6 +1053,7 @@ int main(int argc, char **argv)
   test_abs();
   test_fixes();
   test_limits();
+  test_helpers();
   if (argc > 2)
     test_esp32(argv[2]);
   if (failures)
