@@ -13,6 +13,7 @@
  * module name over 40 bytes (the lookup takes short strings only) are an
  * error; the string constants "thread" and "proto" refer to themselves.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "lfs53.h"
@@ -84,11 +85,10 @@ static int reserve(absw *w, size_t n)
     size_t cap = w->cap ? w->cap : 65536;
     while (cap < need)
       cap *= 2;
-    unsigned char *b = lfsc_alloc(w->ctx, cap);
+    /* on the heap, not in the arena: outgrown copies are freed at once */
+    unsigned char *b = realloc(w->buf, cap);
     if (!b)
       return err(w, LFSC_EMEM, "not enough memory");
-    if (w->len)
-      memcpy(b, w->buf, w->len);
     w->buf = b;
     w->cap = cap;
   }
@@ -447,7 +447,7 @@ int lfsc_lfs53_abs(lfsc_ctx *ctx, const lfsc_lfs53_image *img, const lfsc_lfs53_
   /* the functions, module by module */
   uint32_t *protos = n ? lfsc_alloc(ctx, (size_t)n * sizeof *protos) : NULL;
   if (n && !protos)
-    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+    err(&w, LFSC_EMEM, "not enough memory");
   for (int i = 0; i < n && !w.status; i++)
     protos[i] = put_proto(&w, img->protos[i], 0);
 
@@ -471,8 +471,10 @@ int lfsc_lfs53_abs(lfsc_ctx *ctx, const lfsc_lfs53_image *img, const lfsc_lfs53_
   put8(&w, TAG_ROTABLE, 0, 0xFF, (unsigned)n & 0xFF);
   put32(&w, 0);                 /* metatable */
   put32(&w, entries_at);
-  if (w.status)
+  if (w.status) {
+    free(w.buf);
     return w.status;
+  }
 
   uint32_t hdr[HEADER_WORDS] = {
     o->signature ? o->signature : SIG_DEFAULT,
@@ -491,6 +493,7 @@ int lfsc_lfs53_abs(lfsc_ctx *ctx, const lfsc_lfs53_image *img, const lfsc_lfs53_
   for (int i = 0; i < HEADER_WORDS; i++)
     wr_u32le(w.buf + 4 * i, hdr[i]);
   lfsc_sink_write(out, w.buf, w.len);
+  free(w.buf);
   if (out->status)
     return lfsc_seterr(ctx, out->status, "cannot write output");
   return LFSC_OK;
