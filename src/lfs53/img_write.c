@@ -268,3 +268,40 @@ int lfsc_lfs53_image_from_modules(lfsc_ctx *ctx, const lfsc_lfs53_module *mods, 
   lfsc_sink_mem_free(&s);
   return rc;
 }
+
+static int meta_name(const char *filename)
+{
+  char b[3];
+  return lfsc_lfs53_module_name(filename, b, sizeof b) >= 2 && b[0] == '_' && b[1] == '_';
+}
+
+void lfsc_lfs53_order_modules(lfsc_lfs53_module *mods, int n)
+{
+  /* stable partition by insertion: n is small and the order matters */
+  for (int i = 1; i < n; i++) {
+    if (!meta_name(mods[i].filename))
+      continue;
+    lfsc_lfs53_module m = mods[i];
+    int j = i;
+    while (j > 0 && !meta_name(mods[j - 1].filename)) {
+      mods[j] = mods[j - 1];
+      j--;
+    }
+    mods[j] = m;
+  }
+}
+
+int lfsc_lfs53_check_modules(lfsc_ctx *ctx, const lfsc_lfs53_module *mods, int n)
+{
+  if (n > 255)
+    return lfsc_seterr(ctx, LFSC_ELIMIT,
+                       "%d modules: the firmware finds at most 255 in one LFS image", n);
+  for (int i = 0; i < n; i++) {
+    size_t len = lfsc_lfs53_module_name(mods[i].filename, NULL, 0);
+    if (len > NLC_MAXSHORTLEN)
+      return lfsc_seterr(ctx, LFSC_ELIMIT,
+                         "%s: module name over %d bytes: the firmware cannot find it",
+                         mods[i].filename, NLC_MAXSHORTLEN);
+  }
+  return LFSC_OK;
+}

@@ -43,6 +43,17 @@ size_t lfsc_lfs53_module_name(const char *filename, char *buf, size_t cap);
 int lfsc_lfs53_write(lfsc_ctx *ctx, const lfsc_lfs53_module *mods, int n, lfsc_variant v,
                      int strip, int64_t seed, int64_t timestamp, lfsc_sink *out);
 
+/* The device's loader builds its module table from the image's module
+ * order, with the reference's faults (spec §10): a "__" name is found only
+ * among leading "__" names, a name over 40 bytes never, and only the first
+ * n mod 256 modules. For -f images a device user can find:
+ * lfsc_lfs53_order_modules moves the "__" modules first (stable; order
+ * otherwise kept) and lfsc_lfs53_check_modules refuses what no order can
+ * fix (LFSC_ELIMIT: over 255 modules, a name over 40 bytes). Neither is
+ * applied by lfsc_lfs53_write, which writes the reference's bytes. */
+void lfsc_lfs53_order_modules(lfsc_lfs53_module *mods, int n);
+int lfsc_lfs53_check_modules(lfsc_ctx *ctx, const lfsc_lfs53_module *mods, int n);
+
 /* A seed derived from an image's content, for reproducible images when
  * the user gives no --seed: write the image with seed 0, take this of its
  * bytes, write it again with the result (31 bits: a positive lua_Integer

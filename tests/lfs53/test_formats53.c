@@ -696,6 +696,38 @@ static void test_fixes(void)
   for (int bits = 32; bits <= 64; bits += 32)
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
       test_fixes_one(sets[i], bits);
+  /* an -f image with its "__" modules first: the reference's own loader
+   * (compat -a models it) finds them all */
+  for (int bits = 32; bits <= 64; bits += 32) {
+    size_t ilen;
+    unsigned char *in = slurpf(&ilen, "%s/out/%d/img/unders.img", dir, bits);
+    lfsc_ctx *ctx = lfsc_new();
+    lfsc_variant v = variant_of(bits);
+    lfsc_lfs53_image img, img2;
+    lfsc_lfs53_module mods[6];
+    lfsc_lfs53_abs_opts ref = {0x40280000u, 0, 0, 1};
+    lfsc_sink a;
+    lfsc_sink_mem_init(&a);
+    fix_n++;
+    if (in && lfsc_lfs53_read(ctx, in, ilen, "u", &v, &img) == 0 && img.nmodules == 6) {
+      for (int i = 0; i < 6; i++) {
+        mods[i].filename = img.names[i]->data;
+        mods[i].proto = img.protos[i];
+      }
+      lfsc_lfs53_order_modules(mods, 6);
+      if (lfsc_lfs53_image_from_modules(ctx, mods, 6, v, 0, img.seed, img.timestamp, &img2) == 0 &&
+          lfsc_lfs53_abs(ctx, &img2, &ref, &a) == 0 &&
+          findable(a.buf, a.len, 0x40280000u, &img2, bits == 32 ? 8 : 12) == 6) {
+        fix_ok++;
+        printf("  %d/unders -f with '__' modules first: the reference loader finds 6 of 6\n", bits);
+      } else {
+        printf("FAIL reordered unders %d\n", bits);
+      }
+    }
+    lfsc_sink_mem_free(&a);
+    lfsc_free(ctx);
+    free(in);
+  }
   check_as("-a (default): every module findable, string constants themselves, or an error",
            fix_ok, fix_n, "passed");
 }
@@ -1033,7 +1065,26 @@ static void test_helpers(void)
   lfsc_sink_mem_free(&w2);
   lfsc_free(ctx);
   free(b);
-  check_as("sniff, -a from modules, content seed", ok, n, "passed");
+  /* -f for the device: "__" modules first, unfindable names refused */
+  {
+    lfsc_ctx *c3 = lfsc_new();
+    lfsc_lfs53_module m[6] = {{"u/a_first.lua", NULL}, {"u/__index.lua", NULL}, {"b_mid.lua", NULL},
+                              {"x/__call.lua", NULL}, {"_one.lua", NULL}, {"z__last.lua", NULL}};
+    static const char *const want[6] = {"u/__index.lua", "x/__call.lua", "u/a_first.lua",
+                                        "b_mid.lua", "_one.lua", "z__last.lua"};
+    lfsc_lfs53_order_modules(m, 6);
+    int good = 1;
+    for (int i = 0; i < 6; i++)
+      good &= strcmp(m[i].filename, want[i]) == 0;
+    n++;
+    ok += good;
+    lfsc_lfs53_module l = {"names/a_module_name_longer_than_forty_characters_x.lua", NULL};
+    n += 2;
+    ok += lfsc_lfs53_check_modules(c3, m, 6) == 0;
+    ok += lfsc_lfs53_check_modules(c3, &l, 1) == LFSC_ELIMIT;
+    lfsc_free(c3);
+  }
+  check_as("sniff, -a from modules, content seed, module order", ok, n, "passed");
 }
 
 int main(int argc, char **argv)
