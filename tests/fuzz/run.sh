@@ -6,6 +6,8 @@
 #   fuzz_lfsimg_cli  every lfsimg subcommand as run from the command line
 #                    (info/--json, list, strings, dis, verify, extract,
 #                    reloc, diff) on the input as an image file;
+#   fuzz_lfs53       the NodeMCU Lua 5.3 .lc and image readers, writers and
+#                    the -a builder (seeds: conformance53's .lc and images);
 #   fuzz_compile     the compiler (whole vs streamed input, and a
 #                    write/read/write round trip) and the .lc reader, with
 #                    a dictionary of Lua tokens;
@@ -32,9 +34,9 @@ root=$(cd "$here/../.." && pwd)
 work=${1:?usage: run.sh WORKDIR [libFuzzer options]}
 shift
 conf=${LFSC_CONFORMANCE_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance}
-targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile fuzz_compile53}
+targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile fuzz_compile53 fuzz_lfs53}
 conf53=${LFSC_CONFORMANCE53_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance53}
-mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/seeds.lua53" "$work/artifacts"
+mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/seeds.lua53" "$work/seeds.53" "$work/artifacts"
 CC=${CC:-clang}
 srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*' -not -path '*/loader/*' | sort)   # liblfsc's sources (the host runtime is not in it)
 # fuzz_lfsimg_cli includes cli/lfsimg.c, whose firmware commands live in cli/lfsimg_fw.c
@@ -96,6 +98,12 @@ for f in "$conf53"/src/*.lua; do
     { printf "\\$(printf %o 0x$sel)"; cat "$f"; } > "$work/seeds.lua53/$sel.$(basename "$f")"
   done
 done
+# 5.3 seeds: the conformance53 .lc files and images of both variants.
+if [ -d "$conf53/out" ]; then
+  find "$conf53/out" \( -name '*.lc' -o -name '*.img' \) -size -64k | while read -r f; do
+    cp "$f" "$work/seeds.53/$(echo "$f" | sed "s|$conf53/out/||; s|/|_|g")"
+  done
+fi
 fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
   t=$1; shift
   if [ "$t" = fuzz_firmware ]; then  # its own script: seeds made with the lx106 compiler
@@ -106,6 +114,7 @@ fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
   case $t in
     fuzz_compile) seeds=$work/seeds.lua; extra="-dict=$here/lua.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
     fuzz_compile53) seeds=$work/seeds.lua53; extra="-dict=$here/lua53.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
+    fuzz_lfs53) seeds=$work/seeds.53; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-65536}" ;;
     fuzz_lfsimg_cli) seeds=$work/seeds.img; extra="-close_fd_mask=2 -max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
     *) seeds=$work/seeds.img; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
   esac
