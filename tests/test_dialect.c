@@ -24,9 +24,13 @@ static void test_find(void **state)
   assert_ptr_equal(lfsc_dialect_find("5.1"), &lfsc_dialect_lua51);
   assert_ptr_equal(lfsc_dialect_find("51"), &lfsc_dialect_lua51);
   assert_null(lfsc_dialect_find("5.2"));
-  assert_null(lfsc_dialect_find("5.3"));   /* not yet: issue #19 */
+  assert_ptr_equal(lfsc_dialect_find("5.3"), &lfsc_dialect_lua53);
+  assert_ptr_equal(lfsc_dialect_find("53"), &lfsc_dialect_lua53);
+  assert_null(lfsc_dialect_find("5.4"));
   assert_string_equal(lfsc_dialect_lua51.name, "5.1");
   assert_int_equal(lfsc_dialect_lua51.lua, LFSC_LUA51);
+  assert_string_equal(lfsc_dialect_lua53.name, "5.3");
+  assert_int_equal(lfsc_dialect_lua53.lua, LFSC_LUA53);
 }
 
 static const char src[] =

@@ -105,6 +105,17 @@ typedef struct lfsc_image_opts {
                                    the chip maps (--no-window-check) */
   const lfsc_platform *platform;  /* the chip (lfsc/platform.h); NULL: the
                                    default, LFSC_PLATFORM_DEFAULT */
+  int have_seed;                /* Lua 5.3 images: seed is the string hash seed
+                                   (--seed); else the image's own (when made
+                                   from an image) or one derived from the
+                                   content, so that builds are reproducible */
+  int64_t seed;
+  int compat_loader;            /* Lua 5.3 images as NodeMCU's luac.cross makes
+                                   them, faults of the firmware's loader
+                                   included: module order kept, modules it
+                                   cannot find allowed (over 255, names over
+                                   40 bytes), -a in its layout ("thread" and
+                                   "proto" constants as it loads them) */
 } lfsc_image_opts;
 
 /* Write the LFS image whose index function is index (lfsc_image_index)

@@ -31,8 +31,9 @@ typedef struct lfsc_dialect {
   /* a source or precompiled file, as luac.cross reads its inputs */
   int (*load)(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char *path,
               lfsc_proto **out);
-  /* several chunks under one main function, as luac does */
-  lfsc_proto *(*combine)(lfsc_ctx *ctx, lfsc_proto **chunks, int n);
+  /* several chunks under one main function, as luac does (the form can
+   * depend on the target: NodeMCU's 5.3 main never calls its chunks) */
+  lfsc_proto *(*combine)(lfsc_ctx *ctx, lfsc_proto **chunks, int n, lfsc_target target);
 
   /* proto tree -> binary chunk (.lc of a firmware variant, or host) */
   int (*write_chunk)(lfsc_ctx *ctx, const lfsc_proto *main, lfsc_target target,
@@ -55,9 +56,11 @@ typedef struct lfsc_dialect {
 
 /* NodeMCU's Lua 5.1 (and stock 5.1 for host chunks). */
 extern const lfsc_dialect lfsc_dialect_lua51;
+/* NodeMCU's Lua 5.3 (and stock 5.3 for host chunks). */
+extern const lfsc_dialect lfsc_dialect_lua53;
 
-/* The dialect named name ("5.1", "51"; NULL or "" gives the default,
- * 5.1), or NULL when lfsc has none of that name. */
+/* The dialect named name ("5.1", "51", "5.3", "53"; NULL or "" gives the
+ * default, 5.1), or NULL when lfsc has none of that name. */
 const lfsc_dialect *lfsc_dialect_find(const char *name);
 
 #endif

@@ -5,15 +5,27 @@
 #include <string.h>
 
 #include "lfsc/dialect.h"
+#include "api53.h"
 #include "lua51/codecheck.h"
 #include "lua51/listing.h"
+#include "lua53/compile.h"
+#include "lua53/input53.h"
+#include "lua53/listing.h"
+#include "lua53/nlc.h"
+
+/* 5.1's combine has one form for every target */
+static lfsc_proto *combine51(lfsc_ctx *ctx, lfsc_proto **chunks, int n, lfsc_target target)
+{
+  (void)target;
+  return lfsc_input_combine(ctx, chunks, n);
+}
 
 const lfsc_dialect lfsc_dialect_lua51 = {
   .name = "5.1",
   .lua = LFSC_LUA51,
   .compile = lfsc_compile,
   .load = lfsc_input_load,
-  .combine = lfsc_input_combine,
+  .combine = combine51,
   .write_chunk = lfsc_lc_write,
   .list = lfsc_listing_print,
   .check_code = lfsc_codecheck_tree,
@@ -23,12 +35,30 @@ const lfsc_dialect lfsc_dialect_lua51 = {
   .image_verify = lfsc_image_verify,
 };
 
+/* NodeMCU's Lua 5.3 (and stock 5.3 for host chunks). */
+const lfsc_dialect lfsc_dialect_lua53 = {
+  .name = "5.3",
+  .lua = LFSC_LUA53,
+  .compile = lfsc_lua53_compile,
+  .load = lfsc_lua53_input_load,
+  .combine = lfsc_lua53_combine,
+  .write_chunk = lfsc_api53_write_chunk,
+  .list = lfsc_lua53_list,
+  .check_code = lfsc_nlc_check_tree,
+  .image_index = lfsc_api53_image_index,
+  .image_write = lfsc_api53_image_write,
+  .image_read = lfsc_api53_image_read,
+  .image_verify = lfsc_api53_image_verify,
+};
+
 static const struct {
   const char *name;
   const lfsc_dialect *d;
 } dialects[] = {
   {"5.1", &lfsc_dialect_lua51},
   {"51", &lfsc_dialect_lua51},
+  {"5.3", &lfsc_dialect_lua53},
+  {"53", &lfsc_dialect_lua53},
 };
 
 const lfsc_dialect *lfsc_dialect_find(const char *name)

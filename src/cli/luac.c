@@ -15,6 +15,7 @@
 #include "lfsc/platform.h"
 #include "platform/esp8266/firmware.h"
 #include "embed/embed.h"
+#include "base/file.h"
 #include "base/outfile.h"
 #include "runtime/runtime.h"
 #include "base/sink.h"
@@ -34,6 +35,7 @@ typedef struct options {
   const char *lua;              /* --lua value */
   lfsc_target target;           /* -t */
   int compat_lineinfo;          /* --compat-lineinfo */
+  int compat_loader;           /* --compat-loader */
   int best;                     /* --best */
   int flash;                    /* -f, -a, -m, --firmware: write an LFS image (output_mode) */
   int lookup;                   /* -i, or an image: index function as main */
@@ -41,6 +43,8 @@ typedef struct options {
   uint32_t address;             /* -a value */
   uint64_t maxsize;             /* -m value */
   const char *timestamp;        /* --timestamp value */
+  int have_seed;                /* --seed given */
+  int64_t seed;                 /* --seed value (Lua 5.3 images) */
   const char *source_prefix;    /* --source-prefix value */
   int dashdash;                 /* "--" ended the options */
   int output_set;               /* -o given */
@@ -90,8 +94,14 @@ static void usage_text(FILE *out)
           "  --lua V            the Lua of the firmware: 5.1 (default) or 5.3 (also\n"
           "                     chosen by a 5.3 -t, or the name luac.cross53)\n"
           "  --compat-lineinfo  reproduce the reference compiler's line-info bug\n"
+          "  --compat-loader    Lua 5.3 images as the reference makes them, faults\n"
+          "                     of the firmware's loader included: module order kept,\n"
+          "                     modules it cannot find allowed (over 255, names over\n"
+          "                     40 bytes, '__' names not first), -a its layout\n"
           "  --best             smallest -f image (slower)\n"
           "  --timestamp N      image timestamp (default: $SOURCE_DATE_EPOCH, else now)\n"
+          "  --seed N           Lua 5.3 images: the string hash seed (default: one\n"
+          "                     derived from the content, so builds are reproducible)\n"
           "  --source-prefix D  drop directory D from the front of source names\n"
           "  --embed c|elf      embed each module's chunk in firmware: C source and\n"
           "                     header, or an xtensa ELF object (see man luac.cross)\n"
@@ -146,7 +156,7 @@ static uint64_t number_arg(const char *opt, const char *v, uint64_t max)
  * before the first file name. */
 enum { OPT_COMPAT = 256, OPT_BEST, OPT_SOURCE_PREFIX, OPT_TIMESTAMP, OPT_EMBED, OPT_PREFIX,
        OPT_SECTION, OPT_SPLIT, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_NO_WINDOW, OPT_VERSION,
-       OPT_LUA };
+       OPT_LUA, OPT_SEED, OPT_COMPAT_LOADER };
 
 static const cliopt luac_opts[] = {
   {'l', 'l', NULL, NULL},
@@ -174,6 +184,8 @@ static const cliopt luac_opts[] = {
   {OPT_FLASH_SIZE, 0, "flash-size", "S"},
   {OPT_VERSION, 0, "version", NULL},
   {OPT_LUA, 0, "lua", "V"},
+  {OPT_SEED, 0, "seed", "N"},
+  {OPT_COMPAT_LOADER, 0, "compat-loader", NULL},
   {0, 0, NULL, NULL},
 };
 
@@ -232,6 +244,7 @@ static void set_option(options *o, int c, const cliopt_parser *p)
   case 'F': o->lfs_image = value_of(p, 1); break;
   case 'v': ++o->version; break;
   case OPT_COMPAT: o->compat_lineinfo = 1; break;
+  case OPT_COMPAT_LOADER: o->compat_loader = 1; break;
   case OPT_BEST: o->best = 1; break;
   case OPT_TIMESTAMP: o->timestamp = value_of(p, 0); break;
   case OPT_SOURCE_PREFIX: o->source_prefix = value_of(p, 0); break;
@@ -251,6 +264,21 @@ static void set_option(options *o, int c, const cliopt_parser *p)
     printf("luac.cross (lfsc) %s\n", LFSC_VERSION);
     exit(EXIT_SUCCESS);
   case OPT_LUA: o->lua = value_of(p, 0); break;
+  case OPT_SEED: {
+    /* the string hash seed of a 5.3 image: any lua_Integer of the variant
+     * (negative ones too: the reference's int32 seeds often are) */
+    const char *v = value_of(p, 0);
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 0);
+    if (*end != 0 || errno != 0) {
+      fprintf(stderr, "%s: '--seed': bad number '%s'\n", progname, v);
+      exit(EXIT_USAGE);
+    }
+    o->seed = n;
+    o->have_seed = 1;
+    break;
+  }
   }
 }
 
@@ -309,8 +337,9 @@ static int doargs(int argc, char **argv, options *o, int named53)
   output_mode(o);
   choose_dialect(o, named53);
   if (o->version) {
-    /* "--" counts as an option here: "-v --" prints the version only */
-    o->version += o->dashdash;
+    /* "--" counts as an option here: "-v --" prints the version only, and
+     * so do the options that choose what it names (--lua, -t) */
+    o->version += o->dashdash + (o->lua ? 2 : 0) + (o->have_target ? 2 : 0);
     printf("lfsc %s luac.cross -- Lua %s for NodeMCU LFS (target %s)\n",
            LFSC_VERSION, o->dialect->name, lfsc_target_name(o->target));
     if (o->version == argc - 1)
@@ -482,7 +511,11 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
     lfsc_image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
                           .maxsize = o->maxsize, .strip = o->stripping, .best = o->best,
                           .no_window_check = (o->limits & LFSC_PLATFORM_NO_WINDOW) != 0,
-                          .platform = o->platform};
+                          .platform = o->platform, .have_seed = o->have_seed,
+                          .seed = o->seed, .compat_loader = o->compat_loader};
+    /* NodeMCU's 5.3 luac.cross has no default size limit: -m only */
+    if (o->dialect->lua == LFSC_LUA53 && !o->have_maxsize && !o->fw_partition)
+      io.maxsize = 0;
     rc = o->dialect->image_write(ctx, f, &io, &sink, &size);
     if (rc == LFSC_ELIMIT && o->fw_partition && size > o->maxsize)
       lfsc_seterr(ctx, rc, "image of %" PRIu32 " bytes does not fit the firmware's %s by %llu "
@@ -509,6 +542,33 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   if (size)
     fprintf(o->output ? stdout : stderr, "Image size: %" PRIu32 "\n", size);
   return EXIT_SUCCESS;
+}
+
+/* -F IMG with -a (or -f, -m) and nothing else: IMG's modules, seed and
+ * timestamp written as the image the options ask for. */
+static int image_from_image(lfsc_ctx *ctx, const options *o)
+{
+  unsigned char *buf;
+  size_t len;
+  lfsc_image_info info;
+  if (lfsc_file_read(ctx, o->lfs_image, FILE_READ_MAX, &buf, &len) != LFSC_OK) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+    return EXIT_FAILURE;
+  }
+  int rc = o->dialect->image_read(ctx, buf, len, &info);
+  free(buf);
+  if (rc != LFSC_OK) {
+    fprintf(stderr, "%s: %s: %s\n", progname, o->lfs_image, lfsc_errmsg(ctx));
+    return EXIT_FAILURE;
+  }
+  if (info.target != o->target && o->have_target) {
+    fprintf(stderr, "%s: %s is a %s image, not %s\n", progname, o->lfs_image,
+            lfsc_target_name(info.target), lfsc_target_name(o->target));
+    return EXIT_FAILURE;
+  }
+  options io = *o;
+  io.target = info.target;
+  return write_output(ctx, &io, info.index);
 }
 
 /* --embed: each file (or SPLIT piece) becomes one embedded chunk. */
@@ -654,6 +714,14 @@ int main(int argc, char **argv)
     return EXIT_USAGE;
   }
   int64_t timestamp = o.lookup ? image_time(ctx, &o) : 0;
+  if (o.lfs_image && o.flash && nfiles == 0 && !o.execute) {
+    /* -F IMG -a ADDR: the image, laid out as the device would lay it out
+     * (the only way NodeMCU's 5.3 luac.cross makes an absolute image) */
+    int st = image_from_image(ctx, &o);
+    free(chunks);
+    lfsc_free(ctx);
+    return st;
+  }
   lfsc_proto *pre = NULL;
   if (scripted)
     run_script(ctx, &o, &pre);
@@ -691,7 +759,7 @@ int main(int argc, char **argv)
     if (rc != LFSC_OK)
       fatal(lfsc_errmsg(ctx));
   } else {
-    f = o.dialect->combine(ctx, chunks, nfiles);
+    f = o.dialect->combine(ctx, chunks, nfiles, o.target);
     if (!f)
       fatal("not enough memory");
   }

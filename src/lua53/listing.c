@@ -12,12 +12,14 @@
 #include "lfsc/opcodes53.h"
 #include "base/escape.h"
 #include "base/protowalk.h"
+#include "nlc.h"
 #include "listing.h"
 
 typedef struct lister {
   lfsc_sink *out;
   int full;
   lfsc_nummodel numbers;
+  int packed_first;             /* NodeMCU formats: the lines the firmware reports */
 } lister;
 
 static void put(lfsc_sink *out, const char *s)
@@ -235,6 +237,14 @@ static void print_code(lister *l, const lfsc_proto *f, int id)
 {
   int *ids = lfsc_proto_child_ids(f, id);
   const int *lines = f->lineinfo && f->sizelineinfo >= f->sizecode ? f->lineinfo : NULL;
+  int *decoded = NULL;
+  /* a NodeMCU listing shows the packed lines, which --compat-lineinfo's
+   * undo bug makes differ from the right ones */
+  if (l->packed_first && f->packedli && f->sizepackedli > 0 && f->sizecode > 0 &&
+      (decoded = malloc((size_t)f->sizecode * sizeof *decoded)) != NULL) {
+    lfsc_nlc_lineinfo_decode(f->packedli, f->sizepackedli, decoded, f->sizecode, NULL);
+    lines = decoded;
+  }
   for (int pc = 0; pc < f->sizecode;) {
     uint32_t i = f->code[pc];
     int line = lines ? lines[pc] : 0;
@@ -254,6 +264,7 @@ static void print_code(lister *l, const lfsc_proto *f, int id)
     put(l->out, "\n");
   }
   free(ids);
+  free(decoded);
 }
 
 static void print_tables(lister *l, const lfsc_proto *f, int id)
@@ -301,7 +312,8 @@ int lfsc_lua53_list(lfsc_sink *out, const lfsc_proto *p, int full, lfsc_target t
 {
   lfsc_variant v = lfsc_target_variant(target);
   /* the host chunk is stock 5.3: 64-bit numbers */
-  lister l = {out, full, v.format == LFSC_FORMAT_HOST ? LFSC_NUM_I64_F64 : v.numbers};
+  lister l = {out, full, v.format == LFSC_FORMAT_HOST ? LFSC_NUM_I64_F64 : v.numbers,
+              v.format != LFSC_FORMAT_HOST};
   print_function(&l, p, 1);
   return out->status;
 }

@@ -14,7 +14,7 @@ set -u
 data=${1:?usage: shared_copies.sh DATA_DIR SHARED_DIR [MIN_FILES]}
 shared=${2:?usage: shared_copies.sh DATA_DIR SHARED_DIR [MIN_FILES]}
 min=${3:-300}
-whole="conformance conformance53"   # copied with all their files
+whole="conformance conformance53 conformance-esp32"   # copied with all their files
 [ -d "$shared" ] || { echo "no shared folder at $shared: nothing to compare with"; exit 77; }
 [ -d "$data" ] || { echo "no test data at $data"; exit 1; }
 data=$(cd "$data" && pwd -P)

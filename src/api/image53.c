@@ -1,0 +1,246 @@
+/*
+ * The 5.3 dialect's image entries (lfsc/dialect.h) over the lfs53 room.
+ *
+ * A 5.3 image has no index function: it is a list of top-level functions,
+ * their module names, a seed and a timestamp. Behind the dialect table
+ * (whose image entries pass an "index" tree from image_index or
+ * image_read to image_write) that list is carried as a tree of its own:
+ * p[] the modules' functions, k[i] the file (or module) name module i was
+ * made from, then the timestamp and, when the list was read from an
+ * image, its seed, as integer constants. It has no code: it is never
+ * written as bytecode.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfsc/dialect.h"
+#include "api53.h"
+#include "base/protowalk.h"
+#include "base/sink.h"
+#include "lfs53/lfs53.h"
+#include "lua53/compile.h"
+#include "lua53/nlc.h"
+
+static int make_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const lfsc_str *const *names,
+                      size_t n, int64_t timestamp, int have_seed, int64_t seed,
+                      lfsc_proto **out)
+{
+  lfsc_proto *x = lfsc_alloc(ctx, sizeof *x);
+  lfsc_proto **p = lfsc_alloc(ctx, (n ? n : 1) * sizeof *p);
+  lfsc_const *k = lfsc_alloc(ctx, (n + 2) * sizeof *k);
+  if (!x || !p || !k)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  for (size_t i = 0; i < n; i++) {
+    p[i] = chunks[i];
+    k[i].type = LFSC_K_STR;
+    k[i].u.s = names[i];
+  }
+  k[n].type = LFSC_K_INT;
+  k[n].u.i = timestamp;
+  k[n + 1].type = have_seed ? LFSC_K_INT : LFSC_K_NIL;
+  k[n + 1].u.i = seed;
+  x->lua = LFSC_LUA53;
+  x->sizep = (int)n;
+  x->p = p;
+  x->sizek = (int)n + 2;
+  x->k = k;
+  *out = x;
+  return LFSC_OK;
+}
+
+int lfsc_api53_image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
+                           size_t n, lfsc_target target, int64_t timestamp, lfsc_proto **out)
+{
+  (void)target;
+  const lfsc_str **names = calloc(n ? n : 1, sizeof *names);
+  if (!names)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  int rc = LFSC_OK;
+  for (size_t i = 0; i < n && rc == LFSC_OK; i++) {
+    /* stdin (no file name) is named by its chunk's source, as the 5.1 index */
+    const char *f = files[i];
+    if (!f) {
+      const lfsc_str *src = chunks[i]->source;
+      f = src && src->len > 1 ? src->data + 1 : "stdin";
+    }
+    if (!(names[i] = lfsc_intern(ctx, f, strlen(f))))
+      rc = lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  }
+  if (rc == LFSC_OK)
+    rc = make_index(ctx, chunks, names, n, timestamp, 0, 0, out);
+  free(names);
+  return rc;
+}
+
+/* The modules of an index tree, as lfs53 takes them. */
+static int modules_of(lfsc_ctx *ctx, const lfsc_proto *x, lfsc_lfs53_module **out)
+{
+  int n = x->sizep;
+  if (x->lua != LFSC_LUA53 || x->sizek != n + 2)
+    return lfsc_seterr(ctx, LFSC_EARG, "not a Lua 5.3 module list");
+  lfsc_lfs53_module *m = lfsc_alloc(ctx, (size_t)(n ? n : 1) * sizeof *m);
+  if (!m)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  for (int i = 0; i < n; i++) {
+    m[i].filename = x->k[i].u.s->data;
+    m[i].proto = x->p[i];
+  }
+  *out = m;
+  return LFSC_OK;
+}
+
+int lfsc_api53_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_image_opts *opts,
+                           lfsc_sink *out, uint32_t *size)
+{
+  lfsc_variant v = lfsc_target_variant(opts->target);
+  if (size)
+    *size = 0;
+  if (v.format != LFSC_FORMAT_NODEMCU || v.lua != LFSC_LUA53)
+    return lfsc_seterr(ctx, LFSC_EARG, "'%s' has no Lua 5.3 flash image format (use "
+                       "5.3-int32-singlefp, 5.3-int64-doublefp, 5.3-int32-doublefp or "
+                       "5.3-int64-singlefp)", lfsc_target_name(opts->target));
+  lfsc_lfs53_module *mods = NULL;
+  int rc = modules_of(ctx, index, &mods);
+  if (rc != LFSC_OK)
+    return rc;
+  int n = index->sizep;
+  int64_t timestamp = index->k[n].u.i;
+  int from_image = index->k[n + 1].type == LFSC_K_INT;
+  /* the device finds "__" modules only when they come first, and no
+   * module past the 255th or with a name over 40 bytes */
+  if (!opts->compat_loader) {
+    lfsc_lfs53_order_modules(mods, n);
+    if ((rc = lfsc_lfs53_check_modules(ctx, mods, n)) != LFSC_OK)
+      return rc;
+  }
+  int64_t seed = opts->have_seed ? opts->seed : from_image ? index->k[n + 1].u.i : 0;
+  lfsc_sink mem;
+  lfsc_sink_mem_init(&mem);
+  rc = lfsc_lfs53_write(ctx, mods, n, v, opts->strip, seed, timestamp, &mem);
+  if (rc == LFSC_OK && !opts->have_seed && !from_image) {
+    /* no seed given: one from the content, so that a build is reproducible */
+    seed = lfsc_lfs53_content_seed(mem.buf, mem.len);
+    mem.len = 0;
+    rc = lfsc_lfs53_write(ctx, mods, n, v, opts->strip, seed, timestamp, &mem);
+  }
+  if (rc == LFSC_OK && mem.status != LFSC_OK)
+    rc = lfsc_seterr(ctx, mem.status, "not enough memory");
+  if (rc == LFSC_OK && opts->absolute) {
+    lfsc_lfs53_image img;
+    rc = lfsc_lfs53_read(ctx, mem.buf, mem.len, "image", &v,
+                         &img);
+    lfsc_sink abs;
+    lfsc_sink_mem_init(&abs);
+    lfsc_lfs53_abs_opts ao = {.address = opts->addr, .max_size = (uint32_t)opts->maxsize,
+                              .signature = lfsc_lfs53_signature(v, 0),
+                              .compat = opts->compat_loader};
+    if (rc == LFSC_OK)
+      rc = lfsc_lfs53_abs(ctx, &img, &ao, &abs);
+    if (rc == LFSC_OK) {
+      if (size)
+        *size = (uint32_t)abs.len;
+      lfsc_sink_write(out, abs.buf, abs.len);
+    }
+    lfsc_sink_mem_free(&abs);
+  } else if (rc == LFSC_OK) {
+    if (opts->maxsize && mem.len > opts->maxsize)
+      rc = lfsc_seterr(ctx, LFSC_ELIMIT, "image of %zu bytes, %zu bytes over the maximum "
+                       "size of %llu", mem.len,
+                       mem.len - (size_t)opts->maxsize,
+                       (unsigned long long)opts->maxsize);
+    else
+      lfsc_sink_write(out, mem.buf, mem.len);
+  }
+  lfsc_sink_mem_free(&mem);
+  return rc;
+}
+
+int lfsc_api53_image_read(lfsc_ctx *ctx, const void *file, size_t len, lfsc_image_info *out)
+{
+  lfsc_lfs53_image img;
+  memset(out, 0, sizeof *out);
+  int rc = lfsc_lfs53_read(ctx, file, len, "image", NULL, &img);
+  if (rc != LFSC_OK)
+    return rc;
+  lfsc_proto *x;
+  rc = make_index(ctx, img.protos, img.names, (size_t)img.nmodules, img.timestamp, 1, img.seed,
+                  &x);
+  lfsc_image_module *mods = lfsc_alloc(ctx, (size_t)(img.nmodules ? img.nmodules : 1) *
+                                       sizeof *mods);
+  if (rc == LFSC_OK && !mods)
+    rc = lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  if (rc != LFSC_OK)
+    return rc;
+  for (int i = 0; i < img.nmodules; i++) {
+    mods[i].name = img.names[i];
+    mods[i].proto = img.protos[i];
+  }
+  nlc_sizes s;
+  if ((rc = lfsc_nlc_sizes(ctx, img.variant, &s)) != LFSC_OK)
+    return rc;
+  out->target = lfsc_nlc_target(s);
+  out->nfuncs = 0;
+  for (int i = 0; i < img.nmodules; i++)
+    out->nfuncs += lfsc_proto_count(img.protos[i]);
+  out->flash_size = (uint32_t)img.size;
+  out->nstrings = img.nstrings;
+  out->has_timestamp = 1;
+  out->timestamp = (double)img.timestamp;
+  out->index = x;
+  out->nmodules = img.nmodules;
+  out->modules = mods;
+  return LFSC_OK;
+}
+
+/* A 5.3 image is valid when the reader (which trusts no field) takes it
+ * and every function passes the 5.3 code check; the variant must be the
+ * expected one when given. Problems carry no offset: the reader stops at
+ * the first structural one. */
+int lfsc_api53_image_verify(lfsc_ctx *ctx, const void *file, size_t len,
+                            const lfsc_verify_opts *opts, lfsc_verify_result *out)
+{
+  lfsc_verify_problem *p = lfsc_alloc(ctx, 2 * sizeof *p);
+  if (!p)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  int n = 0;
+  lfsc_lfs53_image img;
+  if (lfsc_lfs53_read(ctx, file, len, "image", NULL, &img) != LFSC_OK) {
+    const char *m = lfsc_errmsg(ctx);
+    size_t k = strlen(m) + 1;
+    char *msg = lfsc_alloc(ctx, k);
+    if (!msg)
+      return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+    memcpy(msg, m, k);
+    p[n++] = (lfsc_verify_problem){0, 0, 0, msg};
+  } else {
+    lfsc_variant want = opts && opts->have_target ? lfsc_target_variant(opts->target)
+                                                  : img.variant;
+    if (want.numbers != img.variant.numbers || want.lua != LFSC_LUA53)
+      p[n++] = (lfsc_verify_problem){0, 0, 0, "the image is for another firmware variant"};
+    for (int i = 0; i < img.nmodules; i++) {
+      const char *why;
+      const lfsc_proto *bad;
+      if (!lfsc_nlc_check_tree(img.protos[i], &why, &bad)) {
+        char *msg = lfsc_alloc(ctx, strlen(why) + img.names[i]->len + 64);
+        if (!msg)
+          return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+        sprintf(msg, "module %s: %s", img.names[i]->data, why);
+        p[n++] = (lfsc_verify_problem){0, 0, 0, msg};
+        break;
+      }
+    }
+  }
+  *out = (lfsc_verify_result){n, 0, n, p};
+  return LFSC_OK;
+}
+
+int lfsc_api53_write_chunk(lfsc_ctx *ctx, const lfsc_proto *main, lfsc_target target, int strip,
+                           lfsc_sink *out)
+{
+  lfsc_variant v = lfsc_target_variant(target);
+  if (v.format == LFSC_FORMAT_HOST)
+    return lfsc_lua53_write_host(ctx, main, strip, out);
+  if (v.lua != LFSC_LUA53)
+    return lfsc_seterr(ctx, LFSC_EARG, "'%s' is not a Lua 5.3 target", lfsc_target_name(target));
+  return lfsc_nlc_write(ctx, main, v, strip, out);
+}
