@@ -1,0 +1,45 @@
+# The Lua 5.3 host runtime (room runtime53), included by src/CMakeLists.txt
+# when the build has the runtime.
+#
+# One lfsimg process may hold both VMs, and liblua5.1 and liblua5.3 define
+# the same global names: the whole lua_*/luaL_* API, and internal ones
+# (luaH_get, luaV_execute, ...) that Debian's shared liblua5.1 calls through
+# its PLT. Linked side by side, the first definition wins for every caller:
+# a 5.1 state would run 5.3's luaH_get on 5.1 tables. So the 5.3 VM comes
+# from Debian's *static* liblua5.3.a, made one relocatable object whose every
+# global name gets the prefix lfsc_vm53_ (objcopy --redefine-syms, by
+# vm53_build.cmake); runtime53.c sees liblua5.3's own headers through a
+# generated vm53_names.h that maps each name to its prefixed form. Nothing
+# unprefixed is left to interpose, in either direction, and there is no
+# loader trickery (RTLD_DEEPBIND breaks ASan; dlmopen namespaces cannot share
+# libc's stdio with the caller); `nm` shows it (tests/runtime53/symbols.sh).
+# The renamed object goes into the room's own archive, so the room exports
+# only lfsc_ names, like every room, and liblfsc.a never sees liblua.
+find_library(LUA53_STATIC NAMES liblua5.3.a)
+find_path(LUA53_INCLUDE_DIR lua.h PATH_SUFFIXES lua5.3 NO_DEFAULT_PATH PATHS /usr/include /usr/local/include)
+if(NOT LUA53_STATIC OR NOT LUA53_INCLUDE_DIR OR NOT CMAKE_OBJCOPY OR NOT CMAKE_NM)
+  message(STATUS "runtime53: no static liblua5.3 (liblua5.3-dev), objcopy or nm: "
+                 "the Lua 5.3 host runtime is left out")
+  return()
+endif()
+
+set(vm53_dir ${CMAKE_CURRENT_BINARY_DIR}/vm53)
+add_custom_command(
+  OUTPUT ${vm53_dir}/vm53.o ${vm53_dir}/vm53_names.h
+  COMMAND ${CMAKE_COMMAND} -DCC=${CMAKE_C_COMPILER} -DNM=${CMAKE_NM} -DOBJCOPY=${CMAKE_OBJCOPY}
+          -DARCHIVE=${LUA53_STATIC} -DOUT=${vm53_dir} -DPREFIX=lfsc_vm53_
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/runtime53/vm53_build.cmake
+  DEPENDS ${LUA53_STATIC} ${CMAKE_CURRENT_SOURCE_DIR}/runtime53/vm53_build.cmake
+  COMMENT "Renaming liblua5.3's global names (lfsc_vm53_*)"
+  VERBATIM)
+add_custom_target(lfsc_vm53 DEPENDS ${vm53_dir}/vm53.o ${vm53_dir}/vm53_names.h)
+
+lfsc_room(runtime53 runtime53 repl base)
+add_dependencies(lfsc_runtime53_obj lfsc_vm53)
+add_dependencies(lfsc_runtime53 lfsc_vm53)
+target_include_directories(lfsc_runtime53_obj PRIVATE ${vm53_dir} ${LUA53_INCLUDE_DIR})
+set_source_files_properties(${vm53_dir}/vm53.o PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+target_sources(lfsc_runtime53 PRIVATE ${vm53_dir}/vm53.o)
+# what liblua5.3.a itself needs: libm, and dlopen for package.loadlib
+target_link_libraries(lfsc_runtime53 PUBLIC m ${CMAKE_DL_LIBS})
+target_compile_definitions(lfsc_runtime53 INTERFACE LFSC_HAVE_RUNTIME53=1)
