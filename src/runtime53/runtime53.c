@@ -427,10 +427,10 @@ static int debug_getstrings(lua_State *L)
   return 1;
 }
 
-/* package.loadlib and the C searchers. A 5.3 C module's lua_* references
- * would bind to liblua5.1's (the only unprefixed lua_* in the process
- * when the 5.1 runtime is linked in) and crash; NodeMCU loads no C
- * modules either. */
+/* package.loadlib and the C searchers. A 5.3 C module's lua_* names
+ * would bind to liblua5.3.so, another copy of the VM with its own static
+ * data, or, unversioned, to liblua5.1's: neither is this VM (whose names
+ * are private, see vm53.cmake). NodeMCU loads no C modules either. */
 static int no_loadlib(lua_State *L)
 {
   lua_pushnil(L);

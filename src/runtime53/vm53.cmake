@@ -1,20 +1,24 @@
 # The Lua 5.3 host runtime (room runtime53), included by src/CMakeLists.txt
 # when the build has the runtime.
 #
-# One lfsimg process may hold both VMs, and liblua5.1 and liblua5.3 define
-# the same global names: the whole lua_*/luaL_* API, and internal ones
-# (luaH_get, luaV_execute, ...) that Debian's shared liblua5.1 calls through
-# its PLT. Linked side by side, the first definition wins for every caller:
-# a 5.1 state would run 5.3's luaH_get on 5.1 tables. So the 5.3 VM comes
-# from Debian's *static* liblua5.3.a, made one relocatable object whose every
-# global name gets the prefix lfsc_vm53_ (objcopy --redefine-syms, by
-# vm53_build.cmake); runtime53.c sees liblua5.3's own headers through a
-# generated vm53_names.h that maps each name to its prefixed form. Nothing
-# unprefixed is left to interpose, in either direction, and there is no
-# loader trickery (RTLD_DEEPBIND breaks ASan; dlmopen namespaces cannot share
-# libc's stdio with the caller); `nm` shows it (tests/runtime53/symbols.sh).
-# The renamed object goes into the room's own archive, so the room exports
-# only lfsc_ names, like every room, and liblfsc.a never sees liblua.
+# One lfsimg process must hold both VMs, and liblua5.1 and liblua5.3 define
+# the same names: the whole lua_*/luaL_*/luaopen_* API (and, in the static
+# archives, the internal luaH_*/luaV_*/... too). Linked side by side
+# unrenamed, a definition in an object wins over the shared liblua5.1's:
+# the 5.1 runtime would call 5.3's lua_pushnumber on a 5.1 state, and
+# liblua5.1's own calls through its PLT could bind to it too. So the 5.3 VM
+# comes from Debian's *static* liblua5.3.a, linked into one relocatable
+# object whose every global name then gets the prefix lfsc_vm53_ (objcopy
+# --redefine-syms, in vm53_build.cmake); runtime53.c is compiled against
+# liblua5.3's own headers through a generated vm53_names.h that maps each
+# name to its prefixed form. No unprefixed lua name is left to interpose,
+# in either direction, and no loader trickery is needed (a shared module of
+# ours dlopen'ed with RTLD_DEEPBIND would be a second file to install, and
+# ASan's runtime refuses RTLD_DEEPBIND; a separate executable is not one
+# lfsimg).
+# tests/runtime53/symbols.sh checks it with nm and ldd. The renamed object
+# goes into the room's own archive, so the room exports only lfsc_ names,
+# like every room, and liblfsc.a never sees liblua.
 find_library(LUA53_STATIC NAMES liblua5.3.a)
 find_path(LUA53_INCLUDE_DIR lua.h PATH_SUFFIXES lua5.3 NO_DEFAULT_PATH PATHS /usr/include /usr/local/include)
 if(NOT LUA53_STATIC OR NOT LUA53_INCLUDE_DIR OR NOT CMAKE_OBJCOPY OR NOT CMAKE_NM)
