@@ -12,7 +12,8 @@ target_include_directories(runtime53_driver PRIVATE ${PROJECT_SOURCE_DIR}/src)
 find_program(LUAC53 luac5.3)
 add_test(NAME runtime53_api
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/runtime53/api.sh
-          $<TARGET_FILE:runtime53_driver> ${LUAC53} $<TARGET_FILE:luac.cross>)
+          $<TARGET_FILE:runtime53_driver> ${LUAC53} $<TARGET_FILE:luac.cross>
+          $<TARGET_FILE:lfsimg>)
 add_test(NAME runtime53_symbols
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/runtime53/symbols.sh ${CMAKE_NM}
           $<TARGET_FILE:runtime53_driver> $<TARGET_FILE:lfsc> $<TARGET_FILE:lfsc_runtime53>

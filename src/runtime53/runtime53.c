@@ -104,6 +104,16 @@ static int protect(lua_State *L, lua_CFunction f, void *ud)
 
 /* ---- loading modules ------------------------------------------------ */
 
+runtime53_config lfsc_runtime53_config(const lfsc_platform *pf, int absolute, uint32_t base,
+                                       uint32_t used)
+{
+  uint32_t mapped = absolute ? base : pf->lfs_mapped_default;
+  uint32_t size = used > UINT32_MAX - 4095u ? used : (used + 4095u) & ~4095u;
+  if (size < pf->lfs_size_default)
+    size = pf->lfs_size_default;
+  return (runtime53_config){mapped - pf->window_base, mapped, size, used};
+}
+
 typedef struct load_job {
   const char *const *names;
   const void *const *chunks;
@@ -162,8 +172,14 @@ static int build_lfs(lua_State *L)
      * of a 5.3 host chunk, then the whole function; mode "b" refuses
      * source text */
     lua_pushfstring(L, "=%s", name);
-    if (luaL_loadbufferx(L, j->chunks[i], j->lens[i], lua_tostring(L, -1), "b") != LUA_OK)
-      return luaL_error(L, "module '%s': %s", name, lua_tostring(L, -1));
+    if (luaL_loadbufferx(L, j->chunks[i], j->lens[i], lua_tostring(L, -1), "b") != LUA_OK) {
+      /* lundump's "NAME: why precompiled chunk": the name is said once */
+      const char *m = lua_tostring(L, -1);
+      size_t nl = strlen(name);
+      if (m && strncmp(m, name, nl) == 0 && m[nl] == ':' && m[nl + 1] == ' ')
+        m += nl + 2;
+      return luaL_error(L, "module '%s': %s", name, m ? m : "cannot be loaded");
+    }
     lua_pop(L, 2);
     lua_pushlstring(L, j->chunks[i], j->lens[i]);
     lua_setfield(L, 2, name);

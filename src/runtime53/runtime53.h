@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "lfsc/lfsc.h"
+#include "lfsc/platform.h"
 #include "repl/repl.h"
 
 typedef struct runtime53 runtime53;
@@ -37,6 +38,15 @@ typedef struct runtime53_config {
   uint32_t lfs_size;            /* partition bytes */
   uint32_t lfs_used;            /* bytes of flash the image takes (0: no LFS) */
 } runtime53_config;
+
+/* node.info('lfs') by the 5.1 runtime's rules, for an image of used
+ * flash bytes (0: the partition with no image) on platform pf: an
+ * absolute image is mapped at its base, anything else at the platform's
+ * lfs_mapped_default; lfs_base is the mapped address less the flash
+ * window; the partition is used rounded up to 4 KiB, at least the
+ * platform's default LFS size. Reads pf's fields only. */
+runtime53_config lfsc_runtime53_config(const lfsc_platform *pf, int absolute, uint32_t base,
+                                       uint32_t used);
 
 /* What an image says besides its modules. */
 typedef struct runtime53_image {

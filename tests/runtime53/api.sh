@@ -6,13 +6,14 @@
 # each variant, lfsimg run's command line and exit status, the piped
 # REPL, luac.cross -e (the returned function as a stock chunk), C modules
 # refused, and the 5.1 and the 5.3 VM in one process.
-# usage: api.sh DRIVER53 LUAC53 LUAC_CROSS
+# usage: api.sh DRIVER53 LUAC53 LUAC_CROSS LFSIMG
 set -u
 . "$(dirname "$0")/../lib/tally.sh"
-D=$1 LUAC53=$2 LUAC=$3
+D=$1 LUAC53=$2 LUAC=$3 LFSIMG=$4
 command -v "$LUAC53" > /dev/null 2>&1 || { echo "luac5.3 not installed"; exit 77; }
 case $D in /*) ;; *) D=$PWD/$D ;; esac
 case $LUAC in /*) ;; *) LUAC=$PWD/$LUAC ;; esac
+case $LFSIMG in /*) ;; *) LFSIMG=$PWD/$LFSIMG ;; esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d) && trap 'rm -rf "$T"' EXIT
 cd "$T" && cp "$HERE"/lua/*.lua . || exit 1
@@ -23,6 +24,7 @@ same() {
   if [ "$2" = "$3" ]; then ok; else bad "$1"; echo "  want: $2"; echo "  got:  $3"; fi
 }
 for f in *.lua; do "$LUAC53" -o "${f%.lua}.luac" "$f" || { echo "luac5.3 failed on $f"; exit 1; }; done
+"$LUAC" -f -o a51.img greet.lua counter.lua > /dev/null || { echo "luac.cross -f failed"; exit 1; }
 # the image: modules out of name order, so that list() must sort
 A="uses.luac greet.luac _init.luac counter.luac num.luac envmod.luac"
 # run [DRIVER OPTIONS...] -- STAT: stdout and stderr of one -e statement on image A
@@ -70,6 +72,13 @@ same "no LFS: get list time .name flashindex ROM strings config" \
      print(node.LFS.get("greet"), node.LFS.list(), node.LFS.time, node.LFS.greet,
      node.flashindex("greet"), #debug.getstrings("ROM"),
      c.lfs_base .. " " .. c.lfs_mapped .. " " .. c.lfs_size .. " " .. c.lfs_used)' 2>&1)"
+
+cfg='local c = node.info("lfs"); print(c.lfs_base, c.lfs_mapped, c.lfs_size, c.lfs_used)'
+same "lfsc_runtime53_config: the 5.1 runtime's numbers, with and without an image" \
+  "$("$LFSIMG" run --no-image -e "$cfg" 2>&1)
+$("$LFSIMG" run a51.img -e "$cfg" 2>&1)" \
+  "$("$D" --used 0 --no-lfs -- -e "$cfg" 2>&1)
+$("$D" --used "$("$LFSIMG" info --json a51.img | sed -n 's/.*"image_bytes": \([0-9]*\).*/\1/p')" greet.luac -- -e "$cfg" 2>&1)"
 
 # ---- debug.getstrings ----------------------------------------------------
 same "getstrings('ROM'): the image's strings, sorted" "_ENV,greet,hello,zz" \

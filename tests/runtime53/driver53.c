@@ -10,6 +10,8 @@
  *   --time N           node.LFS.time (default 1700000000)
  *   --image NAME       the image's name in messages (default lfs.img)
  *   --config B,M,S,U   node.info('lfs') of the image (default 0x90000,0x40290000,0x40000,4096)
+ *   --used N           instead: the ESP8266's numbers for a PI image of N bytes, and for
+ *                      no image, by lfsc_runtime53_config
  *   --string S         a ROM string for debug.getstrings('ROM') (repeatable)
  *   --no-lfs           load nothing ("no LFS loaded")
  *   --exec SCRIPT OUT  luac.cross -e: run SCRIPT; write the function it returns (stock
@@ -200,6 +202,8 @@ int main(int argc, char **argv)
   set.img.name = "lfs.img";
   set.img.timestamp = 1700000000;
   set.img.config = (runtime53_config){0x90000, 0x40290000, 0x40000, 4096};
+  runtime53_config partition = {0x90000, 0x40290000, 0x40000, 0};
+  const lfsc_platform *pf = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
   for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
     const char *a = argv[i];
     int more = argc - i - 1;
@@ -224,6 +228,9 @@ int main(int argc, char **argv)
         p++;
       }
       set.img.config = (runtime53_config){v[0], v[1], v[2], v[3]};
+    } else if (strcmp(a, "--used") == 0 && more >= 1) {
+      set.img.config = lfsc_runtime53_config(pf, 0, 0, (uint32_t)strtoul(argv[++i], NULL, 0));
+      partition = lfsc_runtime53_config(pf, 0, 0, 0);
     } else if (strcmp(a, "--string") == 0 && more >= 1 && nstr < MAXSTR) {
       strings[nstr] = argv[++i];
       strlens[nstr] = strlen(strings[nstr]);
@@ -252,7 +259,6 @@ int main(int argc, char **argv)
   if (img51 && run51(img51, stat51))
     return 1;
 
-  runtime53_config partition = {0x90000, 0x40290000, 0x40000, 0};
   runtime53 *rt = lfsc_runtime53_new(progname, &partition);
   if (!rt) {
     fprintf(stderr, "%s: not enough memory\n", progname);
