@@ -629,16 +629,17 @@ int lfsc_runtime53_exec(runtime53 *rt, const char *script, unsigned char **chunk
     return take_error(rt);
   int rc = 0;
   if (lua_type(L, -1) == LUA_TFUNCTION) {
-    /* an LFS function gets _ENV as its first upvalue and nothing else:
-     * a closure over the script's locals would lose their values */
+    /* an LFS function gets the globals as its first upvalue (_ENV) and
+     * nothing else: a closure over other values would lose them */
     int nups = 0, envonly = 1;
-    const char *up;
-    while ((up = lua_getupvalue(L, -1, nups + 1)) != NULL) {
-      lua_pop(L, 1);
-      if (nups > 0 || strcmp(up, "_ENV") != 0)
+    lua_pushglobaltable(L);
+    while (lua_getupvalue(L, -2, nups + 1) != NULL) {
+      if (nups > 0 || !lua_rawequal(L, -1, -2))
         envonly = 0;
+      lua_pop(L, 1);
       nups++;
     }
+    lua_pop(L, 1);
     if (lua_iscfunction(L, -1)) {
       rc = set_error(rt, "%s: the function it returned cannot be compiled (a C function)", script);
     } else if (!envonly) {

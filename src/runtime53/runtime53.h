@@ -91,10 +91,11 @@ typedef int runtime53_reload(runtime53 *rt, const char *path, void *ud);
 void lfsc_runtime53_on_reload(runtime53 *rt, runtime53_reload *fn, void *ud);
 
 /* luac.cross -e: run the Lua file script. When it returns a Lua function
- * with no upvalue but _ENV, *chunk (malloc'd, the caller frees) and *len
- * are that function as a stock Lua 5.3 binary chunk, debug information
- * kept; otherwise *chunk is NULL. Returns 0, or -1 with
- * "script:line: message" and a traceback in lfsc_runtime53_error(). */
+ * whose only upvalue, if any, holds the globals (its _ENV, as LFS binds
+ * it), *chunk (malloc'd, the caller frees) and *len are that function as
+ * a stock Lua 5.3 binary chunk, debug information kept; otherwise *chunk
+ * is NULL. Returns 0, or -1 with "script:line: message" and a traceback
+ * in lfsc_runtime53_error(). */
 int lfsc_runtime53_exec(runtime53 *rt, const char *script, unsigned char **chunk, size_t *len);
 
 /* Run the actions (-e; -l, which as in lua5.3 also sets the global of

@@ -38,7 +38,7 @@ add_custom_command(
   VERBATIM)
 add_custom_target(lfsc_vm53 DEPENDS ${vm53_dir}/vm53.o ${vm53_dir}/vm53_names.h)
 
-lfsc_room(runtime53 runtime53 repl base)
+lfsc_room(runtime53 runtime53 repl)
 add_dependencies(lfsc_runtime53_obj lfsc_vm53)
 add_dependencies(lfsc_runtime53 lfsc_vm53)
 target_include_directories(lfsc_runtime53_obj PRIVATE ${vm53_dir} ${LUA53_INCLUDE_DIR})

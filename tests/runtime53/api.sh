@@ -208,6 +208,12 @@ printf 'local up = 1\nreturn function() return up end\n' > upval.lua
 "$D" --exec upval.lua e4.luac > out 2> err; rc=$?
 same "-e returning a closure with upvalues: refused, no output" "1 1 no" \
   "$rc $(grep -c 'upval.lua: .*1 upvalue (locals of the script)' err) $([ -e e4.luac ] && echo yes || echo no)"
+printf 'local _ENV = {}\nreturn function() return x end\n' > ownenv.lua
+same "-e returning a function over an _ENV of its own: refused" "1 1" \
+  "$("$D" --exec ownenv.lua e8.luac > /dev/null 2> err; echo $?) $(grep -c '1 upvalue' err)"
+printf 'local f = load("return 7")\nreturn load(string.dump(f, true))\n' > stripped.lua
+"$D" --exec stripped.lua e9.luac > /dev/null 2>&1
+same "-e returning a stripped function: kept" "7" "$(lua5.3 -e 'print(dofile("e9.luac"))' 2>&1)"
 printf 'return print\n' > cfn.lua
 same "-e returning a C function: refused" "1 1" \
   "$("$D" --exec cfn.lua e5.luac > /dev/null 2> err; echo $?) $(grep -c 'C function' err)"
