@@ -35,7 +35,12 @@ for dir in "$SRC" "$HERE/programs"; do
 done
 mods=$(cut -d' ' -f1 "$T/list" | sed "s|.*|$T/&.luac|")
 total=$(grep -c . "$T/list")
+# LFSC_SAMPLE=N (run-all.sh's sanitizer run): every Nth module only
+seen=0 ran=0
 while read -r m dir f; do
+  seen=$((seen + 1))
+  [ $(((seen - 1) % ${LFSC_SAMPLE:-1})) -eq 0 ] || continue
+  ran=$((ran + 1))
   # (a table printed by address is the same table; the address is not)
   (cd "$dir" && lua5.3 "$DRIVER" "$f" < /dev/null 2>&1) | sed 's/0x[0-9a-f]*/ADDR/g' > "$T/want"
   # shellcheck disable=SC2086
@@ -47,5 +52,5 @@ while read -r m dir f; do
     diff "$T/want" "$T/got" | head -10
   fi
 done < "$T/list"
-echo "$pass of $total modules (of $n files, $((n - total)) that luac5.3 refuses) print what lua5.3 prints"
-tally_end 50
+echo "$pass of $ran modules run ($total compiled of $n files) print what lua5.3 prints for their source"
+tally_end "$(sampled 300)"
