@@ -1,4 +1,4 @@
-# runtime: LFS images on the host's Lua 5.1 VM (src/runtime.c, src/repl.c):
+# runtime: LFS images on the host's Lua 5.1 VM (src/runtime/runtime.c, src/repl/repl.c):
 # every module of the float reference images against lua5.1 running its
 # source, NodeMCU's LFS API and the command lines (lfsimg run, luac.cross
 # -e/-F), the REPL on a terminal (tmux), and the README's CI example.

@@ -24,7 +24,7 @@
 #include "lua51/lc_write.h"
 #include "lua51/lc_read.h"
 #include "lfs51/reader.h"
-#include "repl.h"
+#include "repl/repl.h"
 #include "runtime.h"
 #include "base/sink.h"
 #include "lfs51/verify.h"

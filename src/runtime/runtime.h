@@ -6,8 +6,9 @@
  * node.info('lfs') and debug.getstrings('ROM') then answer through that
  * index function as the firmware does (spec nodemcu-lfs-runtime-api.md).
  *
- * This file and repl.c are the only code that sees lua.h and readline;
- * they are built into their own library (lfsc_runtime), present only when
+ * runtime.c is the only code that sees liblua5.1's lua.h (the REPL's line
+ * input, repl/repl.c, is shared with the 5.3 runtime); it is built into its
+ * own library (lfsc_runtime), present only when
  * the build has LFSC_WITH_RUNTIME. This header names no Lua type, so the
  * front ends include it unconditionally and test LFSC_HAVE_RUNTIME.
  */
@@ -16,6 +17,7 @@
 
 #include "lfsc/lfsc.h"
 #include "lfsc/platform.h"
+#include "repl/repl.h"          /* runtime_args: the command line both runtimes take */
 
 typedef struct runtime runtime;
 
@@ -37,23 +39,6 @@ const char *lfsc_runtime_error(const runtime *rt);
  * *fn is NULL. Returns 0, or -1 with "script:line: message" and a
  * traceback in lfsc_runtime_error(). */
 int lfsc_runtime_exec(runtime *rt, const char *script, lfsc_ctx *ctx, lfsc_proto **fn);
-
-/* lfsimg run: the lua5.1-style command line that follows the image,
- * [-e stat] [-l mod] [-i] [--] [script [args]], as the front end parsed
- * it (the runtime prints no usage errors). */
-typedef struct runtime_action {
-  char what;                    /* 'e': run the statement; 'l': require the module */
-  const char *value;
-} runtime_action;
-
-typedef struct runtime_args {
-  int argc;
-  char **argv;                  /* argv[0] names the program for the arg table */
-  int script;                   /* argv[script] is the script ("-": stdin); 0: none */
-  int interactive;              /* -i: the prompt after the script */
-  const runtime_action *actions;  /* -e and -l in command-line order */
-  int nactions;
-} runtime_args;
 
 /* Run the actions, then the script with its arguments, then (with -i, or
  * with neither a script nor -e) the prompt. Returns the exit status (0 or

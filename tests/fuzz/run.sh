@@ -38,7 +38,7 @@ targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile fuzz_compile53 
 conf53=${LFSC_CONFORMANCE53_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance53}
 mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/seeds.lua53" "$work/seeds.53" "$work/artifacts"
 CC=${CC:-clang}
-srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*' -not -path '*/loader/*' | sort)   # liblfsc's sources (the host runtime is not in it)
+srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*' -not -path "$root/src/runtime53/*" -not -path "$root/src/repl/*" -not -path '*/loader/*' | sort)   # liblfsc's sources (the host runtimes are not in it)
 # fuzz_lfsimg_cli includes cli/lfsimg.c, whose firmware commands live in cli/lfsimg_fw.c
 # and whose option parser is cli/opts.c
 cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/opts.c"; }

@@ -19,7 +19,7 @@ if pkg-config --exists libelf 2>/dev/null; then
   elf="-DLFSC_HAVE_LIBELF $(pkg-config --cflags libelf)"
   elflibs=$(pkg-config --libs libelf)
 fi
-srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*' -not -path '*/loader/*' | sort)   # liblfsc's sources (the host runtime is not in it)
+srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*' -not -path "$root/src/runtime53/*" -not -path "$root/src/repl/*" -not -path '*/loader/*' | sort)   # liblfsc's sources (the host runtimes are not in it)
 # shellcheck disable=SC2086
 $CC -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $elf \

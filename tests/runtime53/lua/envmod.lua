@@ -1,0 +1,2 @@
+-- envmod: reads a global through _ENV, its first upvalue
+return SEEN

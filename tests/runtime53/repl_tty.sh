@@ -1,0 +1,94 @@
+#!/bin/sh
+# The 5.3 runtime's REPL on a real terminal (tmux), through the test
+# driver: a multi-line function, =expr and a bare expression (lua5.3 prints
+# it), an error and then a correct line, history recall with the up arrow
+# and line editing, Ctrl-D; the history file then carries over to the next
+# session and LFSIMG_HISTORY= keeps none. The line input is the 5.1
+# runtime's (src/repl, shared). Asserts what the screen shows.
+# usage: repl_tty.sh DRIVER53 LUAC53
+set -u
+. "$(dirname "$0")/../lib/tally.sh"
+D=$1 LUAC53=$2
+command -v tmux > /dev/null || { echo "tmux not installed"; exit 77; }
+command -v "$LUAC53" > /dev/null 2>&1 || { echo "luac5.3 not installed"; exit 77; }
+case $D in /*) ;; *) D=$PWD/$D ;; esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d)
+# the modules, in a folder of their own (the history file goes to $T)
+I=$(mktemp -d)
+"$LUAC53" -o "$I/greet.luac" "$HERE/lua/greet.lua" || exit 1
+SOCK=lfsc-repl53-$$ n=0
+tm() { tmux -L "$SOCK-$n" -f /dev/null "$@"; }
+trap 'tm kill-server 2> /dev/null; rm -rf "$T" "$I"' EXIT
+pass=0 fail=0
+
+# start HISTORY: a session running the REPL, then printing its exit status
+start() {
+  tm kill-server 2> /dev/null
+  n=$((n + 1))
+  cd "$T" && tm new-session -d -x 80 -y 30 \
+    "env TERM=xterm LFSIMG_HISTORY='$1' '$D' --image lfs.img '$I/greet.luac'; echo \"exit status \$?\"; sleep 300"
+}
+screen() { tm capture-pane -p 2> /dev/null | sed -e 's/ *$//' | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'; }
+# wait until the screen shows TEXT (a fixed string, trailing blanks
+# trimmed) as a whole line
+wait_for() {
+  i=0
+  while [ $i -lt 200 ]; do
+    screen | grep -qxF -- "$1" && return 0
+    sleep 0.1; i=$((i + 1))
+  done
+  fail=$((fail + 1)); echo "FAIL: timed out waiting for: $1"; screen; return 1
+}
+keys() { tm send-keys "$@"; }
+line() { tm send-keys -l -- "$1"; tm send-keys Enter; }
+check() {
+  if [ "$2" = "$3" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL: $1"; echo "--- want"; echo "$2"; echo "--- got"; echo "$3"; fi
+}
+
+start "$T/hist"
+wait_for ">"
+line 'function f(a)'; wait_for ">>"
+line '  return a * 2'; line 'end'
+line '=f(21)'; wait_for "42"
+line '1 + 1'; wait_for "2"
+line 'error("oops")'; wait_for "        stdin:1: in main chunk"
+line '=f(5)'; wait_for "10"
+keys Up; keys BSpace BSpace; tm send-keys -l '7)'; keys Enter; wait_for "14"
+keys C-d; wait_for "exit status 0"
+check "the screen of a session" "Lua 5.3.6; lfs.img; Ctrl-D exits
+> function f(a)
+>>   return a * 2
+>> end
+> =f(21)
+42
+> 1 + 1
+2
+> error(\"oops\")
+driver53: stdin:1: oops
+stack traceback:
+        [C]: in function 'error'
+        stdin:1: in main chunk
+> =f(5)
+10
+> =f(7)
+14
+>
+exit status 0" "$(screen)"
+check "the history file holds the session's entries" "=f(7)" "$(tail -1 "$T/hist" 2> /dev/null)"
+
+start "$T/hist"
+wait_for ">"
+keys Up; sleep 0.3
+check "history carries over to the next session" "> =f(7)" "$(screen | tail -1)"
+keys C-u C-d; wait_for "exit status 0"
+
+start ""
+wait_for ">"
+line '=node.LFS.time'; wait_for "1700000000"
+line 'node.LFS.greet().hello("tty")'; wait_for "hello tty"
+keys C-d; wait_for "exit status 0"
+check "LFSIMG_HISTORY= keeps no history file" "hist" "$(ls "$T")"
+
+tally_end 4
