@@ -11,4 +11,9 @@ if(TARGET luac.cross AND TARGET lfsimg AND NOT LFSC_M32)
     COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/outfile/outpaths.py
             $<TARGET_FILE:luac.cross> $<TARGET_FILE:lfsimg> $<TARGET_FILE:outfile_killshim>
             ${LFSC_CONFORMANCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/outfile_paths)
+  # issue #22: in-place writes all or nothing (a full disk, signals)
+  add_test(NAME outfile_atomic
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/outfile/atomic.py
+            $<TARGET_FILE:luac.cross> $<TARGET_FILE:outfile_killshim>
+            ${CMAKE_CURRENT_BINARY_DIR}/outfile_atomic)
 endif()
