@@ -539,6 +539,9 @@ static int embed_main(const options *o, char **files, int nfiles)
   if (rc == LFSC_OK && kind == EMBED_C && o->output_set && !o->output)
     rc = lfsc_seterr(ctx, LFSC_EARG,
                      "--embed c writes a source and a header: '-o -' is not possible");
+  if (rc == LFSC_OK && o->dumping)
+    rc = lfsc_embed_check_output(ctx, &eo, kind,
+                                 o->output_set ? (o->output ? o->output : "-") : NULL);
   if (rc != LFSC_OK) {
     fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
     lfsc_free(ctx);
