@@ -106,7 +106,7 @@ int lfsc_embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, cons
   input_opts io = {o->target, o->compat_lineinfo, o->source_prefix};
   unsigned char *buf = NULL;
   size_t len = 0;
-  int rc = lfsc_file_read(ctx, path, SIZE_MAX, &buf, &len);   /* --split cuts it whole */
+  int rc = lfsc_file_read(ctx, path, FILE_INPUT_MAX, &buf, &len);   /* --split cuts it whole */
   split_piece *pieces = NULL, whole = {.start = 0, .end = len, .line = 1};
   size_t n = 1;
   /* precompiled chunks are embedded whole */
