@@ -273,10 +273,13 @@ FILE *lfsc_port_create_temp(const char *name, const port_fileinfo *old, int *loc
   if (fd < 0)
     return NULL;
   struct stat a, b;
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fstat(fd, &a) != 0 || stat(name, &b) != 0 ||
+  /* Held by a sweep (EWOULDBLOCK), or taken by one between our open and
+   * our lock: the name is not ours any more, try another. A file system
+   * without locks (ENOLCK) leaves the file unlocked, which a sweep there
+   * cannot lock either, so it is never taken. */
+  int locked = flock(fd, LOCK_EX | LOCK_NB) == 0;
+  if ((!locked && errno == EWOULDBLOCK) || fstat(fd, &a) != 0 || stat(name, &b) != 0 ||
       a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-    /* A sweep took it between our open and our lock (it removes only
-     * unlocked files): the name is not ours any more, try another. */
     close(fd);
     errno = EEXIST;
     return NULL;
@@ -317,8 +320,8 @@ void lfsc_port_remove_stale(const char *path)
   if (fd < 0)
     return;
   struct stat a, b;
-  /* Locked: its writer is alive. Removed only if the name still is the
-   * file we locked. */
+  /* Locked: its writer is alive (and where locks do not work, nothing is
+   * provably dead). Removed only if the name still is the file we locked. */
   if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
       lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
     unlink(path);
