@@ -13,6 +13,8 @@ come back: never a mix of new and old content under the final name.
 - the same through the shim (any machine): the target's file cannot grow,
   or SIGINT/SIGTERM arrive in the middle of the copy: old bytes, every
   link intact, and the tool dies of the signal;
+- a file size limit (ulimit -f): the tool dies of SIGXFSZ, the old file
+  whole, no temporary file left;
 - a read-only directory (run as nobody): the same failure, the same
   guarantee.
 
@@ -139,7 +141,27 @@ r = run([LUAC, "-o", t, "big.lua"], shim)
 check(r.returncode == 0 and read(t) == NEW and read(t + ".link") == NEW,
       "in place, no failure: %r" % r.stderr)
 
-# 3. A read-only directory (in place without a link), as nobody.
+# 3. A file size limit (ulimit -f, SIGXFSZ): the tool dies of it or fails,
+# and either way the old file is whole and no temporary file is left.
+import resource  # noqa: E402
+
+
+def fsize_limit():
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200000, 200000))
+
+
+for name, link in (("fsize.out", False), ("fsize2.out", True)):
+    p = os.path.join(WORK, name)
+    if link:
+        linked(WORK, name)
+    else:
+        write(p, OLD)
+    r = subprocess.run([LUAC, "-o", p, "big.lua"], capture_output=True, preexec_fn=fsize_limit)
+    check(r.returncode in (1, -signal.SIGXFSZ), "ulimit -f, %s: exit %d" % (name, r.returncode))
+    intact(p, "ulimit -f", link)
+    check(leftovers(WORK) == [], "ulimit -f, %s: temporary files left: %r" % (name, leftovers(WORK)))
+
+# 4. A read-only directory (in place without a link), as nobody.
 if os.geteuid() != 0 or shutil.which("setpriv"):
     drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] \
         if os.geteuid() == 0 else []
@@ -162,4 +184,4 @@ if os.geteuid() != 0 or shutil.which("setpriv"):
 else:
     print("note: no setpriv: the read-only directory case is skipped")
 
-sys.exit(summary(at_least=14 if mounted else 8))
+sys.exit(summary(at_least=30 if mounted else 22))
