@@ -76,7 +76,7 @@ static void slot_drop(int i)
 static const char alnum[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /* FNV-1a over a tag, the shortened NAME and the random part. */
-static uint32_t temp_check(const char *prefix, size_t plen, const char *rand)
+static uint32_t temp_check(const char *prefix, size_t plen, const char *rnd)
 {
   static const char tag[] = "lfsc temporary file";
   uint32_t h = 2166136261u;
@@ -85,7 +85,7 @@ static uint32_t temp_check(const char *prefix, size_t plen, const char *rand)
   for (size_t i = 0; i < plen; i++)
     h = (h ^ (unsigned char)prefix[i]) * 16777619u;
   for (size_t i = 0; i < TEMP_RAND; i++)
-    h = (h ^ (unsigned char)rand[i]) * 16777619u;
+    h = (h ^ (unsigned char)rnd[i]) * 16777619u;
   return h;
 }
 
@@ -102,10 +102,10 @@ static void temp_suffix(char *out, const char *prefix, size_t plen)
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
   z ^= z >> 31;
-  char rand[TEMP_RAND];
+  char rnd[TEMP_RAND];
   for (int i = 0; i < TEMP_RAND; i++, z /= 62)
-    rand[i] = alnum[z % 62];
-  sprintf(out, "%s%.*s-%08" PRIx32, TEMP_MARK, TEMP_RAND, rand, temp_check(prefix, plen, rand));
+    rnd[i] = alnum[z % 62];
+  sprintf(out, "%s%.*s-%08" PRIx32, TEMP_MARK, TEMP_RAND, rnd, temp_check(prefix, plen, rnd));
 }
 
 typedef struct sweeper {
@@ -120,13 +120,13 @@ static void sweep_one(const char *name, void *arg)
   if (strlen(name) != pl + TEMP_SUFFIX || strncmp(name, w->prefix, pl) != 0 ||
       strncmp(name + pl, TEMP_MARK, ml) != 0)
     return;
-  const char *rand = name + pl + ml;
+  const char *rnd = name + pl + ml;
   for (int i = 0; i < TEMP_RAND; i++)
-    if (!strchr(alnum, rand[i]) || !rand[i])
+    if (!rnd[i] || !strchr(alnum, rnd[i]))
       return;
   char check[TEMP_CHECK + 1];
-  snprintf(check, sizeof check, "%08" PRIx32, temp_check(w->prefix, pl, rand));
-  if (rand[TEMP_RAND] != '-' || strcmp(rand + TEMP_RAND + 1, check) != 0)
+  snprintf(check, sizeof check, "%08" PRIx32, temp_check(w->prefix, pl, rnd));
+  if (rnd[TEMP_RAND] != '-' || strcmp(rnd + TEMP_RAND + 1, check) != 0)
     return;
   char *full = malloc(strlen(w->dir) + strlen(name) + 2);
   if (full) {
