@@ -1,7 +1,7 @@
 /* Whole-file reading. A file is read to its end, not sized first: stdin,
  * pipes and devices have no size, and a file may change under us. Reading
  * stops one byte past the bound, so a larger input is told apart from one
- * that just fits without reading all of it. */
+ * that just fits without reading all of it (or holding that byte). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,23 +14,37 @@
 
 #define FIRST_PIECE (64 * 1024)
 
+int lfsc_file_too_large(lfsc_ctx *ctx, const char *shown, size_t max)
+{
+  return lfsc_seterr(ctx, LFSC_ELIMIT, "%s: file too large (more than %lu bytes%s)", shown,
+                     (unsigned long)max, max == FILE_INPUT_MAX ? ", the input limit" : "");
+}
+
 int lfsc_file_read(lfsc_ctx *ctx, const char *path, size_t max, unsigned char **buf,
                    size_t *len)
 {
   int from_stdin = path == NULL || strcmp(path, "-") == 0;
   const char *shown = from_stdin ? "stdin" : path;
+  if (max > FILE_INPUT_MAX)
+    max = FILE_INPUT_MAX;
   FILE *fp = from_stdin ? stdin : fopen(path, "rb");
   if (!fp)
     return lfsc_seterr(ctx, LFSC_EIO, "cannot open %s: %s", path, strerror(errno));
   if (from_stdin)
     lfsc_port_binary_stdin();
-  size_t lim = max < SIZE_MAX ? max + 1 : SIZE_MAX;
-  size_t cap = lim < FIRST_PIECE ? lim : FIRST_PIECE, n = 0;
-  unsigned char *b = malloc(cap);
-  int err = 0;
-  while (b && n < lim) {
+  size_t cap = max < FIRST_PIECE ? max : FIRST_PIECE, n = 0;
+  unsigned char *b = malloc(cap ? cap : 1);
+  int err = 0, over = 0;
+  while (b) {
     if (n == cap) {
-      size_t ncap = cap < lim / 2 ? cap * 2 : lim;
+      if (cap == max) {         /* one byte more tells "too large" from "just fits" */
+        int c = getc(fp);
+        if (c == EOF && ferror(fp))
+          err = errno ? errno : EIO;
+        over = c != EOF;
+        break;
+      }
+      size_t ncap = cap < max / 2 ? cap * 2 : max;
       unsigned char *nb = realloc(b, ncap);
       if (!nb) {
         free(b);
@@ -55,8 +69,8 @@ int lfsc_file_read(lfsc_ctx *ctx, const char *path, size_t max, unsigned char **
   int rc = LFSC_OK;
   if (err)
     rc = lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: %s", shown, strerror(err));
-  else if (n > max)
-    rc = lfsc_seterr(ctx, LFSC_ELIMIT, "%s: file too large", shown);
+  else if (over)
+    rc = lfsc_file_too_large(ctx, shown, max);
   if (rc) {
     free(b);
     return rc;

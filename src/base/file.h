@@ -7,13 +7,23 @@
 #include <stddef.h>
 #include "lfsc/lfsc.h"
 
-/* The largest file read whole where no tighter bound applies: far beyond
- * any flash (16 MiB), small enough to refuse a mistaken huge input. */
-#define FILE_READ_MAX ((size_t)64 * 1024 * 1024 - 1)
+/* The one input limit: no reader takes more than this many bytes from one
+ * input -- a source, a .lc, an image, a firmware file, an --embed input.
+ * Far beyond any flash (16 MiB) and any real source, small enough that a
+ * mistaken input (/dev/zero, a disk image, a sparse file) stops at once in
+ * bounded memory. The manuals (man/luac.cross.1, man/lfsimg.1) and the
+ * README state it; change them with it. */
+#define FILE_INPUT_MAX ((size_t)64 * 1024 * 1024)
+
+/* The message for an input over a limit: "NAME: file too large (more
+ * than N bytes)". */
+int lfsc_file_too_large(lfsc_ctx *ctx, const char *shown, size_t max);
 
 /* Read path, or standard input for "-" (or NULL) in binary mode, into a
  * malloc'd buffer *buf of *len bytes (free it; not NUL-terminated). More
- * than max bytes is LFSC_ELIMIT "X: file too large". Other errors:
+ * than max bytes (never more than FILE_INPUT_MAX) is LFSC_ELIMIT (see
+ * lfsc_file_too_large), found without reading past max + 1 bytes or
+ * holding more than max. Other errors:
  * LFSC_EIO "cannot open X: reason" / "cannot read X: reason" (X the path
  * as given, "stdin" for a read error on standard input), LFSC_EMEM. */
 int lfsc_file_read(lfsc_ctx *ctx, const char *path, size_t max, unsigned char **buf,

@@ -1,6 +1,7 @@
 /* POSIX and Windows versions of the few calls in port.h. */
 #if !defined(_WIN32)
-#define _XOPEN_SOURCE 700       /* realpath */
+#define _XOPEN_SOURCE 700       /* realpath, faccessat */
+#define _DEFAULT_SOURCE         /* flock */
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #else
 #include <dirent.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <unistd.h>
 #endif
 
@@ -68,29 +70,84 @@ char *lfsc_port_final_name(const char *path, int exists)
   return s;
 }
 
-FILE *lfsc_port_create_temp(char *tmpl, const port_fileinfo *old)
+int lfsc_port_writable(const char *path)
+{
+  return _access(path, 2);
+}
+
+/* Windows refuses to delete a file another handle has open (the CRT opens
+ * without FILE_SHARE_DELETE): the open stream itself is the lock. */
+FILE *lfsc_port_create_temp(const char *name, const port_fileinfo *old, int *lock)
 {
   (void)old;                    /* Windows files carry no POSIX mode bits */
-  /* _mktemp_s picks a name; O_EXCL makes taking it atomic. */
-  char *x = tmpl + strlen(tmpl) - 6;
-  for (int tries = 0; tries < 100; tries++) {
-    memcpy(x, "XXXXXX", 6);
-    if (_mktemp_s(tmpl, strlen(tmpl) + 1) != 0)
-      return NULL;
-    int fd = _open(tmpl, _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _S_IREAD | _S_IWRITE);
-    if (fd >= 0) {
-      FILE *f = _fdopen(fd, "wb");
-      if (!f) {
-        _close(fd);
-        _unlink(tmpl);
-      }
-      return f;
-    }
-    if (errno != EEXIST)
-      return NULL;
+  *lock = -1;
+  int fd = _open(name, _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _S_IREAD | _S_IWRITE);
+  if (fd < 0)
+    return NULL;
+  FILE *f = _fdopen(fd, "wb");
+  if (!f) {
+    _close(fd);
+    _unlink(name);
   }
-  errno = EEXIST;
-  return NULL;
+  return f;
+}
+
+void lfsc_port_unlock(int lock)
+{
+  (void)lock;
+}
+
+void lfsc_port_remove_stale(const char *path)
+{
+  DWORD a = GetFileAttributesA(path);
+  if (a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY))
+    DeleteFileA(path);          /* fails while a writer has it open */
+}
+
+long lfsc_port_pread(FILE *f, void *buf, size_t n, long long off)
+{
+  int fd = _fileno(f);
+  if (_lseeki64(fd, off, SEEK_SET) < 0)
+    return -1;
+  size_t got = 0;
+  while (got < n) {
+    unsigned k = n - got > 0x40000000u ? 0x40000000u : (unsigned)(n - got);
+    int r = _read(fd, (char *)buf + got, k);
+    if (r < 0)
+      return -1;
+    if (r == 0)
+      break;
+    got += (size_t)r;
+  }
+  return (long)got;
+}
+
+int lfsc_port_pwrite(FILE *f, const void *buf, size_t n, long long off, int (*stop)(void))
+{
+  int fd = _fileno(f);
+  if (_lseeki64(fd, off, SEEK_SET) < 0)
+    return -1;
+  size_t done = 0;
+  while (done < n) {
+    if (stop && stop()) {
+      errno = EINTR;
+      return -1;
+    }
+    unsigned k = n - done > 0x40000000u ? 0x40000000u : (unsigned)(n - done);
+    int r = _write(fd, (const char *)buf + done, k);
+    if (r <= 0) {
+      if (r == 0)
+        errno = ENOSPC;
+      return -1;
+    }
+    done += (size_t)r;
+  }
+  return 0;
+}
+
+long long lfsc_port_size(FILE *f)
+{
+  return _filelengthi64(_fileno(f));
 }
 
 int lfsc_port_replace(const char *from, const char *to)
@@ -109,17 +166,6 @@ int lfsc_port_truncate(FILE *f, long long size)
 long lfsc_port_pid(void)
 {
   return (long)GetCurrentProcessId();
-}
-
-int lfsc_port_pid_gone(long pid)
-{
-  HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)pid);
-  if (!h)
-    return GetLastError() == ERROR_INVALID_PARAMETER;
-  DWORD code = 0;
-  int gone = GetExitCodeProcess(h, &code) && code != STILL_ACTIVE;
-  CloseHandle(h);
-  return gone;
 }
 
 long lfsc_port_name_max(const char *dir)
@@ -222,29 +268,119 @@ char *lfsc_port_final_name(const char *path, int exists)
   return exists ? realpath(path, NULL) : follow_dangling(path);
 }
 
-FILE *lfsc_port_create_temp(char *tmpl, const port_fileinfo *old)
+int lfsc_port_writable(const char *path)
 {
-  int fd = mkstemp(tmpl);
+  return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS);
+}
+
+/* The lock is flock's: it belongs to the open file (not the process, so
+ * it holds across PID namespaces sharing a volume, and a second open in
+ * this process cannot drop it) and ends when the process does. */
+FILE *lfsc_port_create_temp(const char *name, const port_fileinfo *old, int *lock)
+{
+  *lock = -1;
+  int fd = open(name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return NULL;
+  struct stat a, b;
+  /* Held by a sweep (EWOULDBLOCK), or taken by one between our open and
+   * our lock: the name is not ours any more, try another. A file system
+   * without locks (ENOLCK) leaves the file unlocked, which a sweep there
+   * cannot lock either, so it is never taken. */
+  int locked = flock(fd, LOCK_EX | LOCK_NB) == 0;
+  if ((!locked && errno == EWOULDBLOCK) || fstat(fd, &a) != 0 || stat(name, &b) != 0 ||
+      a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+    close(fd);
+    errno = EEXIST;
+    return NULL;
+  }
   if (old) {
     fchmod(fd, (mode_t)old->mode);
     if (fchown(fd, (uid_t)old->uid, (gid_t)old->gid) != 0) {
       /* not root: the file becomes ours, as any editor's save would */
     }
   } else {
-    mode_t mask = umask(0);   /* mkstemp made 0600 */
+    mode_t mask = umask(0);     /* the file was made 0600 */
     umask(mask);
     fchmod(fd, 0666 & ~mask);
   }
-  FILE *f = fdopen(fd, "wb");
+  *lock = dup(fd);              /* the lock outlives the stream's fclose */
+  FILE *f = *lock >= 0 ? fdopen(fd, "wb") : NULL;
   if (!f) {
     int e = errno;
+    unlink(name);
     close(fd);
-    unlink(tmpl);
+    if (*lock >= 0)
+      close(*lock);
+    *lock = -1;
     errno = e;
   }
   return f;
+}
+
+void lfsc_port_unlock(int lock)
+{
+  if (lock >= 0)
+    close(lock);
+}
+
+void lfsc_port_remove_stale(const char *path)
+{
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  struct stat a, b;
+  /* Locked: its writer is alive (and where locks do not work, nothing is
+   * provably dead). Removed only if the name still is the file we locked. */
+  if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+      lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    unlink(path);
+  close(fd);
+}
+
+long lfsc_port_pread(FILE *f, void *buf, size_t n, long long off)
+{
+  int fd = fileno(f);
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + (long long)got));
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0)
+      return -1;
+    if (r == 0)
+      break;
+    got += (size_t)r;
+  }
+  return (long)got;
+}
+
+int lfsc_port_pwrite(FILE *f, const void *buf, size_t n, long long off, int (*stop)(void))
+{
+  int fd = fileno(f);
+  size_t done = 0;
+  while (done < n) {
+    if (stop && stop()) {
+      errno = EINTR;
+      return -1;
+    }
+    ssize_t r = pwrite(fd, (const char *)buf + done, n - done, (off_t)(off + (long long)done));
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0) {
+      if (r == 0)
+        errno = ENOSPC;
+      return -1;
+    }
+    done += (size_t)r;
+  }
+  return 0;
+}
+
+long long lfsc_port_size(FILE *f)
+{
+  struct stat st;
+  return fstat(fileno(f), &st) == 0 ? (long long)st.st_size : -1;
 }
 
 int lfsc_port_replace(const char *from, const char *to)
@@ -260,11 +396,6 @@ int lfsc_port_truncate(FILE *f, long long size)
 long lfsc_port_pid(void)
 {
   return (long)getpid();
-}
-
-int lfsc_port_pid_gone(long pid)
-{
-  return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
 long lfsc_port_name_max(const char *dir)
@@ -286,7 +417,7 @@ void lfsc_port_each_entry(const char *dir, void (*fn)(const char *name, void *ar
 
 void lfsc_port_catch_signals(void (*handler)(int))
 {
-  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXFSZ};
   for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
     struct sigaction old, sa;
     if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)

@@ -66,6 +66,16 @@ static const char *shown(const char *path)
   return strcmp(path, "-") == 0 ? "stdin" : path;
 }
 
+/* 1 when a reader's message m already names the input path: it starts
+ * with "cannot ", "stdin: " or "PATH: " (a file too large), so that the
+ * name is not said twice. */
+static int names_input(const char *m, const char *path)
+{
+  size_t n = strlen(shown(path));
+  return strncmp(m, "cannot ", 7) == 0 || strncmp(m, "stdin: ", 7) == 0 ||
+         (strncmp(m, shown(path), n) == 0 && strncmp(m + n, ": ", 2) == 0);
+}
+
 int lfsimg_args_end(cliopt_parser *p, int c, int min, int max, const char *const *names)
 {
   if (c == CLIOPT_HELP)
@@ -99,7 +109,7 @@ static reader_image *load(lfsc_ctx *ctx, const char *path)
   reader_image *img;
   if (lfsc_reader_read_image(ctx, path, &buf, &len) || lfsc_reader_load(ctx, buf, len, &img)) {
     const char *m = lfsc_errmsg(ctx);
-    if (strncmp(m, "cannot ", 7) == 0 || strncmp(m, "stdin: ", 7) == 0)
+    if (names_input(m, path))
       fprintf(stderr, "%s: %s\n", progname, m);
     else
       fprintf(stderr, "%s: %s: %s\n", progname, shown(path), m);
@@ -750,7 +760,7 @@ static int cmd_verify(int argc, char **argv)
   if (lfsc_reader_read_image(ctx, r.path, &buf, &len) ||
       lfsc_verify_image(ctx, buf, len, &o, &r.rep)) {
     const char *m = lfsc_errmsg(ctx);
-    int named = strncmp(m, "cannot ", 7) == 0 || strncmp(m, "stdin: ", 7) == 0;
+    int named = names_input(m, r.path);
     fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(r.path), named ? "" : ": ", m);
     verify_failed(&r, m);
   }

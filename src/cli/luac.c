@@ -507,6 +507,7 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
   lfsc_sink sink;
   lfsc_sink_file_buffered_init(&sink, out.fp);
   int rc;
+  errno = 0;
   if (o->flash) {
     lfsc_image_opts io = {.target = o->target, .absolute = o->absolute, .addr = o->address,
                           .maxsize = o->maxsize, .strip = o->stripping, .best = o->best,
@@ -525,12 +526,16 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
     rc = o->dialect->write_chunk(ctx, f, o->target, o->stripping, &sink);
   }
   int frc = lfsc_sink_file_flush(&sink);
+  int werr = errno;             /* why a write failed (the sink keeps no errno) */
   if (rc == LFSC_OK)
     rc = frc;
   if (rc != LFSC_OK) {
     lfsc_outfile_abort(&out);
-    fprintf(stderr, "%s: %s\n", progname,
-            rc == LFSC_EIO ? "cannot write" : lfsc_errmsg(ctx));
+    if (rc == LFSC_EIO)
+      fprintf(stderr, "%s: cannot write %s%s%s\n", progname, o->output ? name : "stdout",
+              werr ? ": " : "", werr ? strerror(werr) : "");
+    else
+      fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
     return EXIT_FAILURE;
   }
   if (lfsc_outfile_commit(&out) != 0) {
@@ -594,6 +599,9 @@ static int embed_main(const options *o, char **files, int nfiles)
   if (rc == LFSC_OK && kind == EMBED_C && o->output_set && !o->output)
     rc = lfsc_seterr(ctx, LFSC_EARG,
                      "--embed c writes a source and a header: '-o -' is not possible");
+  if (rc == LFSC_OK && o->dumping)
+    rc = lfsc_embed_check_output(ctx, &eo, kind,
+                                 o->output_set ? (o->output ? o->output : "-") : NULL);
   if (rc != LFSC_OK) {
     fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
     lfsc_free(ctx);

@@ -106,7 +106,7 @@ int lfsc_embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, cons
   input_opts io = {o->target, o->compat_lineinfo, o->source_prefix};
   unsigned char *buf = NULL;
   size_t len = 0;
-  int rc = lfsc_file_read(ctx, path, SIZE_MAX, &buf, &len);   /* --split cuts it whole */
+  int rc = lfsc_file_read(ctx, path, FILE_INPUT_MAX, &buf, &len);   /* --split cuts it whole */
   split_piece *pieces = NULL, whole = {.start = 0, .end = len, .line = 1};
   size_t n = 1;
   /* precompiled chunks are embedded whole */
@@ -236,33 +236,96 @@ static int write_failed(lfsc_ctx *ctx, int rc, const char *name)
   return rc;
 }
 
-static int write_c(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, const char *output)
+/* The source and header names for output (NULL: PREFIX.c), malloc'd. */
+static int c_names(lfsc_ctx *ctx, const embed_opts *o, const char *output, char **src, char **hdr)
 {
   const char *p = o->prefix ? o->prefix : EMBED_PREFIX;
   if (output && strcmp(output, "-") == 0)
     return lfsc_seterr(ctx, LFSC_EARG, "--embed c writes a source and a header: '-o -' is not possible");
   size_t len = output ? strlen(output) : strlen(p) + 2;
-  char *src = malloc(len + 3), *hdr = malloc(len + 3);
-  if (!src || !hdr) {
-    free(src);
-    free(hdr);
+  *src = malloc(len + 3);
+  *hdr = malloc(len + 3);
+  if (!*src || !*hdr) {
+    free(*src);
+    free(*hdr);
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
   }
   if (output)
-    memcpy(src, output, len + 1);
+    memcpy(*src, output, len + 1);
   else
-    snprintf(src, len + 3, "%s.c", p);
-  memcpy(hdr, src, len + 1);
-  if (len >= 2 && strcmp(hdr + len - 2, ".c") == 0)
-    hdr[len - 1] = 'h';
+    snprintf(*src, len + 3, "%s.c", p);
+  memcpy(*hdr, *src, len + 1);
+  if (len >= 2 && strcmp(*hdr + len - 2, ".c") == 0)
+    (*hdr)[len - 1] = 'h';
   else
-    memcpy(hdr + len, ".h", 3);
-  const char *slash = strrchr(hdr, '/');
-  const char *include = slash ? slash + 1 : hdr;
+    memcpy(*hdr + len, ".h", 3);
+  return LFSC_OK;
+}
+
+/* What the source #includes: the header's name without its directory. */
+static const char *include_name(const char *hdr)
+{
+  const char *base = hdr;
+  for (const char *c = hdr; *c; c++)
+#if defined(_WIN32)
+    if (*c == '/' || *c == '\\' || *c == ':')
+#else
+    if (*c == '/')
+#endif
+      base = c + 1;
+  return base;
+}
+
+/* A "q-char-sequence" has no escapes: the name goes into #include "..."
+ * as it is, so it must not hold '"' or a line break, nor what C11 6.4.7
+ * leaves undefined there (' and \; a base name has no // or slash-star),
+ * nor other control bytes. */
+static int check_include(lfsc_ctx *ctx, const char *name)
+{
+  for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+    if (*c < 0x20 || *c == 0x7F)
+      return lfsc_seterr(ctx, LFSC_EARG, "--embed c: the header's name holds byte 0x%02x, which "
+                         "an #include line cannot hold: choose another -o name", *c);
+    if (*c == '"' || *c == '\'' || *c == '\\')
+      return lfsc_seterr(ctx, LFSC_EARG, "--embed c: the header %s cannot be #included (an "
+                         "#include \"...\" line cannot hold its '%c'): choose another -o name",
+                         name, *c);
+  }
+  return LFSC_OK;
+}
+
+int lfsc_embed_check_output(lfsc_ctx *ctx, const embed_opts *o, embed_kind kind,
+                            const char *output)
+{
+  if (kind != EMBED_C)
+    return LFSC_OK;
+  char *src, *hdr;
+  int rc = c_names(ctx, o, output, &src, &hdr);
+  if (rc != LFSC_OK)
+    return rc;
+  rc = check_include(ctx, include_name(hdr));
+  free(src);
+  free(hdr);
+  return rc;
+}
+
+static int write_c(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, const char *output)
+{
+  char *src, *hdr;
+  int rc = c_names(ctx, o, output, &src, &hdr);
+  if (rc != LFSC_OK)
+    return rc;
+  const char *include = include_name(hdr);
+  rc = check_include(ctx, include);
+  if (rc != LFSC_OK) {
+    free(src);
+    free(hdr);
+    return rc;
+  }
 
   outfile fs, fh;
   lfsc_sink ss, sh;
-  int rc = open_out(ctx, &fs, &ss, src);
+  rc = open_out(ctx, &fs, &ss, src);
   if (rc == LFSC_OK) {
     rc = open_out(ctx, &fh, &sh, hdr);
     if (rc != LFSC_OK)

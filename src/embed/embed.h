@@ -70,6 +70,13 @@ int lfsc_embed_kind_parse(lfsc_ctx *ctx, const char *name, embed_kind *out);
 int lfsc_embed_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o, embed_kind kind,
                 const char *output);
 
+/* Check that output can be written before any input is read: for C, the
+ * header's name must be one an #include "..." line can hold (no '"', '\'',
+ * '\\' or control bytes): else LFSC_EARG naming the name. lfsc_embed_write
+ * checks it too. */
+int lfsc_embed_check_output(lfsc_ctx *ctx, const embed_opts *o, embed_kind kind,
+                            const char *output);
+
 /* The writers. lfsc_embed_c_write writes the C source to src and its header to
  * hdr; header_name is what the source #includes. */
 int lfsc_embed_c_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *o,

@@ -45,15 +45,9 @@ static void source(lfsc_sink *s, const embed_set *set, const embed_opts *o, cons
                    const char *header_name)
 {
   banner(s, set, o);
-  /* the header's name is the user's file name: escape it as a string */
-  lfsc_sink_printf(s, "#include \"");
-  for (const char *c = header_name; *c; c++) {
-    if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
-      lfsc_sink_printf(s, "\\%03o", (unsigned char)*c);
-    else
-      lfsc_sink_write(s, c, 1);
-  }
-  lfsc_sink_printf(s, "\"\n\n");
+  /* the header's name is the user's file name, as it is: an #include line
+   * has no escapes (embed.c refuses names it cannot hold) */
+  lfsc_sink_printf(s, "#include \"%s\"\n\n", header_name);
   lfsc_sink_printf(s, "#if defined(__GNUC__)\n#define %s_ATTR __attribute__((aligned(4)", p);
   if (o->section)
     lfsc_sink_printf(s, ", section(\"%s\")", o->section);

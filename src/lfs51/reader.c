@@ -843,7 +843,7 @@ int lfsc_reader_func_at(const reader_image *img, uint32_t off)
 int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
 {
   if (strcmp(path, "-") != 0)
-    return lfsc_file_read_arena(ctx, path, FILE_READ_MAX, buf, len);
+    return lfsc_file_read_arena(ctx, path, FILE_INPUT_MAX, buf, len);
   /* stdin has no size to check first: at most the largest image file */
   int rc = lfsc_file_read_arena(ctx, path, READER_FILE_MAX, buf, len);
   if (rc == LFSC_ELIMIT)

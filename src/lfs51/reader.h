@@ -149,7 +149,7 @@ typedef struct reader_image {
 int lfsc_reader_load(lfsc_ctx *ctx, const void *file, size_t len, reader_image **out);
 
 /* An image file read whole into ctx's arena (lfsc_file_read_arena, at
- * most FILE_READ_MAX bytes), or with path "-" standard input (in binary
+ * most FILE_INPUT_MAX bytes), or with path "-" standard input (in binary
  * mode), which may hold at most READER_FILE_MAX bytes: more is
  * LFSC_ELIMIT ("stdin: more than N bytes ..."). */
 int lfsc_reader_read_image(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/ctx.h"
+#include "base/file.h"
 #include "input.h"
 #include "lfsc/opcodes.h"
 #include "lc_read.h"
@@ -13,7 +14,10 @@
 /* Inputs are streamed, as luac streams them: the first chunk decides
  * between source and bytecode, and the compiler or the .lc reader pulls
  * the rest as it goes, so a bad token or field stops the reading and
- * memory does not grow with a junk input (luac.cross -p /dev/zero). */
+ * memory does not grow with a junk input (luac.cross -p /dev/zero). An
+ * input ends at FILE_INPUT_MAX bytes and is then refused, so that what a
+ * reader keeps (a long string, a .lc string whose length says 2^40) stays
+ * bounded too. */
 #define HEAD_SIZE 65536
 
 typedef struct stream {
@@ -21,18 +25,38 @@ typedef struct stream {
   unsigned char *buf;           /* HEAD_SIZE bytes: the first piece, then each next */
   size_t start, len;            /* an unserved first piece: buf[start..len) */
   int err;                      /* errno of a failed read, else 0 */
+  size_t total;                 /* bytes read so far */
+  int over;                     /* more than FILE_INPUT_MAX bytes: ended there */
 } stream;
 
-/* Read up to cap bytes, as many as fp gives, recording a failure. */
+/* Read up to cap bytes, as many as fp gives, recording a failure. The
+ * input ends at FILE_INPUT_MAX bytes: a reader that wants more makes us
+ * read one byte beyond, only to know that it exists (st->over). A reader
+ * done before the limit (a chunk and trailing bytes) is not refused. */
 static size_t get(stream *st, unsigned char *buf, size_t cap)
 {
+  if (st->over)
+    return 0;
+  size_t room = FILE_INPUT_MAX - st->total;
+  if (cap > room) {
+    cap = room;
+    if (cap == 0) {
+      int c = getc(st->fp);
+      if (c == EOF && ferror(st->fp) && !st->err)
+        st->err = errno ? errno : EIO;
+      st->over = c != EOF;
+      return 0;
+    }
+  }
   size_t n = 0, k;
   while (n < cap && (k = fread(buf + n, 1, cap - n, st->fp)) > 0)
     n += k;
   if (n < cap && ferror(st->fp) && !st->err)
     st->err = errno ? errno : EIO;
-  return n < cap ? n : cap;     /* always n; said so for gcc -O2's bounds
+  n = n < cap ? n : cap;        /* always n; said so for gcc -O2's bounds
                                    check (-Wstringop-overread) */
+  st->total += n;
+  return n;
 }
 
 static const unsigned char *pull(void *ud, size_t *size)
@@ -97,7 +121,7 @@ int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfs
   chunkname[0] = from_stdin ? '=' : '@';
   memcpy(chunkname + 1, named, plen + 1);
 
-  stream st = {fp, head, 0, 0, 0};
+  stream st = {fp, head, 0, 0, 0, 0, 0};
   size_t len = get(&st, head, HEAD_SIZE);
   /* A named file is bytecode when it starts with ESC, or with a '#' line
    * followed by ESC. stdin is bytecode only when its first byte is ESC:
@@ -136,6 +160,11 @@ int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfs
    * what it is, not as the syntax error it may have caused. */
   if (st.err) {
     rc = lfsc_seterr(ctx, LFSC_EIO, "cannot read %s: %s", shown, strerror(st.err));
+    *out = NULL;
+  } else if (st.over) {
+    /* whatever the truncated input made of it (an "unexpected end", a
+     * syntax error, a chunk): the input itself is refused */
+    rc = lfsc_file_too_large(ctx, shown, FILE_INPUT_MAX);
     *out = NULL;
   }
   free(head);

@@ -70,7 +70,15 @@ static int nomem(reader *r)
 static void want(reader *r, size_t n)
 {
   while ((r->read || r->piecelen) && r->len - r->pos < n) {
-    if (r->len == r->cap) {
+    if (!r->piecelen) {
+      r->piece = r->read(r->read_ud, &r->piecelen);
+      if (!r->piece || !r->piecelen) {
+        r->read = NULL;
+        r->piecelen = 0;
+        continue;
+      }
+    }
+    if (r->len == r->cap) {     /* grown only for bytes that did arrive */
       size_t cap = r->cap < 4096 ? 4096 : r->cap * 2;
       unsigned char *b = cap > r->cap ? realloc(r->own, cap) : NULL;
       if (!b) {
@@ -80,14 +88,6 @@ static void want(reader *r, size_t n)
       r->own = b;
       r->buf = b;
       r->cap = cap;
-    }
-    if (!r->piecelen) {
-      r->piece = r->read(r->read_ud, &r->piecelen);
-      if (!r->piece || !r->piecelen) {
-        r->read = NULL;
-        r->piecelen = 0;
-        continue;
-      }
     }
     size_t k = r->cap - r->len < r->piecelen ? r->cap - r->len : r->piecelen;
     memcpy(r->own + r->len, r->piece, k);

@@ -611,7 +611,7 @@ int lfsc_firmware_load(lfsc_ctx *ctx, int nfiles, const char *const *paths, firm
                        "0x10000.bin)");
   for (int i = 0; i < nfiles; i++) {
     unsigned char *b;
-    int rc = lfsc_file_read_arena(ctx, paths[i], FILE_READ_MAX, &b, &lens[i]);
+    int rc = lfsc_file_read_arena(ctx, paths[i], FILE_INPUT_MAX, &b, &lens[i]);
     if (rc)
       return rc;
     bufs[i] = b;
