@@ -556,7 +556,7 @@ static int image_from_image(lfsc_ctx *ctx, const options *o)
   unsigned char *buf;
   size_t len;
   lfsc_image_info info;
-  if (lfsc_file_read(ctx, o->lfs_image, FILE_READ_MAX, &buf, &len) != LFSC_OK) {
+  if (lfsc_file_read(ctx, o->lfs_image, FILE_INPUT_MAX, &buf, &len) != LFSC_OK) {
     fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
     return EXIT_FAILURE;
   }

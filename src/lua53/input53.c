@@ -39,7 +39,7 @@ int lfsc_lua53_input_load(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char
                        lfsc_target_name(opts->target));
   unsigned char *buf;
   size_t len;
-  int rc = lfsc_file_read(ctx, from_stdin ? "-" : path, FILE_READ_MAX, &buf, &len);
+  int rc = lfsc_file_read(ctx, from_stdin ? "-" : path, FILE_INPUT_MAX, &buf, &len);
   if (rc != LFSC_OK)
     return rc;
   long at = bytecode_at(buf, len, from_stdin);
