@@ -103,10 +103,14 @@ typedef struct lfsc_lfs53_abs_opts {
 } lfsc_lfs53_abs_opts;
 
 /* The flash image the device builds from img (spec §6), for a 32-bit
- * target: header, strings and buckets, functions, the module ROTable.
- * Upvaldesc padding bytes are zero. Module names the device could not find
- * otherwise are laid out so that it can (see absimg.c); a ROTable over 255
- * entries cannot be indexed by the firmware and is LFSC_ELIMIT. */
+ * target: header, strings and buckets, functions, the module ROTable, at
+ * o->address (a multiple of 4; the image must end below 4 GiB and fit
+ * o->max_size). Bytes the reference leaves as host memory (Upvaldesc and
+ * Proto padding, a nil constant's value, the upper half of a boolean's
+ * 8-byte value) are zero. Without o->compat, the reference's faults are
+ * fixed: "__" names first in the ROTable, "thread"/"proto" constants
+ * themselves; over 255 modules or a module name over 40 bytes (the
+ * firmware could not find them) is LFSC_ELIMIT. */
 int lfsc_lfs53_abs(lfsc_ctx *ctx, const lfsc_lfs53_image *img, const lfsc_lfs53_abs_opts *o,
                    lfsc_sink *out);
 
