@@ -114,6 +114,19 @@ typedef struct lfsc_lfs53_abs_opts {
 int lfsc_lfs53_abs(lfsc_ctx *ctx, const lfsc_lfs53_image *img, const lfsc_lfs53_abs_opts *o,
                    lfsc_sink *out);
 
+/* Read an absolute flash image (what lfsc_lfs53_abs and the device
+ * build) back into an image: module names in ROTable order, their
+ * functions, the image's own strings (address order), seed and
+ * timestamp; *address (may be NULL) is the address it was built for.
+ * want: the variant (its TValue size), or NULL to take it from the
+ * module table's layout and the ESP32 signature bits (8-byte TValues:
+ * int32+float32; 12: int64+double unless the signature says otherwise).
+ * Trusts no field; errors are LFSC_EFORMAT "<name>: <why> in absolute
+ * image". A flash image holds no -s flag: strip is 0. Constants are what
+ * the device sees (a reference image's "thread" reads as "userdata"). */
+int lfsc_lfs53_abs_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len, const char *name,
+                        const lfsc_variant *want, lfsc_lfs53_image *img, uint32_t *address);
+
 /* The flash signature (header word 0) a firmware of variant v checks at
  * boot: 0xFAFAA250 on the ESP8266; the ESP32 adds 1 for int64 and 2 for
  * double numbers (esp32-lfs.md, lua-5.3/lundump.h). Pass it as
