@@ -103,12 +103,29 @@ typedef struct lfsc_lfs53_abs_opts {
 } lfsc_lfs53_abs_opts;
 
 /* The flash image the device builds from img (spec §6), for a 32-bit
- * target: header, strings and buckets, functions, the module ROTable.
- * Upvaldesc padding bytes are zero. Module names the device could not find
- * otherwise are laid out so that it can (see absimg.c); a ROTable over 255
- * entries cannot be indexed by the firmware and is LFSC_ELIMIT. */
+ * target: header, strings and buckets, functions, the module ROTable, at
+ * o->address (a multiple of 4; the image must end below 4 GiB and fit
+ * o->max_size). Bytes the reference leaves as host memory (Upvaldesc and
+ * Proto padding, a nil constant's value, the upper half of a boolean's
+ * 8-byte value) are zero. Without o->compat, the reference's faults are
+ * fixed: "__" names first in the ROTable, "thread"/"proto" constants
+ * themselves; over 255 modules or a module name over 40 bytes (the
+ * firmware could not find them) is LFSC_ELIMIT. */
 int lfsc_lfs53_abs(lfsc_ctx *ctx, const lfsc_lfs53_image *img, const lfsc_lfs53_abs_opts *o,
                    lfsc_sink *out);
+
+/* Read an absolute flash image (what lfsc_lfs53_abs and the device
+ * build) back into an image: module names in ROTable order, their
+ * functions, the image's own strings (address order), seed and
+ * timestamp; *address (may be NULL) is the address it was built for.
+ * want: the variant (its TValue size), or NULL to take it from the
+ * module table's layout and the ESP32 signature bits (8-byte TValues:
+ * int32+float32; 12: int64+double unless the signature says otherwise).
+ * Trusts no field; errors are LFSC_EFORMAT "<name>: <why> in absolute
+ * image". A flash image holds no -s flag: strip is 0. Constants are what
+ * the device sees (a reference image's "thread" reads as "userdata"). */
+int lfsc_lfs53_abs_read(lfsc_ctx *ctx, const unsigned char *buf, size_t len, const char *name,
+                        const lfsc_variant *want, lfsc_lfs53_image *img, uint32_t *address);
 
 /* The flash signature (header word 0) a firmware of variant v checks at
  * boot: 0xFAFAA250 on the ESP8266; the ESP32 adds 1 for int64 and 2 for

@@ -1,6 +1,7 @@
 /*
  * libFuzzer harness over the NodeMCU Lua 5.3 formats (issue #19): the .lc
- * reader (format 10) and the LFS image reader (format 11), then the
+ * reader (format 10), the LFS image reader (format 11) and the absolute
+ * image reader, then the
  * writers and the -a builder on whatever they accept. Any input must give
  * a clean error; an accepted input must write back to bytes that read
  * and write again to the same bytes (the round trip is exact).
@@ -72,6 +73,22 @@ static void img_case(lfsc_ctx *ctx, const uint8_t *data, size_t size)
   free(mods);
 }
 
+/* an absolute flash image: read back, built again */
+static void abs_case(lfsc_ctx *ctx, const uint8_t *data, size_t size)
+{
+  lfsc_lfs53_image img;
+  uint32_t addr;
+  if (lfsc_lfs53_abs_read(ctx, data, size, "fuzz", NULL, &img, &addr) != LFSC_OK)
+    return;
+  for (int i = 0; i < img.nmodules; i++)
+    lfsc_nlc_check_tree(img.protos[i], NULL, NULL);
+  lfsc_lfs53_abs_opts o = {addr & ~3u, 1u << 22, 0, 1};
+  lfsc_sink s;
+  lfsc_sink_mem_init(&s);
+  lfsc_lfs53_abs(ctx, &img, &o, &s);
+  lfsc_sink_mem_free(&s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   lfsc_ctx *ctx = lfsc_new();
@@ -80,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* the format byte decides, as a loader would */
   if (size > 5 && data[5] == NLC_FORMAT_LC)
     lc_case(ctx, data, size, size & 1);
+  else if (size > 4 && data[0] == 0x50 && data[1] == 0xA2 && data[2] == 0xFA && data[3] == 0xFA)
+    abs_case(ctx, data, size);
   else
     img_case(ctx, data, size);
   lfsc_free(ctx);

@@ -6,8 +6,9 @@
 #   fuzz_lfsimg_cli  every lfsimg subcommand as run from the command line
 #                    (info/--json, list, strings, dis, verify, extract,
 #                    reloc, diff) on the input as an image file;
-#   fuzz_lfs53       the NodeMCU Lua 5.3 .lc and image readers, writers and
-#                    the -a builder (seeds: conformance53's .lc and images);
+#   fuzz_lfs53       the NodeMCU Lua 5.3 .lc, image and flash-image readers,
+#                    writers and the -a builder (seeds: conformance53's
+#                    .lc, images and abs images);
 #   fuzz_compile     the compiler (whole vs streamed input, and a
 #                    write/read/write round trip) and the .lc reader, with
 #                    a dictionary of Lua tokens;
@@ -100,7 +101,7 @@ for f in "$conf53"/src/*.lua; do
 done
 # 5.3 seeds: the conformance53 .lc files and images of both variants.
 if [ -d "$conf53/out" ]; then
-  find "$conf53/out" \( -name '*.lc' -o -name '*.img' \) -size -64k | while read -r f; do
+  find "$conf53/out" \( -name '*.lc' -o -name '*.img' -o -name '*.abs' \) -size -64k | while read -r f; do
     cp "$f" "$work/seeds.53/$(echo "$f" | sed "s|$conf53/out/||; s|/|_|g")"
   done
 fi
