@@ -20,7 +20,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 REF=${1:?usage: bench/lfs53.sh REF_LUAC_CROSS53 REF_PATCHED [LUAC_CROSS] [CORPUS_DIR] [FW_DIR]}
 REFP=${2:?usage: bench/lfs53.sh REF_LUAC_CROSS53 REF_PATCHED [LUAC_CROSS] [CORPUS_DIR] [FW_DIR]}
 LUAC=${3:-$top/build/luac.cross}
-CORPUS=${4:-$top/corpus}
+CORPUS=$(cd "${4:-$top/corpus}" && pwd)
 FW=${5:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -34,7 +34,7 @@ icount() {                        # instructions of one command
 : > "$tmp/sets"
 cut -f2 "$CORPUS/MANIFEST.txt" | xargs -n1 dirname | sort | uniq -c |
   awk '$1 >= 2 {print $2}' | while read -r d; do
-    files=$(cut -f2 "$CORPUS/MANIFEST.txt" | grep "^$d/[^/]*$" | sed "s|^|$CORPUS/|")
+    files=$(cut -f2 "$CORPUS/MANIFEST.txt" | grep "^$d/[^/]*$" | sed "s|^|$CORPUS/|" | tr "\n" " ")
     # shellcheck disable=SC2086
     luac5.3 -p $files 2> /dev/null && echo "$d $files" >> "$tmp/sets"
   done

@@ -21,11 +21,21 @@
 #include "lua53/compile.h"
 #include "lua53/nlc.h"
 
+/* The index tree, and the image it was read from (NULL when made from
+ * sources): -F IMG -a lays that image out directly, without writing and
+ * reading it again. The tree is the first member, so a pointer to it is a
+ * pointer to the whole. */
+typedef struct index53 {
+  lfsc_proto x;
+  const lfsc_lfs53_image *img;
+} index53;
+
 static int make_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const lfsc_str *const *names,
                       size_t n, int64_t timestamp, int have_seed, int64_t seed,
                       lfsc_proto **out)
 {
-  lfsc_proto *x = lfsc_alloc(ctx, sizeof *x);
+  index53 *w = lfsc_alloc(ctx, sizeof *w);
+  lfsc_proto *x = w ? &w->x : NULL;
   lfsc_proto **p = lfsc_alloc(ctx, (n ? n : 1) * sizeof *p);
   lfsc_const *k = lfsc_alloc(ctx, (n + 2) * sizeof *k);
   if (!x || !p || !k)
@@ -89,6 +99,28 @@ static int modules_of(lfsc_ctx *ctx, const lfsc_proto *x, lfsc_lfs53_module **ou
   return LFSC_OK;
 }
 
+/* -a: the flash image the device builds from img; nothing is written
+ * unless all of it could be made. */
+static int abs_of(lfsc_ctx *ctx, const lfsc_lfs53_image *img, lfsc_variant v,
+                  const lfsc_image_opts *opts, lfsc_sink *out, uint32_t *size)
+{
+  lfsc_sink abs;
+  lfsc_sink_mem_init(&abs);
+  lfsc_lfs53_abs_opts ao = {.address = opts->addr, .max_size = (uint32_t)opts->maxsize,
+                            .signature = lfsc_lfs53_signature(v, 0),
+                            .compat = opts->compat_loader};
+  int rc = lfsc_lfs53_abs(ctx, img, &ao, &abs);
+  if (rc == LFSC_OK && abs.status != LFSC_OK)
+    rc = lfsc_seterr(ctx, abs.status, "not enough memory");
+  if (rc == LFSC_OK) {
+    if (size)
+      *size = (uint32_t)abs.len;
+    lfsc_sink_write(out, abs.buf, abs.len);
+  }
+  lfsc_sink_mem_free(&abs);
+  return rc;
+}
+
 int lfsc_api53_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_image_opts *opts,
                            lfsc_sink *out, uint32_t *size)
 {
@@ -113,6 +145,10 @@ int lfsc_api53_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_im
     if ((rc = lfsc_lfs53_check_modules(ctx, mods, n)) != LFSC_OK)
       return rc;
   }
+  const lfsc_lfs53_image *read = from_image ? ((const index53 *)index)->img : NULL;
+  if (read && opts->absolute && !opts->have_seed && opts->strip == read->strip &&
+      lfsc_target_variant(opts->target).numbers == read->variant.numbers)
+    return abs_of(ctx, read, v, opts, out, size);
   int64_t seed = opts->have_seed ? opts->seed : from_image ? index->k[n + 1].u.i : 0;
   lfsc_sink mem;
   lfsc_sink_mem_init(&mem);
@@ -127,21 +163,9 @@ int lfsc_api53_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_im
     rc = lfsc_seterr(ctx, mem.status, "not enough memory");
   if (rc == LFSC_OK && opts->absolute) {
     lfsc_lfs53_image img;
-    rc = lfsc_lfs53_read(ctx, mem.buf, mem.len, "image", &v,
-                         &img);
-    lfsc_sink abs;
-    lfsc_sink_mem_init(&abs);
-    lfsc_lfs53_abs_opts ao = {.address = opts->addr, .max_size = (uint32_t)opts->maxsize,
-                              .signature = lfsc_lfs53_signature(v, 0),
-                              .compat = opts->compat_loader};
+    rc = lfsc_lfs53_read(ctx, mem.buf, mem.len, "image", &v, &img);
     if (rc == LFSC_OK)
-      rc = lfsc_lfs53_abs(ctx, &img, &ao, &abs);
-    if (rc == LFSC_OK) {
-      if (size)
-        *size = (uint32_t)abs.len;
-      lfsc_sink_write(out, abs.buf, abs.len);
-    }
-    lfsc_sink_mem_free(&abs);
+      rc = abs_of(ctx, &img, v, opts, out, size);
   } else if (rc == LFSC_OK) {
     if (opts->maxsize && mem.len > opts->maxsize)
       rc = lfsc_seterr(ctx, LFSC_ELIMIT, "image of %zu bytes, %zu bytes over the maximum "
@@ -165,6 +189,13 @@ int lfsc_api53_image_read(lfsc_ctx *ctx, const void *file, size_t len, lfsc_imag
   lfsc_proto *x;
   rc = make_index(ctx, img.protos, img.names, (size_t)img.nmodules, img.timestamp, 1, img.seed,
                   &x);
+  lfsc_lfs53_image *kept = rc == LFSC_OK ? lfsc_alloc(ctx, sizeof *kept) : NULL;
+  if (rc == LFSC_OK && !kept)
+    rc = lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  if (rc == LFSC_OK) {
+    *kept = img;
+    ((index53 *)x)->img = kept;
+  }
   lfsc_image_module *mods = lfsc_alloc(ctx, (size_t)(img.nmodules ? img.nmodules : 1) *
                                        sizeof *mods);
   if (rc == LFSC_OK && !mods)
