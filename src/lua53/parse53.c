@@ -1609,10 +1609,12 @@ int lfsc_lua53_compile_stream(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
                               lfsc_proto **out)
 {
   prefixed in;
+  *out = NULL;
+  if (opts && opts->nummodel == LFSC_NUM_INT32)
+    return lfsc_seterr(ctx, LFSC_EARG, "Lua 5.3 has no integer-only number model");
   memset(&in, 0, sizeof in);
   in.read = read;
   in.ud = ud;
-  *out = NULL;
   prefix_init(&in);
   return compile_protected(ctx, opts ? opts : &defaults, chunkname, &in, out);
 }
