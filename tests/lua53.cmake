@@ -50,3 +50,5 @@ endif()
 add_test(NAME lua53_stream
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/lua53/stream_same.sh $<TARGET_FILE:lua53c>
           ${CMAKE_CURRENT_BINARY_DIR}/lua53_streamtest ${lua53_conf}/src)
+# 5.3's packed line info through the shared codec, and the front end's lines.
+lfsc_unit_test(test_lineinfo53 lua53/test_lineinfo53.c)

@@ -152,12 +152,15 @@ size_t lfsc_lineinfo_pack_bound(int n)
   return (size_t)(n > 0 ? n : 0) * (MAX_STEP + 1) + 8;
 }
 
-size_t lfsc_lineinfo_pack(const int *lines, int n, uint8_t *buf)
+static size_t pack(const int *lines, int n, uint8_t *buf, int lua53)
 {
   /* The encoder over the caller's buffer, which is large enough that it
    * never grows: one instruction after the other, no fixes. */
   lineinfo li;
-  lfsc_lineinfo_init(&li, NULL, 0);
+  if (lua53)
+    lfsc_lineinfo_init53(&li, NULL, 0);
+  else
+    lfsc_lineinfo_init(&li, NULL, 0);
   li.buf = buf;
   li.cap = lfsc_lineinfo_pack_bound(n);
   for (int pc = 0; pc < n; pc++)
@@ -165,10 +168,20 @@ size_t lfsc_lineinfo_pack(const int *lines, int n, uint8_t *buf)
   return lfsc_lineinfo_size(&li);
 }
 
+size_t lfsc_lineinfo_pack(const int *lines, int n, uint8_t *buf)
+{
+  return pack(lines, n, buf, 0);
+}
+
+size_t lfsc_lineinfo_pack53(const int *lines, int n, uint8_t *buf)
+{
+  return pack(lines, n, buf, 1);
+}
+
 /* Read the step at p[*i] (if any) and the count after it into *line and
  * *count; NULL, or what is wrong. */
 static const char *decode_run(const uint8_t *p, size_t len, size_t *i, int64_t *line, int *count,
-                              int maxrun)
+                              int maxrun, int64_t minline)
 {
   if (p[*i] & 0x80) {
     int neg = p[*i] & 0x40;
@@ -190,25 +203,20 @@ static const char *decode_run(const uint8_t *p, size_t len, size_t *i, int64_t *
   if (p[*i] == 0 || p[*i] > maxrun)
     return p[*i] ? (maxrun == MAX_RUN ? "a run of 127 instructions" : "a run of 128 instructions")
                  : "a run of 0 instructions";
-  if (*line < 0 || *line > INT32_MAX)
+  if (*line < minline || *line > INT32_MAX)
     return "a line number out of range";
   *count = p[(*i)++];
   return NULL;
 }
 
-int lfsc_lineinfo_decode(const uint8_t *p, size_t len, int *lines, int n, const char **why)
-{
-  return lfsc_lineinfo_decode_runs(p, len, lines, n, MAX_RUN, why);
-}
-
-int lfsc_lineinfo_decode_runs(const uint8_t *p, size_t len, int *lines, int n, int maxrun,
-                              const char **why)
+static int decode(const uint8_t *p, size_t len, int *lines, int n, int maxrun, int64_t minline,
+                  const char **why)
 {
   const char *bad = NULL;
   int64_t line = 0;
   int pc = 0, count = 0;
   size_t i = 0;
-  while (!bad && i < len && !(bad = decode_run(p, len, &i, &line, &count, maxrun))) {
+  while (!bad && i < len && !(bad = decode_run(p, len, &i, &line, &count, maxrun, minline))) {
     if (count > n - pc) {
       count = n - pc;
       bad = "more runs than instructions";
@@ -223,4 +231,14 @@ int lfsc_lineinfo_decode_runs(const uint8_t *p, size_t len, int *lines, int n, i
   if (why)
     *why = bad;
   return bad ? LFSC_EFORMAT : LFSC_OK;
+}
+
+int lfsc_lineinfo_decode(const uint8_t *p, size_t len, int *lines, int n, const char **why)
+{
+  return decode(p, len, lines, n, MAX_RUN, 0, why);
+}
+
+int lfsc_lineinfo_decode53(const uint8_t *p, size_t len, int *lines, int n, const char **why)
+{
+  return decode(p, len, lines, n, MAX_RUN53, INT32_MIN, why);
 }

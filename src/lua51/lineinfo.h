@@ -44,6 +44,8 @@ size_t lfsc_lineinfo_pack_bound(int n);
  * as far as the format allows: the reference's fix-up quirks can only
  * arise while generating code. */
 size_t lfsc_lineinfo_pack(const int *lines, int n, uint8_t *buf);
+/* The same with 5.3's encoder (runs of up to 127). */
+size_t lfsc_lineinfo_pack53(const int *lines, int n, uint8_t *buf);
 
 /* Decode packed line info p[0..len) (without the terminating NUL) into
  * lines[0..n). LFSC_OK when it is what NodeMCU's encoder can write for n
@@ -53,8 +55,9 @@ size_t lfsc_lineinfo_pack(const int *lines, int n, uint8_t *buf);
  * NULL) saying what is wrong; lines[] then holds the lines of the runs
  * before the fault and 0 after them. */
 int lfsc_lineinfo_decode(const uint8_t *p, size_t len, int *lines, int n, const char **why);
-/* The same with runs of 1..maxrun (127 for Lua 5.3's encoding). */
-int lfsc_lineinfo_decode_runs(const uint8_t *p, size_t len, int *lines, int n, int maxrun,
-                              const char **why);
+/* The same for Lua 5.3's encoder: runs of 1..127, and lines down to
+ * INT32_MIN, since the reference's undo bug writes lines <= 0 (spec
+ * lfs53-formats §5: li_undo.lua's CALL is on line -63). */
+int lfsc_lineinfo_decode53(const uint8_t *p, size_t len, int *lines, int n, const char **why);
 
 #endif

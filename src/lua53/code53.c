@@ -400,7 +400,7 @@ static int addk(fs53 *fs, const lfsc_const *v)
     s->key = *v;
   }
   if (fs->nk >= LFSC_MAXARG_Ax)     /* luaM_growvector's limit */
-    lfsc_lex53_error(fs->ls, "too many constants (limit is 67108863)", 0);
+    lfsc_lex53_fail(fs->ls, "too many constants (limit is 67108863)");
   lfsc_code53_grow(fs, (void **)&fs->f->k, &fs->capk, fs->nk, sizeof *fs->f->k);
   fs->f->k[fs->nk] = *v;
   s->idx = fs->nk;

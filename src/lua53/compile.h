@@ -14,7 +14,8 @@
  * with '#' are skipped, the line break kept. chunkname is "@file.lua" or
  * "=stdin"; errors read "chunk:line: msg near 'tok'" as luac5.3 prints
  * them. opts->nummodel: LFSC_NUM_I64_F64 (stock; LFSC_NUM_DOUBLE means
- * the same), I32_F32, I32_F64, I64_F32. opts->keep_names = 0 drops local
+ * the same), I32_F32, I32_F64, I64_F32 (LFSC_NUM_INT32: LFSC_EARG, 5.3 has
+ * no integer-only model). opts->keep_names = 0 drops local
  * and upvalue names (NodeMCU strips them at parse time); compat_lineinfo
  * reproduces the reference's packed line-info undo bug. NULL opts: stock
  * with names. 0, or LFSC_ESYNTAX / LFSC_EMEM with lfsc_errmsg(ctx). */

@@ -90,6 +90,12 @@ _Noreturn void lfsc_lex53_nomem(lex53_state *ls)
   longjmp(*ls->catcher, -LFSC_EMEM);
 }
 
+_Noreturn void lfsc_lex53_fail(lex53_state *ls, const char *msg)
+{
+  lfsc_seterr(ls->ctx, LFSC_ESYNTAX, "%s", msg);
+  longjmp(*ls->catcher, -LFSC_ESYNTAX);
+}
+
 const lfsc_str *lfsc_lex53_intern(lex53_state *ls, const char *s, size_t len)
 {
   const lfsc_str *str = lfsc_intern(ls->ctx, s, len);

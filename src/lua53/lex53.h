@@ -67,6 +67,9 @@ const char *lfsc_lex53_token_name(lex53_state *ls, int tok);
 _Noreturn void lfsc_lex53_error(lex53_state *ls, const char *msg, int tok);
 _Noreturn void lfsc_lex53_syntax_error(lex53_state *ls, const char *msg);
 _Noreturn void lfsc_lex53_nomem(lex53_state *ls);
+/* A message as is, without chunk and line: luac5.3's array-limit errors
+ * (raised by its allocator, outside the parser) read that way. */
+_Noreturn void lfsc_lex53_fail(lex53_state *ls, const char *msg);
 const lfsc_str *lfsc_lex53_intern(lex53_state *ls, const char *s, size_t len);
 /* Format a chunk name for messages as Lua 5.3's luaO_chunkid (LUA_IDSIZE 60). */
 void lfsc_lex53_chunkid(char *out, const char *source);

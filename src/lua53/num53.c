@@ -25,11 +25,6 @@ static int64_t wrap(const n53_model *m, uint64_t v)
   return (int64_t)v;
 }
 
-static double fl(const n53_model *m, double d)
-{
-  return m->float32 ? (double)(float)d : d;
-}
-
 static int is_space(int c)
 {
   return c == ' ' || (c >= '\t' && c <= '\r');
@@ -123,9 +118,13 @@ static int tointeger(const n53_model *m, const n53_value *v, int64_t *out)
   return 1;
 }
 
+/* cast_num: an integer converted straight to lua_Number (through a double
+ * first, a large int64 could round twice). */
 static double tonumber(const n53_model *m, const n53_value *v)
 {
-  return v->isint ? fl(m, (double)v->i) : v->n;
+  if (!v->isint)
+    return v->n;
+  return m->float32 ? (double)(float)v->i : (double)v->i;
 }
 
 static int64_t shiftl(const n53_model *m, int64_t x, int64_t y)

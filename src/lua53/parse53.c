@@ -185,7 +185,7 @@ static int registerlocalvar(lex53_state *ls, const lfsc_str *name)
 {
   fs53 *fs = ls->fs;
   if (fs->nlocvars >= SHRT_MAX)       /* luaM_growvector's limit */
-    lfsc_lex53_error(ls, "too many local variables (limit is 32767)", 0);
+    lfsc_lex53_fail(ls, "too many local variables (limit is 32767)");
   lfsc_code53_grow(fs, (void **)&fs->f->locvars, &fs->caplocvars, fs->nlocvars,
                    sizeof *fs->f->locvars);
   fs->f->locvars[fs->nlocvars].name = name;
@@ -322,6 +322,8 @@ static void adjust_assign(lex53_state *ls, int nvars, int nexps, exp53 *e)
 
 static int newlabelentry(lex53_state *ls, lablist53 *l, const lfsc_str *name, int line, int pc)
 {
+  if (l->n >= SHRT_MAX)         /* luaM_growvector's limit */
+    lfsc_lex53_fail(ls, "too many labels/gotos (limit is 32767)");
   growlist(ls, (void **)&l->arr, &l->cap, l->n, sizeof *l->arr);
   label53 *e = &l->arr[l->n];
   e->name = name;
@@ -525,7 +527,7 @@ static lfsc_proto *addprototype(lex53_state *ls)
 {
   fs53 *fs = ls->fs;
   if (fs->np >= LFSC_MAXARG_Bx)
-    lfsc_lex53_error(ls, "too many functions (limit is 262143)", 0);
+    lfsc_lex53_fail(ls, "too many functions (limit is 262143)");
   lfsc_code53_grow(fs, (void **)&fs->f->p, &fs->capp, fs->np, sizeof *fs->f->p);
   lfsc_proto *p = lfsc_alloc(ls->ctx, sizeof *p);
   if (!p)
@@ -1609,10 +1611,12 @@ int lfsc_lua53_compile_stream(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
                               lfsc_proto **out)
 {
   prefixed in;
+  *out = NULL;
+  if (opts && opts->nummodel == LFSC_NUM_INT32)
+    return lfsc_seterr(ctx, LFSC_EARG, "Lua 5.3 has no integer-only number model");
   memset(&in, 0, sizeof in);
   in.read = read;
   in.ud = ud;
-  *out = NULL;
   prefix_init(&in);
   return compile_protected(ctx, opts ? opts : &defaults, chunkname, &in, out);
 }

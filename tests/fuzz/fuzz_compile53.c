@@ -65,7 +65,7 @@ static void check_lines(const lfsc_proto *f)
   if (!lines)
     abort();
   const char *why = NULL;
-  if (lfsc_lineinfo_decode_runs(f->packedli, f->sizepackedli, lines, f->sizecode, 127, &why)
+  if (lfsc_lineinfo_decode53(f->packedli, f->sizepackedli, lines, f->sizecode, &why)
         != LFSC_OK ||
       memcmp(lines, f->lineinfo, (size_t)f->sizecode * sizeof *lines) != 0) {
     fprintf(stderr, "packed line info is not the lines: %s\n", why ? why : "other lines");

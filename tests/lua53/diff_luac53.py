@@ -135,6 +135,12 @@ def limit_snippets():
     out.append(', '.join('a%d' % i for i in range(190)) + ' = 1')
     out.append(', '.join('a%d' % i for i in range(210)) + ' = 1')
     out.append('local x = {' + ', '.join('"s%d"' % i for i in range(300)) + '}')
+    # the allocator's limits, whose messages carry no chunk and line
+    out.append('\n'.join('do local a%d end' % i for i in range(32767)))
+    out.append('\n'.join('do local a%d end' % i for i in range(32768)))
+    out.append('\n'.join('::a%d:: f()' % i for i in range(32767)))
+    out.append('\n'.join('::a%d:: f()' % i for i in range(32768)))
+    out.append(' '.join('goto a%d' % i for i in range(32768)))
     return out
 
 
