@@ -18,7 +18,7 @@
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
 #include "lua51/lc_read.h"
-#include "lua51/lineinfo.h"
+#include "nodemcu/lineinfo.h"
 
 #define CONF LFSC_CONFORMANCE_DIR
 #define END (-1)

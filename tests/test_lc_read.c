@@ -29,7 +29,7 @@
 #include "lua51/codecheck.h"
 #include "lua51/lc_write.h"
 #include "lua51/lc_read.h"
-#include "lua51/lineinfo.h"
+#include "nodemcu/lineinfo.h"
 #include "lua51/listing.h"
 #include "base/sink.h"
 

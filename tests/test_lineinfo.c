@@ -24,7 +24,7 @@
 #include "base/file.h"
 #include "lfs51/reader.h"
 #include "lua51/lc_read.h"
-#include "lua51/lineinfo.h"
+#include "nodemcu/lineinfo.h"
 
 #define CONF LFSC_CONFORMANCE_DIR
 

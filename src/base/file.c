@@ -98,3 +98,16 @@ int lfsc_file_read_arena(lfsc_ctx *ctx, const char *path, size_t max, unsigned c
   *len = n;
   return LFSC_OK;
 }
+
+const char *lfsc_file_source_name(const char *pre, const char *path)
+{
+  size_t n = pre ? strlen(pre) : 0;
+  while (n > 1 && pre[n - 1] == '/')
+    n--;
+  if (n == 0 || strncmp(path, pre, n) != 0 || (path[n] != '/' && pre[n - 1] != '/'))
+    return path;
+  path += n;
+  while (*path == '/')
+    path++;
+  return *path ? path : ".";
+}

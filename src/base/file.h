@@ -32,4 +32,9 @@ int lfsc_file_read(lfsc_ctx *ctx, const char *path, size_t max, unsigned char **
 int lfsc_file_read_arena(lfsc_ctx *ctx, const char *path, size_t max, unsigned char **buf,
                          size_t *len);
 
+/* path as it is named in outputs: without the directory prefix when it
+ * starts with it (--source-prefix "/src/app" makes "/src/app/lib/x.lua"
+ * "lib/x.lua"); pre may be NULL. */
+const char *lfsc_file_source_name(const char *pre, const char *path);
+
 #endif

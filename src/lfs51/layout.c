@@ -10,7 +10,7 @@
 #include "lfsc/image.h"
 #include "base/assert.h"
 #include "layout.h"
-#include "lua51/lineinfo.h"
+#include "nodemcu/lineinfo.h"
 #include "strtab.h"
 
 /* Largest image: byte offsets and flash_size are 32-bit fields. */

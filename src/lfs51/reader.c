@@ -16,7 +16,7 @@
 
 #include "lfsc/image.h"
 #include "lfsc/opcodes.h"
-#include "lua51/lineinfo.h"
+#include "nodemcu/lineinfo.h"
 #include "base/file.h"
 #include "layout.h"
 #include "reader.h"

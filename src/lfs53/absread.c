@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lua53/nlc.h"
+#include "nodemcu/lineinfo.h"
 #include "lfs53.h"
 
 #define HDR 48
@@ -208,7 +209,7 @@ static lfsc_proto *proto(absr *r, uint32_t a, int depth)
       if (ncode && !r->status) {
         f->lineinfo = vec(r, ncode, sizeof *f->lineinfo);
         if (f->lineinfo &&
-            lfsc_nlc_lineinfo_decode(f->packedli, nli - 1, f->lineinfo, (int)ncode, NULL) != LFSC_OK)
+            lfsc_lineinfo_decode53(f->packedli, nli - 1, f->lineinfo, (int)ncode, NULL) != LFSC_OK)
           fail(r, "bad line info");
         f->sizelineinfo = (int)ncode;
       }

@@ -8,7 +8,7 @@
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
 #include "lex.h"
-#include "lineinfo.h"
+#include "nodemcu/lineinfo.h"
 
 #define CODE_NO_JUMP (-1)       /* end of a jump list */
 #define CODE_MULTRET (-1)       /* "all results" */

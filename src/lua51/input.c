@@ -71,19 +71,6 @@ static const unsigned char *pull(void *ud, size_t *size)
   return st->buf;
 }
 
-const char *lfsc_input_source_name(const input_opts *opts, const char *path)
-{
-  const char *pre = opts->source_prefix;
-  size_t n = pre ? strlen(pre) : 0;
-  while (n > 1 && pre[n - 1] == '/')
-    n--;
-  if (n == 0 || strncmp(path, pre, n) != 0 || (path[n] != '/' && pre[n - 1] != '/'))
-    return path;
-  path += n;
-  while (*path == '/')
-    path++;
-  return *path ? path : ".";
-}
 
 /* The front end's options for a target: its number model, and the local
  * names that a stock host chunk keeps and NodeMCU strips at parse time. */
@@ -109,7 +96,7 @@ int lfsc_input_load(lfsc_ctx *ctx, const input_opts *opts, const char *path, lfs
   unsigned char *head = malloc(HEAD_SIZE);
   /* The chunk name is '@' + the path as typed, or "=stdin"; a source prefix
    * (say, the build directory) is dropped so that it stays out of outputs. */
-  const char *named = from_stdin ? shown : lfsc_input_source_name(opts, shown);
+  const char *named = from_stdin ? shown : lfsc_file_source_name(opts->source_prefix, shown);
   size_t plen = strlen(named);
   char *chunkname = lfsc_alloc(ctx, plen + 2);
   if (!head || !chunkname) {
@@ -179,7 +166,7 @@ int lfsc_input_load_buffer(lfsc_ctx *ctx, const input_opts *opts, const char *pa
   int from_stdin = path == NULL || strcmp(path, "-") == 0;
   const char *shown = from_stdin ? "stdin" : path;
   /* named as lfsc_input_load names it */
-  const char *named = from_stdin ? shown : lfsc_input_source_name(opts, shown);
+  const char *named = from_stdin ? shown : lfsc_file_source_name(opts->source_prefix, shown);
   size_t plen = strlen(named);
   char *chunkname = lfsc_alloc(ctx, plen + 2);
   if (!chunkname)

@@ -10,9 +10,4 @@
  * public (lfsc/build.h). */
 typedef lfsc_input_opts input_opts;
 
-/* path as it is named in outputs: without opts->source_prefix when it
- * starts with that directory ("/src/app" makes "/src/app/lib/x.lua"
- * "lib/x.lua"). */
-const char *lfsc_input_source_name(const input_opts *opts, const char *path);
-
 #endif

@@ -15,7 +15,7 @@
 #include "lfsc/opcodes.h"
 #include "codecheck.h"
 #include "lc_read.h"
-#include "lineinfo.h"
+#include "nodemcu/lineinfo.h"
 
 /* Lua 5.1 refuses to nest functions deeper than its C-call limit while
  * loading; the same bound keeps our recursion safe. */

@@ -10,7 +10,7 @@
 #include "lfsc/opcodes.h"
 #include "base/escape.h"
 #include "base/protowalk.h"
-#include "lineinfo.h"
+#include "nodemcu/lineinfo.h"
 #include "listing.h"
 
 typedef struct lister {

@@ -9,7 +9,7 @@
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes53.h"
 #include "lex53.h"
-#include "lua51/lineinfo.h"
+#include "nodemcu/lineinfo.h"
 
 #define C53_NO_JUMP (-1)        /* end of a jump list */
 #define C53_MULTRET (-1)        /* "all results" */

@@ -10,7 +10,6 @@
 
 #include "lfsc/opcodes53.h"
 #include "base/file.h"
-#include "lua51/input.h"
 #include "compile.h"
 #include "input53.h"
 #include "nlc.h"
@@ -51,7 +50,7 @@ int lfsc_lua53_input_load(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char
       rc = lfsc_nlc_read(ctx, buf + at, len - (size_t)at, shown, &v, out, NULL);
   } else {
     /* '@' + the path as typed (less --source-prefix), or "=stdin" */
-    const char *named = from_stdin ? shown : lfsc_input_source_name(opts, shown);
+    const char *named = from_stdin ? shown : lfsc_file_source_name(opts->source_prefix, shown);
     size_t n = strlen(named);
     char *chunkname = lfsc_alloc(ctx, n + 2);
     if (!chunkname) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lfsc/opcodes53.h"
+#include "nodemcu/lineinfo.h"
 #include "base/escape.h"
 #include "base/protowalk.h"
 #include "nlc.h"
@@ -242,7 +243,7 @@ static void print_code(lister *l, const lfsc_proto *f, int id)
    * undo bug makes differ from the right ones */
   if (l->packed_first && f->packedli && f->sizepackedli > 0 && f->sizecode > 0 &&
       (decoded = malloc((size_t)f->sizecode * sizeof *decoded)) != NULL) {
-    lfsc_nlc_lineinfo_decode(f->packedli, f->sizepackedli, decoded, f->sizecode, NULL);
+    lfsc_lineinfo_decode53(f->packedli, f->sizepackedli, decoded, f->sizecode, NULL);
     lines = decoded;
   }
   for (int pc = 0; pc < f->sizecode;) {

@@ -113,11 +113,6 @@ const lfsc_str *lfsc_nlc_get_string(nlc_reader *r);
 /* One function record; a NULL source becomes parent_source. */
 lfsc_proto *lfsc_nlc_get_function(nlc_reader *r, const lfsc_str *parent_source);
 
-/* Decode packed line info p[0..len) (without its final 00) into
- * lines[0..n): runs of 1..127 (5.3's limit; 5.1's codec in lua51/lineinfo.c
- * stops at 126). LFSC_OK or LFSC_EFORMAT with *why. Lines may be <= 0:
- * the reference's undo bug writes such files. */
-int lfsc_nlc_lineinfo_decode(const uint8_t *p, size_t len, int *lines, int n, const char **why);
 
 /* {================= code checker =================} */
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/ctx.h"
+#include "nodemcu/lineinfo.h"
 #include "nlc.h"
 
 /* {================= writing =================} */
@@ -265,7 +266,7 @@ static void get_lineinfo(nlc_reader *r, lfsc_proto *f)
   if (r->status)
     return;
   const char *why = NULL;
-  if (lfsc_nlc_lineinfo_decode(p, (size_t)n - 1, f->lineinfo, f->sizecode, &why) != LFSC_OK) {
+  if (lfsc_lineinfo_decode53(p, (size_t)n - 1, f->lineinfo, f->sizecode, &why) != LFSC_OK) {
     lfsc_nlc_fail(r, "bad line info in");
     return;
   }

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "lfsc/lfsc.h"
-#include "lua51/lineinfo.h"
+#include "nodemcu/lineinfo.h"
 #include "lua53/compile.h"
 #include "base/sink.h"
 

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "lfsc/lfsc.h"
-#include "lua51/lineinfo.h"
+#include "nodemcu/lineinfo.h"
 #include "lua53/compile.h"
 #include "lfsc/opcodes53.h"
 
