@@ -52,3 +52,13 @@ add_test(NAME lua53_stream
           ${CMAKE_CURRENT_BINARY_DIR}/lua53_streamtest ${lua53_conf}/src)
 # 5.3's packed line info through the shared codec, and the front end's lines.
 lfsc_unit_test(test_lineinfo53 lua53/test_lineinfo53.c)
+# Programs compiled by luac.cross --lua 5.3 -t host (and -s) print under
+# lua5.3 what their sources print: our nine 5.3 programs and every
+# conformance53 source.
+find_program(LUA53 lua5.3)
+if(LUA53 AND TARGET luac.cross)
+  add_test(NAME lua53_programs
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/lua53/programs.sh $<TARGET_FILE:luac.cross> ${LUA53}
+            ${CMAKE_CURRENT_BINARY_DIR}/lua53_programs ${CMAKE_CURRENT_SOURCE_DIR}/runtime53/programs
+            ${lua53_conf}/src)
+endif()
