@@ -31,6 +31,9 @@ typedef struct lfsc_dialect {
   /* a source or precompiled file, as luac.cross reads its inputs */
   int (*load)(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char *path,
               lfsc_proto **out);
+  /* the same over its bytes already read (--embed --split pieces) */
+  int (*load_buffer)(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char *path,
+                     const unsigned char *buf, size_t len, lfsc_proto **out);
   /* several chunks under one main function, as luac does (the form can
    * depend on the target: NodeMCU's 5.3 main never calls its chunks) */
   lfsc_proto *(*combine)(lfsc_ctx *ctx, lfsc_proto **chunks, int n, lfsc_target target);

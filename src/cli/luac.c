@@ -587,7 +587,7 @@ static int embed_main(const options *o, char **files, int nfiles)
   if (!ctx)
     fatal("not enough memory");
   embed_kind kind;
-  embed_opts eo = {.target = o->target, .strip = o->stripping,
+  embed_opts eo = {.dialect = o->dialect, .target = o->target, .strip = o->stripping,
                    .compat_lineinfo = o->compat_lineinfo, .split = o->split,
                    .prefix = o->prefix, .section = o->section,
                    .source_prefix = o->source_prefix};

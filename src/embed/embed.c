@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "embed.h"
+#include "lfsc/dialect.h"
 #include "lfs51/builder.h"
 #include "lua51/input.h"
 #include "lua51/lc_write.h"
@@ -73,7 +74,8 @@ static int add_module(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const 
 
   lfsc_sink s;
   lfsc_sink_mem_init(&s);
-  int rc = lfsc_lc_write(ctx, f, o->target, o->strip, &s);
+  int rc = o->dialect ? o->dialect->write_chunk(ctx, f, o->target, o->strip, &s)
+                      : lfsc_lc_write(ctx, f, o->target, o->strip, &s);
   if (rc != LFSC_OK) {
     lfsc_sink_mem_free(&s);
     if (rc == LFSC_EMEM)
@@ -84,6 +86,16 @@ static int add_module(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const 
   m->data = s.buf;              /* the sink's buffer becomes ours */
   m->size = s.len;
   return LFSC_OK;
+}
+
+/* A source or precompiled piece through the dialect's reader (5.1's by
+ * default). */
+static int load(lfsc_ctx *ctx, const embed_opts *o, const input_opts *io, const char *path,
+                const unsigned char *buf, size_t len, lfsc_proto **f)
+{
+  if (o->dialect)
+    return o->dialect->load_buffer(ctx, io, path, buf, len, f);
+  return lfsc_input_load_buffer(ctx, io, path, buf, len, f);
 }
 
 int lfsc_embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, const char *path)
@@ -121,10 +133,10 @@ int lfsc_embed_add_file(lfsc_ctx *ctx, embed_set *set, const embed_opts *o, cons
       if (!text)
         rc = lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
       else
-        rc = lfsc_input_load_buffer(ctx, &io, path, text, tlen, &f);
+        rc = load(ctx, o, &io, path, text, tlen, &f);
       free(text);
     } else {
-      rc = lfsc_input_load_buffer(ctx, &io, path, buf, len, &f);
+      rc = load(ctx, o, &io, path, buf, len, &f);
     }
     if (rc == LFSC_OK)
       rc = add_module(ctx, set, o, shown, base, baselen, pieces ? p : NULL, f);

@@ -1,7 +1,7 @@
 /*
  * Embedding compiled modules in firmware: the set of modules (one chunk
- * of target bytecode each, what lfsc_lc_write writes, named by its module
- * name), shared by the two writers: C source (embed_c.c) and an ELF
+ * of target bytecode each, what the dialect's write_chunk writes -- a 5.1
+ * or 5.3 .lc -- named by its module name), shared by the two writers: C source (embed_c.c) and an ELF
  * relocatable object (embed_elf.c).
  *
  * Names. A file's module name is what an LFS image calls it ("@d/m.x.lua"
@@ -28,6 +28,7 @@ typedef struct embed_module {
 } embed_module;
 
 typedef struct embed_opts {
+  const struct lfsc_dialect *dialect;   /* the Lua (lfsc/dialect.h); NULL: 5.1 */
   lfsc_target target;
   int strip;                    /* -s */
   int compat_lineinfo;

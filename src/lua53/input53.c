@@ -27,8 +27,8 @@ static long bytecode_at(const unsigned char *b, size_t len, int from_stdin)
   return nl && (size_t)(nl - b) + 1 < len && nl[1] == 0x1B ? (long)(nl - b) + 1 : -1;
 }
 
-int lfsc_lua53_input_load(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char *path,
-                          lfsc_proto **out)
+int lfsc_lua53_input_load_buffer(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char *path,
+                                 const unsigned char *buf, size_t len, lfsc_proto **out)
 {
   int from_stdin = path == NULL || strcmp(path, "-") == 0;
   const char *shown = from_stdin ? "stdin" : path;
@@ -36,38 +36,41 @@ int lfsc_lua53_input_load(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char
   if (v.format == LFSC_FORMAT_NODEMCU && v.lua != LFSC_LUA53)
     return lfsc_seterr(ctx, LFSC_EARG, "'%s' is not a Lua 5.3 target",
                        lfsc_target_name(opts->target));
+  long at = bytecode_at(buf, len, from_stdin);
+  if (at >= 0) {
+    if (v.format == LFSC_FORMAT_HOST)
+      return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: a precompiled chunk cannot be an input of "
+                         "-t host (give its source)", shown);
+    return lfsc_nlc_read(ctx, buf + at, len - (size_t)at, shown, &v, out, NULL);
+  }
+  /* '@' + the path as typed (less --source-prefix), or "=stdin" */
+  const char *named = from_stdin ? shown : lfsc_file_source_name(opts->source_prefix, shown);
+  size_t n = strlen(named);
+  char *chunkname = lfsc_alloc(ctx, n + 2);
+  if (!chunkname)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  chunkname[0] = from_stdin ? '=' : '@';
+  memcpy(chunkname + 1, named, n + 1);
+  /* a stock host chunk keeps local and upvalue names; NodeMCU's compiler
+   * drops them while parsing */
+  lfsc_compile_opts co = {
+    .nummodel = v.format == LFSC_FORMAT_HOST ? LFSC_NUM_I64_F64 : v.numbers,
+    .keep_names = v.format == LFSC_FORMAT_HOST,
+    .compat_lineinfo = opts->compat_lineinfo,
+  };
+  return lfsc_lua53_compile(ctx, &co, chunkname, (const char *)buf, len, out);
+}
+
+int lfsc_lua53_input_load(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char *path,
+                          lfsc_proto **out)
+{
+  int from_stdin = path == NULL || strcmp(path, "-") == 0;
   unsigned char *buf;
   size_t len;
   int rc = lfsc_file_read(ctx, from_stdin ? "-" : path, FILE_INPUT_MAX, &buf, &len);
   if (rc != LFSC_OK)
     return rc;
-  long at = bytecode_at(buf, len, from_stdin);
-  if (at >= 0) {
-    if (v.format == LFSC_FORMAT_HOST)
-      rc = lfsc_seterr(ctx, LFSC_EFORMAT, "%s: a precompiled chunk cannot be an input of "
-                       "-t host (give its source)", shown);
-    else
-      rc = lfsc_nlc_read(ctx, buf + at, len - (size_t)at, shown, &v, out, NULL);
-  } else {
-    /* '@' + the path as typed (less --source-prefix), or "=stdin" */
-    const char *named = from_stdin ? shown : lfsc_file_source_name(opts->source_prefix, shown);
-    size_t n = strlen(named);
-    char *chunkname = lfsc_alloc(ctx, n + 2);
-    if (!chunkname) {
-      rc = lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
-    } else {
-      chunkname[0] = from_stdin ? '=' : '@';
-      memcpy(chunkname + 1, named, n + 1);
-      /* a stock host chunk keeps local and upvalue names; NodeMCU's
-       * compiler drops them while parsing */
-      lfsc_compile_opts co = {
-        .nummodel = v.format == LFSC_FORMAT_HOST ? LFSC_NUM_I64_F64 : v.numbers,
-        .keep_names = v.format == LFSC_FORMAT_HOST,
-        .compat_lineinfo = opts->compat_lineinfo,
-      };
-      rc = lfsc_lua53_compile(ctx, &co, chunkname, (const char *)buf, len, out);
-    }
-  }
+  rc = lfsc_lua53_input_load_buffer(ctx, opts, path, buf, len, out);
   free(buf);
   return rc;
 }

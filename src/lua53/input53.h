@@ -12,6 +12,10 @@
  * reason", "X: format mismatch in precompiled chunk", "chunk:line: msg"). */
 int lfsc_lua53_input_load(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char *path,
                           lfsc_proto **out);
+/* The same over the file's bytes already read (path names it in messages
+ * and chunk names). */
+int lfsc_lua53_input_load_buffer(lfsc_ctx *ctx, const lfsc_input_opts *opts, const char *path,
+                                 const unsigned char *buf, size_t len, lfsc_proto **out);
 
 /* Several chunks under one main: for -t host luac5.3's "=(luac)" main that
  * calls each chunk, else NodeMCU's never-called "=(luac.cross)" main. One
