@@ -456,7 +456,9 @@ static void from_firmware(lfsc_ctx *ctx, options *o)
     fprintf(stderr, "%s: %s: %s\n", progname, o->firmware[0], lfsc_errmsg(ctx));
     exit(EXIT_FAILURE);
   }
-  if (fw.build_type >= 0) {
+  /* the build type names a 5.1 variant; a 5.3 image takes only the
+   * partition from the firmware */
+  if (fw.build_type >= 0 && o->dialect->lua == LFSC_LUA51) {
     lfsc_target fwt = (lfsc_target)fw.build_type;
     /* ESP8266 float builds pack TValues in 12 bytes: "float" is -t float,
      * and a float16 image would fail its signature check too */
@@ -684,6 +686,11 @@ int main(int argc, char **argv)
 
   if (o.embed)
     return embed_main(&o, files, nfiles);
+  if (o.lookup && !o.flash && o.dialect->lua == LFSC_LUA53) {
+    fprintf(stderr, "%s: '-i' is not available for Lua 5.3 (NodeMCU's 5.3 image has no index "
+            "function; use -f)\n", progname);
+    return EXIT_USAGE;
+  }
   if (o.split || o.prefix || o.section) {
     fprintf(stderr, "%s: '--split', '--prefix' and '--section' need '--embed'\n", progname);
     return EXIT_USAGE;
