@@ -93,7 +93,7 @@ int lfsc_image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const
                      size_t n, lfsc_target target, int64_t timestamp, lfsc_proto **out);
 
 typedef struct lfsc_image_opts {
-  lfsc_target target;           /* FLOAT, FLOAT16 or INT: the firmware it is for */
+  lfsc_target target;           /* FLOAT, FLOAT16, INT or a 5.3 preset: the firmware */
   int absolute;                 /* absolute image at addr (luac.cross -a), else
                                    position independent, gzip (-f) */
   uint32_t addr;                /* mapped address of the image's first byte */

@@ -1,5 +1,6 @@
 /*
- * liblfsc: a Lua 5.1 compiler and NodeMCU Lua Flash Store image toolkit.
+ * liblfsc: a Lua 5.1 and Lua 5.3 compiler and NodeMCU Lua Flash Store image
+ * toolkit (the second Lua through lfsc/dialect.h).
  *
  * Conventions: functions return 0 (LFSC_OK) on success and a negative
  * LFSC_E* code on failure, with the message in lfsc_errmsg(ctx). The
