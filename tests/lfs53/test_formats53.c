@@ -507,9 +507,7 @@ static void test_abs_one(const char *name, int bits)
     unsigned char *mask = calloc(s.len + 1, 1);
     pad_mask(s.buf, s.len, 0x40280000u, mask, bits == 32 ? 8 : 12);
     long bad = -1;
-    size_t npad = 0;
     for (size_t i = 0; i < s.len && i < elen; i++) {
-      npad += mask[i];
       if (s.buf[i] != exp[i] && !mask[i] && bad < 0)
         bad = (long)i;
     }
