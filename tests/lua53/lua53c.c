@@ -26,8 +26,12 @@ static char *slurp(const char *path, size_t *len)
   char *buf = malloc(cap);
   while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
     n += r;
-    if (n == cap)
-      buf = realloc(buf, cap *= 2);
+    if (n == cap) {
+      char *more = realloc(buf, cap *= 2);
+      if (!more)
+        free(buf);
+      buf = more;
+    }
   }
   fclose(f);
   *len = n;
@@ -178,6 +182,8 @@ int main(int argc, char **argv)
   if (rc != LFSC_OK) {
     fprintf(stderr, "%s\n", lfsc_errmsg(ctx));
     lfsc_free(ctx);
+    free(src);
+    free(name);
     return 1;
   }
   if (tree) {
@@ -186,6 +192,9 @@ int main(int argc, char **argv)
     FILE *o = fopen(outpath, "wb");
     if (!o) {
       fprintf(stderr, "cannot open %s\n", outpath);
+      lfsc_free(ctx);
+      free(src);
+      free(name);
       return 1;
     }
     lfsc_sink s;
@@ -193,6 +202,9 @@ int main(int argc, char **argv)
     rc = lfsc_lua53_write_host(ctx, f, strip, &s);
     if (fclose(o) != 0 || rc != LFSC_OK) {
       fprintf(stderr, "%s\n", rc ? lfsc_errmsg(ctx) : "write error");
+      lfsc_free(ctx);
+      free(src);
+      free(name);
       return 1;
     }
   }

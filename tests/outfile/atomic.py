@@ -36,6 +36,10 @@ def run(args, env=None, pre=()):
     e = dict(os.environ)
     if env:
         e.update(env)
+    if pre and "LD_PRELOAD" in e:
+        # the shim goes into the tool only, not into the program that runs
+        # it (setpriv): a sanitizer build's shim needs the tool's runtime
+        pre = list(pre) + ["env", "LD_PRELOAD=" + e.pop("LD_PRELOAD")]
     return subprocess.run(list(pre) + args, capture_output=True, env=e)
 
 
