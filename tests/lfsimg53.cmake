@@ -6,7 +6,8 @@ find_program(PYTHON3 python3)
 if(PYTHON3 AND EXISTS "${LFSC_SHARED_DIR}/conformance53/MANIFEST.md")
   add_test(NAME lfsimg53_cli
     COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg53/cli.py $<TARGET_FILE:lfsimg>
-            $<TARGET_FILE:luac.cross> ${LFSC_SHARED_DIR}/conformance53)
+            $<TARGET_FILE:luac.cross> ${LFSC_SHARED_DIR}/conformance53
+            ${LFSC_SHARED_DIR}/conformance-esp32)
   set_tests_properties(lfsimg53_cli PROPERTIES TIMEOUT 600)
 endif()
 

@@ -17,7 +17,10 @@ MANIFEST.md says made them and against each other:
   diff                 img vs its abs: equivalent; subsets and variants say
                        what differs; a 5.1 image against a 5.3 one: different Lua
 
-usage: cli.py LFSIMG LUAC_CROSS CONFORMANCE53_DIR
+  ESP32 (optional CONFORMANCE_ESP32_DIR): each 5.3 variant's images and .lc
+                       verify as that variant, modules extract to their .lc
+
+usage: cli.py LFSIMG LUAC_CROSS CONFORMANCE53_DIR [CONFORMANCE_ESP32_DIR]
 """
 import json
 import os
@@ -28,6 +31,7 @@ import sys
 import tempfile
 
 LFSIMG, LUAC, CONF = sys.argv[1:4]
+ESP32 = sys.argv[4] if len(sys.argv) > 4 else None
 OUT = os.path.join(CONF, "out")
 VARIANT = {"32": "5.3-int32-singlefp", "64": "5.3-int64-doublefp"}
 passed = failed = 0
@@ -221,7 +225,8 @@ for i, body in enumerate(("return 1 + x\n", "return 2 + x\n")):
                    check=True)
 rc, out, err = run("diff", os.path.join(tmp, "c0.img"), os.path.join(tmp, "c1.img"))
 check(rc == 1 and b"~ m (changed)" in out and b"constant" in out, "diff changed: %s" % out)
-subprocess.run([LUAC, "-f", "-o", os.path.join(tmp, "c51.img"), src], check=True)
+subprocess.run([LUAC, "-f", "-o", os.path.join(tmp, "c51.img"), src], check=True,
+               stdout=subprocess.DEVNULL)
 rc, out, err = run("diff", os.path.join(tmp, "c51.img"), os.path.join(tmp, "c0.img"))
 check(rc == 1 and b"different Lua" in out and b"Lua 5.1" in out, "diff 5.1 5.3: %s" % out)
 rc, out, err = run("diff", "--json", os.path.join(tmp, "c0.img"), os.path.join(tmp, "c51.img"))
@@ -233,6 +238,31 @@ rc, out, err = run("reloc", "--base", "0x40280000", os.path.join(tmp, "c0.img"),
 check(rc == 1 and b"Lua 5.3" in err and not os.path.exists(os.path.join(tmp, "r.img")),
       "reloc 5.3")
 
+# ---- the ESP32's four 5.3 variants ---------------------------------------------
+n_esp32 = 0
+ESP32_VARIANT = {"53-32": "5.3-int32-singlefp", "53-64": "5.3-int64-doublefp",
+                 "53-i32f64": "5.3-int32-doublefp", "53-i64f32": "5.3-int64-singlefp"}
+for sub, var in sorted(ESP32_VARIANT.items()) if ESP32 else []:
+    d = os.path.join(ESP32, "out", sub)
+    for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        p = os.path.join(d, f)
+        if not f.endswith((".img", ".lc")):
+            continue
+        rc, out, err = run("verify", p)
+        ok = rc == 0 and out.decode().startswith("%s: valid %s " % (p, var))
+        rc, out, err = run("info", "--json", p)
+        ok = ok and rc == 0 and json.loads(out)["variant"] == var
+        if f.endswith(".img") and os.path.exists(p[:-4] + ".lc"):
+            mods = run("list", p)[1].decode().split()
+            o = os.path.join(tmp, "e.lc")
+            ok = ok and len(mods) == 1 and run("extract", p, mods[0], "-o", o)[0] == 0 and \
+                open(o, "rb").read() == open(p[:-4] + ".lc", "rb").read()
+        check(ok, "esp32 %s as %s" % (p, var))
+        n_esp32 += ok
+if ESP32:
+    check(n_esp32 >= 40, "esp32 5.3 files: %d" % n_esp32)
+
+print("%d ESP32 5.3 files verify as their variant (images extract to their .lc)" % n_esp32)
 print("%d image vectors listed (img and abs), %d modules extracted identical to their .lc, "
       "%d dis equal; %d of %d vectors verify and say their variant; %d truncations and %d "
       "bit flips (%d rejected) without a crash; %d diffs" %
