@@ -141,16 +141,11 @@ static int open_image(lfsc_ctx *ctx, const char *path, reader_image **img, unsig
 
 /* load() for the commands that write from an image: it must pass the
  * verifier, or with --force it is used anyway after a warning. */
-static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
+static reader_image *checked(lfsc_ctx *ctx, const char *path, unsigned char *buf, size_t len,
+                             int force)
 {
-  unsigned char *buf;
-  size_t len;
   reader_image *img;
   int overridden;
-  if (lfsc_reader_read_image(ctx, path, &buf, &len)) {
-    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
-    return NULL;
-  }
   if (lfsimg53_is53(buf, len)) {
     fprintf(stderr, "%s: %s: a Lua 5.3 file; a 5.3 flash image is made by luac.cross --lua 5.3 "
             "-F IMG -a ADDR\n", progname, shown(path));
@@ -167,6 +162,17 @@ static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
     fprintf(stderr, "%s: warning: %s: invalid image: %s (--force: writing anyway)\n", progname,
             shown(path), lfsc_errmsg(ctx));
   return img;
+}
+
+static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
+{
+  unsigned char *buf;
+  size_t len;
+  if (lfsc_reader_read_image(ctx, path, &buf, &len)) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+    return NULL;
+  }
+  return checked(ctx, path, buf, len, force);
 }
 
 static const char *kind_name(const reader_image *img)
@@ -945,7 +951,14 @@ static int cmd_extract(int argc, char **argv)
   lfsc_ctx *ctx = lfsc_new();
   unsigned char *buf;
   size_t len;
-  if (ctx && lfsc_reader_read_image(ctx, path, &buf, &len) == 0 && lfsimg53_is53(buf, len)) {
+  if (!ctx)
+    return 1;
+  if (lfsc_reader_read_image(ctx, path, &buf, &len)) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+    lfsc_free(ctx);
+    return 1;
+  }
+  if (lfsimg53_is53(buf, len)) {
     rc = lfsimg53_extract(ctx, path, buf, len, mod, outp, tname, strip, force);
     lfsc_free(ctx);
     return rc;
@@ -954,7 +967,7 @@ static int cmd_extract(int argc, char **argv)
     lfsc_free(ctx);
     return usage_error("extract", "unknown target '%s' (float, float16, int or host)", tname);
   }
-  reader_image *img = ctx ? load_checked(ctx, path, force) : NULL;
+  reader_image *img = checked(ctx, path, buf, len, force);
   if (!img) {
     lfsc_free(ctx);
     return 1;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "lfsimg53.h"
+#include "lfsc/dialect.h"
 #include "lfsimg_fw.h"
 #include "lfsc/opcodes.h"
 #include "lfsc/opcodes53.h"
@@ -25,7 +26,6 @@
 #include "lfs53/lfs53.h"
 #include "lua51/protodiff.h"
 #include "lua53/compile.h"
-#include "lua53/listing.h"
 #include "lua53/nlc.h"
 #ifdef LFSC_HAVE_RUNTIME53
 #include "run53.h"
@@ -502,7 +502,7 @@ int lfsimg53_dis(lfsc_ctx *ctx, const char *path, const unsigned char *buf, size
       put_name(o, v.names[i]);
       lfsc_sink_printf(o, "\n");
     }
-    if (lfsc_lua53_list(o, f, full, v.target) != LFSC_OK)
+    if (lfsc_dialect_lua53.list(o, f, full, v.target) != LFSC_OK)
       return 1;
   }
   return ferror(stdout) ? 1 : 0;
@@ -576,7 +576,7 @@ int lfsimg53_verify(lfsc_ctx *ctx, const char *path, const unsigned char *buf, s
     for (int i = 0; i < v.nmodules; i++) {
       const char *w;
       const lfsc_proto *bad;
-      if (lfsc_nlc_check_tree(v.protos[i], &w, &bad))
+      if (lfsc_dialect_lua53.check_code(v.protos[i], &w, &bad))
         continue;
       size_t ml = strlen(w) + (v.names ? v.names[i]->len : 0) + 80;
       char *m = lfsc_alloc(ctx, ml);
@@ -696,7 +696,7 @@ int lfsimg53_extract(lfsc_ctx *ctx, const char *path, const unsigned char *buf, 
     return no_module(&v, module);
   const char *why;
   const lfsc_proto *bad;
-  if (!lfsc_nlc_check_tree(v.protos[i], &why, &bad)) {
+  if (!lfsc_dialect_lua53.check_code(v.protos[i], &why, &bad)) {
     if (!force) {
       fprintf(stderr, "%s: %s: invalid image: module %s: %s\n", progname, shown(path), module,
               why);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "run53.h"
+#include "lfsc/dialect.h"
 #include "base/file.h"
 #include "base/sink.h"
 #include "lfs53/lfs53.h"
@@ -63,7 +64,7 @@ int run53_load(runtime53 *rt, const lfsc_platform *pf, const char *name,
     const lfsc_proto *bad;
     lfsc_sink_mem_init(&sinks[i]);
     names[i] = img.names[i]->data;
-    if (!lfsc_nlc_check_tree(img.protos[i], &why, &bad)) {
+    if (!lfsc_dialect_lua53.check_code(img.protos[i], &why, &bad)) {
       rc = lfsc_runtime53_fail(rt, "%s: module %s: %s (bad code, not loaded)", name,
                                img.names[i]->data, why);
       break;
