@@ -79,6 +79,17 @@ int run53_load(runtime53 *rt, const lfsc_platform *pf, const char *name,
     chunks[i] = sinks[i].buf;
     lens[i] = sinks[i].len;
   }
+  /* the flash the image takes is what the device builds from it: the -a
+   * layout (the file's own size when it cannot be built) */
+  uint32_t used = (uint32_t)(absolute ? len : img.size);
+  if (rc == 0 && !absolute) {
+    lfsc_sink flash;
+    lfsc_sink_mem_init(&flash);
+    lfsc_lfs53_abs_opts ao = {.address = lfsc_runtime53_config(pf, 0, 0, 0).lfs_mapped};
+    if (lfsc_lfs53_abs(ctx, &img, &ao, &flash) == LFSC_OK && flash.status == LFSC_OK)
+      used = (uint32_t)flash.len;
+    lfsc_sink_mem_free(&flash);
+  }
   if (rc == 0) {
     for (int i = 0; i < img.nstrings; i++) {
       strs[i] = img.strings[i]->data;
@@ -92,8 +103,7 @@ int run53_load(runtime53 *rt, const lfsc_platform *pf, const char *name,
       .name = name,
       .numbers = img.variant.numbers,
       .timestamp = img.timestamp,
-      .config = lfsc_runtime53_config(pf, absolute, base,
-                                      (uint32_t)(absolute ? len : img.size)),
+      .config = lfsc_runtime53_config(pf, absolute, base, used),
       .nstrings = nstr,
       .strings = strs,
       .strlens = strlens,

@@ -5,7 +5,8 @@
 #                    consumers of a decoded image;
 #   fuzz_lfsimg_cli  every lfsimg subcommand as run from the command line
 #                    (info/--json, list, strings, dis, verify, extract,
-#                    reloc, diff) on the input as an image file;
+#                    reloc, diff) on the input as an image file, 5.1 or
+#                    5.3 (seeded with both; 5.3 files go to lfsimg53.c);
 #   fuzz_lfs53       the NodeMCU Lua 5.3 .lc, image and flash-image readers,
 #                    writers and the -a builder (seeds: conformance53's
 #                    .lc, images and abs images);

@@ -87,6 +87,26 @@ img64=$(ls "$W"/5.3-int64-doublefp.*.img | head -1)
 "$LFSIMG" run "$img64" -e "node.LFS.get('integers')()" > /dev/null 2> "$W/err"
 [ ! -s "$W/err" ] && ok || bad "int64 image: stderr $(cat "$W/err")"
 
+# node.info('lfs').lfs_used is the flash the device builds (luac.cross -F IMG -a's
+# size); node.LFS.time is the image's timestamp
+"$LUAC" --lua 5.3 -F "$img64" -a 0x40280000 -o "$W/x.abs" > /dev/null 2>&1
+want=$(wc -c < "$W/x.abs" | tr -d ' ')
+got=$("$LFSIMG" run "$img64" -e "print(node.info('lfs').lfs_used)" 2> /dev/null)
+[ -n "$want" ] && [ "$want" = "$got" ] && ok || bad "lfs_used $got, -a image $want bytes"
+got=$("$LFSIMG" run "$W/x.abs" -e "print(node.info('lfs').lfs_used, node.LFS.time)" 2> /dev/null)
+ts=$("$LFSIMG" info --json "$img64" | sed -n 's/.*"timestamp": \([0-9]*\).*/\1/p')
+[ "$got" = "$want	$ts" ] && ok || bad "abs image: lfs_used and time '$got', want '$want $ts'"
+
+# node.info('lfs').lfs_used is the flash the device builds (luac.cross -F IMG -a's
+# size); node.LFS.time is the image's timestamp
+"$LUAC" --lua 5.3 -F "$img64" -a 0x40280000 -o "$W/x.abs" > /dev/null 2>&1
+want=$(wc -c < "$W/x.abs" | tr -d ' ')
+got=$("$LFSIMG" run "$img64" -e "print(node.info('lfs').lfs_used)" 2> /dev/null)
+[ -n "$want" ] && [ "$want" = "$got" ] && ok || bad "lfs_used $got, -a image $want bytes"
+got=$("$LFSIMG" run "$W/x.abs" -e "print(node.info('lfs').lfs_used, node.LFS.time)" 2> /dev/null)
+ts=$("$LFSIMG" info --json "$img64" | sed -n 's/.*"timestamp": \([0-9]*\).*/\1/p')
+[ "$got" = "$want	$ts" ] && ok || bad "abs image: lfs_used and time '$got', want '$want $ts'"
+
 # luac.cross -F IMG -e SCRIPT: the script runs with the image as its LFS
 cat > "$W/s.lua" << 'LUA'
 print("modules", #node.LFS.list())
