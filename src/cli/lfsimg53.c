@@ -319,6 +319,10 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
     lfsc_json_key(w, "signature");
     snprintf(hex, sizeof hex, "0x%08x", (unsigned)v.signature);
     lfsc_json_cstr(w, v.kind == KIND_ABS ? hex : NULL);
+    lfsc_json_key(w, "signature_absolute");
+    lfsc_json_bool(w, v.kind == KIND_ABS);
+    lfsc_json_key(w, "compressed");
+    lfsc_json_bool(w, 0);
     lfsc_json_key(w, "variant");
     lfsc_json_cstr(w, lfsc_target_name(v.target));
     lfsc_json_key(w, "integers");
