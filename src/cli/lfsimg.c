@@ -16,6 +16,7 @@
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
 #include "lfsimg_fw.h"
+#include "lfsimg53.h"
 #include "opts.h"
 #include "base/escape.h"
 #include "base/json.h"
@@ -101,33 +102,53 @@ static int parse_u32(const char *s, uint32_t *out)
   return 0;
 }
 
-/* Load and decode one image; on failure print "lfsimg: FILE: why". */
-static reader_image *load(lfsc_ctx *ctx, const char *path)
+static void load_failed(lfsc_ctx *ctx, const char *path)
 {
-  unsigned char *buf;
-  size_t len;
-  reader_image *img;
-  if (lfsc_reader_read_image(ctx, path, &buf, &len) || lfsc_reader_load(ctx, buf, len, &img)) {
-    const char *m = lfsc_errmsg(ctx);
-    if (names_input(m, path))
-      fprintf(stderr, "%s: %s\n", progname, m);
-    else
-      fprintf(stderr, "%s: %s: %s\n", progname, shown(path), m);
-    return NULL;
+  const char *m = lfsc_errmsg(ctx);
+  if (names_input(m, path))
+    fprintf(stderr, "%s: %s\n", progname, m);
+  else
+    fprintf(stderr, "%s: %s: %s\n", progname, shown(path), m);
+}
+
+/* Read an image file's bytes; on failure print "lfsimg: FILE: why". A
+ * Lua 5.3 file (lfsimg53_is53) goes to lfsimg53.c's commands. */
+static int read_input(lfsc_ctx *ctx, const char *path, unsigned char **buf, size_t *len)
+{
+  if (lfsc_reader_read_image(ctx, path, buf, len)) {
+    load_failed(ctx, path);
+    return -1;
   }
-  return img;
+  return 0;
+}
+
+/* Load one image: 0 and a decoded 5.1 image in *img, 1 when the file is
+ * Lua 5.3 (its bytes in *buf, *len, for lfsimg53.c), -1 after printing
+ * "lfsimg: FILE: why". */
+static int open_image(lfsc_ctx *ctx, const char *path, reader_image **img, unsigned char **buf,
+                      size_t *len)
+{
+  if (read_input(ctx, path, buf, len))
+    return -1;
+  if (lfsimg53_is53(*buf, *len))
+    return 1;
+  if (lfsc_reader_load(ctx, *buf, *len, img)) {
+    load_failed(ctx, path);
+    return -1;
+  }
+  return 0;
 }
 
 /* load() for the commands that write from an image: it must pass the
  * verifier, or with --force it is used anyway after a warning. */
-static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
+static reader_image *checked(lfsc_ctx *ctx, const char *path, unsigned char *buf, size_t len,
+                             int force)
 {
-  unsigned char *buf;
-  size_t len;
   reader_image *img;
   int overridden;
-  if (lfsc_reader_read_image(ctx, path, &buf, &len)) {
-    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+  if (lfsimg53_is53(buf, len)) {
+    fprintf(stderr, "%s: %s: a Lua 5.3 file; a 5.3 flash image is made by luac.cross --lua 5.3 "
+            "-F IMG -a ADDR\n", progname, shown(path));
     return NULL;
   }
   verify_opts vo = {.platform = lfsimg_platform};
@@ -141,6 +162,17 @@ static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
     fprintf(stderr, "%s: warning: %s: invalid image: %s (--force: writing anyway)\n", progname,
             shown(path), lfsc_errmsg(ctx));
   return img;
+}
+
+static reader_image *load_checked(lfsc_ctx *ctx, const char *path, int force)
+{
+  unsigned char *buf;
+  size_t len;
+  if (lfsc_reader_read_image(ctx, path, &buf, &len)) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+    return NULL;
+  }
+  return checked(ctx, path, buf, len, force);
 }
 
 static const char *kind_name(const reader_image *img)
@@ -434,7 +466,14 @@ static int cmd_info(int argc, char **argv)
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
-  reader_image *img = load(ctx, path);
+  unsigned char *buf;
+  size_t len;
+  reader_image *img = NULL;
+  if ((rc = open_image(ctx, path, &img, &buf, &len)) == 1) {
+    rc = lfsimg53_info(ctx, path, buf, len, json);
+    lfsc_free(ctx);
+    return rc;
+  }
   if (!img) {
     lfsc_free(ctx);
     return 1;
@@ -461,7 +500,14 @@ static int cmd_list(int argc, char **argv)
   if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
   lfsc_ctx *ctx = lfsc_new();
-  reader_image *img = ctx ? load(ctx, p.operand[0]) : NULL;
+  unsigned char *buf;
+  size_t len;
+  reader_image *img = NULL;
+  if (ctx && open_image(ctx, p.operand[0], &img, &buf, &len) == 1) {
+    rc = lfsimg53_list(ctx, p.operand[0], buf, len, json);
+    lfsc_free(ctx);
+    return rc;
+  }
   if (img && json) {
     json_doc d;
     json_writer *w = json_begin(&d, "file", p.operand[0]);
@@ -497,7 +543,14 @@ static int cmd_strings(int argc, char **argv)
   if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
   lfsc_ctx *ctx = lfsc_new();
-  reader_image *img = ctx ? load(ctx, p.operand[0]) : NULL;
+  unsigned char *buf;
+  size_t len;
+  reader_image *img = NULL;
+  if (ctx && open_image(ctx, p.operand[0], &img, &buf, &len) == 1) {
+    rc = lfsimg53_strings(ctx, p.operand[0], buf, len, json, offsets);
+    lfsc_free(ctx);
+    return rc;
+  }
   if (img && json) {
     json_doc d;
     json_writer *w = json_begin(&d, "file", p.operand[0]);
@@ -559,7 +612,14 @@ static int cmd_dis(int argc, char **argv)
     return rc < 0 ? 0 : rc;
   const char *path = p.operand[0], *mod = p.operand[1];
   lfsc_ctx *ctx = lfsc_new();
-  reader_image *img = ctx ? load(ctx, path) : NULL;
+  unsigned char *buf;
+  size_t len;
+  reader_image *img = NULL;
+  if (ctx && open_image(ctx, path, &img, &buf, &len) == 1) {
+    rc = lfsimg53_dis(ctx, path, buf, len, mod, full);
+    lfsc_free(ctx);
+    return rc;
+  }
   rc = 1;
   if (img) {
     const lfsc_proto *f = img->main;
@@ -717,9 +777,9 @@ static int cmd_verify(int argc, char **argv)
     const char *val = p.value;
     switch (c) {
     case OPT_VARIANT:
+      /* a 5.3 variant is checked against the file below */
       if (lfsc_target_parse(val, &o.variant) ||
-          lfsc_target_variant(o.variant).format != LFSC_FORMAT_NODEMCU ||
-          lfsc_target_variant(o.variant).lua != LFSC_LUA51)
+          lfsc_target_variant(o.variant).format != LFSC_FORMAT_NODEMCU)
         return usage_error("verify", "unknown variant '%s' (float, float16 or int)", val);
       o.have_variant = 1;
       break;
@@ -757,8 +817,18 @@ static int cmd_verify(int argc, char **argv)
     return 1;
   unsigned char *buf;
   size_t len;
-  if (lfsc_reader_read_image(ctx, r.path, &buf, &len) ||
-      lfsc_verify_image(ctx, buf, len, &o, &r.rep)) {
+  int read_failed = lfsc_reader_read_image(ctx, r.path, &buf, &len);
+  if (!read_failed && lfsimg53_is53(buf, len)) {
+    rc = lfsimg53_verify(ctx, r.path, buf, len, o.have_variant, o.variant, quiet, json);
+    lfsc_free(ctx);
+    return rc;
+  }
+  if (o.have_variant && lfsc_target_variant(o.variant).lua != LFSC_LUA51) {
+    lfsc_free(ctx);
+    return usage_error("verify", "unknown variant '%s' (float, float16 or int)",
+                       lfsc_target_name(o.variant));
+  }
+  if (read_failed || lfsc_verify_image(ctx, buf, len, &o, &r.rep)) {
     const char *m = lfsc_errmsg(ctx);
     int named = names_input(m, r.path);
     fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(r.path), named ? "" : ": ", m);
@@ -878,10 +948,26 @@ static int cmd_extract(int argc, char **argv)
   if (!outp)
     return usage_error("extract", "%s", "missing -o FILE");
   lfsc_target t = LFSC_TARGET_FLOAT;
-  if (tname && (lfsc_target_parse(tname, &t) || lfsc_target_variant(t).lua != LFSC_LUA51))
-    return usage_error("extract", "unknown target '%s' (float, float16, int or host)", tname);
   lfsc_ctx *ctx = lfsc_new();
-  reader_image *img = ctx ? load_checked(ctx, path, force) : NULL;
+  unsigned char *buf;
+  size_t len;
+  if (!ctx)
+    return 1;
+  if (lfsc_reader_read_image(ctx, path, &buf, &len)) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_errmsg(ctx));
+    lfsc_free(ctx);
+    return 1;
+  }
+  if (lfsimg53_is53(buf, len)) {
+    rc = lfsimg53_extract(ctx, path, buf, len, mod, outp, tname, strip, force);
+    lfsc_free(ctx);
+    return rc;
+  }
+  if (tname && (lfsc_target_parse(tname, &t) || lfsc_target_variant(t).lua != LFSC_LUA51)) {
+    lfsc_free(ctx);
+    return usage_error("extract", "unknown target '%s' (float, float16, int or host)", tname);
+  }
+  reader_image *img = checked(ctx, path, buf, len, force);
   if (!img) {
     lfsc_free(ctx);
     return 1;
@@ -1119,8 +1205,17 @@ static int cmd_diff(int argc, char **argv)
     return usage_error("diff", "%s", "only one of the two images can be '-' (stdin)");
   /* One context for both, so equal strings are equal pointers. */
   lfsc_ctx *ctx = lfsc_new();
-  reader_image *a = ctx ? load(ctx, pa) : NULL;
-  reader_image *b = a ? load(ctx, pb) : NULL;
+  unsigned char *ba, *bb;
+  size_t la, lb;
+  reader_image *a = NULL, *b = NULL;
+  int ka = ctx ? open_image(ctx, pa, &a, &ba, &la) : -1;
+  int kb = ka >= 0 ? open_image(ctx, pb, &b, &bb, &lb) : -1;
+  if (ka >= 0 && kb >= 0 && (ka == 1 || kb == 1)) {
+    /* a 5.3 pair, or 5.1 against 5.3 */
+    rc = lfsimg53_diff(ctx, pa, ba, la, pb, bb, lb, json);
+    lfsc_free(ctx);
+    return rc;
+  }
   if (!b) {
     lfsc_free(ctx);
     return EXIT_USAGE;
@@ -1146,7 +1241,7 @@ static const cliopt run_opts[] = {
   {0, 0, NULL, NULL},
 };
 
-#ifdef LFSC_HAVE_RUNTIME
+#if defined(LFSC_HAVE_RUNTIME) || defined(LFSC_HAVE_RUNTIME53)
 /* lua5.1's options after IMG: whole arguments, -e and -l with their
  * value attached or next; "-" and "--" as lua5.1; mistakes in its words. */
 static const cliopt lua_opts[] = {
@@ -1157,7 +1252,7 @@ static const cliopt lua_opts[] = {
 };
 
 /* Parse argv[1..] (argv[0] is IMG) into ra; 0, or 2 after a usage error. */
-static int lua_args(int argc, char **argv, runtime_args *ra, runtime_action *acts)
+int lfsimg_lua_args(int argc, char **argv, runtime_args *ra, runtime_action *acts)
 {
   cliopt_parser p;
   int c;
@@ -1205,6 +1300,20 @@ static int cmd_run(int argc, char **argv)
     for (int i = 1; i < argc; i++)
       if (strcmp(argv[i], "-") == 0)
         return usage_error("run", "%s", "the image and the script cannot both come from stdin");
+  if (strcmp(argv[0], "--no-image") != 0 && strcmp(argv[0], "-") != 0) {
+    /* a 5.3 image runs on the 5.3 runtime (from a file: stdin is 5.1's) */
+    lfsc_ctx *ctx = lfsc_new();
+    unsigned char *buf;
+    size_t len;
+    if (!ctx)
+      return 1;
+    if (lfsc_reader_read_image(ctx, argv[0], &buf, &len) == 0 && lfsimg53_is53(buf, len)) {
+      rc = lfsimg53_run(argc, argv, buf, len);
+      lfsc_free(ctx);
+      return rc;
+    }
+    lfsc_free(ctx);
+  }
 #ifdef LFSC_HAVE_RUNTIME
   runtime *rt = lfsc_runtime_new(progname, lfsimg_platform);
   runtime_action *acts = malloc((size_t)argc * sizeof *acts);
@@ -1220,7 +1329,7 @@ static int cmd_run(int argc, char **argv)
     rc = 1;
   } else {
     runtime_args ra = {.argc = argc, .argv = argv, .actions = acts};
-    rc = lua_args(argc, argv, &ra, acts);
+    rc = lfsimg_lua_args(argc, argv, &ra, acts);
     if (rc == 0)
       rc = lfsc_runtime_main(rt, &ra);
   }
@@ -1252,7 +1361,9 @@ static const command commands[] = {
   {"info", cmd_info, "[--json] IMG",
    "Describe an image: kind (PI or absolute and its base), firmware variant, format\n"
    "version, timestamp, sizes (image, bitmap, compressed, strings and buckets) and the\n"
-   "modules with each one's share of the image.\n"
+   "modules with each one's share of the image. NodeMCU Lua 5.3 files (an LFS image,\n"
+   "a -a flash image or a .lc) are read by their header: every command but reloc\n"
+   "takes them; info says the 5.3 variant, seed and timestamp.\n"
    "  --json   machine-readable output\n"},
   {"list", cmd_list, "[--json] IMG",
    "Print the module names, one a line (what node.flashindex() lists).\n"
@@ -1275,6 +1386,7 @@ static const command commands[] = {
    "                     --variant, --base and --region-size from its LFS partition\n"
    "  --flash-size S     the chip, for --firmware (default: the boot header's)\n"
    "  --variant V        the firmware variant it must suit: float, float16 or int\n"
+   "                     (a Lua 5.3 file: 5.3-int32-singlefp, 5.3-int64-doublefp, ...)\n"
    "  --region-size N    the LFS partition size in bytes\n"
    "  --base ADDR        the mapped address it must be linked at (absolute images)\n"
    "  --strict           treat what the stock loader would refuse as errors\n"
@@ -1288,6 +1400,8 @@ static const command commands[] = {
   {"extract", cmd_extract, "[-t TARGET] [-s] [--force] IMG MODULE -o FILE",
    "Write one module as a bytecode file: a NodeMCU .lc for the image's variant\n"
    "(or TARGET float/int), or with -t host a chunk that stock lua5.1 loads.\n"
+   "From a Lua 5.3 file: a format-10 .lc of its variant (or TARGET 5.3-...), with\n"
+   "-t host a chunk that stock lua5.3 loads; -s is implied by a stripped image.\n"
    "IMG must pass 'verify'.\n"
    "  -s        strip debug information\n"
    "  --force   write even from an image that 'verify' rejects (with a warning)\n"},
@@ -1302,7 +1416,8 @@ static const command commands[] = {
    "answer as on the device. The rest is lua5.1's command line; without a SCRIPT\n"
    "(or with -i) a prompt reads statements (readline, history in ~/.lfsimg_history;\n"
    "LFSIMG_HISTORY=FILE moves it, LFSIMG_HISTORY= keeps none). Exit status 1 when\n"
-   "the script fails, with the error on stderr.\n"
+   "the script fails, with the error on stderr. A Lua 5.3 image (a file, by its\n"
+   "header) runs on the real Lua 5.3 VM with the same node.LFS API.\n"
    "  --no-image   run with no LFS loaded (instead of IMG)\n"
    "  -e STAT      run the statement STAT\n"
    "  -l MOD       require the module MOD (from LUA_PATH, e.g. mocks)\n"

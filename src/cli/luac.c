@@ -18,6 +18,9 @@
 #include "base/file.h"
 #include "base/outfile.h"
 #include "runtime/runtime.h"
+#include "run53.h"
+#include "base/file.h"
+#include "lua53/compile.h"
 #include "base/sink.h"
 #include "opts.h"
 
@@ -626,9 +629,51 @@ static int embed_main(const options *o, char **files, int nfiles)
 /* -F and -e: run the script on the host's Lua VM (runtime.c) with the
  * image as its LFS. *fn receives the function the script returns, if any.
  * Exits on failure, before any output is opened. */
+static void run_script53(lfsc_ctx *ctx, const options *o, lfsc_proto **fn)
+{
+#ifdef LFSC_HAVE_RUNTIME53
+  runtime53 *rt = run53_new(progname, o->platform);
+  if (!rt)
+    fatal("not enough memory");
+  unsigned char *img = NULL, *chunk = NULL;
+  size_t len = 0;
+  int rc = 0;
+  if (o->lfs_image) {
+    if (lfsc_file_read(ctx, o->lfs_image, FILE_INPUT_MAX, &img, &len) != LFSC_OK)
+      rc = lfsc_runtime53_fail(rt, "%s", lfsc_errmsg(ctx));
+    else
+      rc = run53_load(rt, o->platform, o->lfs_image, img, len);
+    free(img);
+  }
+  if (rc == 0 && o->execute)
+    rc = lfsc_runtime53_exec(rt, o->execute, &chunk, &len);
+  if (rc) {
+    fprintf(stderr, "%s: %s\n", progname, lfsc_runtime53_error(rt));
+    lfsc_runtime53_free(rt);
+    exit(EXIT_FAILURE);
+  }
+  lfsc_runtime53_free(rt);
+  /* the function the script returned, as a stock chunk from the VM */
+  if (chunk && lfsc_lua53_read_host(ctx, chunk, len, o->execute, fn) != LFSC_OK) {
+    free(chunk);
+    fatal(lfsc_errmsg(ctx));
+  }
+  free(chunk);
+#else
+  (void)ctx;
+  (void)fn;
+  fatal(o->execute ? "'-e': not available for Lua 5.3 in this build (no liblua5.3)"
+                   : "'-F': not available for Lua 5.3 in this build (no liblua5.3)");
+#endif
+}
+
 static void run_script(lfsc_ctx *ctx, const options *o, lfsc_proto **fn)
 {
   *fn = NULL;
+  if (o->dialect->lua == LFSC_LUA53) {
+    run_script53(ctx, o, fn);
+    return;
+  }
 #ifdef LFSC_HAVE_RUNTIME
   runtime *rt = lfsc_runtime_new(progname, o->platform);
   if (!rt)

@@ -34,5 +34,11 @@ int lfsc_lua53_compile_stream(lfsc_ctx *ctx, const lfsc_compile_opts *opts,
  * an int64 + double model; strip drops debug info as luac5.3 -s does.
  * 0, or an LFSC_E* code with lfsc_errmsg(ctx). */
 int lfsc_lua53_write_host(lfsc_ctx *ctx, const lfsc_proto *main, int strip, lfsc_sink *out);
+/* Read such a chunk (buf[0..len), name names it in errors) back into a
+ * tree, with NodeMCU's packed line info made from its lines: for the
+ * function luac.cross -e gets from the 5.3 VM. Trusts no field; errors
+ * are LFSC_EFORMAT "<name>: <why> precompiled chunk". */
+int lfsc_lua53_read_host(lfsc_ctx *ctx, const unsigned char *buf, size_t len, const char *name,
+                         lfsc_proto **out);
 
 #endif

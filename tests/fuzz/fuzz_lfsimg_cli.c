@@ -5,7 +5,9 @@
  * --json; dis, dis MODULE, extract, extract --force, reloc, diff against
  * itself and against a reference image; info and verify --json reading
  * it from stdin, "-"), so argument handling, formatting, JSON and output
- * writing are covered, not just the library underneath.
+ * writing are covered, not just the library underneath. Lua 5.3 files
+ * (seeded with conformance53's .lc, images and -a images) take the same
+ * commands through cli/lfsimg53.c, with 5.3 targets and a 5.3 diff.
  *
  * cli_lfsimg.c is compiled into this file with its main renamed; its
  * subcommands return their exit status and never call exit(), so they
@@ -21,11 +23,14 @@
 #define main lfsimg_cli_main
 #include "../../src/cli/lfsimg.c"
 #undef main
+#include "lfs53/lfs53.h"
+#include "lua53/nlc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[64], img[96], out[96];
 static const char *ref;         /* a valid image for diff, or NULL */
+static const char *ref53;       /* a valid Lua 5.3 image, or NULL */
 
 static void setup(void)
 {
@@ -43,6 +48,13 @@ static void setup(void)
     snprintf(refpath, sizeof refpath, "%s/float/multi.pi.img", conf);
     if (access(refpath, R_OK) == 0)
       ref = refpath;
+  }
+  static char ref53path[4096];
+  const char *conf53 = getenv("LFSC_CONFORMANCE53_DIR");
+  if (conf53) {
+    snprintf(ref53path, sizeof ref53path, "%s/out/32/img/basic.img", conf53);
+    if (access(ref53path, R_OK) == 0)
+      ref53 = ref53path;
   }
 }
 
@@ -85,6 +97,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(mod, im->modules[0].name->data, im->modules[0].name->len);
     mod[im->modules[0].name->len] = 0;
   }
+  /* or a 5.3 image's (lfsimg53.c) */
+  lfsc_lfs53_image im53;
+  int format;
+  lfsc_variant v53;
+  if (ctx && lfsc_nlc_sniff(data, size, &format, &v53) && format == NLC_FORMAT_IMG &&
+      lfsc_lfs53_read(ctx, data, size, "in", NULL, &im53) == LFSC_OK && im53.nmodules > 0 &&
+      im53.names[0]->len < sizeof mod && !memchr(im53.names[0]->data, 0, im53.names[0]->len)) {
+    memcpy(mod, im53.names[0]->data, im53.names[0]->len);
+    mod[im53.names[0]->len] = 0;
+  }
   lfsc_free(ctx);
 
   RUN("info", img);
@@ -106,11 +128,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   RUN("extract", "-t", "host", "-s", img, mod, "-o");   /* a missing argument */
   RUN("extract", "--force", "-t", "host", img, mod, "-o", out);
   RUN("extract", "--force", "-t", "int", img, mod, "-o", out);
+  RUN("extract", "--force", "-t", "5.3-int64-doublefp", img, mod, "-o", out);
+  RUN("verify", "--variant", "5.3-int32-singlefp", img);
   RUN("reloc", "--force", "--base", "0x40280000", img, out);
   RUN("diff", img, img);
   if (ref) {
     RUN("diff", img, ref);
     RUN("diff", "--json", ref, img);
+  }
+  if (ref53) {
+    RUN("diff", img, ref53);
+    RUN("diff", "--json", ref53, img);
   }
   return 0;
 }

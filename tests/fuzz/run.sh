@@ -5,7 +5,8 @@
 #                    consumers of a decoded image;
 #   fuzz_lfsimg_cli  every lfsimg subcommand as run from the command line
 #                    (info/--json, list, strings, dis, verify, extract,
-#                    reloc, diff) on the input as an image file;
+#                    reloc, diff) on the input as an image file, 5.1 or
+#                    5.3 (seeded with both; 5.3 files go to lfsimg53.c);
 #   fuzz_lfs53       the NodeMCU Lua 5.3 .lc, image and flash-image readers,
 #                    writers and the -a builder (seeds: conformance53's
 #                    .lc, images and abs images);
@@ -37,12 +38,13 @@ shift
 conf=${LFSC_CONFORMANCE_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance}
 targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile fuzz_compile53 fuzz_lfs53}
 conf53=${LFSC_CONFORMANCE53_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance53}
-mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/seeds.lua53" "$work/seeds.53" "$work/artifacts"
+mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/seeds.lua53" "$work/seeds.53" "$work/seeds.cli" "$work/artifacts"
 CC=${CC:-clang}
 srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*' -not -path "$root/src/runtime53/*" -not -path "$root/src/repl/*" -not -path '*/loader/*' | sort)   # liblfsc's sources (the host runtimes are not in it)
 # fuzz_lfsimg_cli includes cli/lfsimg.c, whose firmware commands live in cli/lfsimg_fw.c
 # and whose option parser is cli/opts.c
-cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/opts.c"; }
+# and 5.3 files go to cli/lfsimg53.c (run53.c is empty without the 5.3 runtime)
+cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/lfsimg53.c $root/src/cli/run53.c $root/src/cli/opts.c"; }
 san=${FUZZ_SANITIZE-address,undefined}
 if [ -n "$san" ]; then opt="-O1 -fno-sanitize-recover=all"; san=",$san"; else opt="-O2"; fi
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLFSC_CHECKS -g -fno-omit-frame-pointer $opt -I$root/include -I$root/src"
@@ -105,6 +107,8 @@ if [ -d "$conf53/out" ]; then
     cp "$f" "$work/seeds.53/$(echo "$f" | sed "s|$conf53/out/||; s|/|_|g")"
   done
 fi
+# lfsimg's commands read both Luas' files: the 5.1 and the 5.3 seeds.
+find "$work/seeds.img" "$work/seeds.53" -type f -exec cp {} "$work/seeds.cli/" \;
 fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
   t=$1; shift
   if [ "$t" = fuzz_firmware ]; then  # its own script: seeds made with the lx106 compiler
@@ -116,11 +120,11 @@ fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
     fuzz_compile) seeds=$work/seeds.lua; extra="-dict=$here/lua.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
     fuzz_compile53) seeds=$work/seeds.lua53; extra="-dict=$here/lua53.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
     fuzz_lfs53) seeds=$work/seeds.53; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-65536}" ;;
-    fuzz_lfsimg_cli) seeds=$work/seeds.img; extra="-close_fd_mask=2 -max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
+    fuzz_lfsimg_cli) seeds=$work/seeds.cli; extra="-close_fd_mask=2 -max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
     *) seeds=$work/seeds.img; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
   esac
   # shellcheck disable=SC2086
-  LFSC_CONFORMANCE_DIR=$conf "$work/$t" -artifact_prefix="$work/artifacts/$t-" $extra \
+  LFSC_CONFORMANCE_DIR=$conf LFSC_CONFORMANCE53_DIR=$conf53 "$work/$t" -artifact_prefix="$work/artifacts/$t-" $extra \
     -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 "$@" "$work/corpus.$t" "$seeds"
 }
 # The firmware reader has its own target (run_firmware.sh), with the same options.
