@@ -12,7 +12,7 @@
 #include "compile.h"
 #include "nlc.h"
 #include "base/ctx.h"
-#include "lua51/lineinfo.h"
+#include "nodemcu/lineinfo.h"
 
 #define TYPE_NUMINT (3 | (1 << 4))
 #define TYPE_LNGSTR (4 | (1 << 4))
