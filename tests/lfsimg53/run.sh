@@ -27,9 +27,10 @@ norm() { sed "s/0x[0-9a-f]*/ADDR/g; s/ (local '[^']*')//g"; }
 ran=0 same=0
 
 for V in 5.3-int64-doublefp 5.3-int32-singlefp; do
+  key=0
   for dir in "$HERE/../runtime53/programs" "$SRC"; do
     d=$(cd "$dir" && pwd)
-    key=$(echo "$d" | cksum | cut -d' ' -f1)
+    key=$((key + 1))    # 1: our programs, 2: conformance53 (the checks below pick 1)
     # every top-level file luac.cross compiles (one image, file order)
     : > "$W/ok.$key"
     for f in $(cd "$d" && ls *.lua); do
@@ -78,12 +79,12 @@ done
 echo "$same of $ran module runs print what lua5.3 prints for their source (int64: all must)"
 
 # the int32 note once, for several modules in one run
-img=$(ls "$W"/5.3-int32-singlefp.*.img | head -1)
+img=$W/5.3-int32-singlefp.1.img
 "$LFSIMG" run "$img" -e "for _, n in ipairs(node.LFS.list()) do local f = node.LFS.get(n) end
   node.LFS.get('integers')()" > /dev/null 2> "$W/err"
 [ "$(grep -c 'note: ' "$W/err")" -eq 1 ] && ok || bad "int32 note not said once: $(cat "$W/err")"
 # no note for int64 images
-img64=$(ls "$W"/5.3-int64-doublefp.*.img | head -1)
+img64=$W/5.3-int64-doublefp.1.img
 "$LFSIMG" run "$img64" -e "node.LFS.get('integers')()" > /dev/null 2> "$W/err"
 [ ! -s "$W/err" ] && ok || bad "int64 image: stderr $(cat "$W/err")"
 
