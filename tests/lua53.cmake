@@ -62,3 +62,10 @@ if(LUA53 AND TARGET luac.cross)
             ${CMAKE_CURRENT_BINARY_DIR}/lua53_programs ${CMAKE_CURRENT_SOURCE_DIR}/runtime53/programs
             ${lua53_conf}/src)
 endif()
+# -i: the lookup main NodeMCU's 5.3 luac.cross writes (module names and the
+# timestamp as the main's constants), decoded by the spec's nlc53.py.
+if(PYTHON3 AND TARGET luac.cross)
+  add_test(NAME lua53_lookup
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/lua53/lookup.py $<TARGET_FILE:luac.cross>
+            ${LFSC_SHARED_DIR}/spec/tools/nlc53.py ${lua53_conf}/src)
+endif()

@@ -4,11 +4,13 @@
  * A 5.3 image has no index function: it is a list of top-level functions,
  * their module names, a seed and a timestamp. Behind the dialect table
  * (whose image entries pass an "index" tree from image_index or
- * image_read to image_write) that list is carried as a tree of its own:
- * p[] the modules' functions, k[i] the file (or module) name module i was
- * made from, then the timestamp and, when the list was read from an
- * image, its seed, as integer constants. It has no code: it is never
- * written as bytecode.
+ * image_read to image_write) the list is the tree NodeMCU's luac.cross -i
+ * writes: its never-called "=(luac.cross)" main over the modules, whose
+ * constants are the module names and the timestamp. What an image needs
+ * besides -- the file names (their module names, and the reference's
+ * duplicate-file message, come from them) and, when read from an image,
+ * that image itself (its seed; -F IMG -a lays it out without writing and
+ * reading it again) -- rides behind the tree.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,40 +23,43 @@
 #include "lua53/compile.h"
 #include "lua53/nlc.h"
 
-/* The index tree, and the image it was read from (NULL when made from
- * sources): -F IMG -a lays that image out directly, without writing and
- * reading it again. The tree is the first member, so a pointer to it is a
- * pointer to the whole. */
+/* The tree is the first member, so a pointer to it is a pointer to the
+ * whole. */
 typedef struct index53 {
   lfsc_proto x;
-  const lfsc_lfs53_image *img;
+  const char **files;           /* the modules' file names (module names when read) */
+  const lfsc_lfs53_image *img;  /* the image it was read from, or NULL */
 } index53;
 
-static int make_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const lfsc_str *const *names,
-                      size_t n, int64_t timestamp, int have_seed, int64_t seed,
-                      lfsc_proto **out)
+/* chunks under the -i main; k[i] the module name of files[i], k[n] the
+ * timestamp */
+static int make_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char *const *files,
+                      size_t n, int64_t timestamp, index53 **out)
 {
   index53 *w = lfsc_alloc(ctx, sizeof *w);
-  lfsc_proto *x = w ? &w->x : NULL;
-  lfsc_proto **p = lfsc_alloc(ctx, (n ? n : 1) * sizeof *p);
-  lfsc_const *k = lfsc_alloc(ctx, (n + 2) * sizeof *k);
-  if (!x || !p || !k)
+  const char **fs = lfsc_alloc(ctx, (n ? n : 1) * sizeof *fs);
+  lfsc_const *k = lfsc_alloc(ctx, (n + 1) * sizeof *k);
+  lfsc_proto *m = w && fs && k ? lfsc_nlc_combine(ctx, chunks, (int)n) : NULL;
+  if (!m)
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
   for (size_t i = 0; i < n; i++) {
-    p[i] = chunks[i];
+    char name[256];
+    size_t len = lfsc_lfs53_module_name(files[i], name, sizeof name);
+    size_t flen = strlen(files[i]) + 1;
+    char *f = lfsc_alloc(ctx, flen);
+    if (!f || !(k[i].u.s = lfsc_intern(ctx, name, len < sizeof name ? len : sizeof name - 1)))
+      return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+    memcpy(f, files[i], flen);
+    fs[i] = f;
     k[i].type = LFSC_K_STR;
-    k[i].u.s = names[i];
   }
   k[n].type = LFSC_K_INT;
   k[n].u.i = timestamp;
-  k[n + 1].type = have_seed ? LFSC_K_INT : LFSC_K_NIL;
-  k[n + 1].u.i = seed;
-  x->lua = LFSC_LUA53;
-  x->sizep = (int)n;
-  x->p = p;
-  x->sizek = (int)n + 2;
-  x->k = k;
-  *out = x;
+  w->x = *m;
+  w->x.sizek = (int)n + 1;
+  w->x.k = k;
+  w->files = fs;
+  *out = w;
   return LFSC_OK;
 }
 
@@ -62,37 +67,34 @@ int lfsc_api53_image_index(lfsc_ctx *ctx, lfsc_proto *const *chunks, const char 
                            size_t n, lfsc_target target, int64_t timestamp, lfsc_proto **out)
 {
   (void)target;
-  const lfsc_str **names = calloc(n ? n : 1, sizeof *names);
+  const char **names = calloc(n ? n : 1, sizeof *names);
   if (!names)
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
-  int rc = LFSC_OK;
-  for (size_t i = 0; i < n && rc == LFSC_OK; i++) {
+  for (size_t i = 0; i < n; i++) {
     /* stdin (no file name) is named by its chunk's source, as the 5.1 index */
-    const char *f = files[i];
-    if (!f) {
-      const lfsc_str *src = chunks[i]->source;
-      f = src && src->len > 1 ? src->data + 1 : "stdin";
-    }
-    if (!(names[i] = lfsc_intern(ctx, f, strlen(f))))
-      rc = lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+    const lfsc_str *src = chunks[i]->source;
+    names[i] = files[i] ? files[i] : src && src->len > 1 ? src->data + 1 : "stdin";
   }
-  if (rc == LFSC_OK)
-    rc = make_index(ctx, chunks, names, n, timestamp, 0, 0, out);
+  index53 *w;
+  int rc = make_index(ctx, chunks, names, n, timestamp, &w);
   free(names);
+  if (rc == LFSC_OK)
+    *out = &w->x;
   return rc;
 }
 
 /* The modules of an index tree, as lfs53 takes them. */
 static int modules_of(lfsc_ctx *ctx, const lfsc_proto *x, lfsc_lfs53_module **out)
 {
+  const index53 *w = (const index53 *)x;
   int n = x->sizep;
-  if (x->lua != LFSC_LUA53 || x->sizek != n + 2)
+  if (x->lua != LFSC_LUA53 || x->sizek != n + 1 || !w->files)
     return lfsc_seterr(ctx, LFSC_EARG, "not a Lua 5.3 module list");
   lfsc_lfs53_module *m = lfsc_alloc(ctx, (size_t)(n ? n : 1) * sizeof *m);
   if (!m)
     return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
   for (int i = 0; i < n; i++) {
-    m[i].filename = x->k[i].u.s->data;
+    m[i].filename = w->files[i];
     m[i].proto = x->p[i];
   }
   *out = m;
@@ -137,7 +139,8 @@ int lfsc_api53_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_im
     return rc;
   int n = index->sizep;
   int64_t timestamp = index->k[n].u.i;
-  int from_image = index->k[n + 1].type == LFSC_K_INT;
+  const lfsc_lfs53_image *read = ((const index53 *)index)->img;
+  int from_image = read != NULL;
   /* the device finds "__" modules only when they come first, and no
    * module past the 255th or with a name over 40 bytes */
   if (!opts->compat_loader) {
@@ -145,11 +148,10 @@ int lfsc_api53_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_im
     if ((rc = lfsc_lfs53_check_modules(ctx, mods, n)) != LFSC_OK)
       return rc;
   }
-  const lfsc_lfs53_image *read = from_image ? ((const index53 *)index)->img : NULL;
   if (read && opts->absolute && !opts->have_seed && opts->strip == read->strip &&
       lfsc_target_variant(opts->target).numbers == read->variant.numbers)
     return abs_of(ctx, read, v, opts, out, size);
-  int64_t seed = opts->have_seed ? opts->seed : from_image ? index->k[n + 1].u.i : 0;
+  int64_t seed = opts->have_seed ? opts->seed : from_image ? read->seed : 0;
   lfsc_sink mem;
   lfsc_sink_mem_init(&mem);
   rc = lfsc_lfs53_write(ctx, mods, n, v, opts->strip, seed, timestamp, &mem);
@@ -186,30 +188,28 @@ int lfsc_api53_image_read(lfsc_ctx *ctx, const void *file, size_t len, lfsc_imag
   int rc = lfsc_lfs53_read(ctx, file, len, "image", NULL, &img);
   if (rc != LFSC_OK)
     return rc;
-  lfsc_proto *x;
-  rc = make_index(ctx, img.protos, img.names, (size_t)img.nmodules, img.timestamp, 1, img.seed,
-                  &x);
-  lfsc_lfs53_image *kept = rc == LFSC_OK ? lfsc_alloc(ctx, sizeof *kept) : NULL;
-  if (rc == LFSC_OK && !kept)
-    rc = lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
-  if (rc == LFSC_OK) {
-    *kept = img;
-    ((index53 *)x)->img = kept;
-  }
+  const char **names = lfsc_alloc(ctx, (size_t)(img.nmodules ? img.nmodules : 1) *
+                                  sizeof *names);
+  lfsc_lfs53_image *kept = lfsc_alloc(ctx, sizeof *kept);
   lfsc_image_module *mods = lfsc_alloc(ctx, (size_t)(img.nmodules ? img.nmodules : 1) *
                                        sizeof *mods);
-  if (rc == LFSC_OK && !mods)
-    rc = lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
-  if (rc != LFSC_OK)
+  if (!names || !kept || !mods)
+    return lfsc_seterr(ctx, LFSC_EMEM, "not enough memory");
+  for (int i = 0; i < img.nmodules; i++)
+    names[i] = img.names[i]->data;
+  index53 *w;
+  if ((rc = make_index(ctx, img.protos, names, (size_t)img.nmodules, img.timestamp, &w)))
     return rc;
+  *kept = img;
+  w->img = kept;
   for (int i = 0; i < img.nmodules; i++) {
     mods[i].name = img.names[i];
     mods[i].proto = img.protos[i];
   }
-  nlc_sizes s;
-  if ((rc = lfsc_nlc_sizes(ctx, img.variant, &s)) != LFSC_OK)
+  nlc_sizes sz;
+  if ((rc = lfsc_nlc_sizes(ctx, img.variant, &sz)) != LFSC_OK)
     return rc;
-  out->target = lfsc_nlc_target(s);
+  out->target = lfsc_nlc_target(sz);
   out->nfuncs = 0;
   for (int i = 0; i < img.nmodules; i++)
     out->nfuncs += lfsc_proto_count(img.protos[i]);
@@ -217,7 +217,7 @@ int lfsc_api53_image_read(lfsc_ctx *ctx, const void *file, size_t len, lfsc_imag
   out->nstrings = img.nstrings;
   out->has_timestamp = 1;
   out->timestamp = (double)img.timestamp;
-  out->index = x;
+  out->index = &w->x;
   out->nmodules = img.nmodules;
   out->modules = mods;
   return LFSC_OK;

@@ -731,11 +731,6 @@ int main(int argc, char **argv)
 
   if (o.embed)
     return embed_main(&o, files, nfiles);
-  if (o.lookup && !o.flash && o.dialect->lua == LFSC_LUA53) {
-    fprintf(stderr, "%s: '-i' is not available for Lua 5.3 (NodeMCU's 5.3 image has no index "
-            "function; use -f)\n", progname);
-    return EXIT_USAGE;
-  }
   if (o.split || o.prefix || o.section) {
     fprintf(stderr, "%s: '--split', '--prefix' and '--section' need '--embed'\n", progname);
     return EXIT_USAGE;
