@@ -139,8 +139,7 @@ int lfsc_api53_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_im
     return rc;
   int n = index->sizep;
   int64_t timestamp = index->k[n].u.i;
-  const lfsc_lfs53_image *read = ((const index53 *)index)->img;
-  int from_image = read != NULL;
+  const lfsc_lfs53_image *read = ((const index53 *)index)->img;   /* NULL: from sources */
   /* the device finds "__" modules only when they come first, and no
    * module past the 255th or with a name over 40 bytes */
   if (!opts->compat_loader) {
@@ -149,13 +148,13 @@ int lfsc_api53_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_im
       return rc;
   }
   if (read && opts->absolute && !opts->have_seed && opts->strip == read->strip &&
-      lfsc_target_variant(opts->target).numbers == read->variant.numbers)
+      v.numbers == read->variant.numbers)
     return abs_of(ctx, read, v, opts, out, size);
-  int64_t seed = opts->have_seed ? opts->seed : from_image ? read->seed : 0;
+  int64_t seed = opts->have_seed ? opts->seed : read ? read->seed : 0;
   lfsc_sink mem;
   lfsc_sink_mem_init(&mem);
   rc = lfsc_lfs53_write(ctx, mods, n, v, opts->strip, seed, timestamp, &mem);
-  if (rc == LFSC_OK && !opts->have_seed && !from_image) {
+  if (rc == LFSC_OK && !opts->have_seed && !read) {
     /* no seed given: one from the content, so that a build is reproducible */
     seed = lfsc_lfs53_content_seed(mem.buf, mem.len);
     mem.len = 0;
