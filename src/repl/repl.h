@@ -33,10 +33,25 @@ typedef struct repl_input repl_input;
 repl_input *lfsc_repl_open(int interactive);
 
 /* The next line without its newline (malloc'd; the caller frees), or
- * NULL at end of input. The prompt is shown only when interactive. */
+ * NULL at end of input or when Ctrl-C abandoned the line (then
+ * lfsc_repl_interrupted says so). The prompt is shown only when
+ * interactive. */
 char *lfsc_repl_read(repl_input *in, const char *prompt);
 
-/* Add one entry (a whole, possibly multi-line statement) to the history. */
+/* 1 when the last lfsc_repl_read ended by Ctrl-C: the caller drops the
+ * statement being typed and prompts again. */
+int lfsc_repl_interrupted(const repl_input *in);
+
+/* Ctrl-C while a chunk runs: between begin and end, SIGINT calls on_int
+ * (from the signal handler: it may only set a Lua hook) and the next
+ * SIGINT kills the process as usual. */
+void lfsc_repl_interrupt_begin(void (*on_int)(void));
+/* end returns 1 when SIGINT came (the caller clears a hook that has not
+ * fired yet). */
+int lfsc_repl_interrupt_end(void);
+
+/* Add one entry (a whole, possibly multi-line statement) to the history;
+ * it comes back whole in the next session. */
 void lfsc_repl_remember(repl_input *in, const char *entry);
 
 /* Save the history file and release in. */

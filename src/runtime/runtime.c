@@ -473,13 +473,33 @@ static int traceback(lua_State *L)
   return 1;
 }
 
+/* Ctrl-C while code runs: the SIGINT handler (repl.c) sets this hook,
+ * which raises the error at the next call, return or instruction. */
+static lua_State *running;
+
+static void stop_hook(lua_State *L, lua_Debug *ar)
+{
+  (void)ar;
+  lua_sethook(L, NULL, 0, 0);
+  luaL_error(L, "interrupted!");
+}
+
+static void interrupt(void)
+{
+  lua_sethook(running, stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
 /* Call the function below nargs arguments with a traceback handler. */
 static int docall(lua_State *L, int nargs, int nres)
 {
   int base = lua_gettop(L) - nargs;
   lua_pushcfunction(L, traceback);
   lua_insert(L, base);
+  running = L;
+  lfsc_repl_interrupt_begin(interrupt);
   int status = lua_pcall(L, nargs, nres, base);
+  if (lfsc_repl_interrupt_end())
+    lua_sethook(L, NULL, 0, 0);   /* a Ctrl-C that came too late to fire */
   lua_remove(L, base);
   if (status)
     lua_gc(L, LUA_GCCOLLECT, 0);
@@ -568,6 +588,9 @@ static int incomplete(lua_State *L, int status)
   return m && len >= sizeof eof - 1 && strcmp(m + len - (sizeof eof - 1), eof) == 0;
 }
 
+/* read_statement's "Ctrl-C abandoned the input: prompt again" */
+enum { READ_NOTHING = -2 };
+
 /* Read one statement: a line, more lines on ">>" while it is incomplete;
  * "=expr" is "return expr". Leaves the loaded chunk (or the error) on the
  * stack. Returns -1 at end of input, else the load status. */
@@ -576,7 +599,7 @@ static int read_statement(runtime *rt, repl_input *in)
   lua_State *L = rt->L;
   char *line = lfsc_repl_read(in, "> ");
   if (!line)
-    return -1;
+    return lfsc_repl_interrupted(in) ? READ_NOTHING : -1;
   lua_pushstring(L, line);                      /* what was typed, for history */
   free(line);
   int t = lua_gettop(L), status;
@@ -593,6 +616,10 @@ static int read_statement(runtime *rt, repl_input *in)
     if (!incomplete(L, status))
       break;
     char *more = lfsc_repl_read(in, ">> ");
+    if (!more && lfsc_repl_interrupted(in)) {
+      lua_settop(L, t - 1);                     /* Ctrl-C drops the statement */
+      return READ_NOTHING;
+    }
     if (!more)
       break;                                    /* report the incomplete statement */
     lua_pop(L, 1);
@@ -622,6 +649,8 @@ static int repl(runtime *rt)
             rt->image ? rt->image : "no LFS loaded");
   int failed = 0, status;
   while ((status = read_statement(rt, in)) != -1) {
+    if (status == READ_NOTHING)
+      continue;
     if (status == 0)
       status = docall(L, 0, LUA_MULTRET);
     if (status) {

@@ -83,10 +83,34 @@ keys Up; sleep 0.3
 check "history carries over to the next session" "> =f(7)" "$(screen | tail -1)"
 keys C-u C-d; wait_for "exit status 0"
 
+# Ctrl-C: a running chunk is interrupted with a traceback and the prompt
+# stays; at a prompt it drops what was typed (also a half-typed statement);
+# a multi-line entry comes back whole from the history file.
+start "$I/hist2"
+wait_for ">"
+line 'while true do end'; sleep 0.3; keys C-c; wait_for "        stdin:1: in main chunk"
+line 'function g()'; wait_for ">>"
+line '  return 3'; line 'end'
+tm send-keys -l 'half'; keys C-c
+line 'for i = 1, 2 do'; wait_for ">>"; keys C-c
+line '=g() + 1'; wait_for "4"
+keys C-d; wait_for "exit status 0"
+check "Ctrl-C interrupts the chunk, the session goes on" "1" \
+  "$(screen | grep -c 'lfsimg: interrupted!$')"
+check "Ctrl-C at a prompt drops the input (no other error)" "1" "$(screen | grep -c 'lfsimg: ')"
+start "$I/hist2"
+wait_for ">"
+keys Up Up; sleep 0.3; keys Enter
+line '=g() * 2'; wait_for "6"
+keys C-d; wait_for "exit status 0"
+check "a multi-line entry comes back whole" "> function g()
+  return 3
+end" "$(screen | sed -n 2,4p)"
+
 start ""
 wait_for ">"
 line '=node.LFS.time'; wait_for "1700000000"
 keys C-d; wait_for "exit status 0"
 check "LFSIMG_HISTORY= keeps no history file" "hist" "$(ls "$T")"
 
-tally_end 4
+tally_end 7
