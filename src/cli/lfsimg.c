@@ -289,7 +289,8 @@ static uint32_t string_bytes(const reader_image *img)
 }
 
 enum { OPT_JSON = 256, OPT_OFFSETS, OPT_VARIANT, OPT_REGION, OPT_BASE, OPT_STRICT,
-       OPT_NO_WINDOW, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_FORCE, OPT_NO_IMAGE };
+       OPT_NO_WINDOW, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_FORCE, OPT_NO_IMAGE,
+       OPT_HOST_PATH, OPT_MOCKS };
 
 static const cliopt json_only[] = {
   {OPT_JSON, 0, "json", NULL},
@@ -1238,6 +1239,8 @@ static int cmd_diff(int argc, char **argv)
  * what they ask for. */
 static const cliopt run_opts[] = {
   {OPT_NO_IMAGE, 0, "no-image", NULL},
+  {OPT_HOST_PATH, 0, "host-path", NULL},
+  {OPT_MOCKS, 0, "mocks", "FILE"},
   {0, 0, NULL, NULL},
 };
 
@@ -1287,7 +1290,13 @@ static int cmd_run(int argc, char **argv)
   int c, rc;
   cliopt_init(&p, "run", run_opts, argc, argv);
   p.stop_at_operand = 1;        /* what follows IMG is lua5.1's command line */
-  c = cliopt_next(&p);
+  runtime_args opts = {0};
+  while ((c = cliopt_next(&p)) == OPT_HOST_PATH || c == OPT_MOCKS) {
+    if (c == OPT_HOST_PATH)
+      opts.host_path = 1;
+    else
+      opts.mocks = p.value;
+  }
   if (c == OPT_NO_IMAGE)
     p.i--;                      /* lfsc_runtime_main sees it where IMG would be */
   else if (c == CLIOPT_END && p.i < argc)
@@ -1308,7 +1317,7 @@ static int cmd_run(int argc, char **argv)
     if (!ctx)
       return 1;
     if (lfsc_reader_read_image(ctx, argv[0], &buf, &len) == 0 && lfsimg53_is53(buf, len)) {
-      rc = lfsimg53_run(argc, argv, buf, len);
+      rc = lfsimg53_run(argc, argv, buf, len, &opts);
       lfsc_free(ctx);
       return rc;
     }
@@ -1328,7 +1337,8 @@ static int cmd_run(int argc, char **argv)
     fprintf(stderr, "%s: %s\n", progname, lfsc_runtime_error(rt));
     rc = 1;
   } else {
-    runtime_args ra = {.argc = argc, .argv = argv, .actions = acts};
+    runtime_args ra = {.argc = argc, .argv = argv, .actions = acts,
+                       .host_path = opts.host_path, .mocks = opts.mocks};
     rc = lfsimg_lua_args(argc, argv, &ra, acts);
     if (rc == 0)
       rc = lfsc_runtime_main(rt, &ra);
@@ -1410,7 +1420,8 @@ static const command commands[] = {
    "the first differing function and instruction or constant. Timestamps, string\n"
    "order and addresses are ignored. Exit status 0 when equivalent, 1 when not.\n"
    "  --json   machine-readable output\n"},
-  {"run", cmd_run, "IMG|--no-image [-e STAT] [-l MOD] [-i] [SCRIPT [ARGS]]",
+  {"run", cmd_run, "[--host-path] [--mocks FILE] IMG|--no-image [-e STAT] [-l MOD] [-i]\n"
+   "       [SCRIPT [ARGS]]",
    "Run Lua on the host (the real Lua 5.1 VM) with IMG loaded as the LFS: node.LFS,\n"
    "node.flashindex, node.flashreload, node.info('lfs') and debug.getstrings('ROM')\n"
    "answer as on the device. The rest is lua5.1's command line; without a SCRIPT\n"
@@ -1418,9 +1429,16 @@ static const command commands[] = {
    "LFSIMG_HISTORY=FILE moves it, LFSIMG_HISTORY= keeps none). Exit status 1 when\n"
    "the script fails, with the error on stderr. A Lua 5.3 image (a file, by its\n"
    "header) runs on the real Lua 5.3 VM with the same node.LFS API.\n"
+   "require looks as the firmware does once _init has run: ?.lc and ?.lua in the\n"
+   "current directory (its file system), then the image; the host's LUA_PATH (after\n"
+   "the image) and C modules only with --host-path. Image code carries no local or upvalue names (NodeMCU's compiler\n"
+   "drops them), so tracebacks name them '?'.\n"
+   "  --host-path  also search the host's package.path (after the image) and cpath\n"
+   "  --mocks FILE run FILE first: stand-ins for the firmware's C modules (tmr,\n"
+   "               gpio, ...); node.LFS and the flash functions are kept\n"
    "  --no-image   run with no LFS loaded (instead of IMG)\n"
    "  -e STAT      run the statement STAT\n"
-   "  -l MOD       require the module MOD (from LUA_PATH, e.g. mocks)\n"
+   "  -l MOD       require the module MOD\n"
    "  -i           enter the prompt after the script\n"
    "  -            read the script from stdin\n"},
   {"firmware", lfsimg_cmd_firmware, "[--flash-size S] [--json] FW [FW2]",

@@ -990,7 +990,8 @@ int lfsimg53_diff(lfsc_ctx *ctx, const char *pa, const unsigned char *a, size_t 
 
 /* ---- run -------------------------------------------------------------- */
 
-int lfsimg53_run(int argc, char **argv, const unsigned char *buf, size_t len)
+int lfsimg53_run(int argc, char **argv, const unsigned char *buf, size_t len,
+                 const runtime_args *opts)
 {
 #ifdef LFSC_HAVE_RUNTIME53
   runtime53 *rt = run53_new(progname, lfsimg_platform);
@@ -1003,7 +1004,8 @@ int lfsimg53_run(int argc, char **argv, const unsigned char *buf, size_t len)
     fprintf(stderr, "%s: %s\n", progname, lfsc_runtime53_error(rt));
     rc = 1;
   } else {
-    runtime_args ra = {.argc = argc, .argv = argv, .actions = acts};
+    runtime_args ra = {.argc = argc, .argv = argv, .actions = acts,
+                       .host_path = opts->host_path, .mocks = opts->mocks};
     rc = lfsimg_lua_args(argc, argv, &ra, acts);
     if (rc == 0)
       rc = lfsc_runtime53_main(rt, &ra);
@@ -1017,6 +1019,7 @@ int lfsimg53_run(int argc, char **argv, const unsigned char *buf, size_t len)
   (void)argv;
   (void)buf;
   (void)len;
+  (void)opts;
   fprintf(stderr, "%s: run: not available for Lua 5.3 in this build (no liblua5.3)\n",
           progname);
   return 1;

@@ -33,7 +33,8 @@ int lfsimg53_diff(lfsc_ctx *ctx, const char *pa, const unsigned char *a, size_t 
                   const char *pb, const unsigned char *b, size_t blen, int json);
 /* lfsimg run IMG ...: argv[0] is IMG (buf its bytes), the rest lua5.3's
  * command line */
-int lfsimg53_run(int argc, char **argv, const unsigned char *buf, size_t len);
+int lfsimg53_run(int argc, char **argv, const unsigned char *buf, size_t len,
+                 const runtime_args *opts);
 
 /* Defined by lfsimg.c: lua's command line after IMG (argv[0]) into ra,
  * for either runtime; 0, or 2 after a usage error. */

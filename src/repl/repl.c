@@ -26,6 +26,9 @@ struct repl_input {
   int interrupted;              /* the last read ended by Ctrl-C */
 };
 
+static void catch_int(void);
+static int repl_catching;
+
 static char *history_path(void)
 {
   const char *v = getenv("LFSIMG_HISTORY");
@@ -108,6 +111,10 @@ repl_input *lfsc_repl_open(int interactive)
   if (!in)
     return NULL;
   in->interactive = interactive;
+  if (interactive) {
+    repl_catching = 1;
+    catch_int();
+  }
   in->editing = interactive && rl_load();
   if (in->editing) {
     /* No filename completion: a Lua prompt has nothing to complete from
@@ -148,26 +155,33 @@ static void on_sigint(int sig)
 }
 
 /* SIGINT to on_sigint, without SA_RESTART so that a blocked read returns */
-static void catch_int(struct sigaction *old)
+static void catch_int(void)
 {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_sigint;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, old);
+  sigaction(SIGINT, &sa, NULL);
 }
+
+/* repl_catching is 1 while a terminal REPL is open: SIGINT stays ours
+ * between chunks too, so that a Ctrl-C while a statement compiles does not
+ * kill the session. */
 
 void lfsc_repl_interrupt_begin(void (*on_int)(void))
 {
   int_action = on_int;
   got_int = 0;
-  catch_int(NULL);
+  catch_int();
 }
 
 int lfsc_repl_interrupt_end(void)
 {
-  signal(SIGINT, SIG_DFL);
   int_action = NULL;
+  if (repl_catching)
+    catch_int();            /* on_sigint may have reset it to the default */
+  else
+    signal(SIGINT, SIG_DFL);
   return got_int;
 }
 
@@ -213,11 +227,7 @@ static char *edit_line(repl_input *in, const char *prompt)
 char *lfsc_repl_read(repl_input *in, const char *prompt)
 {
   in->interrupted = 0;
-  struct sigaction old;
-  if (in->interactive) {
-    got_int = 0;
-    catch_int(&old);
-  }
+  got_int = 0;
   char *line = NULL;
   if (in->editing) {
     line = edit_line(in, prompt ? prompt : "");
@@ -237,12 +247,9 @@ char *lfsc_repl_read(repl_input *in, const char *prompt)
       line[n - 1] = 0;
     }
   }
-  if (in->interactive) {
-    sigaction(SIGINT, &old, NULL);
-    if (in->interrupted) {
-      fputc('\n', stdout);
-      fflush(stdout);
-    }
+  if (in->interrupted) {
+    fputc('\n', stdout);
+    fflush(stdout);
   }
   return line;
 }
@@ -262,6 +269,10 @@ void lfsc_repl_close(repl_input *in)
 {
   if (!in)
     return;
+  if (in->interactive) {
+    repl_catching = 0;
+    signal(SIGINT, SIG_DFL);
+  }
   if (in->histfile && rl.write_history(in->histfile) == 0)
     rl.history_truncate_file(in->histfile, REPL_HISTORY_MAX);
   free(in->histfile);

@@ -1,7 +1,7 @@
 /*
  * What the host runtimes (runtime/ on liblua5.1, runtime53/ on liblua5.3)
- * share, knowing nothing about Lua: the lua-style command line they run
- * and the REPL's line input -- GNU readline with a history file on a
+ * share, knowing nothing of either Lua's C API: the lua-style command line
+ * they run, the Lua they run before it (prelude.c), and the REPL's line input -- GNU readline with a history file on a
  * terminal, plain reads without prompts otherwise. repl.c is the only file
  * that uses readline (it loads it when a REPL starts).
  */
@@ -23,7 +23,14 @@ typedef struct runtime_args {
   int interactive;              /* -i: the prompt after the script */
   const runtime_action *actions;  /* -e and -l in command-line order */
   int nactions;
+  int host_path;                /* --host-path: keep the host's package.path/cpath */
+  const char *mocks;            /* --mocks FILE: run before the rest, or NULL */
 } runtime_args;
+
+/* The Lua chunk a runtime runs first, with (host_path, mocks) as its
+ * arguments: image modules first in require, the firmware's file paths,
+ * the mocks file (prelude.c says why). */
+extern const char lfsc_repl_prelude[];
 
 typedef struct repl_input repl_input;
 

@@ -802,6 +802,20 @@ int lfsc_runtime53_main(runtime53 *rt, const runtime_args *a)
   lua_State *L = rt->L;
   int argc = a->argc, script = a->script, ran_e = 0;
   char **argv = a->argv;
+  /* image modules first, the firmware's paths, the mocks */
+  if (luaL_loadbuffer(L, lfsc_repl_prelude, strlen(lfsc_repl_prelude), "=(lfsimg run)")) {
+    report(rt);
+    return 1;
+  }
+  lua_pushboolean(L, a->host_path);
+  if (a->mocks)
+    lua_pushstring(L, a->mocks);
+  else
+    lua_pushnil(L);
+  if (docall(L, 2, 0)) {
+    report(rt);
+    return 1;
+  }
   /* arg: the script at 0, its arguments after, the command before */
   if (script) {
     lua_createtable(L, argc - script - 1, script + 1);

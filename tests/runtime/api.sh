@@ -141,8 +141,12 @@ printf 'local x = 1\nerror("boom " .. x)\n' > fail.lua
 same "failing script: exit 1, error and traceback on stderr" "1 lfsimg: fail.lua:2: boom 1 1" \
   "$rc $(head -1 err) $(grep -c 'stack traceback' err)"
 mkdir mocks && printf 'tmr = { time = function() return 42 end }\n' > mocks/mock_tmr.lua
-same "-l a mocks module, then -e in order" "42" \
-  "$(LUA_PATH="$T/mocks/?.lua" "$LFSIMG" run a.img -l mock_tmr -e 'print(tmr.time())')"
+same "-l a mocks module from the host's LUA_PATH (--host-path), then -e in order" "42" \
+  "$(LUA_PATH="$T/mocks/?.lua" "$LFSIMG" run --host-path a.img -l mock_tmr -e 'print(tmr.time())')"
+same "without --host-path the host's LUA_PATH is not searched" "not found" \
+  "$(LUA_PATH="$T/mocks/?.lua" "$LFSIMG" run a.img -l mock_tmr 2>&1 | grep -o "not found")"
+same "--mocks FILE runs first" "42" \
+  "$("$LFSIMG" run --mocks mocks/mock_tmr.lua a.img -e 'print(tmr.time())')"
 same "-i after a script reads statements (no terminal: no prompts)" "s.lua${TAB}nil${TAB}nil${TAB}true${TAB}0
 2" "$(echo '=1+1' | "$LFSIMG" run a.img -i s.lua)"
 "$LFSIMG" run a.img -x > out 2> err; rc=$?
@@ -198,4 +202,4 @@ same "-e without LFS: no LFS loaded" "nil" \
 same "-e needs an argument: usage error" "2 1" \
   "$("$LUAC" -e > /dev/null 2> err; echo $?) $(grep -c "'-e' needs argument" err)"
 
-tally_end 50
+tally_end 52

@@ -173,7 +173,7 @@ driver53: (error object is a table value)" \
   "$("$D" greet.luac -- obj.lua 2>&1; "$D" greet.luac -- -e 'error({})' 2>&1 | head -1)"
 mkdir mocks && printf 'tmr = { time = function() return 42 end }\nreturn "mocked"\n' > mocks/mock_tmr.lua
 same "-l a mocks module (lua5.3: its global set), then -e in order" "42${TAB}mocked" \
-  "$(LUA_PATH="$T/mocks/?.lua" "$D" greet.luac -- -l mock_tmr -e 'print(tmr.time(), mock_tmr)')"
+  "$(cd mocks && "$D" ../greet.luac -- -l mock_tmr -e 'print(tmr.time(), mock_tmr)')"
 same "-i after a script reads statements (no terminal: no prompts)" "s.lua${TAB}nil${TAB}nil${TAB}true${TAB}0
 2" "$(echo '=1+1' | "$D" greet.luac -- -i s.lua)"
 same "-e error: exit 1" "1" "$("$D" greet.luac -- -e 'error("x")' > /dev/null 2>&1; echo $?)"
