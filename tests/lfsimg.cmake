@@ -46,3 +46,18 @@ if(TARGET lfsimg)
     endif()
   endif()
 endif()
+# the run-safe level: every compiler's output passes, the VM-breaking
+# mutations are flagged and refused by run (needs the 5.1 runtime)
+if(TARGET lfsimg AND TARGET luac.cross AND TARGET lfsc_runtime)
+  find_program(PYTHON3 python3 REQUIRED)
+  set(corpus "")
+  if(EXISTS ${LFSC_CORPUS_DIR})
+    set(corpus ${LFSC_CORPUS_DIR})
+  endif()
+  add_test(NAME lfsimg_runsafe
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/lfsimg/runsafe.py
+            $<TARGET_FILE:luac.cross> $<TARGET_FILE:lfsimg> ${LFSC_CONFORMANCE_DIR}
+            ${LFSC_SHARED_DIR}/conformance-esp32 "${corpus}")
+  set_tests_properties(lfsimg_runsafe PROPERTIES TIMEOUT 900)
+endif()
+

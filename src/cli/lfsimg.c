@@ -711,6 +711,24 @@ static void verify_json(const verify_result *r)
   lfsc_json_close(w);
   lfsc_json_key(w, "problems_not_shown");
   lfsc_json_int(w, rep->errors + rep->warnings - rep->nproblems);
+  lfsc_json_key(w, "run_safe");
+  if (rep->img)
+    lfsc_json_bool(w, rep->run_unsafe == 0);
+  else
+    lfsc_json_null(w);
+  lfsc_json_key(w, "run_unsafe");
+  if (rep->run_unsafe) {
+    lfsc_json_object(w, 0);
+    lfsc_json_key(w, "functions");
+    lfsc_json_int(w, rep->run_unsafe);
+    lfsc_json_key(w, "offset");
+    lfsc_json_uint(w, rep->unsafe_off);
+    lfsc_json_key(w, "message");
+    lfsc_json_cstr(w, rep->unsafe_msg);
+    lfsc_json_close(w);
+  } else {
+    lfsc_json_null(w);
+  }
   lfsc_json_key(w, "image");
   const reader_image *img = rep->img;
   if (img) {
@@ -759,6 +777,11 @@ static void verify_text(const verify_result *r, int quiet)
     if (rep->warnings)
       printf(", %d warning%s", rep->warnings, rep->warnings == 1 ? "" : "s");
     printf("\n");
+    /* the run-safe level: its own line, not part of the device's verdict */
+    if (rep->run_unsafe)
+      printf("%s:0x%05x: not run-safe (%d function%s; 'lfsimg run' refuses it): %s\n", path,
+             (unsigned)rep->unsafe_off, rep->run_unsafe, rep->run_unsafe == 1 ? "" : "s",
+             rep->unsafe_msg);
   } else {
     printf("%s: INVALID: %d error%s, %d warning%s\n", path, rep->errors,
            rep->errors == 1 ? "" : "s", rep->warnings, rep->warnings == 1 ? "" : "s");
@@ -1391,7 +1414,10 @@ static const command commands[] = {
    "[--firmware FW [--flash-size S]] [--variant V] [--region-size N] [--base ADDR]\n"
    "       [--strict] [--no-window-check] [-q] [--json] IMG",
    "Check an image thoroughly without trusting any field. Prints every problem\n"
-   "with its offset; exit status 0 when the image is valid, 1 otherwise.\n"
+   "with its offset; exit status 0 when the image is valid, 1 otherwise. A valid\n"
+   "image whose code the host VM could not run safely (open results or for loops\n"
+   "used as no compiler emits them) is also reported as not run-safe: 'run' and\n"
+   "luac.cross -F refuse it; the device's loader would not.\n"
    "  --firmware FW      the firmware it is for (ELF or .bin, see 'firmware'): sets\n"
    "                     --variant, --base and --region-size from its LFS partition\n"
    "  --flash-size S     the chip, for --firmware (default: the boot header's)\n"

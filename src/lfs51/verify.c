@@ -614,6 +614,21 @@ static void check_func(vctx *v, int fi)
           (unsigned)f->off, pc + 1, (unsigned)p->code[pc], why);
     else
       ERR(f->off, "Proto at 0x%05x: %s", (unsigned)f->off, why);
+  } else if (!lfsc_flowcheck_proto_at(p, &why, &pc)) {
+    verify_report *rep = v->rep;
+    uint32_t off = pc >= 0 ? f->codeoff + 4u * (uint32_t)pc : f->off;
+    if (rep->run_unsafe++ == 0) {
+      rep->unsafe_off = off;
+      if (pc >= 0)
+        snprintf(rep->unsafe_msg, sizeof rep->unsafe_msg,
+                 "Proto at 0x%05x: instruction %d (0x%08x): %s", (unsigned)f->off, pc + 1,
+                 (unsigned)p->code[pc], why);
+      else
+        snprintf(rep->unsafe_msg, sizeof rep->unsafe_msg, "Proto at 0x%05x: %s",
+                 (unsigned)f->off, why);
+    }
+    if (v->opts && v->opts->run_safe)
+      ERR(off, "not safe to run on the host VM: %s", rep->run_unsafe == 1 ? rep->unsafe_msg : why);
   }
 }
 

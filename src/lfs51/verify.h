@@ -47,6 +47,8 @@ typedef struct verify_opts {
   unsigned limits;              /* LFSC_PLATFORM_NO_WINDOW: skip the firmware's window rule */
   const lfsc_platform *platform; /* the chip whose placement limits apply (address,
                                     size, partition); NULL: none are checked */
+  int run_safe;                 /* the run-safe level is required: its failures are
+                                   errors (lfsimg run, luac.cross -F) */
 } verify_opts;
 
 /* Problems beyond this many are counted but not kept. */
@@ -57,6 +59,13 @@ typedef struct verify_report {
   int errors, warnings;         /* all found, kept or not */
   verify_problem *problems;     /* in the ctx arena */
   reader_image *img;            /* the decoded image, NULL if it did not decode */
+  /* The run-safe level (lua51/flowcheck.c), its own verdict: code the
+   * device loads but whose open results or for loops the host VM could
+   * not run safely. Counted whether or not opts->run_safe made them
+   * errors; the first is described. */
+  int run_unsafe;               /* functions that fail it */
+  uint32_t unsafe_off;          /* image offset of the first */
+  char unsafe_msg[200];
 } verify_report;
 
 /* Check one image file. Returns LFSC_OK when the check ran (the verdict

@@ -31,4 +31,12 @@ int lfsc_codecheck_proto_at(const lfsc_proto *p, const char **why, int *pc);
  * failure *bad (if not NULL) is the first function that fails. */
 int lfsc_codecheck_tree(const lfsc_proto *p, const char **why, const lfsc_proto **bad);
 
+/* The run-safe level (flowcheck.c), for a function that passed
+ * lfsc_codecheck_proto: open results consumed right after they are made
+ * and above the consumer's registers, numeric and generic for loops
+ * entered only at their start with their control registers untouched,
+ * no jump into data words. Same results as lfsc_codecheck_proto_at
+ * ("out of memory" is a failure too). */
+int lfsc_flowcheck_proto_at(const lfsc_proto *p, const char **why, int *pc);
+
 #endif

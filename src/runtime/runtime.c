@@ -91,7 +91,7 @@ static int check_image(runtime *rt, lfsc_ctx *ctx, const char *path, const reade
     return set_error(rt, "%s", lfsc_errmsg(ctx));
   if (strcmp(path, "-") == 0)
     path = "stdin";
-  verify_opts vo = {.platform = rt->platform};
+  verify_opts vo = {.platform = rt->platform, .run_safe = 1};
   if (lfsc_verify_or_refuse(ctx, buf, len, &vo, 0, &img, NULL))
     return set_error(rt, "%s: invalid image: %s", path, lfsc_errmsg(ctx));
   *out = img;
