@@ -10,7 +10,9 @@
 #    file (LFSC_SAMPLE=4): step 2 has compared every file, and a quarter
 #    still reaches the code paths, in a quarter of the time;
 # 5. fuzzes the image reader and verifier, the lfsimg subcommands and the
-#    compiler and .lc reader (libFuzzer, 60 s each).
+#    compiler and .lc reader (libFuzzer, 60 s each);
+# 6. runs the run-safe level's differential fuzzer for 60 s (liblua5.1 from
+#    Debian's source, apt-get source; skipped with a note when unavailable).
 # Set LFSC_QUICK=1 to do step 2 only. The reference vectors and other test
 # data are the repo's (tests/data); LFSC_SHARED_DIR=DIR takes them from a
 # folder of the same layout instead, such as the project's shared/ folder.
@@ -71,4 +73,25 @@ fi
 LFSC_SHARED_DIR="$shared" LFSC_CONFORMANCE_DIR="$shared/conformance" sh tests/fuzz/run.sh build-fuzz -max_total_time=60 \
   > build-fuzz.log 2>&1 || { tail -40 build-fuzz.log; exit 1; }
 grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz.log || true
+# 6. the run-safe level's differential fuzzer (60 s): on liblua5.1 built with
+#    the sanitizers from Debian's source, fetched with apt-get source
+if [ ! -d build-vm/src/lua5.1-5.1.5 ]; then
+  mkdir -p build-vm/src
+  if [ "$(id -u)" = 0 ] && ! grep -rqs "deb-src\|Types: deb-src" /etc/apt/sources.list /etc/apt/sources.list.d; then
+    codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$codename" > /etc/apt/sources.list.d/lfsc-deb-src.sources
+    apt-get update -qq || true
+  fi
+  (cd build-vm/src && apt-get source -qq lua5.1 > ../get.log 2>&1) || true
+fi
+if [ -d build-vm/src/lua5.1-5.1.5 ]; then
+  LFSC_CONFORMANCE_DIR="$shared/conformance" FUZZ_RUN_STATS="$top/build-vm/stats" \
+    sh tests/fuzz/run_vm.sh build-vm/work build-vm/src/lua5.1-5.1.5 -max_total_time=60 \
+    > build-vm.log 2>&1 || { tail -40 build-vm.log; exit 1; }
+  grep -E "Done [0-9]+ runs" build-vm.log || true
+  cat build-vm/stats 2>/dev/null || true
+else
+  echo "note: no Debian source of lua5.1 (apt-get source failed): the run-safe differential fuzzer skipped"
+fi
 echo "all test builds passed"
