@@ -493,6 +493,11 @@ def generate_all(outdir, elf=True):
                        files=['flash.bin'], app_offset=0x10000,
                        bootloader_offset=CHIPS[chip]['boot'])
             add('flash-%s-lfs-%s' % (chip, kind), fx, {'flash.bin': flash_dump(chip, ps, img)})
+            if kind == 'partition':   # the partition holding an image (bytes here)
+                lfs = filler(0x3000, chip + ':lfs-image')
+                fx = dict(fx, lfs_image='lfs.img')
+                add('flash-%s-lfs-partition-filled' % chip, fx,
+                    {'flash.bin': flash_dump(chip, ps, img, lfs_image=lfs), 'lfs.img': lfs})
 
     # real ELFs and their elf2image .bin
     if elf:

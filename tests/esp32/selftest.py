@@ -18,6 +18,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 sys.path.insert(0, HERE)
 import espcheck  # noqa: E402
 import espgen  # noqa: E402
@@ -101,7 +102,12 @@ def main(work):
                     ok((lp[3], lp[4]) == (fx['lfs']['offset'], fx['lfs']['size']), name + ': LFS offset/size')
                     ok((lp[3] % 0x10000 == 0) == fx['lfs_aligned'], name + ': alignment fact')
             elif fx['form'] == 'flash':
-                parts = espcheck.check_flash(f0, fx['chip'], out=quiet)
+                li = os.path.join(d, fx['lfs_image']) if fx.get('lfs_image') else None
+                parts = espcheck.check_flash(f0, fx['chip'], expect_lfs=li, out=quiet)
+                if li:
+                    rejects(lambda: espcheck.check_flash(f0, expect_lfs=os.path.join(work, 'a', 'table-lfs-none',
+                                                                                     'partitions.bin'), out=quiet),
+                            'does not hold', name + ': other bytes in the LFS partition')
                 lp = espcheck.lfs_of(parts)
                 ok((lp is not None) == (fx['lfs']['kind'] == 'partition'), name + ': LFS partition presence')
                 if lp:
