@@ -212,11 +212,16 @@ def is_flash(chip, addr):
     return c['drom'][0] <= addr < c['drom'][1] or c['irom'][0] <= addr < c['irom'][1]
 
 
-def layout(chip, segs):
-    """esptool elf2image's order: merge adjacent segments, flash segments in
-    address order each at file offset == address mod 64 KiB, the gaps
-    filled with RAM segment data (split as needed) or a padding segment at
-    address 0, the remaining RAM segments last. segs: [(addr, data)]."""
+def layout(chip, segs, first=None):
+    """esptool elf2image's order: merge adjacent segments (same kind:
+    flash-mapped or RAM), flash segments in address order (the one at
+    address first, the app descriptor's, at their head) each at file offset
+    == address mod 64 KiB, a gap before one filled with RAM segment data
+    (split as needed, when the gap is over 8 bytes) or else a padding
+    segment of zeros at address 0, the remaining RAM segments last. On the
+    ESP32 a flash segment ending less than 0x24 bytes into a 64 KiB page is
+    padded with zeros to 0x24 (esptool's workaround for an old IDF
+    bootloader that left that page unmapped). segs: [(addr, data)]."""
     merged = []
     for addr, data in sorted(segs):
         data = data + b'\0' * (-len(data) % 4)
@@ -226,20 +231,23 @@ def layout(chip, segs):
         else:
             merged.append((addr, data))
     flash = [s for s in merged if is_flash(chip, s[0])]
+    flash.sort(key=lambda s: s[0] != first)
     ram = [s for s in merged if not is_flash(chip, s[0])]
     out, pos = [], 24
     for addr, data in flash:
         while (pos + 8) % MMU_PAGE != addr % MMU_PAGE:
             gap = (addr - pos - 16) % MMU_PAGE  # data bytes of a filler segment
-            if ram and len(ram[0][1]) <= gap:
-                a, d = ram.pop(0)
-            elif ram and gap >= 4:
+            if ram and gap > 8:
                 a, d = ram[0][0], ram[0][1][:gap]
-                ram[0] = (a + gap, ram[0][1][gap:])
+                ram[0] = (a + len(d), ram[0][1][len(d):])
+                if not ram[0][1]:
+                    ram.pop(0)
             else:
                 a, d = 0, b'\0' * gap
             out.append((a, d))
             pos += 8 + len(d)
+        if chip == 'esp32' and (pos + 8 + len(data)) % MMU_PAGE < 0x24:
+            data += b'\0' * (0x24 - (pos + 8 + len(data)) % MMU_PAGE)
         out.append((addr, data))
         pos += 8 + len(data)
     return out + ram
@@ -299,7 +307,7 @@ def app_image(chip, lua='5.1', variant=None, lfs_size=0, fill=0, lfs_image=None,
             (c['dram'], filler(0x40, chip + ':dram')),
             (c['iram'], filler(0x100, chip + ':iram')),
             (irom_addr, filler(0x1000, chip + ':irom'))]
-    laid = layout(chip, segs)
+    laid = layout(chip, segs, drom_addr)
     img = image(chip, laid, c['iram'], hash_appended)
     info = dict(segments=[(a, len(d)) for a, d in laid],
                 lfs=dict(address=lfs_addr, size=lfs_size) if lfs_size else None)
@@ -410,9 +418,11 @@ def read_elf(data):
 def elf2image(chip, elf):
     """An app image from an ELF as esptool's elf2image makes it."""
     entry, secs, _ = read_elf(elf)
+    # PROGBITS and init/fini arrays, allocated, at a non-zero address
     segs = [(addr, body) for name, typ, flags, addr, body in secs
-            if typ == 1 and flags & 2 and addr and body]  # PROGBITS, ALLOC
-    return image(chip, layout(chip, segs), entry, True)
+            if typ in (1, 14, 15, 16) and flags & 2 and addr and body]
+    desc = [addr for name, typ, flags, addr, body in secs if name == '.flash.appdesc']
+    return image(chip, layout(chip, segs, desc[0] if desc else None), entry, True)
 
 
 # ---------------------------------------------------------------- the set
