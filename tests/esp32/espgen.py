@@ -34,6 +34,7 @@ CLI:  espgen.py all OUTDIR [--no-elf]     the whole set, OUTDIR/index.json
                     [--lfs-size N] [--fill 0|255] [--sign v1|v2]
       espgen.py elf OUTDIR --chip esp32c3|esp32 [--lfs-size N] ...
       espgen.py elf2image ELF OUT.bin --chip C
+      espgen.py flash OUT.bin --chip C --app APP [--lfs aligned|none] [--lfs-image IMG]
 """
 import hashlib
 import json
