@@ -1,0 +1,27 @@
+# ESP32 (#20): the Python generator of ESP32 firmware forms and the
+# independent checker test each other (tests/esp32/selftest.py). They share
+# no code with lfsc; the end-to-end tests against lfsimg and luac.cross
+# (tests/esp32/test_cli.py) build on them. Skipped (77) without the cross
+# compilers the generator's ELFs need.
+find_program(PYTHON3 python3)
+find_program(LFSC_RISCV_GCC riscv64-unknown-elf-gcc)
+find_program(LFSC_XTENSA_GCC xtensa-lx106-elf-gcc)
+if(NOT PYTHON3)
+  add_test(NAME esp32_gen_selftest COMMAND sh -c "echo 'skipped: no python3'; exit 77")
+elseif(NOT LFSC_RISCV_GCC OR NOT LFSC_XTENSA_GCC)
+  add_test(NAME esp32_gen_selftest
+    COMMAND sh -c "echo 'skipped: riscv64-unknown-elf-gcc or xtensa-lx106-elf-gcc missing (sh .ci/deps.sh)'; exit 77")
+else()
+  add_test(NAME esp32_gen_selftest
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/esp32/selftest.py
+            ${CMAKE_CURRENT_BINARY_DIR}/esp32_gen_selftest)
+  set_tests_properties(esp32_gen_selftest PROPERTIES TIMEOUT 300)
+endif()
+set_tests_properties(esp32_gen_selftest PROPERTIES SKIP_RETURN_CODE 77)
+# To wire when the ESP32 CLI lands (lfsimg firmware/partitions/provision on
+# ESP32 forms, luac.cross --chip):
+#   add_test(NAME esp32_cli
+#     COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/esp32/test_cli.py
+#             $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_SHARED_DIR}
+#             ${CMAKE_CURRENT_BINARY_DIR}/esp32_cli)
+#   set_tests_properties(esp32_cli PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
