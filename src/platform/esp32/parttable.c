@@ -271,6 +271,10 @@ int lfsc_esp32pt_read_at(lfsc_ctx *ctx, const char *name, const unsigned char *b
       return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: entry %d at 0x%x: bad magic 0x%04x (an entry "
                          "starts 0x50AA, the MD5 entry 0xEBEB, the end marker 0xFFFF)", name, i,
                          (unsigned)o, magic);
+    if (out->n == ESP32PT_MAX_ENTRIES)   /* the end marker could not follow */
+      return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: entry %d at 0x%x: more than %d entries: no room "
+                         "for the end marker within the table's 0x%x bytes", name, i, (unsigned)o,
+                         ESP32PT_MAX_ENTRIES, (unsigned)ESP32PT_MAX_LEN);
     esp32pt_entry *e = &out->e[out->n++];
     e->type = p[2];
     e->subtype = p[3];
