@@ -366,6 +366,8 @@ int lfsimg_cmd_partitions(int argc, char **argv)
     printf(", %d partition%s%s\n", pt->n, pt->n == 1 ? "" : "s",
            add ? " with the LFS partition added" : "");
     print_table(pt);
+    if (form == ESP32PT_FORM_DUMP && pt->n == 0)
+      printf("  (the table's sector is erased: --offset OFF reads a table elsewhere)\n");
     printf("flash: ");
     print_size(stdout, flash);
     printf(" (%s)\n", strcmp(flash_from, "option") == 0 ? "--flash-size" :

@@ -23,23 +23,31 @@ static int all_ff(const unsigned char *p, size_t n)
   return 1;
 }
 
-/* The first bytes of a binary table: an entry, an MD5 entry (a table of
- * no partitions with its MD5) or an end marker (an empty table). */
-static int is_table(const unsigned char *p, size_t len)
+/* The first bytes of a binary table: an entry or an MD5 entry (a table
+ * of no partitions with its MD5); with empty, an end marker too (an
+ * empty table, or an erased sector). */
+static int is_table(const unsigned char *p, size_t len, int empty)
 {
   if (len < 2)
     return 0;
   unsigned m = rd16(p);
   return m == ESP32PT_MAGIC || m == ESP32PT_MAGIC_MD5 ||
-         (len >= ESP32PT_ENTRY && all_ff(p, ESP32PT_ENTRY));
+         (empty && len >= ESP32PT_ENTRY && all_ff(p, ESP32PT_ENTRY));
 }
 
+/* A dump starts erased (0xFF up to the bootloader at 0x1000 on the ESP32
+ * and -S2), so a table at table_offset is looked for before an empty
+ * table at 0. */
 esp32pt_form lfsc_esp32pt_form(const unsigned char *buf, size_t len, uint32_t table_offset)
 {
-  if (is_table(buf, len))
+  int dump = len > table_offset;
+  if (is_table(buf, len, 0))
     return ESP32PT_FORM_TABLE;
-  if (len > table_offset && is_table(buf + table_offset, len - table_offset))
+  if (dump && is_table(buf + table_offset, len - table_offset, 0))
     return ESP32PT_FORM_DUMP;
+  if (is_table(buf, len, 1))
+    return dump && is_table(buf + table_offset, len - table_offset, 1) ? ESP32PT_FORM_DUMP
+                                                                     : ESP32PT_FORM_TABLE;
   return ESP32PT_FORM_CSV;
 }
 
