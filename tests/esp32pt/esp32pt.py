@@ -17,6 +17,10 @@ Random tables go through lfsimg both ways (binary -> CSV, CSV -> binary,
 users' CSV -> binary, JSON), byte for byte against this model; every
 refusal gives its message, exit status 1 and no output file.
 
+With GEN_ESP32PART=/path/to/gen_esp32part.py (ESP-IDF's own tool, not in
+this repository) every random table also goes through that tool, whose
+bytes and CSV must be ours.
+
 usage: esp32pt.py LFSIMG WORKDIR
 """
 import hashlib
@@ -32,6 +36,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from tally import check, summary  # noqa: E402
 
 LFSIMG, WORK = sys.argv[1], sys.argv[2]
+GEN = os.environ.get("GEN_ESP32PART")
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
 rng = random.Random(20)
@@ -234,6 +239,15 @@ def round_trip(k, parts):
     uc = write("u%d.csv" % k, users_csv(parts))
     rc, out, err = run("-o", path("u%d.bin" % k), uc)
     check(rc == 0 and read("u%d.bin" % k) == b, "table %d: users' CSV -> binary: rc %d %s" % (k, rc, err))
+    if GEN:
+        # ESP-IDF's own tool: users' CSV -> the same bytes; binary -> the same CSV
+        # (it cannot read a table that starts with the MD5 entry: no partitions)
+        r = subprocess.run([sys.executable, GEN, "-q", uc, path("g%d.bin" % k)], capture_output=True)
+        check(r.returncode == 0 and read("g%d.bin" % k) == b, "table %d: gen_esp32part.py CSV -> binary: %r" % (k, r.stderr[-300:]))
+        if parts:
+            r = subprocess.run([sys.executable, GEN, "-q", tb, path("g%d.csv" % k)], capture_output=True)
+            check(r.returncode == 0 and read("g%d.csv" % k) == read("t%d.csv" % k),
+                  "table %d: gen_esp32part.py binary -> CSV: %r" % (k, r.stderr[-300:]))
     # without the MD5 entry, both ways
     nb = write("n%d.bin" % k, table_bin(parts, md5=False))
     rc, out, err = run("-o", path("n%d.out.bin" % k), nb)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/escape.h"
 #include "platform/esp32/parttable.h"
 
 #define NUM_MAX ((int64_t)1 << 40)      /* far beyond any field; stops overflow */
@@ -81,6 +82,65 @@ int lfsc_esp32pt_parse_num(const char *s, int64_t *v)
 }
 
 /* ==== reading ========================================================== */
+
+/* The tool reads the file as UTF-8 text and uses Python's str methods:
+ * splitlines() breaks lines at more than \n and \r, strip() drops every
+ * Unicode space. Both are followed here, so that a line or field means
+ * what it means to the tool. */
+
+/* Bytes of the line break at s (0: none): \n, \r, \r\n, \v, \f,
+ * \x1c-\x1e, U+0085, U+2028, U+2029. */
+static size_t break_len(const unsigned char *s, size_t n)
+{
+  if (s[0] == '\r')
+    return n > 1 && s[1] == '\n' ? 2 : 1;
+  if (s[0] == '\n' || s[0] == '\v' || s[0] == '\f' || (s[0] >= 0x1c && s[0] <= 0x1e))
+    return 1;
+  if (n >= 2 && s[0] == 0xC2 && s[1] == 0x85)
+    return 2;
+  if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0xA8 || s[2] == 0xA9))
+    return 3;
+  return 0;
+}
+
+/* Bytes of the white space character at s (0: none), as str.isspace */
+static size_t space_len(const unsigned char *s, size_t n)
+{
+  if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r') || (s[0] >= 0x1c && s[0] <= 0x1f))
+    return 1;
+  if (n >= 2 && s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+    return 2;
+  if (n >= 3 && ((s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80) ||
+                 (s[0] == 0xE2 && s[1] == 0x80 && (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 ||
+                                                   s[2] == 0xAF)) ||
+                 (s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F) ||
+                 (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)))
+    return 3;
+  return 0;
+}
+
+/* Strip s in place (NUL-terminated); the start of what is left. */
+static char *strip(char *s)
+{
+  size_t n = strlen(s), k;
+  while (n && (k = space_len((unsigned char *)s, n))) {
+    s += k;
+    n -= k;
+  }
+  for (;;) {                            /* from the end: 1-, 2- or 3-byte spaces */
+    if (n >= 1 && space_len((unsigned char *)s + n - 1, 1) == 1)
+      n -= 1;
+    else if (n >= 2 && space_len((unsigned char *)s + n - 2, 2) == 2)
+      n -= 2;
+    else if (n >= 3 && space_len((unsigned char *)s + n - 3, 3) == 3)
+      n -= 3;
+    else
+      break;
+  }
+  s[n] = 0;
+  return s;
+}
+
 
 typedef struct csvline {
   const char *name;             /* file name */
@@ -161,17 +221,8 @@ static int parse_line(const csvline *l, char *s, esp32pt_entry *e, int *has_off,
     *c = 0;
     p = c + 1;
   }
-  for (int i = 0; i < 6; i++) {
-    if (!f[i]) {
-      f[i] = "";
-      continue;
-    }
-    while (isspace((unsigned char)*f[i]))
-      f[i]++;
-    char *end = f[i] + strlen(f[i]);
-    while (end > f[i] && isspace((unsigned char)end[-1]))
-      *--end = 0;
-  }
+  for (int i = 0; i < 6; i++)
+    f[i] = f[i] ? strip(f[i]) : "";
   memset(e, 0, sizeof *e);
   e->line = l->line;
   if (strlen(f[0]) > ESP32PT_LABEL)
@@ -245,21 +296,23 @@ int lfsc_esp32pt_read_csv(lfsc_ctx *ctx, const char *name, const char *text, siz
     len -= 3;
   }
   for (size_t i = 0; i < len;) {
-    size_t j = i;
-    while (j < len && text[j] != '\n' && text[j] != '\r')
+    size_t j = i, br = 0;
+    while (j < len && !(br = break_len((const unsigned char *)text + j, len - j)))
       j++;
     l.line++;
     if (memchr(text + i, 0, j - i))
       return ERR(&l, "a NUL byte: not a CSV partition table (nor a binary one: those start "
                  "with 0xAA 0x50)");
+    for (size_t k = i, u; k < j; k += u)
+      if (!(u = (size_t)lfsc_escape_utf8_len((const unsigned char *)text + k, j - k)))
+        return ERR(&l, "byte 0x%02x is not UTF-8 text: not a CSV partition table",
+                   (unsigned)(unsigned char)text[k]);
     if (j - i >= sizeof line)
       return ERR(&l, "line longer than %u bytes", (unsigned)sizeof line - 1);
     memcpy(line, text + i, j - i);
     line[j - i] = 0;
-    i = j + (j < len && text[j] == '\r' && j + 1 < len && text[j + 1] == '\n' ? 2 : 1);
-    char *s = line;
-    while (isspace((unsigned char)*s))
-      s++;
+    i = j + br;
+    char *s = strip(line);
     if (*s == '#' || !*s)
       continue;
     /* the tool expands environment variables; a file that uses them is
@@ -344,10 +397,20 @@ int lfsc_esp32pt_write_csv(lfsc_ctx *ctx, const esp32pt *pt, lfsc_sink *out)
     const esp32pt_entry *e = &pt->e[i];
     const char *l = e->label;
     size_t n = strlen(l);
-    if (n && (isspace((unsigned char)l[0]) || isspace((unsigned char)l[n - 1]) || l[0] == '#' ||
-              strpbrk(l, ",$")))
+    char t[ESP32PT_LABEL + 1];
+    int bad_utf8 = 0;
+    for (size_t k = 0, u; k < n; k += u)
+      if (!(u = (size_t)lfsc_escape_utf8_len((const unsigned char *)l + k, n - k))) {
+        bad_utf8 = 1;
+        break;
+      }
+    for (size_t k = 0; k < n && !bad_utf8; k++)
+      if (break_len((const unsigned char *)l + k, n - k))
+        bad_utf8 = 1;
+    strcpy(t, l);
+    if (bad_utf8 || strcmp(strip(t), l) != 0 || l[0] == '#' || strpbrk(l, ",$"))
       return lfsc_seterr(ctx, LFSC_EARG, "entry %d: label '%s' cannot be written in CSV (a ',' "
-                         "or '$', a leading '#', or space at either end)", i, l);
+                         "or '$', a leading '#', space at either end, a line break, not UTF-8)", i, l);
     if (e->flags & ~(uint32_t)(ESP32PT_FLAG_ENCRYPTED | ESP32PT_FLAG_READONLY))
       return lfsc_seterr(ctx, LFSC_EARG, "entry %d ('%s'): flags 0x%x: CSV names only encrypted "
                          "(0x1) and readonly (0x2)", i, l, (unsigned)e->flags);
