@@ -318,6 +318,26 @@ check(rc == 0 and "warning: LFS partition 'lfs' at 0xf000 is not on a 64 KiB bou
 rc, out, err = run("--json", path("lfs4k.bin"))
 check(rc == 0 and json.loads(out)["lfs"]["mmap_aligned"] is False, "4 KiB-aligned LFS in JSON")
 
+# ---- the JSON keys man/lfsimg.1 documents, each once ------------------------
+
+def pairs(kv):
+    keys = [k for k, _ in kv]
+    check(len(keys) == len(set(keys)), "JSON: a key twice in %r" % keys)
+    return dict(kv)
+
+
+for f in (path("nodemcu.bin"), path("nolfs.bin"), path("t3.bin")):
+    rc, out, err = run("--json", f)
+    j = json.loads(out, object_pairs_hook=pairs)
+    check(set(j) == {"file", "form", "table_offset", "md5", "flash_size", "flash_size_from",
+                     "partitions", "apps", "lfs"}, "JSON keys: %r" % sorted(j))
+    check(all(set(p) == {"name", "type", "type_name", "subtype", "subtype_name", "offset", "size", "flags"}
+              for p in j["partitions"]), "JSON partition keys")
+    l = j["lfs"]
+    check(set(l) in ({"kind", "name", "offset", "size", "mmap_aligned"}, {"kind", "suggest"}, {"kind", "no_room"})
+          and (l["kind"] != "none" or set(l.get("suggest", {"offset": 0, "size": 0, "line": ""})) == {"offset", "size", "line"}),
+          "JSON lfs keys: %r" % l)
+
 # ---- flash dumps -------------------------------------------------------------
 
 p = random_table(5)
