@@ -168,11 +168,9 @@ def random_table(n, lfs=None, start=0x9000):
         at += size
     if lfs:
         at = align(at, 0x10000) + (0x1000 if lfs == 4 else 0)
-        used.discard("lfs")
-        parts.insert(rng.randint(0, len(parts)), None)
-        i = parts.index(None)
-        # keep ascending order: put it last, under a unique name
-        parts.pop(i)
+        # last (the table stays in ascending order); random names have no "lfs"
+        if "lfs" in used:
+            parts = [p if p[0] != "lfs" else ("lfs_", ) + p[1:] for p in parts]
         parts.append(("lfs", 0xC2, 0x01, at, 0x10000 * rng.randint(1, 4), 0))
     return parts
 
@@ -414,7 +412,6 @@ refusals = [
     ("CSV otadata size", "otadata, data, ota, , 0x3000\n", [], "x.csv:1: otadata partition 'otadata' is 0x3000 bytes: it must be 0x2000"),
 ]
 for i, (what, data, args, msg) in enumerate(refusals):
-    src = write("bad%d.%s" % (i, "csv" if isinstance(data, str) else "bin"), data) if False else None
     name = "x.csv" if isinstance(data, str) else "bad%d.bin" % i
     src = write(name, data)
     for out in ("o%d.bin" % i, "o%d.csv" % i):
