@@ -16,6 +16,7 @@
 #include "lfsc/lfsc.h"
 #include "lfsc/opcodes.h"
 #include "lfsimg_fw.h"
+#include "lfsimg_pt.h"
 #include "lfsimg53.h"
 #include "opts.h"
 #include "base/escape.h"
@@ -1493,6 +1494,22 @@ static const command commands[] = {
    "  --spiffs-size N|max|0 SPIFFS of N bytes, all the rest, or none\n"
    "  --force               write even an image that 'verify' rejects (with a warning)\n"
    "  --no-window-check     allow an LFS partition outside the 1 MiB mapped window\n"},
+  {"partitions", lfsimg_cmd_partitions,
+   "[--json] [--flash-size S] [--add-lfs SIZE] [--offset OFF] [--no-md5]\n"
+   "       [-o OUT.bin|OUT.csv] TABLE",
+   "Show an ESP32 (ESP-IDF) partition table and where LFS is in it: TABLE is the\n"
+   "binary table, a flash dump holding it at 0x8000, or the CSV gen_esp32part.py\n"
+   "reads (told apart by content). Every rule of the table is checked (MD5, magic,\n"
+   "alignment, overlaps). A table without an LFS partition (type 0xC2, subtype\n"
+   "0x01) gets the CSV line to add, at the next 64 KiB boundary (the firmware\n"
+   "maps LFS only there) after the last partition.\n"
+   "  --flash-size S   the chip's flash (4M, 4MB, 0x400000): partitions must fit;\n"
+   "                   default: a dump's size, else 4M\n"
+   "  --add-lfs SIZE   add the LFS partition of SIZE bytes (64K, 0x40000)\n"
+   "  --offset OFF     the table's flash offset (default 0x8000)\n"
+   "  --no-md5         write no MD5 entry (gen_esp32part.py --disable-md5sum)\n"
+   "  -o OUT           write the table as CSV or binary (by OUT's ending: .csv, .bin)\n"
+   "  --json           machine-readable output\n"},
   {"help", cmd_help, "[COMMAND]", "Show the commands, or one command's options.\n"},
 };
 

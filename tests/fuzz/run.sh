@@ -14,7 +14,9 @@
 #                    write/read/write round trip) and the .lc reader, with
 #                    a dictionary of Lua tokens;
 #   fuzz_compile53   the Lua 5.3 front end and stock 5.3 writer (names or
-#                    not, packed line info against the lines).
+#                    not, packed line info against the lines);
+#   fuzz_esp32pt     the ESP-IDF partition table's binary and CSV readers,
+#                    writers and LFS helpers (seeds: esp32pt_seeds.py).
 # Image seeds are the conformance vectors (as given, and PI images also
 # inflated to raw image+bitmap so that mutations are not all stopped by
 # the gzip CRC); compiler seeds are the conformance sources and .lc files.
@@ -36,7 +38,7 @@ root=$(cd "$here/../.." && pwd)
 work=${1:?usage: run.sh WORKDIR [libFuzzer options]}
 shift
 conf=${LFSC_CONFORMANCE_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance}
-targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile fuzz_compile53 fuzz_lfs53}
+targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile fuzz_compile53 fuzz_lfs53 fuzz_esp32pt}
 conf53=${LFSC_CONFORMANCE53_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance53}
 mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/seeds.lua53" "$work/seeds.53" "$work/seeds.cli" "$work/artifacts"
 CC=${CC:-clang}
@@ -44,7 +46,7 @@ srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*
 # fuzz_lfsimg_cli includes cli/lfsimg.c, whose firmware commands live in cli/lfsimg_fw.c
 # and whose option parser is cli/opts.c
 # and 5.3 files go to cli/lfsimg53.c (run53.c is empty without the 5.3 runtime)
-cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/lfsimg53.c $root/src/cli/run53.c $root/src/cli/opts.c"; }
+cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/lfsimg_pt.c $root/src/cli/lfsimg53.c $root/src/cli/run53.c $root/src/cli/opts.c"; }
 san=${FUZZ_SANITIZE-address,undefined}
 if [ -n "$san" ]; then opt="-O1 -fno-sanitize-recover=all"; san=",$san"; else opt="-O2"; fi
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLFSC_CHECKS -g -fno-omit-frame-pointer $opt -I$root/include -I$root/src"
@@ -107,6 +109,8 @@ if [ -d "$conf53/out" ]; then
     cp "$f" "$work/seeds.53/$(echo "$f" | sed "s|$conf53/out/||; s|/|_|g")"
   done
 fi
+# Partition table seeds: binary tables, a dump and CSV files.
+python3 "$here/esp32pt_seeds.py" "$work/seeds.esp32pt"
 # lfsimg's commands read both Luas' files: the 5.1 and the 5.3 seeds.
 find "$work/seeds.img" "$work/seeds.53" -type f -exec cp {} "$work/seeds.cli/" \;
 fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
@@ -120,6 +124,7 @@ fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
     fuzz_compile) seeds=$work/seeds.lua; extra="-dict=$here/lua.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
     fuzz_compile53) seeds=$work/seeds.lua53; extra="-dict=$here/lua53.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
     fuzz_lfs53) seeds=$work/seeds.53; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-65536}" ;;
+    fuzz_esp32pt) seeds=$work/seeds.esp32pt; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-65536}" ;;
     fuzz_lfsimg_cli) seeds=$work/seeds.cli; extra="-close_fd_mask=2 -max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
     *) seeds=$work/seeds.img; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
   esac

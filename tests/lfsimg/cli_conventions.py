@@ -209,7 +209,7 @@ try:
         "info": [pi], "list": [pi], "strings": [pi], "dis": [pi, "c12"], "verify": [pi],
         "reloc": ["--base", "0x40280000", pi, W("r.img")], "extract": [pi, "c12", "-o", W("x.lc")],
         "diff": [pi, pi], "firmware": [pi, pi], "provision": ["--firmware", pi, "--lfs", pi, "-o", W("f")],
-        "run": [pi],
+        "run": [pi], "partitions": [pi],
     }
     missing = {  # too few operands, and the name the message must give
         "info": ([], "missing image file"), "list": ([], "missing image file"),
@@ -219,7 +219,7 @@ try:
         "extract": ([pi, "-o", W("x.lc")], "missing module name"),
         "diff": ([pi], "missing image file B"), "firmware": ([], "missing firmware file"),
         "provision": (["--firmware", pi, "-o", W("f")], "missing --lfs IMG"),
-        "run": ([], "missing image file"),
+        "run": ([], "missing image file"), "partitions": ([], "missing partition table"),
     }
     # no command is a usage error: the list on stderr, nothing on stdout,
     # exit 2; 'help --help' (and 'help -h') is the list, exit 0 (issue #22)
