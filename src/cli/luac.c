@@ -23,6 +23,7 @@
 #include "lua53/compile.h"
 #include "base/sink.h"
 #include "opts.h"
+#include "chip.h"
 
 #define DEFAULT_OUTPUT "luac.out"
 
@@ -59,6 +60,7 @@ typedef struct options {
   const char *lfs_image;        /* -F: LFS image loaded before -e runs */
   unsigned limits;              /* LFSC_PLATFORM_NO_WINDOW with --no-window-check */
   const lfsc_platform *platform; /* the chip: its limits, its mapped window */
+  int have_chip;                /* --chip given */
   int have_maxsize;             /* -m given */
   int have_target;              /* -t given */
   const char *firmware[2];      /* --firmware: one file, or 0x00000.bin and 0x10000.bin */
@@ -111,7 +113,10 @@ static void usage_text(FILE *out)
           "  --prefix NAME      symbol prefix of --embed output (default lfsc_embedded)\n"
           "  --section NAME     section of --embed data (elf default .irom0.rodata)\n"
           "  --split            --embed: cut sources at --[[SPLIT name]] markers\n"
-          "  --no-window-check  allow -a/-m beyond the 1 MiB flash window the device maps\n"
+          "  --chip NAME        the chip: esp8266 (default), esp32, esp32s2, esp32s3,\n"
+          "                     esp32c3, esp32c6, esp32h2 (its -a range, image size,\n"
+          "                     5.1 bucket rule and -s, targets)\n"
+          "  --no-window-check  allow -a/-m beyond the flash range the chip maps\n"
           "  --firmware FW      build for that firmware's LFS partition (-a and -m from\n"
           "                     it; with -f a PI image within its size); FW: ELF, .bin\n"
           "  --flash-size S     the chip's flash for --firmware (default: boot header)\n"
@@ -159,7 +164,7 @@ static uint64_t number_arg(const char *opt, const char *v, uint64_t max)
  * before the first file name. */
 enum { OPT_COMPAT = 256, OPT_BEST, OPT_SOURCE_PREFIX, OPT_TIMESTAMP, OPT_EMBED, OPT_PREFIX,
        OPT_SECTION, OPT_SPLIT, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_NO_WINDOW, OPT_VERSION,
-       OPT_LUA, OPT_SEED, OPT_COMPAT_LOADER };
+       OPT_LUA, OPT_SEED, OPT_COMPAT_LOADER, OPT_CHIP };
 
 static const cliopt luac_opts[] = {
   {'l', 'l', NULL, NULL},
@@ -189,6 +194,7 @@ static const cliopt luac_opts[] = {
   {OPT_LUA, 0, "lua", "V"},
   {OPT_SEED, 0, "seed", "N"},
   {OPT_COMPAT_LOADER, 0, "compat-loader", NULL},
+  {OPT_CHIP, 0, "chip", "NAME"},
   {0, 0, NULL, NULL},
 };
 
@@ -267,6 +273,11 @@ static void set_option(options *o, int c, const cliopt_parser *p)
     printf("luac.cross (lfsc) %s\n", LFSC_VERSION);
     exit(EXIT_SUCCESS);
   case OPT_LUA: o->lua = value_of(p, 0); break;
+  case OPT_CHIP:
+    if (!(o->platform = cli_chip_find(progname, NULL, value_of(p, 0))))
+      exit(EXIT_USAGE);
+    o->have_chip = 1;
+    break;
   case OPT_SEED: {
     /* the string hash seed of a 5.3 image: any lua_Integer of the variant
      * (negative ones too: the reference's int32 seeds often are) */
@@ -339,12 +350,16 @@ static int doargs(int argc, char **argv, options *o, int named53)
   o->dashdash = p.no_more_options;
   output_mode(o);
   choose_dialect(o, named53);
+  /* a chip named outright must have the firmware asked for */
+  if (o->have_chip && !cli_chip_has_target(progname, o->platform, o->target))
+    exit(EXIT_USAGE);
   if (o->version) {
     /* "--" counts as an option here: "-v --" prints the version only, and
-     * so do the options that choose what it names (--lua, -t) */
-    o->version += o->dashdash + (o->lua ? 2 : 0) + (o->have_target ? 2 : 0);
-    printf("lfsc %s luac.cross -- Lua %s for NodeMCU LFS (target %s)\n",
-           LFSC_VERSION, o->dialect->name, lfsc_target_name(o->target));
+     * so do the options that choose what it names (--lua, -t, --chip) */
+    o->version += o->dashdash + (o->lua ? 2 : 0) + (o->have_target ? 2 : 0) +
+                  (o->have_chip ? 2 : 0);
+    printf("lfsc %s luac.cross -- Lua %s for NodeMCU LFS (target %s, chip %s)\n",
+           LFSC_VERSION, o->dialect->name, lfsc_target_name(o->target), o->platform->name);
     if (o->version == argc - 1)
       exit(EXIT_SUCCESS);
   }
@@ -449,6 +464,13 @@ static void from_firmware(lfsc_ctx *ctx, options *o)
   firmware fw;
   firmware_part lfs;
   uint32_t flash = 0;
+  if (o->platform->window_size == 0) {
+    /* the reader and the partition arithmetic below are the ESP8266's */
+    fprintf(stderr, "%s: '--firmware' reads NodeMCU ESP8266 firmware; for the %s give -a "
+            "(the address the device maps LFS at) or build a PI image (-f)\n", progname,
+            o->platform->label);
+    exit(EXIT_USAGE);
+  }
   if (o->flash_size && lfsc_firmware_parse_size(ctx, o->flash_size, &flash) != LFSC_OK) {
     fprintf(stderr, "%s: '--flash-size': %s\n", progname, lfsc_errmsg(ctx));
     exit(EXIT_USAGE);
@@ -764,6 +786,8 @@ int main(int argc, char **argv)
   if (badopt) {
     /* a bad option value, as lfsimg's: a usage error */
     fprintf(stderr, "%s: '%s': %s\n", progname, badopt, lfsc_errmsg(ctx));
+    if (*badopt == '-' && badopt[1] == 'a')
+      cli_chip_hint(stderr, progname, o.platform, o.address);
     free(chunks);               /* LeakSanitizer counts what main's return drops */
     lfsc_free(ctx);
     return EXIT_USAGE;

@@ -1,0 +1,159 @@
+/*
+ * --chip and the chip an image fits (chip.h). The numbers are the
+ * platforms' (lfsc_platform_at); nothing here names a chip's range.
+ */
+#include <string.h>
+
+#include "chip.h"
+
+const lfsc_platform *cli_chip_find(const char *progname, const char *cmd, const char *name)
+{
+  const lfsc_platform *pf = lfsc_platform_find(name);
+  if (!pf)
+    fprintf(stderr, "%s: %s%s'--chip': unknown chip '%s' (known: %s)\n", progname,
+            cmd ? cmd : "", cmd ? ": " : "", name, lfsc_platform_names());
+  return pf;
+}
+
+void cli_chip_hint(FILE *err, const char *progname, const lfsc_platform *pf, uint32_t addr)
+{
+  lfsc_ctx *ctx = lfsc_new();
+  char names[160] = "";
+  int n = 0;
+  for (size_t i = 0; ctx && lfsc_platform_at(i); i++) {
+    const lfsc_platform *o = lfsc_platform_at(i);
+    if (o == pf || o->check_addr(ctx, addr, 0) != LFSC_OK)
+      continue;
+    size_t len = strlen(names);
+    snprintf(names + len, sizeof names - len, "%s%s (--chip %s)", n ? ", " : "", o->label,
+             o->name);
+    n++;
+  }
+  lfsc_free(ctx);
+  if (n)
+    fprintf(err, "%s: note: 0x%08lx is an LFS address on the %s\n", progname,
+            (unsigned long)addr, names);
+}
+
+int cli_chip_has_target(const char *progname, const lfsc_platform *pf, lfsc_target t)
+{
+  if (pf->targets & LFSC_PLATFORM_TARGET(t))
+    return 1;
+  char list[160] = "";
+  lfsc_variant v = lfsc_target_variant(t);
+  for (int k = 0; k < LFSC_TARGET_COUNT; k++)
+    if ((pf->targets & LFSC_PLATFORM_TARGET(k)) &&
+        lfsc_target_variant((lfsc_target)k).format == LFSC_FORMAT_NODEMCU &&
+        lfsc_target_variant((lfsc_target)k).lua == v.lua) {
+      size_t len = strlen(list);
+      snprintf(list + len, sizeof list - len, "%s%s", *list ? ", " : "",
+               lfsc_target_name((lfsc_target)k));
+    }
+  fprintf(stderr, "%s: '-t %s': the %s's NodeMCU firmware has no %s build (--chip %s; its "
+          "Lua %s targets: %s)\n", progname, lfsc_target_name(t), pf->label,
+          lfsc_target_name(t), pf->name, v.lua == LFSC_LUA53 ? "5.3" : "5.1", list);
+  return 0;
+}
+
+/* The chips whose mapped range holds [base, base + size), into f. */
+static void by_address(cli_chipfit *f, uint32_t base, uint64_t size)
+{
+  int n = 0;
+  for (size_t i = 0; lfsc_platform_at(i); i++) {
+    const lfsc_platform *o = lfsc_platform_at(i);
+    if (!lfsc_platform_maps(o, base, size))
+      continue;
+    size_t len = strlen(f->chips);
+    snprintf(f->chips + len, sizeof f->chips - len, "%s%s", n ? ", " : "", o->name);
+    f->pf = n ? NULL : o;
+    /* the chips sharing a range are one family's */
+    f->family = o->family;
+    n++;
+  }
+  if (n)
+    snprintf(f->how, sizeof f->how, "its address 0x%08lx..0x%08llx is in %s mapped flash-data "
+             "range", (unsigned long)base, (unsigned long long)(base + size - 1),
+             n == 1 ? "that chip's" : "these chips'");
+  else
+    snprintf(f->how, sizeof f->how, "its address 0x%08lx is in no chip's mapped flash-data "
+             "range", (unsigned long)base);
+}
+
+/* The chips of one family, into f->chips. */
+static void family_chips(cli_chipfit *f, const char *family)
+{
+  int n = 0;
+  f->family = family;
+  for (size_t i = 0; lfsc_platform_at(i); i++) {
+    const lfsc_platform *o = lfsc_platform_at(i);
+    if (strcmp(o->family, family) != 0)
+      continue;
+    size_t len = strlen(f->chips);
+    snprintf(f->chips + len, sizeof f->chips - len, "%s%s", n ? ", " : "", o->name);
+    f->pf = n ? NULL : o;
+    n++;
+  }
+}
+
+void cli_chip_infer(cli_chipfit *f, const lfsc_platform *given, int absolute, uint32_t base,
+                    uint64_t size, uint32_t nstrings, uint32_t nbuckets, lfsc_target target)
+{
+  memset(f, 0, sizeof *f);
+  if (given) {
+    f->pf = given;
+    f->family = given->family;
+    snprintf(f->chips, sizeof f->chips, "%s", given->name);
+    snprintf(f->how, sizeof f->how, "--chip");
+    return;
+  }
+  if (absolute) {
+    by_address(f, base, size ? size : 1);
+    return;
+  }
+  /* a PI image loads wherever its variant's firmware runs; what the
+   * builder left in it may still say which luac.cross made it */
+  const lfsc_platform *dense = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
+  for (size_t i = 0; nstrings && lfsc_platform_at(i); i++) {
+    const lfsc_platform *o = lfsc_platform_at(i);
+    if (o->ro_buckets(nstrings) == nbuckets && dense->ro_buckets(nstrings) != nbuckets) {
+      family_chips(f, o->family);
+      snprintf(f->how, sizeof f->how, "nROsize %lu for %lu strings is the %s family's "
+               "luac.cross rule; the image is position independent",
+               (unsigned long)nbuckets, (unsigned long)nstrings, o->family);
+      return;
+    }
+  }
+  /* a variant only one family's firmware builds */
+  const char *only = NULL;
+  for (size_t i = 0; lfsc_platform_at(i); i++) {
+    const lfsc_platform *o = lfsc_platform_at(i);
+    if (!(o->targets & LFSC_PLATFORM_TARGET(target)))
+      continue;
+    if (only && strcmp(only, o->family) != 0) {
+      only = NULL;
+      break;
+    }
+    only = o->family;
+  }
+  if (only) {
+    family_chips(f, only);
+    snprintf(f->how, sizeof f->how, "only the %s family's firmware has the %s variant", only,
+             lfsc_target_name(target));
+    return;
+  }
+  snprintf(f->how, sizeof f->how, "position independent: any chip whose firmware has the %s "
+           "variant", lfsc_target_name(target));
+}
+
+void cli_chip_print(FILE *out, const cli_chipfit *f)
+{
+  if (f->pf)
+    fprintf(out, "chip        %s (%s; %s)\n", f->pf->label, f->pf->name, f->how);
+  else if (f->family)
+    fprintf(out, "chip        %s family: %s (%s)\n", strcmp(f->family, "esp32") == 0 ?
+            "ESP32" : f->family, f->chips, f->how);
+  else if (*f->chips)
+    fprintf(out, "chip        %s (%s)\n", f->chips, f->how);
+  else
+    fprintf(out, "chip        any (%s)\n", f->how);
+}
