@@ -83,7 +83,18 @@ typedef struct lfsc_platform {
    * this port's luac.cross sizes it: a power of two greater than nstrings
    * (the firmware takes any power of two). */
   uint32_t (*ro_buckets)(uint32_t nstrings);
+  /* The flash offset the host runtime reports for the LFS partition
+   * (node.info('lfs').lfs_base): with a fixed window that of
+   * lfs_mapped_default; without one the firmware's default table's. */
+  uint32_t lfs_offset_default;
 } lfsc_platform;
+
+/* The flash offset of LFS mapped at mapped on pf: with a fixed window
+ * mapped - window_base, else (the mapping is dynamic) pf's default. */
+static inline uint32_t lfsc_platform_lfs_offset(const lfsc_platform *pf, uint32_t mapped)
+{
+  return pf->window_size ? mapped - pf->window_base : pf->lfs_offset_default;
+}
 
 #define LFSC_PLATFORM_TARGET(t) (1u << (unsigned)(t))
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "chip.h"
+#include "base/json.h"
 
 const lfsc_platform *cli_chip_find(const char *progname, const char *cmd, const char *name)
 {
@@ -55,44 +56,36 @@ int cli_chip_has_target(const char *progname, const lfsc_platform *pf, lfsc_targ
   return 0;
 }
 
+/* Add o to the chips f fits; the first one is f->pf, two or more none. */
+static void add_chip(cli_chipfit *f, const lfsc_platform *o)
+{
+  if (f->nchips < CLI_CHIPS_MAX)
+    f->chips[f->nchips++] = o;
+  f->pf = f->nchips == 1 ? o : NULL;
+  f->family = o->family;        /* the chips sharing a range are one family's */
+}
+
 /* The chips whose mapped range holds [base, base + size), into f. */
 static void by_address(cli_chipfit *f, uint32_t base, uint64_t size)
 {
-  int n = 0;
-  for (size_t i = 0; lfsc_platform_at(i); i++) {
-    const lfsc_platform *o = lfsc_platform_at(i);
-    if (!lfsc_platform_maps(o, base, size))
-      continue;
-    size_t len = strlen(f->chips);
-    snprintf(f->chips + len, sizeof f->chips - len, "%s%s", n ? ", " : "", o->name);
-    f->pf = n ? NULL : o;
-    /* the chips sharing a range are one family's */
-    f->family = o->family;
-    n++;
-  }
-  if (n)
-    snprintf(f->how, sizeof f->how, "its address 0x%08lx..0x%08llx is in %s mapped flash-data "
-             "range", (unsigned long)base, (unsigned long long)(base + size - 1),
-             n == 1 ? "that chip's" : "these chips'");
+  for (size_t i = 0; lfsc_platform_at(i); i++)
+    if (lfsc_platform_maps(lfsc_platform_at(i), base, size))
+      add_chip(f, lfsc_platform_at(i));
+  if (f->nchips)
+    snprintf(f->how, sizeof f->how, "inferred: its addresses 0x%08lx..0x%08llx are in %s "
+             "mapped flash-data range", (unsigned long)base,
+             (unsigned long long)(base + size - 1), f->nchips == 1 ? "that chip's" : "their");
   else
-    snprintf(f->how, sizeof f->how, "its address 0x%08lx is in no chip's mapped flash-data "
-             "range", (unsigned long)base);
+    snprintf(f->how, sizeof f->how, "its address 0x%08lx is in no known chip's mapped "
+             "flash-data range", (unsigned long)base);
 }
 
-/* The chips of one family, into f->chips. */
+/* The chips of one family, into f. */
 static void family_chips(cli_chipfit *f, const char *family)
 {
-  int n = 0;
-  f->family = family;
-  for (size_t i = 0; lfsc_platform_at(i); i++) {
-    const lfsc_platform *o = lfsc_platform_at(i);
-    if (strcmp(o->family, family) != 0)
-      continue;
-    size_t len = strlen(f->chips);
-    snprintf(f->chips + len, sizeof f->chips - len, "%s%s", n ? ", " : "", o->name);
-    f->pf = n ? NULL : o;
-    n++;
-  }
+  for (size_t i = 0; lfsc_platform_at(i); i++)
+    if (strcmp(lfsc_platform_at(i)->family, family) == 0)
+      add_chip(f, lfsc_platform_at(i));
 }
 
 void cli_chip_infer(cli_chipfit *f, const lfsc_platform *given, int absolute, uint32_t base,
@@ -100,9 +93,8 @@ void cli_chip_infer(cli_chipfit *f, const lfsc_platform *given, int absolute, ui
 {
   memset(f, 0, sizeof *f);
   if (given) {
-    f->pf = given;
-    f->family = given->family;
-    snprintf(f->chips, sizeof f->chips, "%s", given->name);
+    add_chip(f, given);
+    f->given = 1;
     snprintf(f->how, sizeof f->how, "--chip");
     return;
   }
@@ -117,9 +109,9 @@ void cli_chip_infer(cli_chipfit *f, const lfsc_platform *given, int absolute, ui
     const lfsc_platform *o = lfsc_platform_at(i);
     if (o->ro_buckets(nstrings) == nbuckets && dense->ro_buckets(nstrings) != nbuckets) {
       family_chips(f, o->family);
-      snprintf(f->how, sizeof f->how, "nROsize %lu for %lu strings is the %s family's "
-               "luac.cross rule; the image is position independent",
-               (unsigned long)nbuckets, (unsigned long)nstrings, o->family);
+      snprintf(f->how, sizeof f->how, "inferred: nROsize %lu for %lu strings is the rule of "
+               "the %s family's luac.cross", (unsigned long)nbuckets, (unsigned long)nstrings,
+               o->family);
       return;
     }
   }
@@ -137,23 +129,52 @@ void cli_chip_infer(cli_chipfit *f, const lfsc_platform *given, int absolute, ui
   }
   if (only) {
     family_chips(f, only);
-    snprintf(f->how, sizeof f->how, "only the %s family's firmware has the %s variant", only,
-             lfsc_target_name(target));
+    snprintf(f->how, sizeof f->how, "inferred: only the %s family's firmware has the %s "
+             "variant", only, lfsc_target_name(target));
     return;
   }
   snprintf(f->how, sizeof f->how, "position independent: any chip whose firmware has the %s "
            "variant", lfsc_target_name(target));
 }
 
+/* "esp32, esp32s2" */
+static void chip_list(const cli_chipfit *f, char *buf, size_t n)
+{
+  buf[0] = 0;
+  for (int i = 0; i < f->nchips; i++) {
+    size_t len = strlen(buf);
+    snprintf(buf + len, n - len, "%s%s", i ? ", " : "", f->chips[i]->name);
+  }
+}
+
 void cli_chip_print(FILE *out, const cli_chipfit *f)
 {
+  char list[160];
+  chip_list(f, list, sizeof list);
   if (f->pf)
     fprintf(out, "chip        %s (%s; %s)\n", f->pf->label, f->pf->name, f->how);
   else if (f->family)
-    fprintf(out, "chip        %s family: %s (%s)\n", strcmp(f->family, "esp32") == 0 ?
-            "ESP32" : f->family, f->chips, f->how);
-  else if (*f->chips)
-    fprintf(out, "chip        %s (%s)\n", f->chips, f->how);
+    fprintf(out, "chip        %s family: %s (%s)\n",
+            strcmp(f->family, "esp32") == 0 ? "ESP32" : f->family, list, f->how);
   else
     fprintf(out, "chip        any (%s)\n", f->how);
+}
+
+void cli_chip_json(json_writer *w, const cli_chipfit *f)
+{
+  lfsc_json_object(w, 0);
+  lfsc_json_key(w, "name");
+  lfsc_json_cstr(w, f->pf ? f->pf->name : NULL);
+  lfsc_json_key(w, "family");
+  lfsc_json_cstr(w, f->family);
+  lfsc_json_key(w, "chips");
+  lfsc_json_array(w, 0);
+  for (int i = 0; i < f->nchips; i++)
+    lfsc_json_cstr(w, f->chips[i]->name);
+  lfsc_json_close(w);
+  lfsc_json_key(w, "given");
+  lfsc_json_bool(w, f->given);
+  lfsc_json_key(w, "how");
+  lfsc_json_cstr(w, f->how);
+  lfsc_json_close(w);
 }

@@ -26,10 +26,13 @@ void cli_chip_hint(FILE *err, const char *progname, const lfsc_platform *pf, uin
 int cli_chip_has_target(const char *progname, const lfsc_platform *pf, lfsc_target t);
 
 /* Which chip an image fits. */
+#define CLI_CHIPS_MAX 16
 typedef struct cli_chipfit {
   const lfsc_platform *pf;      /* one chip, or NULL */
   const char *family;           /* "esp8266", "esp32", or NULL: any */
-  char chips[96];               /* the chips it fits, "esp32c3, esp32s3" ("" any) */
+  const lfsc_platform *chips[CLI_CHIPS_MAX];   /* the chips it fits (none: any) */
+  int nchips;
+  int given;                    /* from --chip */
   char how[224];                /* why: "--chip", or what it was inferred from */
 } cli_chipfit;
 
@@ -41,5 +44,9 @@ void cli_chip_infer(cli_chipfit *f, const lfsc_platform *given, int absolute, ui
 
 /* "chip        ESP32 (esp32; --chip)" for info's text. */
 void cli_chip_print(FILE *out, const cli_chipfit *f);
+
+/* The same as a JSON object: {"name", "family", "chips", "given", "how"}. */
+struct json_writer;
+void cli_chip_json(struct json_writer *w, const cli_chipfit *f);
 
 #endif

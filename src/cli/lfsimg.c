@@ -18,6 +18,7 @@
 #include "lfsimg_fw.h"
 #include "lfsimg53.h"
 #include "opts.h"
+#include "chip.h"
 #include "base/escape.h"
 #include "base/json.h"
 #include "lua51/lc_write.h"
@@ -33,6 +34,7 @@
 
 static const char *progname = "lfsimg";
 const lfsc_platform *lfsimg_platform;
+const lfsc_platform *lfsimg_chip;
 
 typedef struct command {
   const char *name;
@@ -139,6 +141,21 @@ static int open_image(lfsc_ctx *ctx, const char *path, reader_image **img, unsig
   return 0;
 }
 
+/* The chip whose rules an input image is checked by: the one its address
+ * belongs to when it is absolute outside the chosen chip's range (an
+ * ESP32 image rebased for another chip, or read without --chip, is no
+ * mistake), else the chosen one (--chip, or the default). */
+static const lfsc_platform *input_platform(lfsc_ctx *ctx, const unsigned char *buf, size_t len)
+{
+  reader_image *img;
+  if (lfsc_reader_load(ctx, buf, len, &img) != LFSC_OK || !img->absolute ||
+      lfsc_platform_maps(lfsimg_platform, img->base, img->flash_size))
+    return lfsimg_platform;
+  cli_chipfit fit;
+  cli_chip_infer(&fit, NULL, 1, img->base, img->flash_size, 0, 0, img->variant);
+  return fit.nchips ? fit.chips[0] : lfsimg_platform;
+}
+
 /* load() for the commands that write from an image: it must pass the
  * verifier, or with --force it is used anyway after a warning. */
 static reader_image *checked(lfsc_ctx *ctx, const char *path, unsigned char *buf, size_t len,
@@ -151,7 +168,7 @@ static reader_image *checked(lfsc_ctx *ctx, const char *path, unsigned char *buf
             "-F IMG -a ADDR\n", progname, shown(path));
     return NULL;
   }
-  verify_opts vo = {.platform = lfsimg_platform};
+  verify_opts vo = {.platform = input_platform(ctx, buf, len)};
   if (lfsc_verify_or_refuse(ctx, buf, len, &vo, force, &img, &overridden)) {
     fprintf(stderr, "%s: %s: invalid image: %s\n", progname, shown(path), lfsc_errmsg(ctx));
     fprintf(stderr, "%s: '%s verify %s' lists every problem; --force writes anyway\n", progname,
@@ -289,18 +306,38 @@ static uint32_t string_bytes(const reader_image *img)
 }
 
 enum { OPT_JSON = 256, OPT_OFFSETS, OPT_VARIANT, OPT_REGION, OPT_BASE, OPT_STRICT,
-       OPT_NO_WINDOW, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_FORCE, OPT_NO_IMAGE };
+       OPT_NO_WINDOW, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_FORCE, OPT_NO_IMAGE, OPT_CHIP };
 
 static const cliopt json_only[] = {
   {OPT_JSON, 0, "json", NULL},
   {0, 0, NULL, NULL},
 };
 
+static const cliopt info_opts[] = {
+  {OPT_JSON, 0, "json", NULL},
+  {OPT_CHIP, 0, "chip", "NAME"},
+  {0, 0, NULL, NULL},
+};
+
+/* --chip NAME: the platform whose rules apply (lfsimg_platform) and which
+ * info reports instead of inferring one. 0, or the usage status. */
+static int set_chip(const char *cmd, const char *name)
+{
+  const lfsc_platform *pf = cli_chip_find(progname, cmd, name);
+  if (!pf) {
+    fprintf(stderr, "Try '%s %s --help'.\n", progname, cmd);
+    return EXIT_USAGE;
+  }
+  lfsimg_platform = lfsimg_chip = pf;
+  return 0;
+}
+
 /* What info shows, in either form: the decoded image and what is derived
  * from it. */
 typedef struct info_report {
   const char *path;             /* as given; "-" is stdin */
   const reader_image *img;
+  cli_chipfit chip;             /* the chip it fits: --chip, or inferred */
   char date[64];                /* the timestamp in UTC, or "" */
   unsigned version;             /* the signature's format version */
   uint32_t string_bytes;
@@ -313,6 +350,8 @@ static void info_fill(info_report *r, const char *path, const reader_image *img)
   format_date(img->has_timestamp ? img->timestamp : 0, r->date, sizeof r->date);
   r->version = (unsigned)((img->sig >> 8) & 15);
   r->string_bytes = string_bytes(img);
+  cli_chip_infer(&r->chip, lfsimg_chip, img->absolute, img->base, img->flash_size,
+                 (uint32_t)img->nstrings, img->nrosize, img->variant);
 }
 
 static void info_json(const info_report *r)
@@ -336,6 +375,8 @@ static void info_json(const info_report *r)
   lfsc_json_bool(w, img->sig_absolute);
   lfsc_json_key(w, "variant");
   lfsc_json_cstr(w, lfsc_target_name(img->variant));
+  lfsc_json_key(w, "chip");
+  cli_chip_json(w, &r->chip);
   lfsc_json_key(w, "tvalue_bytes");
   lfsc_json_int(w, img->tvsize);
   lfsc_json_key(w, "version");
@@ -383,6 +424,17 @@ static void info_json(const info_report *r)
   json_finish(&d);
 }
 
+/* An absolute image for the ESP32 family: it runs only where the firmware
+ * maps LFS at that address, which only an embedded LFS fixes. */
+void lfsimg_next_esp32(uint32_t base)
+{
+  printf("next        it runs only where the firmware maps LFS at 0x%08lx: LFS embedded in\n"
+         "            the app at that address (lfsimg provision), or a partition the device\n"
+         "            reports mapped there (node.LFS.config()); a partition is mapped\n"
+         "            wherever the MMU has room, so a PI image (luac.cross -f) with\n"
+         "            node.LFS.reload() is the way for partition LFS\n", (unsigned long)base);
+}
+
 /* What a user does with the image next: a PI image is a file the
  * firmware loads itself, an absolute one is flashed at its partition. */
 static void info_next(const info_report *r)
@@ -394,7 +446,10 @@ static void info_next(const info_report *r)
   if (!img->absolute) {
     printf("next        copy it to the device's file system (e.g. nodemcu-tool upload %s),\n"
            "            then run node.LFS.reload(\"%s\") on the device\n", name, base);
-  } else if (img->sig_absolute && img->base >= lfsimg_platform->window_base) {
+  } else if (r->chip.family && strcmp(r->chip.family, "esp32") == 0) {
+    lfsimg_next_esp32(img->base);
+  } else if (img->sig_absolute && img->base >= lfsimg_platform->window_base &&
+             lfsimg_platform->window_size) {
     unsigned long off = (unsigned long)(img->base - lfsimg_platform->window_base);
     printf("next        flash it at its partition, offset 0x%lx:\n"
            "            esptool.py --chip esp8266 write_flash 0x%lx %s\n", off, off, name);
@@ -413,6 +468,7 @@ static void info_text(const info_report *r)
   else
     printf("kind        position-independent (PI)\n");
   print_variant(img->variant);
+  cli_chip_print(stdout, &r->chip);
   printf("signature   0x%08x, format version %u\n", (unsigned)img->sig, r->version);
   if (img->has_timestamp)
     printf("timestamp   %.14g%s%s%s\n", img->timestamp, *r->date ? " (" : "", r->date,
@@ -457,9 +513,12 @@ static int cmd_info(int argc, char **argv)
 {
   int json = 0, c, rc;
   cliopt_parser p;
-  cliopt_init(&p, "info", json_only, argc, argv);
+  cliopt_init(&p, "info", info_opts, argc, argv);
   while ((c = cliopt_next(&p)) > 0)
-    json = 1;
+    if (c == OPT_JSON)
+      json = 1;
+    else if ((rc = set_chip("info", p.value)))
+      return rc;
   if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
   const char *path = p.operand[0];
@@ -649,6 +708,7 @@ static const cliopt verify_opts_table[] = {
   {OPT_NO_WINDOW, 0, "no-window-check", NULL},
   {OPT_FIRMWARE, 0, "firmware", "FW"},
   {OPT_FLASH_SIZE, 0, "flash-size", "S"},
+  {OPT_CHIP, 0, "chip", "NAME"},
   {'q', 'q', "quiet", NULL},
   {OPT_JSON, 0, "json", NULL},
   {0, 0, NULL, NULL},
@@ -801,6 +861,11 @@ static int cmd_verify(int argc, char **argv)
       fws[nfw++] = val;
       break;
     case 'q': quiet = 1; break;
+    case OPT_CHIP:
+      if ((rc = set_chip("verify", val)))
+        return rc;
+      o.platform = lfsimg_platform;
+      break;
     default: json = 1; break;
     }
   }
@@ -828,7 +893,22 @@ static int cmd_verify(int argc, char **argv)
     return usage_error("verify", "unknown variant '%s' (float, float16 or int)",
                        lfsc_target_name(o.variant));
   }
-  if (read_failed || lfsc_verify_image(ctx, buf, len, &o, &r.rep)) {
+  int verified = !read_failed && lfsc_verify_image(ctx, buf, len, &o, &r.rep) == LFSC_OK;
+  const reader_image *vi = verified ? r.rep.img : NULL;
+  if (vi && vi->absolute && !lfsimg_chip && !lfsc_platform_maps(o.platform, vi->base, vi->flash_size)) {
+    /* no --chip: an absolute image is checked by the chip its address
+     * belongs to (0x3F430000 is an ESP32's, not a mistake) */
+    cli_chipfit fit;
+    cli_chip_infer(&fit, NULL, 1, vi->base, vi->flash_size, 0, 0, vi->variant);
+    if (fit.nchips) {
+      o.platform = fit.chips[0];
+      if (!json)
+        fprintf(stderr, "%s: note: %s: checked by the %s's rules (its address; --chip to "
+                "choose)\n", progname, shown(r.path), o.platform->label);
+      verified = lfsc_verify_image(ctx, buf, len, &o, &r.rep) == LFSC_OK;
+    }
+  }
+  if (!verified) {
     const char *m = lfsc_errmsg(ctx);
     int named = names_input(m, r.path);
     fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(r.path), named ? "" : ": ", m);
@@ -849,6 +929,7 @@ static const cliopt reloc_opts[] = {
   {OPT_BASE, 'a', "base", "ADDR"},
   {OPT_FORCE, 0, "force", NULL},
   {OPT_NO_WINDOW, 0, "no-window-check", NULL},
+  {OPT_CHIP, 0, "chip", "NAME"},
   {0, 0, NULL, NULL},
 };
 
@@ -865,6 +946,10 @@ static int cmd_reloc(int argc, char **argv)
       limits |= LFSC_PLATFORM_NO_WINDOW;
     else if (c == OPT_FORCE)
       force = 1;
+    else if (c == OPT_CHIP) {
+      if ((rc = set_chip("reloc", p.value)))
+        return rc;
+    }
     else if (parse_u32(p.value, &base))
       return usage_error("reloc", "bad address '%s'", p.value);
     else
@@ -880,6 +965,7 @@ static int cmd_reloc(int argc, char **argv)
     return 1;
   if (lfsimg_platform->check_addr(ctx, base, limits)) {
     fprintf(stderr, "%s: reloc: --base: %s\n", progname, lfsc_errmsg(ctx));
+    cli_chip_hint(stderr, progname, lfsimg_platform, base);
     lfsc_free(ctx);
     return EXIT_USAGE;
   }
@@ -1238,6 +1324,7 @@ static int cmd_diff(int argc, char **argv)
  * what they ask for. */
 static const cliopt run_opts[] = {
   {OPT_NO_IMAGE, 0, "no-image", NULL},
+  {OPT_CHIP, 0, "chip", "NAME"},
   {0, 0, NULL, NULL},
 };
 
@@ -1287,7 +1374,10 @@ static int cmd_run(int argc, char **argv)
   int c, rc;
   cliopt_init(&p, "run", run_opts, argc, argv);
   p.stop_at_operand = 1;        /* what follows IMG is lua5.1's command line */
-  c = cliopt_next(&p);
+  /* --chip first: the chip whose default mapped address a PI image gets */
+  while ((c = cliopt_next(&p)) == OPT_CHIP)
+    if ((rc = set_chip("run", p.value)))
+      return rc;
   if (c == OPT_NO_IMAGE)
     p.i--;                      /* lfsc_runtime_main sees it where IMG would be */
   else if (c == CLIOPT_END && p.i < argc)
@@ -1307,11 +1397,15 @@ static int cmd_run(int argc, char **argv)
     size_t len;
     if (!ctx)
       return 1;
-    if (lfsc_reader_read_image(ctx, argv[0], &buf, &len) == 0 && lfsimg53_is53(buf, len)) {
+    int read = lfsc_reader_read_image(ctx, argv[0], &buf, &len) == 0;
+    if (read && lfsimg53_is53(buf, len)) {
       rc = lfsimg53_run(argc, argv, buf, len);
       lfsc_free(ctx);
       return rc;
     }
+    /* an absolute image runs on the chip its address belongs to */
+    if (read && !lfsimg_chip)
+      lfsimg_platform = input_platform(ctx, buf, len);
     lfsc_free(ctx);
   }
 #ifdef LFSC_HAVE_RUNTIME

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "lfsimg53.h"
+#include "chip.h"
 #include "lfsc/dialect.h"
 #include "lfsimg_fw.h"
 #include "lfsc/opcodes.h"
@@ -298,6 +299,10 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
   char date[64] = "";
   if (v.kind != KIND_LC)
     format_date(v.timestamp, date, sizeof date);
+  /* the chip: --chip, else by an absolute image's address, else by a
+   * variant only one family's firmware has */
+  cli_chipfit fit;
+  cli_chip_infer(&fit, lfsimg_chip, v.kind == KIND_ABS, v.address, v.size, 0, 0, v.target);
   if (json) {
     json_doc d;
     char hex[16];
@@ -325,6 +330,8 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
     lfsc_json_bool(w, 0);
     lfsc_json_key(w, "variant");
     lfsc_json_cstr(w, lfsc_target_name(v.target));
+    lfsc_json_key(w, "chip");
+    cli_chip_json(w, &fit);
     lfsc_json_key(w, "integers");
     lfsc_json_cstr(w, ints);
     lfsc_json_key(w, "floats");
@@ -376,6 +383,7 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
     printf("kind        position-independent (PI)\n");
   printf("variant     %s (%s integers, %s floats, %u bytes a value (TValue))\n",
          lfsc_target_name(v.target), ints, nums, (unsigned)v.variant.tvalue_size);
+  cli_chip_print(stdout, &fit);
   if (v.kind != KIND_LC) {
     printf("seed        %" PRId64 " (the string hash seed)\n", v.seed);
     printf("timestamp   %" PRId64 "%s%s%s\n", v.timestamp, *date ? " (" : "", date,
@@ -404,7 +412,9 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
            "            then run node.LFS.reload(\"%s\") on the device\n", shown(path), base);
   } else if (v.kind == KIND_LC) {
     printf("next        copy it to the device's file system, then run dofile(\"%s\")\n", base);
-  } else if (v.address >= lfsimg_platform->window_base) {
+  } else if (fit.family && strcmp(fit.family, "esp32") == 0) {
+    lfsimg_next_esp32(v.address);
+  } else if (v.address >= lfsimg_platform->window_base && lfsimg_platform->window_size) {
     unsigned long off = (unsigned long)(v.address - lfsimg_platform->window_base);
     printf("next        flash it at its partition, offset 0x%lx:\n"
            "            esptool.py --chip esp8266 write_flash 0x%lx %s\n", off, off,

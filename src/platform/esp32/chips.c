@@ -92,6 +92,7 @@
     .targets = ESP32_TARGETS,                                                           \
     .strip_keeps_source = 1,                                                            \
     .ro_buckets = lfsc_esp32_ro_buckets,                                                \
+    .lfs_offset_default = ESP32_LFS_OFFSET,                                             \
   };
 
 CHIP(esp32,   "ESP32",    0x3F400000u, 0x3F800000u, 0x3F430000u, 0x0000, 0x1000u)

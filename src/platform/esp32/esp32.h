@@ -24,6 +24,9 @@
 #define ESP32_MMU_PAGE      0x10000u   /* the page an LFS partition is mapped by */
 /* NodeMCU's partitions.csv: lfs,0xC2,0x01,,0x10000 */
 #define ESP32_LFS_SIZE      0x10000u
+/* and its offset: gen_esp32part places it after the 0x180000-byte factory
+ * app at 0x10000 (what the host runtime reports as lfs_base) */
+#define ESP32_LFS_OFFSET    0x190000u
 
 typedef struct esp32_chip {
   const char *label;            /* "ESP32-C3" */

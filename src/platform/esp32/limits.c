@@ -28,13 +28,10 @@ int lfsc_esp32_check_addr(const esp32_chip *c, lfsc_ctx *ctx, uint32_t addr, uns
       (addr < c->drom_low || addr > c->drom_high - ESP32_SECTOR)) {
     if (addr < FLASH_MAX)
       return lfsc_seterr(ctx, LFSC_EARG,
-                         "address 0x%08lx is a flash offset, not a mapped address: the %s maps "
-                         "an LFS partition wherever its MMU has room in 0x%08lx..0x%08lx, so "
-                         "build a PI image (-f) for node.LFS.reload(), or take the address "
-                         "from the device (node.LFS.config()) or, for LFS embedded in the "
-                         "firmware, from its symbol _binary_lua_flash_store_reserved_start",
-                         (unsigned long)addr, c->label, (unsigned long)c->drom_low,
-                         (unsigned long)(c->drom_high - 1));
+                         "address 0x%08lx is a flash offset, not a mapped address (the %s "
+                         "maps LFS in 0x%08lx..0x%08lx: node.LFS.config() says where; or "
+                         "build a PI image, -f)", (unsigned long)addr, c->label,
+                         (unsigned long)c->drom_low, (unsigned long)(c->drom_high - 1));
     return lfsc_seterr(ctx, LFSC_EARG,
                        "absolute address 0x%08lx is outside the %s's mapped flash-data range "
                        "0x%08lx..0x%08lx", (unsigned long)addr, c->label,

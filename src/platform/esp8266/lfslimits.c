@@ -125,4 +125,5 @@ const lfsc_platform lfsc_platform_esp8266 = {
              LFSC_PLATFORM_TARGET(LFSC_TARGET_53_INT64_DOUBLEFP),
   .strip_keeps_source = 0,      /* lfsc's -s: "=?" (the reference ignores -s) */
   .ro_buckets = lfsc_strtab_nbuckets,   /* 2 << log2(n), dev's lflash.c */
+  .lfs_offset_default = LIMITS_LFS_MAPPED - LIMITS_WINDOW_BASE,
 };
