@@ -40,6 +40,7 @@ typedef struct options {
   lfsc_target target;           /* -t */
   int compat_lineinfo;          /* --compat-lineinfo */
   int compat_loader;           /* --compat-loader */
+  int compat_deflate;           /* --compat-deflate */
   int best;                     /* --best */
   int flash;                    /* -f, -a, -m, --firmware: write an LFS image (output_mode) */
   int lookup;                   /* -i, or an image: index function as main */
@@ -103,6 +104,8 @@ static void usage_text(FILE *out)
           "                     of the firmware's loader included: module order kept,\n"
           "                     modules it cannot find allowed (over 255, names over\n"
           "                     40 bytes, '__' names not first), -a its layout\n"
+          "  --compat-deflate   -f images compressed as the reference does (its\n"
+          "                     bytes; larger files)\n"
           "  --best             smallest -f image (slower)\n"
           "  --timestamp N      image timestamp (default: $SOURCE_DATE_EPOCH, else now)\n"
           "  --seed N           Lua 5.3 images: the string hash seed (default: one\n"
@@ -164,7 +167,7 @@ static uint64_t number_arg(const char *opt, const char *v, uint64_t max)
  * before the first file name. */
 enum { OPT_COMPAT = 256, OPT_BEST, OPT_SOURCE_PREFIX, OPT_TIMESTAMP, OPT_EMBED, OPT_PREFIX,
        OPT_SECTION, OPT_SPLIT, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_NO_WINDOW, OPT_VERSION,
-       OPT_LUA, OPT_SEED, OPT_COMPAT_LOADER, OPT_CHIP };
+       OPT_LUA, OPT_SEED, OPT_COMPAT_LOADER, OPT_CHIP, OPT_COMPAT_DEFLATE };
 
 static const cliopt luac_opts[] = {
   {'l', 'l', NULL, NULL},
@@ -195,6 +198,7 @@ static const cliopt luac_opts[] = {
   {OPT_SEED, 0, "seed", "N"},
   {OPT_COMPAT_LOADER, 0, "compat-loader", NULL},
   {OPT_CHIP, 0, "chip", "NAME"},
+  {OPT_COMPAT_DEFLATE, 0, "compat-deflate", NULL},
   {0, 0, NULL, NULL},
 };
 
@@ -254,6 +258,7 @@ static void set_option(options *o, int c, const cliopt_parser *p)
   case 'v': ++o->version; break;
   case OPT_COMPAT: o->compat_lineinfo = 1; break;
   case OPT_COMPAT_LOADER: o->compat_loader = 1; break;
+  case OPT_COMPAT_DEFLATE: o->compat_deflate = 1; break;
   case OPT_BEST: o->best = 1; break;
   case OPT_TIMESTAMP: o->timestamp = value_of(p, 0); break;
   case OPT_SOURCE_PREFIX: o->source_prefix = value_of(p, 0); break;
@@ -540,7 +545,8 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
                           .maxsize = o->maxsize, .strip = o->stripping, .best = o->best,
                           .no_window_check = (o->limits & LFSC_PLATFORM_NO_WINDOW) != 0,
                           .platform = o->platform, .have_seed = o->have_seed,
-                          .seed = o->seed, .compat_loader = o->compat_loader};
+                          .seed = o->seed, .compat_loader = o->compat_loader,
+                          .compat_deflate = o->compat_deflate};
     /* NodeMCU's 5.3 luac.cross has no default size limit: -m only */
     if (o->dialect->lua == LFSC_LUA53 && !o->have_maxsize && !o->fw_partition)
       io.maxsize = 0;
@@ -765,6 +771,11 @@ int main(int argc, char **argv)
   }
   if (o.best && !o.flash_pi) {
     fprintf(stderr, "%s: '--best' applies to '-f' images only\n", progname);
+    return EXIT_USAGE;
+  }
+  if (o.compat_deflate && (!o.flash_pi || o.absolute || o.dialect->lua != LFSC_LUA51 || o.best)) {
+    fprintf(stderr, "%s: '--compat-deflate' applies to Lua 5.1 '-f' images only, without "
+            "'--best'\n", progname);
     return EXIT_USAGE;
   }
 

@@ -8,6 +8,7 @@
 #include "lfsc/lfsc.h"
 #include "gzip.h"
 #include "squeeze.h"
+#include "refdeflate.h"
 
 #define WINDOW_BITS 14          /* 16 KiB: the loader's dictionary size */
 
@@ -187,6 +188,8 @@ static int squeeze_padded(const unsigned char *data, size_t n, int flags,
 int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out)
 {
+  if (flags & GZIP_REFERENCE)
+    return lfsc_refdeflate_gzip(data, n, out);
   int (*member)(const unsigned char *, size_t, int, unsigned, lfsc_sink *) = compress_padded;
   if (n > 0 && !(flags & (GZIP_FIXED | GZIP_MEMLEVEL(15))))
     member = squeeze_padded;
