@@ -178,3 +178,12 @@ void cli_chip_json(json_writer *w, const cli_chipfit *f)
   lfsc_json_cstr(w, f->how);
   lfsc_json_close(w);
 }
+
+void cli_chip_next_esp32(FILE *out, uint32_t base)
+{
+  fprintf(out, "next        it runs only where the firmware maps LFS at 0x%08lx: LFS embedded in\n"
+          "            the app at that address (lfsimg provision), or a partition the device\n"
+          "            reports mapped there (node.LFS.config()); a partition is mapped\n"
+          "            wherever the MMU has room, so a PI image (luac.cross -f) with\n"
+          "            node.LFS.reload() is the way for partition LFS\n", (unsigned long)base);
+}

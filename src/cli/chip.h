@@ -42,6 +42,10 @@ typedef struct cli_chipfit {
 void cli_chip_infer(cli_chipfit *f, const lfsc_platform *given, int absolute, uint32_t base,
                     uint64_t size, uint32_t nstrings, uint32_t nbuckets, lfsc_target target);
 
+/* info's "next" line for an absolute image at an ESP32 address: where it
+ * can run (the mapping is dynamic). */
+void cli_chip_next_esp32(FILE *out, uint32_t base);
+
 /* "chip        ESP32 (esp32; --chip)" for info's text. */
 void cli_chip_print(FILE *out, const cli_chipfit *f);
 

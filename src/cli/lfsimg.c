@@ -424,17 +424,6 @@ static void info_json(const info_report *r)
   json_finish(&d);
 }
 
-/* An absolute image for the ESP32 family: it runs only where the firmware
- * maps LFS at that address, which only an embedded LFS fixes. */
-void lfsimg_next_esp32(uint32_t base)
-{
-  printf("next        it runs only where the firmware maps LFS at 0x%08lx: LFS embedded in\n"
-         "            the app at that address (lfsimg provision), or a partition the device\n"
-         "            reports mapped there (node.LFS.config()); a partition is mapped\n"
-         "            wherever the MMU has room, so a PI image (luac.cross -f) with\n"
-         "            node.LFS.reload() is the way for partition LFS\n", (unsigned long)base);
-}
-
 /* What a user does with the image next: a PI image is a file the
  * firmware loads itself, an absolute one is flashed at its partition. */
 static void info_next(const info_report *r)
@@ -447,7 +436,7 @@ static void info_next(const info_report *r)
     printf("next        copy it to the device's file system (e.g. nodemcu-tool upload %s),\n"
            "            then run node.LFS.reload(\"%s\") on the device\n", name, base);
   } else if (r->chip.family && strcmp(r->chip.family, "esp32") == 0) {
-    lfsimg_next_esp32(img->base);
+    cli_chip_next_esp32(stdout, img->base);
   } else if (img->sig_absolute && img->base >= lfsimg_platform->window_base &&
              lfsimg_platform->window_size) {
     unsigned long off = (unsigned long)(img->base - lfsimg_platform->window_base);
@@ -872,6 +861,9 @@ static int cmd_verify(int argc, char **argv)
   if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
   verify_result r = {.path = p.operand[0]};
+  if (nfw && !lfsimg_platform->window_size)
+    return usage_error("verify", "'--firmware' reads NodeMCU ESP8266 firmware, not the %s's",
+                       lfsimg_platform->label);
   if (nfw) {
     rc = lfsimg_fw_verify_opts(nfw, fws, flash_size, &o);
     if (rc)
@@ -1443,22 +1435,31 @@ static int cmd_help(int argc, char **argv);
 /* The rest of reloc's help, which names the platform's window. */
 static void reloc_help(const lfsc_platform *pf)
 {
+  if (!pf->window_size)         /* the text goes on about the ESP8266's window */
+    pf = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
   printf("maps at 0x%08lx (from 0x%08lx, after the boot area).\n"
          "IN must pass 'verify'.\n"
+         "  --chip NAME        the chip ADDR is for: esp8266 (default), esp32, esp32s2,\n"
+         "                     esp32s3, esp32c3, esp32c6, esp32h2\n"
          "  --force            write even from an image that 'verify' rejects (with a warning)\n"
-         "  --no-window-check  only require ADDR word aligned in 0x%08lx..0x%08lx\n",
+         "  --no-window-check  only require ADDR word aligned in 0x%08lx..0x%08lx\n"
+         "                     (for an ESP32 chip: anywhere)\n",
          (unsigned long)pf->window_base, (unsigned long)pf->addr_min,
          (unsigned long)pf->addr_min, (unsigned long)pf->ref_addr_max);
 }
 
 static const command commands[] = {
-  {"info", cmd_info, "[--json] IMG",
-   "Describe an image: kind (PI or absolute and its base), firmware variant, format\n"
-   "version, timestamp, sizes (image, bitmap, compressed, strings and buckets) and the\n"
-   "modules with each one's share of the image. NodeMCU Lua 5.3 files (an LFS image,\n"
-   "a -a flash image or a .lc) are read by their header: every command but reloc\n"
-   "takes them; info says the 5.3 variant, seed and timestamp.\n"
-   "  --json   machine-readable output\n"},
+  {"info", cmd_info, "[--chip NAME] [--json] IMG",
+   "Describe an image: kind (PI or absolute and its base), firmware variant, the chip\n"
+   "it fits, format version, timestamp, sizes (image, bitmap, compressed, strings and\n"
+   "buckets) and the modules with each one's share of the image. NodeMCU Lua 5.3 files\n"
+   "(an LFS image, a -a flash image or a .lc) are read by their header: every command\n"
+   "but reloc takes them; info says the 5.3 variant, seed and timestamp.\n"
+   "  --chip NAME   the chip (esp8266, esp32, esp32s2, esp32s3, esp32c3, esp32c6,\n"
+   "                esp32h2); else inferred from an absolute image's address, a 5.1\n"
+   "                string table sized by the ESP32 rule or a variant only one family\n"
+   "                has, and said how\n"
+   "  --json        machine-readable output\n"},
   {"list", cmd_list, "[--json] IMG",
    "Print the module names, one a line (what node.flashindex() lists).\n"
    "  --json   machine-readable output\n"},
@@ -1472,25 +1473,31 @@ static const command commands[] = {
    "  --offsets   prefix each with its image offset and stored hash\n"
    "  --json      machine-readable output (offsets and hashes included)\n"},
   {"verify", cmd_verify,
-   "[--firmware FW [--flash-size S]] [--variant V] [--region-size N] [--base ADDR]\n"
-   "       [--strict] [--no-window-check] [-q] [--json] IMG",
+   "[--firmware FW [--flash-size S]] [--chip NAME] [--variant V] [--region-size N]\n"
+   "       [--base ADDR] [--strict] [--no-window-check] [-q] [--json] IMG",
    "Check an image thoroughly without trusting any field. Prints every problem\n"
    "with its offset; exit status 0 when the image is valid, 1 otherwise.\n"
    "  --firmware FW      the firmware it is for (ELF or .bin, see 'firmware'): sets\n"
    "                     --variant, --base and --region-size from its LFS partition\n"
    "  --flash-size S     the chip, for --firmware (default: the boot header's)\n"
+   "  --chip NAME        the chip whose limits apply (esp8266, esp32, esp32s2, ...);\n"
+   "                     default: the chip an absolute image's address belongs to,\n"
+   "                     else esp8266. Either 5.1 bucket rule (ESP8266's or ESP32's)\n"
+   "                     verifies without a warning\n"
    "  --variant V        the firmware variant it must suit: float, float16 or int\n"
    "                     (a Lua 5.3 file: 5.3-int32-singlefp, 5.3-int64-doublefp, ...)\n"
    "  --region-size N    the LFS partition size in bytes\n"
    "  --base ADDR        the mapped address it must be linked at (absolute images)\n"
    "  --strict           treat what the stock loader would refuse as errors\n"
-   "  --no-window-check  do not require the 1 MiB mapped flash window (-a, size)\n"
+   "  --no-window-check  do not require the chip's mapped flash range (-a, size)\n"
    "  -q, --quiet        print only the verdict\n"
    "  --json             machine-readable output: verdict and every problem\n"},
-  {"reloc", cmd_reloc, "[--force] [--no-window-check] --base ADDR IN OUT",
-   "Write IN (a PI image, or an absolute one to rebase) as an absolute image at\n"
-   "ADDR, the same bytes as luac.cross -a ADDR, with the same limits: ADDR on a\n"
-   "4 KiB sector and the whole image inside the 1 MiB flash window the ESP8266\n"},
+  {"reloc", cmd_reloc, "[--force] [--no-window-check] [--chip NAME] --base ADDR IN OUT",
+   "Write IN (a PI image, or an absolute one of any chip to rebase) as an absolute\n"
+   "image at ADDR, the same bytes as luac.cross -a ADDR, with the same limits: ADDR\n"
+   "on a 4 KiB sector and the whole image inside the chip's mapped range (--chip\n"
+   "NAME, default esp8266; an ESP32 maps flash data in 0x3F400000..0x3F7FFFFF).\n"
+   "For the ESP8266: the 1 MiB flash window it\n"},
   {"extract", cmd_extract, "[-t TARGET] [-s] [--force] IMG MODULE -o FILE",
    "Write one module as a bytecode file: a NodeMCU .lc for the image's variant\n"
    "(or TARGET float/int), or with -t host a chunk that stock lua5.1 loads.\n"
@@ -1504,7 +1511,7 @@ static const command commands[] = {
    "the first differing function and instruction or constant. Timestamps, string\n"
    "order and addresses are ignored. Exit status 0 when equivalent, 1 when not.\n"
    "  --json   machine-readable output\n"},
-  {"run", cmd_run, "IMG|--no-image [-e STAT] [-l MOD] [-i] [SCRIPT [ARGS]]",
+  {"run", cmd_run, "[--chip NAME] IMG|--no-image [-e STAT] [-l MOD] [-i] [SCRIPT [ARGS]]",
    "Run Lua on the host (the real Lua 5.1 VM) with IMG loaded as the LFS: node.LFS,\n"
    "node.flashindex, node.flashreload, node.info('lfs') and debug.getstrings('ROM')\n"
    "answer as on the device. The rest is lua5.1's command line; without a SCRIPT\n"
@@ -1512,6 +1519,8 @@ static const command commands[] = {
    "LFSIMG_HISTORY=FILE moves it, LFSIMG_HISTORY= keeps none). Exit status 1 when\n"
    "the script fails, with the error on stderr. A Lua 5.3 image (a file, by its\n"
    "header) runs on the real Lua 5.3 VM with the same node.LFS API.\n"
+   "  --chip NAME  the chip, for where a PI image is taken to be mapped (esp32:\n"
+   "               0x3F430000; default esp8266, 0x40280000)\n"
    "  --no-image   run with no LFS loaded (instead of IMG)\n"
    "  -e STAT      run the statement STAT\n"
    "  -l MOD       require the module MOD (from LUA_PATH, e.g. mocks)\n"

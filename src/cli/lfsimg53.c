@@ -413,7 +413,7 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
   } else if (v.kind == KIND_LC) {
     printf("next        copy it to the device's file system, then run dofile(\"%s\")\n", base);
   } else if (fit.family && strcmp(fit.family, "esp32") == 0) {
-    lfsimg_next_esp32(v.address);
+    cli_chip_next_esp32(stdout, v.address);
   } else if (v.address >= lfsimg_platform->window_base && lfsimg_platform->window_size) {
     unsigned long off = (unsigned long)(v.address - lfsimg_platform->window_base);
     printf("next        flash it at its partition, offset 0x%lx:\n"

@@ -37,9 +37,8 @@ int lfsimg53_diff(lfsc_ctx *ctx, const char *pa, const unsigned char *a, size_t 
 int lfsimg53_run(int argc, char **argv, const unsigned char *buf, size_t len);
 
 /* Defined by lfsimg.c: the --chip given (NULL: none; lfsimg_platform is
- * then the default), and info's advice for an absolute ESP32 image. */
+ * then the default). */
 extern const lfsc_platform *lfsimg_chip;
-void lfsimg_next_esp32(uint32_t base);
 
 /* Defined by lfsimg.c: lua's command line after IMG (argv[0]) into ra,
  * for either runtime; 0, or 2 after a usage error. */

@@ -4,7 +4,6 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include <zlib.h>
 
 #include "lfsc/lfsc.h"
 #include "refdeflate.h"
@@ -81,9 +80,8 @@ static void put_match(bits *b, unsigned len, unsigned dist)
   put(b, dist - base, code < 2 ? 0 : (int)(code / 2 - 1));
 }
 
-int lfsc_refdeflate_gzip(const unsigned char *s, size_t n, lfsc_sink *out)
+int lfsc_refdeflate(const unsigned char *s, size_t n, lfsc_sink *out)
 {
-  static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3};
   size_t chain_len = n < WINDOW ? n : WINDOW;
   size_t slots = 256;
   int hash_bits = 6;
@@ -106,7 +104,6 @@ int lfsc_refdeflate_gzip(const unsigned char *s, size_t n, lfsc_sink *out)
   for (size_t k = 0; k < chain_len; k++)
     chain[k] = NONE;
 
-  lfsc_sink_write(out, header, sizeof header);
   bits b = {out, 0, 0};
   put(&b, 1, 1);                /* BFINAL */
   put(&b, 1, 2);                /* BTYPE 01: fixed Huffman */
@@ -167,14 +164,5 @@ int lfsc_refdeflate_gzip(const unsigned char *s, size_t n, lfsc_sink *out)
     put(&b, 0, 8 - b.n);
   free(head);
   free(chain);
-
-  uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
-  for (size_t done = 0; done < n;) {
-    uInt chunk = n - done > 0x40000000u ? 0x40000000u : (uInt)(n - done);
-    crc = (uint32_t)crc32(crc, s + done, chunk);
-    done += chunk;
-  }
-  lfsc_sink_u32le(out, crc);
-  lfsc_sink_u32le(out, (uint32_t)n);
   return out->status;
 }

@@ -17,9 +17,13 @@
 
 #include "base/sink.h"
 
-/* Write data[0..n) as the reference's gzip member to out: header
- * 1F 8B 08 00 00000000 04 03, the deflate block, CRC-32 and length.
- * LFSC_OK, LFSC_EMEM, or out's error. */
-int lfsc_refdeflate_gzip(const unsigned char *data, size_t n, lfsc_sink *out);
+/* The reference's gzip header (XFL 4, OS 3); gzip.c wraps the stream
+ * in it with the CRC-32 and length. */
+#define REFDEFLATE_GZIP_HEADER {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3}
+
+/* Write data[0..n) as the reference's raw deflate stream to out: one
+ * final fixed-Huffman block, padded to a byte. LFSC_OK, LFSC_EMEM, or
+ * out's error. */
+int lfsc_refdeflate(const unsigned char *data, size_t n, lfsc_sink *out);
 
 #endif
