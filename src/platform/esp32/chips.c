@@ -16,6 +16,9 @@
  *   esp32h2  as the C6 (its ext_mem_defs.h: DRAM0_CACHE_ADDRESS_LOW =
  *            IRAM0's 0x42000000, 256 MMU entries; the pre-production
  *            soc.h's 0x3C000000 range is gone)
+ * On the C6 and H2 the page size is a build option: the range here is the
+ * largest (64 KiB pages); a build with 32 KiB pages maps only its first
+ * 8 MiB, 0x42000000..0x427FFFFF, which lfsc cannot tell from an address.
  * Devices report 0x3F430000 (ESP32, NodeMCU #3653) and 0x420C0000
  * (ESP32-H2, #3667) for an LFS partition, inside these ranges.
  *
