@@ -587,6 +587,19 @@ int lfsimg53_verify(lfsc_ctx *ctx, const char *path, const unsigned char *buf, s
       warn[n++] = 0;
       errors++;
     }
+    /* --chip: an absolute image must be where that chip maps LFS (without
+     * it no placement is checked, as before) */
+    if (lfsimg_chip && v.kind == KIND_ABS &&
+        (lfsimg_chip->check_addr(ctx, v.address, 0) != LFSC_OK ||
+         lfsimg_chip->check_image(ctx, 1, v.address, v.size, 0) != LFSC_OK)) {
+      const char *e = lfsc_errmsg(ctx);
+      char *m = lfsc_alloc(ctx, strlen(e) + 40);
+      if (m)
+        snprintf(m, strlen(e) + 40, "image is linked at 0x%08lx: %s", (unsigned long)v.address, e);
+      msgs[n] = m ? m : "image is linked where the chip maps no LFS";
+      warn[n++] = 0;
+      errors++;
+    }
     for (int i = 0; i < v.nmodules; i++) {
       const char *w;
       const lfsc_proto *bad;

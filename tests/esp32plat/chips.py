@@ -264,6 +264,25 @@ def main():
         for w in want:
             check(w in se, "reloc %s: message lacks %r: %s" % (args, w, se.strip()))
 
+    # ---- Lua 5.3: --chip changes the address checks only ------------------
+    for name, (label, lo, hi, mapped) in CHIPS.items():
+        rc, so, se, made = build("--lua", "5.3", "--chip", name, "-t", "5.3-int64-doublefp",
+                                 "-a", hex(mapped))
+        check(rc == 0 and made, "5.3 --chip %s -a 0x%08x: %s" % (name, mapped, se))
+        if not made:
+            continue
+        c = info(out)
+        check(c.get("family") == "esp32" and name in c.get("chips", []),
+              "info of a 5.3 -a image for %s: %s" % (name, c))
+        rc, so, se = run([lfsimg, "verify", "--chip", name, out])
+        check(rc == 0 and ": valid " in so, "5.3 verify --chip %s: %s %s" % (name, so, se))
+        other = "esp8266" if name != "esp8266" else "esp32"
+        rc, so, se = run([lfsimg, "verify", "--chip", other, out])
+        check(rc == 1 and "image is linked at 0x%08x" % mapped in so,
+              "5.3 verify --chip %s of a %s image: %s" % (other, name, so))
+    rc, so, se, made = build("--lua", "5.3", "-a", "0x3F430000")
+    refused(rc, se, made, ["outside the flash window", "--chip esp32"], "5.3 -a ESP32 address")
+
     # ---- run: the chip's default mapped address ---------------------------
     prog = "local t = node.LFS.config print(string.format('%x %x', t.lfs_mapped, t.lfs_base))"
     pi = os.path.join(out51, "51float", "c01_basic.pi.img")
