@@ -116,6 +116,11 @@ typedef struct lfsc_image_opts {
                                    cannot find allowed (over 255, names over
                                    40 bytes), -a in its layout ("thread" and
                                    "proto" constants as it loads them) */
+  int compat_deflate;           /* a 5.1 PI image compressed as NodeMCU's
+                                   luac.cross compresses it (its bytes; larger
+                                   than ours, and it may hold a back-reference
+                                   the stock loader refuses, as the
+                                   reference's do) */
 } lfsc_image_opts;
 
 /* Write the LFS image whose index function is index (lfsc_image_index)

@@ -55,7 +55,8 @@ int lfsc_image_write(lfsc_ctx *ctx, const lfsc_proto *index, const lfsc_image_op
     return rc;
   image_opts io = {.target = opts->target, .absolute = opts->absolute, .addr = opts->addr,
                    .maxsize = opts->maxsize, .strip = opts->strip,
-                   .gzip_flags = opts->best ? GZIP_BEST : 0, .limits = limits,
+                   .gzip_flags = opts->best ? GZIP_BEST : opts->compat_deflate ? GZIP_REFERENCE : 0,
+                   .limits = limits,
                    .platform = pf};
   return lfsc_image_build(ctx, index, &io, out, size);
 }

@@ -19,6 +19,7 @@
 #include "lfsimg_pt.h"
 #include "lfsimg53.h"
 #include "opts.h"
+#include "chip.h"
 #include "base/escape.h"
 #include "base/json.h"
 #include "lua51/lc_write.h"
@@ -34,6 +35,7 @@
 
 static const char *progname = "lfsimg";
 const lfsc_platform *lfsimg_platform;
+const lfsc_platform *lfsimg_chip;
 
 typedef struct command {
   const char *name;
@@ -140,6 +142,21 @@ static int open_image(lfsc_ctx *ctx, const char *path, reader_image **img, unsig
   return 0;
 }
 
+/* The chip whose rules an input image is checked by: the one its address
+ * belongs to when it is absolute outside the chosen chip's range (an
+ * ESP32 image rebased for another chip, or read without --chip, is no
+ * mistake), else the chosen one (--chip, or the default). */
+static const lfsc_platform *input_platform(lfsc_ctx *ctx, const unsigned char *buf, size_t len)
+{
+  reader_image *img;
+  if (lfsc_reader_load(ctx, buf, len, &img) != LFSC_OK || !img->absolute ||
+      lfsc_platform_maps(lfsimg_platform, img->base, img->flash_size))
+    return lfsimg_platform;
+  cli_chipfit fit;
+  cli_chip_infer(&fit, NULL, 1, img->base, img->flash_size, 0, 0, img->variant);
+  return fit.nchips ? fit.chips[0] : lfsimg_platform;
+}
+
 /* load() for the commands that write from an image: it must pass the
  * verifier, or with --force it is used anyway after a warning. */
 static reader_image *checked(lfsc_ctx *ctx, const char *path, unsigned char *buf, size_t len,
@@ -152,7 +169,7 @@ static reader_image *checked(lfsc_ctx *ctx, const char *path, unsigned char *buf
             "-F IMG -a ADDR\n", progname, shown(path));
     return NULL;
   }
-  verify_opts vo = {.platform = lfsimg_platform};
+  verify_opts vo = {.platform = input_platform(ctx, buf, len)};
   if (lfsc_verify_or_refuse(ctx, buf, len, &vo, force, &img, &overridden)) {
     fprintf(stderr, "%s: %s: invalid image: %s\n", progname, shown(path), lfsc_errmsg(ctx));
     fprintf(stderr, "%s: '%s verify %s' lists every problem; --force writes anyway\n", progname,
@@ -290,7 +307,7 @@ static uint32_t string_bytes(const reader_image *img)
 }
 
 enum { OPT_JSON = 256, OPT_OFFSETS, OPT_VARIANT, OPT_REGION, OPT_BASE, OPT_STRICT,
-       OPT_NO_WINDOW, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_FORCE, OPT_NO_IMAGE,
+       OPT_NO_WINDOW, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_FORCE, OPT_NO_IMAGE, OPT_CHIP,
        OPT_HOST_PATH, OPT_MOCKS };
 
 static const cliopt json_only[] = {
@@ -298,11 +315,31 @@ static const cliopt json_only[] = {
   {0, 0, NULL, NULL},
 };
 
+static const cliopt info_opts[] = {
+  {OPT_JSON, 0, "json", NULL},
+  {OPT_CHIP, 0, "chip", "NAME"},
+  {0, 0, NULL, NULL},
+};
+
+/* --chip NAME: the platform whose rules apply (lfsimg_platform) and which
+ * info reports instead of inferring one. 0, or the usage status. */
+static int set_chip(const char *cmd, const char *name)
+{
+  const lfsc_platform *pf = cli_chip_find(progname, cmd, name);
+  if (!pf) {
+    fprintf(stderr, "Try '%s %s --help'.\n", progname, cmd);
+    return EXIT_USAGE;
+  }
+  lfsimg_platform = lfsimg_chip = pf;
+  return 0;
+}
+
 /* What info shows, in either form: the decoded image and what is derived
  * from it. */
 typedef struct info_report {
   const char *path;             /* as given; "-" is stdin */
   const reader_image *img;
+  cli_chipfit chip;             /* the chip it fits: --chip, or inferred */
   char date[64];                /* the timestamp in UTC, or "" */
   unsigned version;             /* the signature's format version */
   uint32_t string_bytes;
@@ -315,6 +352,8 @@ static void info_fill(info_report *r, const char *path, const reader_image *img)
   format_date(img->has_timestamp ? img->timestamp : 0, r->date, sizeof r->date);
   r->version = (unsigned)((img->sig >> 8) & 15);
   r->string_bytes = string_bytes(img);
+  cli_chip_infer(&r->chip, lfsimg_chip, img->absolute, img->base, img->flash_size,
+                 (uint32_t)img->nstrings, img->nrosize, img->variant);
 }
 
 static void info_json(const info_report *r)
@@ -338,6 +377,8 @@ static void info_json(const info_report *r)
   lfsc_json_bool(w, img->sig_absolute);
   lfsc_json_key(w, "variant");
   lfsc_json_cstr(w, lfsc_target_name(img->variant));
+  lfsc_json_key(w, "chip");
+  cli_chip_json(w, &r->chip);
   lfsc_json_key(w, "tvalue_bytes");
   lfsc_json_int(w, img->tvsize);
   lfsc_json_key(w, "version");
@@ -396,7 +437,10 @@ static void info_next(const info_report *r)
   if (!img->absolute) {
     printf("next        copy it to the device's file system (e.g. nodemcu-tool upload %s),\n"
            "            then run node.LFS.reload(\"%s\") on the device\n", name, base);
-  } else if (img->sig_absolute && img->base >= lfsimg_platform->window_base) {
+  } else if (r->chip.family && strcmp(r->chip.family, "esp32") == 0) {
+    cli_chip_next_esp32(stdout, img->base);
+  } else if (img->sig_absolute && img->base >= lfsimg_platform->window_base &&
+             lfsimg_platform->window_size) {
     unsigned long off = (unsigned long)(img->base - lfsimg_platform->window_base);
     printf("next        flash it at its partition, offset 0x%lx:\n"
            "            esptool.py --chip esp8266 write_flash 0x%lx %s\n", off, off, name);
@@ -415,6 +459,7 @@ static void info_text(const info_report *r)
   else
     printf("kind        position-independent (PI)\n");
   print_variant(img->variant);
+  cli_chip_print(stdout, &r->chip);
   printf("signature   0x%08x, format version %u\n", (unsigned)img->sig, r->version);
   if (img->has_timestamp)
     printf("timestamp   %.14g%s%s%s\n", img->timestamp, *r->date ? " (" : "", r->date,
@@ -459,9 +504,12 @@ static int cmd_info(int argc, char **argv)
 {
   int json = 0, c, rc;
   cliopt_parser p;
-  cliopt_init(&p, "info", json_only, argc, argv);
+  cliopt_init(&p, "info", info_opts, argc, argv);
   while ((c = cliopt_next(&p)) > 0)
-    json = 1;
+    if (c == OPT_JSON)
+      json = 1;
+    else if ((rc = set_chip("info", p.value)))
+      return rc;
   if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
   const char *path = p.operand[0];
@@ -651,6 +699,7 @@ static const cliopt verify_opts_table[] = {
   {OPT_NO_WINDOW, 0, "no-window-check", NULL},
   {OPT_FIRMWARE, 0, "firmware", "FW"},
   {OPT_FLASH_SIZE, 0, "flash-size", "S"},
+  {OPT_CHIP, 0, "chip", "NAME"},
   {'q', 'q', "quiet", NULL},
   {OPT_JSON, 0, "json", NULL},
   {0, 0, NULL, NULL},
@@ -826,12 +875,20 @@ static int cmd_verify(int argc, char **argv)
       fws[nfw++] = val;
       break;
     case 'q': quiet = 1; break;
+    case OPT_CHIP:
+      if ((rc = set_chip("verify", val)))
+        return rc;
+      o.platform = lfsimg_platform;
+      break;
     default: json = 1; break;
     }
   }
   if ((rc = args_end(&p, c, 1, 1, image_operand)))
     return rc < 0 ? 0 : rc;
   verify_result r = {.path = p.operand[0]};
+  if (nfw && !lfsimg_platform->window_size)
+    return usage_error("verify", "'--firmware' reads NodeMCU ESP8266 firmware, not the %s's",
+                       lfsimg_platform->label);
   if (nfw) {
     rc = lfsimg_fw_verify_opts(nfw, fws, flash_size, &o);
     if (rc)
@@ -853,7 +910,22 @@ static int cmd_verify(int argc, char **argv)
     return usage_error("verify", "unknown variant '%s' (float, float16 or int)",
                        lfsc_target_name(o.variant));
   }
-  if (read_failed || lfsc_verify_image(ctx, buf, len, &o, &r.rep)) {
+  int verified = !read_failed && lfsc_verify_image(ctx, buf, len, &o, &r.rep) == LFSC_OK;
+  const reader_image *vi = verified ? r.rep.img : NULL;
+  if (vi && vi->absolute && !lfsimg_chip && !lfsc_platform_maps(o.platform, vi->base, vi->flash_size)) {
+    /* no --chip: an absolute image is checked by the chip its address
+     * belongs to (0x3F430000 is an ESP32's, not a mistake) */
+    cli_chipfit fit;
+    cli_chip_infer(&fit, NULL, 1, vi->base, vi->flash_size, 0, 0, vi->variant);
+    if (fit.nchips) {
+      o.platform = fit.chips[0];
+      if (!json)
+        fprintf(stderr, "%s: note: %s: checked by the %s's rules (its address; --chip to "
+                "choose)\n", progname, shown(r.path), o.platform->label);
+      verified = lfsc_verify_image(ctx, buf, len, &o, &r.rep) == LFSC_OK;
+    }
+  }
+  if (!verified) {
     const char *m = lfsc_errmsg(ctx);
     int named = names_input(m, r.path);
     fprintf(stderr, "%s: %s%s%s\n", progname, named ? "" : shown(r.path), named ? "" : ": ", m);
@@ -874,6 +946,7 @@ static const cliopt reloc_opts[] = {
   {OPT_BASE, 'a', "base", "ADDR"},
   {OPT_FORCE, 0, "force", NULL},
   {OPT_NO_WINDOW, 0, "no-window-check", NULL},
+  {OPT_CHIP, 0, "chip", "NAME"},
   {0, 0, NULL, NULL},
 };
 
@@ -890,6 +963,10 @@ static int cmd_reloc(int argc, char **argv)
       limits |= LFSC_PLATFORM_NO_WINDOW;
     else if (c == OPT_FORCE)
       force = 1;
+    else if (c == OPT_CHIP) {
+      if ((rc = set_chip("reloc", p.value)))
+        return rc;
+    }
     else if (parse_u32(p.value, &base))
       return usage_error("reloc", "bad address '%s'", p.value);
     else
@@ -905,6 +982,7 @@ static int cmd_reloc(int argc, char **argv)
     return 1;
   if (lfsimg_platform->check_addr(ctx, base, limits)) {
     fprintf(stderr, "%s: reloc: --base: %s\n", progname, lfsc_errmsg(ctx));
+    cli_chip_hint(stderr, progname, lfsimg_platform, base);
     lfsc_free(ctx);
     return EXIT_USAGE;
   }
@@ -1265,6 +1343,7 @@ static const cliopt run_opts[] = {
   {OPT_NO_IMAGE, 0, "no-image", NULL},
   {OPT_HOST_PATH, 0, "host-path", NULL},
   {OPT_MOCKS, 0, "mocks", "FILE"},
+  {OPT_CHIP, 0, "chip", "NAME"},
   {0, 0, NULL, NULL},
 };
 
@@ -1315,11 +1394,14 @@ static int cmd_run(int argc, char **argv)
   cliopt_init(&p, "run", run_opts, argc, argv);
   p.stop_at_operand = 1;        /* what follows IMG is lua5.1's command line */
   runtime_args opts = {0};
-  while ((c = cliopt_next(&p)) == OPT_HOST_PATH || c == OPT_MOCKS) {
+  /* --chip: the chip whose default mapped address a PI image gets */
+  while ((c = cliopt_next(&p)) == OPT_HOST_PATH || c == OPT_MOCKS || c == OPT_CHIP) {
     if (c == OPT_HOST_PATH)
       opts.host_path = 1;
-    else
+    else if (c == OPT_MOCKS)
       opts.mocks = p.value;
+    else if ((rc = set_chip("run", p.value)))
+      return rc;
   }
   if (c == OPT_NO_IMAGE)
     p.i--;                      /* lfsc_runtime_main sees it where IMG would be */
@@ -1340,11 +1422,15 @@ static int cmd_run(int argc, char **argv)
     size_t len;
     if (!ctx)
       return 1;
-    if (lfsc_reader_read_image(ctx, argv[0], &buf, &len) == 0 && lfsimg53_is53(buf, len)) {
+    int read = lfsc_reader_read_image(ctx, argv[0], &buf, &len) == 0;
+    if (read && lfsimg53_is53(buf, len)) {
       rc = lfsimg53_run(argc, argv, buf, len, &opts);
       lfsc_free(ctx);
       return rc;
     }
+    /* an absolute image runs on the chip its address belongs to */
+    if (read && !lfsimg_chip)
+      lfsimg_platform = input_platform(ctx, buf, len);
     lfsc_free(ctx);
   }
 #ifdef LFSC_HAVE_RUNTIME
@@ -1383,22 +1469,31 @@ static int cmd_help(int argc, char **argv);
 /* The rest of reloc's help, which names the platform's window. */
 static void reloc_help(const lfsc_platform *pf)
 {
+  if (!pf->window_size)         /* the text goes on about the ESP8266's window */
+    pf = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
   printf("maps at 0x%08lx (from 0x%08lx, after the boot area).\n"
          "IN must pass 'verify'.\n"
+         "  --chip NAME        the chip ADDR is for: esp8266 (default), esp32, esp32s2,\n"
+         "                     esp32s3, esp32c3, esp32c6, esp32h2\n"
          "  --force            write even from an image that 'verify' rejects (with a warning)\n"
-         "  --no-window-check  only require ADDR word aligned in 0x%08lx..0x%08lx\n",
+         "  --no-window-check  only require ADDR word aligned in 0x%08lx..0x%08lx\n"
+         "                     (for an ESP32 chip: anywhere)\n",
          (unsigned long)pf->window_base, (unsigned long)pf->addr_min,
          (unsigned long)pf->addr_min, (unsigned long)pf->ref_addr_max);
 }
 
 static const command commands[] = {
-  {"info", cmd_info, "[--json] IMG",
-   "Describe an image: kind (PI or absolute and its base), firmware variant, format\n"
-   "version, timestamp, sizes (image, bitmap, compressed, strings and buckets) and the\n"
-   "modules with each one's share of the image. NodeMCU Lua 5.3 files (an LFS image,\n"
-   "a -a flash image or a .lc) are read by their header: every command but reloc\n"
-   "takes them; info says the 5.3 variant, seed and timestamp.\n"
-   "  --json   machine-readable output\n"},
+  {"info", cmd_info, "[--chip NAME] [--json] IMG",
+   "Describe an image: kind (PI or absolute and its base), firmware variant, the chip\n"
+   "it fits, format version, timestamp, sizes (image, bitmap, compressed, strings and\n"
+   "buckets) and the modules with each one's share of the image. NodeMCU Lua 5.3 files\n"
+   "(an LFS image, a -a flash image or a .lc) are read by their header: every command\n"
+   "but reloc takes them; info says the 5.3 variant, seed and timestamp.\n"
+   "  --chip NAME   the chip (esp8266, esp32, esp32s2, esp32s3, esp32c3, esp32c6,\n"
+   "                esp32h2); else inferred from an absolute image's address, a 5.1\n"
+   "                string table sized by the ESP32 rule or a variant only one family\n"
+   "                has, and said how\n"
+   "  --json        machine-readable output\n"},
   {"list", cmd_list, "[--json] IMG",
    "Print the module names, one a line (what node.flashindex() lists).\n"
    "  --json   machine-readable output\n"},
@@ -1412,8 +1507,8 @@ static const command commands[] = {
    "  --offsets   prefix each with its image offset and stored hash\n"
    "  --json      machine-readable output (offsets and hashes included)\n"},
   {"verify", cmd_verify,
-   "[--firmware FW [--flash-size S]] [--variant V] [--region-size N] [--base ADDR]\n"
-   "       [--strict] [--no-window-check] [-q] [--json] IMG",
+   "[--firmware FW [--flash-size S]] [--chip NAME] [--variant V] [--region-size N]\n"
+   "       [--base ADDR] [--strict] [--no-window-check] [-q] [--json] IMG",
    "Check an image thoroughly without trusting any field. Prints every problem\n"
    "with its offset; exit status 0 when the image is valid, 1 otherwise. A valid\n"
    "image whose code the host VM could not run safely (open results or for loops\n"
@@ -1422,18 +1517,24 @@ static const command commands[] = {
    "  --firmware FW      the firmware it is for (ELF or .bin, see 'firmware'): sets\n"
    "                     --variant, --base and --region-size from its LFS partition\n"
    "  --flash-size S     the chip, for --firmware (default: the boot header's)\n"
+   "  --chip NAME        the chip whose limits apply (esp8266, esp32, esp32s2, ...);\n"
+   "                     default: the chip an absolute image's address belongs to,\n"
+   "                     else esp8266. Either 5.1 bucket rule (ESP8266's or ESP32's)\n"
+   "                     verifies without a warning\n"
    "  --variant V        the firmware variant it must suit: float, float16 or int\n"
    "                     (a Lua 5.3 file: 5.3-int32-singlefp, 5.3-int64-doublefp, ...)\n"
    "  --region-size N    the LFS partition size in bytes\n"
    "  --base ADDR        the mapped address it must be linked at (absolute images)\n"
    "  --strict           treat what the stock loader would refuse as errors\n"
-   "  --no-window-check  do not require the 1 MiB mapped flash window (-a, size)\n"
+   "  --no-window-check  do not require the chip's mapped flash range (-a, size)\n"
    "  -q, --quiet        print only the verdict\n"
    "  --json             machine-readable output: verdict and every problem\n"},
-  {"reloc", cmd_reloc, "[--force] [--no-window-check] --base ADDR IN OUT",
-   "Write IN (a PI image, or an absolute one to rebase) as an absolute image at\n"
-   "ADDR, the same bytes as luac.cross -a ADDR, with the same limits: ADDR on a\n"
-   "4 KiB sector and the whole image inside the 1 MiB flash window the ESP8266\n"},
+  {"reloc", cmd_reloc, "[--force] [--no-window-check] [--chip NAME] --base ADDR IN OUT",
+   "Write IN (a PI image, or an absolute one of any chip to rebase) as an absolute\n"
+   "image at ADDR, the same bytes as luac.cross -a ADDR, with the same limits: ADDR\n"
+   "on a 4 KiB sector and the whole image inside the chip's mapped range (--chip\n"
+   "NAME, default esp8266; an ESP32 maps flash data in 0x3F400000..0x3F7FFFFF).\n"
+   "For the ESP8266: the 1 MiB flash window it\n"},
   {"extract", cmd_extract, "[-t TARGET] [-s] [--force] IMG MODULE -o FILE",
    "Write one module as a bytecode file: a NodeMCU .lc for the image's variant\n"
    "(or TARGET float/int), or with -t host a chunk that stock lua5.1 loads.\n"
@@ -1447,8 +1548,8 @@ static const command commands[] = {
    "the first differing function and instruction or constant. Timestamps, string\n"
    "order and addresses are ignored. Exit status 0 when equivalent, 1 when not.\n"
    "  --json   machine-readable output\n"},
-  {"run", cmd_run, "[--host-path] [--mocks FILE] IMG|--no-image [-e STAT] [-l MOD] [-i]\n"
-   "       [SCRIPT [ARGS]]",
+  {"run", cmd_run, "[--chip NAME] [--host-path] [--mocks FILE] IMG|--no-image [-e STAT]\n"
+   "       [-l MOD] [-i] [SCRIPT [ARGS]]",
    "Run Lua on the host (the real Lua 5.1 VM) with IMG loaded as the LFS: node.LFS,\n"
    "node.flashindex, node.flashreload, node.info('lfs') and debug.getstrings('ROM')\n"
    "answer as on the device. The rest is lua5.1's command line; without a SCRIPT\n"
@@ -1458,8 +1559,10 @@ static const command commands[] = {
    "header) runs on the real Lua 5.3 VM with the same node.LFS API.\n"
    "require looks as the firmware does once _init has run: ?.lc and ?.lua in the\n"
    "current directory (its file system), then the image; the host's LUA_PATH (after\n"
-   "the image) and C modules only with --host-path. Image code carries no local or upvalue names (NodeMCU's compiler\n"
-   "drops them), so tracebacks name them '?'.\n"
+   "the image) and C modules only with --host-path. Image code carries no local or\n"
+   "upvalue names (NodeMCU's compiler drops them), so tracebacks name them '?'.\n"
+   "  --chip NAME  the chip, for where a PI image is taken to be mapped (esp32:\n"
+   "               0x3F430000; default esp8266, 0x40280000)\n"
    "  --host-path  also search the host's package.path (after the image) and cpath\n"
    "  --mocks FILE run FILE first: stand-ins for the firmware's C modules (tmr,\n"
    "               gpio, ...); node.LFS and the flash functions are kept\n"

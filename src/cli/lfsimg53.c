@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "lfsimg53.h"
+#include "chip.h"
 #include "lfsc/dialect.h"
 #include "lfsimg_fw.h"
 #include "lfsc/opcodes.h"
@@ -298,6 +299,10 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
   char date[64] = "";
   if (v.kind != KIND_LC)
     format_date(v.timestamp, date, sizeof date);
+  /* the chip: --chip, else by an absolute image's address, else by a
+   * variant only one family's firmware has */
+  cli_chipfit fit;
+  cli_chip_infer(&fit, lfsimg_chip, v.kind == KIND_ABS, v.address, v.size, 0, 0, v.target);
   if (json) {
     json_doc d;
     char hex[16];
@@ -325,6 +330,8 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
     lfsc_json_bool(w, 0);
     lfsc_json_key(w, "variant");
     lfsc_json_cstr(w, lfsc_target_name(v.target));
+    lfsc_json_key(w, "chip");
+    cli_chip_json(w, &fit);
     lfsc_json_key(w, "integers");
     lfsc_json_cstr(w, ints);
     lfsc_json_key(w, "floats");
@@ -376,6 +383,7 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
     printf("kind        position-independent (PI)\n");
   printf("variant     %s (%s integers, %s floats, %u bytes a value (TValue))\n",
          lfsc_target_name(v.target), ints, nums, (unsigned)v.variant.tvalue_size);
+  cli_chip_print(stdout, &fit);
   if (v.kind != KIND_LC) {
     printf("seed        %" PRId64 " (the string hash seed)\n", v.seed);
     printf("timestamp   %" PRId64 "%s%s%s\n", v.timestamp, *date ? " (" : "", date,
@@ -404,7 +412,9 @@ int lfsimg53_info(lfsc_ctx *ctx, const char *path, const unsigned char *buf, siz
            "            then run node.LFS.reload(\"%s\") on the device\n", shown(path), base);
   } else if (v.kind == KIND_LC) {
     printf("next        copy it to the device's file system, then run dofile(\"%s\")\n", base);
-  } else if (v.address >= lfsimg_platform->window_base) {
+  } else if (fit.family && strcmp(fit.family, "esp32") == 0) {
+    cli_chip_next_esp32(stdout, v.address);
+  } else if (v.address >= lfsimg_platform->window_base && lfsimg_platform->window_size) {
     unsigned long off = (unsigned long)(v.address - lfsimg_platform->window_base);
     printf("next        flash it at its partition, offset 0x%lx:\n"
            "            esptool.py --chip esp8266 write_flash 0x%lx %s\n", off, off,
@@ -574,6 +584,19 @@ int lfsimg53_verify(lfsc_ctx *ctx, const char *path, const unsigned char *buf, s
         snprintf(m, 160, "the image is for %s, not %s", lfsc_target_name(v.target),
                  lfsc_target_name(variant));
       msgs[n] = m ? m : "the image is for another firmware variant";
+      warn[n++] = 0;
+      errors++;
+    }
+    /* --chip: an absolute image must be where that chip maps LFS (without
+     * it no placement is checked, as before) */
+    if (lfsimg_chip && v.kind == KIND_ABS &&
+        (lfsimg_chip->check_addr(ctx, v.address, 0) != LFSC_OK ||
+         lfsimg_chip->check_image(ctx, 1, v.address, v.size, 0) != LFSC_OK)) {
+      const char *e = lfsc_errmsg(ctx);
+      char *m = lfsc_alloc(ctx, strlen(e) + 40);
+      if (m)
+        snprintf(m, strlen(e) + 40, "image is linked at 0x%08lx: %s", (unsigned long)v.address, e);
+      msgs[n] = m ? m : "image is linked where the chip maps no LFS";
       warn[n++] = 0;
       errors++;
     }

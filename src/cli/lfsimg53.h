@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "lfsc/lfsc.h"
+#include "lfsc/platform.h"
 #include "repl/repl.h"
 
 /* 1 when buf holds a NodeMCU Lua 5.3 .lc, image or flash image. */
@@ -35,6 +36,10 @@ int lfsimg53_diff(lfsc_ctx *ctx, const char *pa, const unsigned char *a, size_t 
  * command line */
 int lfsimg53_run(int argc, char **argv, const unsigned char *buf, size_t len,
                  const runtime_args *opts);
+
+/* Defined by lfsimg.c: the --chip given (NULL: none; lfsimg_platform is
+ * then the default). */
+extern const lfsc_platform *lfsimg_chip;
 
 /* Defined by lfsimg.c: lua's command line after IMG (argv[0]) into ra,
  * for either runtime; 0, or 2 after a usage error. */

@@ -23,6 +23,7 @@
 #include "lua53/compile.h"
 #include "base/sink.h"
 #include "opts.h"
+#include "chip.h"
 
 #define DEFAULT_OUTPUT "luac.out"
 
@@ -39,6 +40,7 @@ typedef struct options {
   lfsc_target target;           /* -t */
   int compat_lineinfo;          /* --compat-lineinfo */
   int compat_loader;           /* --compat-loader */
+  int compat_deflate;           /* --compat-deflate */
   int best;                     /* --best */
   int flash;                    /* -f, -a, -m, --firmware: write an LFS image (output_mode) */
   int lookup;                   /* -i, or an image: index function as main */
@@ -59,6 +61,7 @@ typedef struct options {
   const char *lfs_image;        /* -F: LFS image loaded before -e runs */
   unsigned limits;              /* LFSC_PLATFORM_NO_WINDOW with --no-window-check */
   const lfsc_platform *platform; /* the chip: its limits, its mapped window */
+  int have_chip;                /* --chip given */
   int have_maxsize;             /* -m given */
   int have_target;              /* -t given */
   const char *firmware[2];      /* --firmware: one file, or 0x00000.bin and 0x10000.bin */
@@ -101,6 +104,8 @@ static void usage_text(FILE *out)
           "                     of the firmware's loader included: module order kept,\n"
           "                     modules it cannot find allowed (over 255, names over\n"
           "                     40 bytes, '__' names not first), -a its layout\n"
+          "  --compat-deflate   -f images compressed as the reference does (its\n"
+          "                     bytes; larger files)\n"
           "  --best             smallest -f image (slower)\n"
           "  --timestamp N      image timestamp (default: $SOURCE_DATE_EPOCH, else now)\n"
           "  --seed N           Lua 5.3 images: the string hash seed (default: one\n"
@@ -111,7 +116,10 @@ static void usage_text(FILE *out)
           "  --prefix NAME      symbol prefix of --embed output (default lfsc_embedded)\n"
           "  --section NAME     section of --embed data (elf default .irom0.rodata)\n"
           "  --split            --embed: cut sources at --[[SPLIT name]] markers\n"
-          "  --no-window-check  allow -a/-m beyond the 1 MiB flash window the device maps\n"
+          "  --chip NAME        the chip: esp8266 (default), esp32, esp32s2, esp32s3,\n"
+          "                     esp32c3, esp32c6, esp32h2 (its -a range, image size,\n"
+          "                     5.1 bucket rule and -s, targets)\n"
+          "  --no-window-check  allow -a/-m beyond the flash range the chip maps\n"
           "  --firmware FW      build for that firmware's LFS partition (-a and -m from\n"
           "                     it; with -f a PI image within its size); FW: ELF, .bin\n"
           "  --flash-size S     the chip's flash for --firmware (default: boot header)\n"
@@ -159,7 +167,7 @@ static uint64_t number_arg(const char *opt, const char *v, uint64_t max)
  * before the first file name. */
 enum { OPT_COMPAT = 256, OPT_BEST, OPT_SOURCE_PREFIX, OPT_TIMESTAMP, OPT_EMBED, OPT_PREFIX,
        OPT_SECTION, OPT_SPLIT, OPT_FIRMWARE, OPT_FLASH_SIZE, OPT_NO_WINDOW, OPT_VERSION,
-       OPT_LUA, OPT_SEED, OPT_COMPAT_LOADER };
+       OPT_LUA, OPT_SEED, OPT_COMPAT_LOADER, OPT_CHIP, OPT_COMPAT_DEFLATE };
 
 static const cliopt luac_opts[] = {
   {'l', 'l', NULL, NULL},
@@ -189,6 +197,8 @@ static const cliopt luac_opts[] = {
   {OPT_LUA, 0, "lua", "V"},
   {OPT_SEED, 0, "seed", "N"},
   {OPT_COMPAT_LOADER, 0, "compat-loader", NULL},
+  {OPT_CHIP, 0, "chip", "NAME"},
+  {OPT_COMPAT_DEFLATE, 0, "compat-deflate", NULL},
   {0, 0, NULL, NULL},
 };
 
@@ -248,6 +258,7 @@ static void set_option(options *o, int c, const cliopt_parser *p)
   case 'v': ++o->version; break;
   case OPT_COMPAT: o->compat_lineinfo = 1; break;
   case OPT_COMPAT_LOADER: o->compat_loader = 1; break;
+  case OPT_COMPAT_DEFLATE: o->compat_deflate = 1; break;
   case OPT_BEST: o->best = 1; break;
   case OPT_TIMESTAMP: o->timestamp = value_of(p, 0); break;
   case OPT_SOURCE_PREFIX: o->source_prefix = value_of(p, 0); break;
@@ -267,6 +278,11 @@ static void set_option(options *o, int c, const cliopt_parser *p)
     printf("luac.cross (lfsc) %s\n", LFSC_VERSION);
     exit(EXIT_SUCCESS);
   case OPT_LUA: o->lua = value_of(p, 0); break;
+  case OPT_CHIP:
+    if (!(o->platform = cli_chip_find(progname, NULL, value_of(p, 0))))
+      exit(EXIT_USAGE);
+    o->have_chip = 1;
+    break;
   case OPT_SEED: {
     /* the string hash seed of a 5.3 image: any lua_Integer of the variant
      * (negative ones too: the reference's int32 seeds often are) */
@@ -339,12 +355,16 @@ static int doargs(int argc, char **argv, options *o, int named53)
   o->dashdash = p.no_more_options;
   output_mode(o);
   choose_dialect(o, named53);
+  /* a chip named outright must have the firmware asked for */
+  if (o->have_chip && !cli_chip_has_target(progname, o->platform, o->target))
+    exit(EXIT_USAGE);
   if (o->version) {
     /* "--" counts as an option here: "-v --" prints the version only, and
-     * so do the options that choose what it names (--lua, -t) */
-    o->version += o->dashdash + (o->lua ? 2 : 0) + (o->have_target ? 2 : 0);
-    printf("lfsc %s luac.cross -- Lua %s for NodeMCU LFS (target %s)\n",
-           LFSC_VERSION, o->dialect->name, lfsc_target_name(o->target));
+     * so do the options that choose what it names (--lua, -t, --chip) */
+    o->version += o->dashdash + (o->lua ? 2 : 0) + (o->have_target ? 2 : 0) +
+                  (o->have_chip ? 2 : 0);
+    printf("lfsc %s luac.cross -- Lua %s for NodeMCU LFS (target %s, chip %s)\n",
+           LFSC_VERSION, o->dialect->name, lfsc_target_name(o->target), o->platform->name);
     if (o->version == argc - 1)
       exit(EXIT_SUCCESS);
   }
@@ -449,6 +469,13 @@ static void from_firmware(lfsc_ctx *ctx, options *o)
   firmware fw;
   firmware_part lfs;
   uint32_t flash = 0;
+  if (o->platform->window_size == 0) {
+    /* the reader and the partition arithmetic below are the ESP8266's */
+    fprintf(stderr, "%s: '--firmware' reads NodeMCU ESP8266 firmware; for the %s give -a "
+            "(the address the device maps LFS at) or build a PI image (-f)\n", progname,
+            o->platform->label);
+    exit(EXIT_USAGE);
+  }
   if (o->flash_size && lfsc_firmware_parse_size(ctx, o->flash_size, &flash) != LFSC_OK) {
     fprintf(stderr, "%s: '--flash-size': %s\n", progname, lfsc_errmsg(ctx));
     exit(EXIT_USAGE);
@@ -518,7 +545,8 @@ static int write_output(lfsc_ctx *ctx, const options *o, const lfsc_proto *f)
                           .maxsize = o->maxsize, .strip = o->stripping, .best = o->best,
                           .no_window_check = (o->limits & LFSC_PLATFORM_NO_WINDOW) != 0,
                           .platform = o->platform, .have_seed = o->have_seed,
-                          .seed = o->seed, .compat_loader = o->compat_loader};
+                          .seed = o->seed, .compat_loader = o->compat_loader,
+                          .compat_deflate = o->compat_deflate};
     /* NodeMCU's 5.3 luac.cross has no default size limit: -m only */
     if (o->dialect->lua == LFSC_LUA53 && !o->have_maxsize && !o->fw_partition)
       io.maxsize = 0;
@@ -745,6 +773,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "%s: '--best' applies to '-f' images only\n", progname);
     return EXIT_USAGE;
   }
+  if (o.compat_deflate && (!o.flash_pi || o.absolute || o.dialect->lua != LFSC_LUA51 || o.best)) {
+    fprintf(stderr, "%s: '--compat-deflate' applies to Lua 5.1 '-f' images only, without "
+            "'--best'\n", progname);
+    return EXIT_USAGE;
+  }
 
   lfsc_ctx *ctx = lfsc_new();
   /* one more slot for the function -e returns */
@@ -764,6 +797,8 @@ int main(int argc, char **argv)
   if (badopt) {
     /* a bad option value, as lfsimg's: a usage error */
     fprintf(stderr, "%s: '%s': %s\n", progname, badopt, lfsc_errmsg(ctx));
+    if (*badopt == '-' && badopt[1] == 'a')
+      cli_chip_hint(stderr, progname, o.platform, o.address);
     free(chunks);               /* LeakSanitizer counts what main's return drops */
     lfsc_free(ctx);
     return EXIT_USAGE;

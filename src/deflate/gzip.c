@@ -8,6 +8,7 @@
 #include "lfsc/lfsc.h"
 #include "gzip.h"
 #include "squeeze.h"
+#include "refdeflate.h"
 
 #define WINDOW_BITS 14          /* 16 KiB: the loader's dictionary size */
 
@@ -184,9 +185,29 @@ static int squeeze_padded(const unsigned char *data, size_t n, int flags,
   return rc;
 }
 
+/* NodeMCU luac.cross's member (refdeflate.c): its header, its deflate,
+ * CRC-32 and length; no padding. */
+static int reference_member(const unsigned char *data, size_t n, lfsc_sink *out)
+{
+  static const unsigned char header[10] = REFDEFLATE_GZIP_HEADER;
+  uint32_t crc = (uint32_t)crc32(0L, Z_NULL, 0);
+  for (size_t done = 0; done < n;) {
+    uInt chunk = n - done > 0x40000000u ? 0x40000000u : (uInt)(n - done);
+    crc = (uint32_t)crc32(crc, data + done, chunk);
+    done += chunk;
+  }
+  lfsc_sink_write(out, header, sizeof header);
+  int rc = lfsc_refdeflate(data, n, out);
+  lfsc_sink_u32le(out, crc);
+  lfsc_sink_u32le(out, (uint32_t)n);
+  return rc ? rc : out->status;
+}
+
 int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out)
 {
+  if (flags & GZIP_REFERENCE)
+    return reference_member(data, n, out);
   int (*member)(const unsigned char *, size_t, int, unsigned, lfsc_sink *) = compress_padded;
   if (n > 0 && !(flags & (GZIP_FIXED | GZIP_MEMLEVEL(15))))
     member = squeeze_padded;

@@ -18,7 +18,9 @@
 enum {
   GZIP_FIXED = 1,               /* fixed-Huffman blocks only (for tools that
                                    decode nothing else), over zlib */
-  GZIP_BEST = 2                 /* squeeze.c's longest search (--best) */
+  GZIP_BEST = 2,                /* squeeze.c's longest search (--best) */
+  GZIP_REFERENCE = 4            /* NodeMCU luac.cross's own bytes (refdeflate.c,
+                                   --compat-deflate): no padding, no loader care */
 };
 /* zlib memLevel 1..9 (0: 9). It also sets how many symbols go into one
  * deflate block, and LFS images often compress best with smaller blocks. */

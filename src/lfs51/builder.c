@@ -228,7 +228,11 @@ int lfsc_image_build(lfsc_ctx *ctx, const lfsc_proto *index, const image_opts *o
                 lfsc_sink *out, uint32_t *size)
 {
   layout l;
-  layout_opts lo = {.target = opts->target, .strip = opts->strip};
+  /* the platform's builder rules: its bucket count and what -s keeps */
+  const lfsc_platform *pf = opts->platform;
+  layout_opts lo = {.target = opts->target, .strip = opts->strip,
+                    .strip_keeps_source = pf && pf->strip_keeps_source,
+                    .ro_buckets = pf ? pf->ro_buckets : NULL};
   int rc = lfsc_layout_build(ctx, index, &lo, &l);
   if (rc)
     return rc;

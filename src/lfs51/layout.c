@@ -40,10 +40,11 @@ typedef struct builder {
 /* The source name a Proto carries in the image. Stripped, a module's is
  * "=?" (what luac5.1 and the firmware's undump give a stripped chunk),
  * never the build's file name, and never 0, which the firmware's debug
- * library would dereference. The index function keeps its "=(luac)". */
+ * library would dereference; unless the platform's builder keeps source
+ * names (strip_keeps_source). The index function keeps its "=(luac)". */
 static const lfsc_str *source_of(const builder *b, const lfsc_proto *f)
 {
-  return b->opts->strip && f != b->index ? b->nosource : f->source;
+  return b->nosource && f != b->index ? b->nosource : f->source;
 }
 
 static int oom(builder *b)
@@ -195,8 +196,15 @@ static size_t emit_strings(builder *b)
   }
   lfsc_strtab_order(&b->tab, order, index);
   l->nstrings = n;
-  l->nbuckets = lfsc_strtab_nbuckets(n);
-  LFSC_ASSERT(l->nbuckets > 0 && (l->nbuckets & (l->nbuckets - 1)) == 0);   /* hash & mask */
+  l->nbuckets = b->opts->ro_buckets ? b->opts->ro_buckets(n) : lfsc_strtab_nbuckets(n);
+  /* hash & mask: a power of two, and a bounded one (the vector is allocated) */
+  if (l->nbuckets == 0 || (l->nbuckets & (l->nbuckets - 1)) != 0 || l->nbuckets > MAX_WORDS / 2) {
+    free(order);
+    free(index);
+    b->err = lfsc_seterr(b->ctx, LFSC_EARG, "bucket count %lu for %lu strings is not a "
+                         "power of two", (unsigned long)l->nbuckets, (unsigned long)n);
+    return 0;
+  }
   size_t buckets = alloc(b, (size_t)l->nbuckets * 4);
   for (uint32_t i = 0; i < n && !b->err; i++) {
     const lfsc_str *s = order[i];
@@ -377,7 +385,7 @@ int lfsc_layout_build(lfsc_ctx *ctx, const lfsc_proto *main, const layout_opts *
     return lfsc_seterr(ctx, LFSC_EARG, "target '%s' has no LFS image format",
                        lfsc_target_name(opts->target));
   b.tvwords = b.v.tvalue_size / 4;
-  if (opts->strip && !(b.nosource = lfsc_intern(ctx, "=?", 2)))
+  if (opts->strip && !opts->strip_keeps_source && !(b.nosource = lfsc_intern(ctx, "=?", 2)))
     return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
   lfsc_strtab_init(&b.tab);
   size_t hdr = alloc(&b, LFSIMG_HEADER_BYTES);

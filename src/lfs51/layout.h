@@ -29,6 +29,10 @@ typedef struct layout {
 typedef struct layout_opts {
   lfsc_target target;           /* a NodeMCU variant with an image layout */
   int strip;                    /* leave out line info, local and upvalue names */
+  int strip_keeps_source;       /* stripped, modules keep their source names
+                                   (else they become "=?") */
+  uint32_t (*ro_buckets)(uint32_t nstrings);  /* nROsize for nROuse strings, a
+                                   power of two; NULL: lfsc_strtab_nbuckets */
 } layout_opts;
 
 /* Lay out the image of the tree rooted at main (the index function).

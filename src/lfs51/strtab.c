@@ -203,3 +203,9 @@ uint32_t lfsc_strtab_nbuckets(uint32_t nuse)
     n <<= 1;
   return n;
 }
+
+uint32_t lfsc_strtab_nbuckets_sparse(uint32_t nuse)
+{
+  double scaled = (double)nuse * 1.3;
+  return lfsc_strtab_nbuckets(scaled >= 2147483647.0 ? 0x7fffffffu : (uint32_t)scaled);
+}

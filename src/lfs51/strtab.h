@@ -52,4 +52,11 @@ void lfsc_strtab_order(const strtab *t, const lfsc_str **out, uint32_t *index);
  * two strictly greater than nuse (§6.2). */
 uint32_t lfsc_strtab_nbuckets(uint32_t nuse);
 
+/* The sparser rule some builders use (NodeMCU's ESP32 luac.cross,
+ * lflashimg.c): the bucket count for (int)(nuse * 1.3) strings, computed
+ * in double as C does. Equal to lfsc_strtab_nbuckets(nuse) or twice it.
+ * The firmware takes any power of two, so both rules make loadable images;
+ * a platform picks one (lfsc_platform.ro_buckets). */
+uint32_t lfsc_strtab_nbuckets_sparse(uint32_t nuse);
+
 #endif

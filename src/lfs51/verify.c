@@ -344,12 +344,21 @@ static void check_header(vctx *v)
     WARN(4, "flash_size %u exceeds the reference's 262144-byte image limit",
          (unsigned)img->flash_size);
   if (img->nrouse) {
-    uint32_t want = 2;
-    for (uint32_t n = img->nrouse; n > 1; n >>= 1)
-      want <<= 1;
-    if (img->nrosize != want)
-      WARN(20, "nROsize %u for %u strings; luac.cross uses %u", (unsigned)img->nrosize,
-           (unsigned)img->nrouse, (unsigned)want);
+    /* any power of two works (hash & (size - 1)); luac.cross writes one of
+     * two: 2 << log2(n), or the sparser 2 << log2((int)(n * 1.3)) */
+    uint32_t dense = lfsc_strtab_nbuckets(img->nrouse);
+    uint32_t sparse = lfsc_strtab_nbuckets_sparse(img->nrouse);
+    const lfsc_platform *opf = o ? o->platform : NULL;
+    if (img->nrosize != dense && img->nrosize != sparse &&
+        !(opf && opf->ro_buckets && img->nrosize == opf->ro_buckets(img->nrouse))) {
+      if (dense == sparse)
+        WARN(20, "nROsize %u for %u strings; luac.cross uses %u", (unsigned)img->nrosize,
+             (unsigned)img->nrouse, (unsigned)dense);
+      else
+        WARN(20, "nROsize %u for %u strings; luac.cross uses %u (or %u, the sparser rule)",
+             (unsigned)img->nrosize, (unsigned)img->nrouse, (unsigned)dense,
+             (unsigned)sparse);
+    }
   }
   if (img->mainproto_off != img->flash_size - LFSIMG_PROTO_BYTES)
     WARN(8, "mainProto is at 0x%05x, not the last 72 bytes of the image",
@@ -378,7 +387,8 @@ static void check_header(vctx *v)
       ERR(12, "base address 0x%08x is not word aligned", (unsigned)o->base);
     if (pf && !img->absolute && pf->check_addr(v->ctx, o->base, lim))
       ERR(12, "--base: %s", lfsc_errmsg(v->ctx));
-    if (pf && o->region_size && o->base >= pf->window_base &&
+    /* a fixed window tells the partition's flash offset from --base */
+    if (pf && pf->window_size && o->region_size && o->base >= pf->window_base &&
         pf->check_partition(v->ctx, o->base - pf->window_base, o->region_size, lim))
       ERR(12, "%s", lfsc_errmsg(v->ctx));
   }

@@ -133,7 +133,7 @@ static int build_lfs(lua_State *L)
   uint32_t size = (img->flash_size + 4095u) & ~4095u;
   if (size < pf->lfs_size_default)
     size = pf->lfs_size_default;
-  lua_pushnumber(L, mapped - pf->window_base);
+  lua_pushnumber(L, lfsc_platform_lfs_offset(pf, mapped));
   lua_setfield(L, -2, "lfs_base");
   lua_pushnumber(L, mapped);
   lua_setfield(L, -2, "lfs_mapped");
@@ -302,7 +302,8 @@ static int lfs_config(lua_State *L)
       lua_getfield(L, -2, keys[i]);
     } else {
       const lfsc_platform *pf = get_runtime(L)->platform;
-      const double none[] = {pf->lfs_mapped_default - pf->window_base, pf->lfs_mapped_default,
+      const double none[] = {lfsc_platform_lfs_offset(pf, pf->lfs_mapped_default),
+                             pf->lfs_mapped_default,
                              pf->lfs_size_default, 0};
       lua_pushnumber(L, none[i]);
     }

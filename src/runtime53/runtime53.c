@@ -111,7 +111,7 @@ runtime53_config lfsc_runtime53_config(const lfsc_platform *pf, int absolute, ui
   uint32_t size = used > UINT32_MAX - 4095u ? used : (used + 4095u) & ~4095u;
   if (size < pf->lfs_size_default)
     size = pf->lfs_size_default;
-  return (runtime53_config){mapped - pf->window_base, mapped, size, used};
+  return (runtime53_config){lfsc_platform_lfs_offset(pf, mapped), mapped, size, used};
 }
 
 typedef struct load_job {

@@ -11,6 +11,7 @@
 #include "deflate/gzip.h"
 #include "base/sink.h"
 #include "deflate/squeeze.h"
+#include "deflate/refdeflate.h"
 
 static uint32_t crc32_plain(const unsigned char *p, size_t n)
 {
@@ -27,6 +28,14 @@ int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_f
                lfsc_sink *out)
 {
   static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3};
+  if (flags & GZIP_REFERENCE) {   /* --compat-deflate: as gzip.c wraps refdeflate.c */
+    static const unsigned char ref_header[10] = REFDEFLATE_GZIP_HEADER;
+    lfsc_sink_write(out, ref_header, sizeof ref_header);
+    int rc = lfsc_refdeflate(data, n, out);
+    lfsc_sink_u32le(out, crc32_plain(data, n));
+    lfsc_sink_u32le(out, (uint32_t)n);
+    return rc ? rc : out->status;
+  }
   if (n == 0 || (flags & (GZIP_FIXED | GZIP_MEMLEVEL(15)))) {
     lfsc_sink_write(out, data, n);
     return out->status;

@@ -51,7 +51,7 @@ done
 # PI images are deflated by our own squeeze.c on both sides (the stub
 # stands in for gzip.c only): its cost model must choose the same parse on
 # every host, default and --best, one module and many.
-for o in "-f" "--best -f"; do
+for o in "-f" "--best -f" "--compat-deflate -f" "--chip esp32 -f" "--chip esp32 -a 0x3F430000"; do
   # shellcheck disable=SC2086
   compare all-pi -t float --timestamp 5 $o $(ls c*.lua) lib.v2/c12.util.lua init.lua
 done

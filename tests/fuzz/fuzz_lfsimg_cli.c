@@ -4,7 +4,7 @@
  * command line (info, list, strings, verify and diff, each also with
  * --json; dis, dis MODULE, extract, extract --force, reloc, diff against
  * itself and against a reference image; info and verify --json reading
- * it from stdin, "-"), so argument handling, formatting, JSON and output
+ * it from stdin, "-"; info, verify and reloc with --chip esp32...), so argument handling, formatting, JSON and output
  * writing are covered, not just the library underneath. Lua 5.3 files
  * (seeded with conformance53's .lc, images and -a images) take the same
  * commands through cli/lfsimg53.c, with 5.3 targets and a 5.3 diff.
@@ -140,5 +140,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     RUN("diff", img, ref53);
     RUN("diff", "--json", ref53, img);
   }
+  /* an ESP32 chip's rules (--chip sets lfsimg's chip for the one command
+   * a process runs: put it back for the next input) */
+  RUN("info", "--chip", "esp32c3", "--json", img);
+  RUN("verify", "--chip", "esp32", img);
+  RUN("reloc", "--force", "--chip", "esp32", "--base", "0x3F430000", img, out);
+  lfsimg_platform = lfsc_platform_find(LFSC_PLATFORM_DEFAULT);
+  lfsimg_chip = NULL;
   return 0;
 }

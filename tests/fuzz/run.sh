@@ -46,7 +46,7 @@ srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*
 # fuzz_lfsimg_cli includes cli/lfsimg.c, whose firmware commands live in cli/lfsimg_fw.c
 # and whose option parser is cli/opts.c
 # and 5.3 files go to cli/lfsimg53.c (run53.c is empty without the 5.3 runtime)
-cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/lfsimg_pt.c $root/src/cli/lfsimg53.c $root/src/cli/run53.c $root/src/cli/opts.c"; }
+cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/lfsimg_pt.c $root/src/cli/lfsimg53.c $root/src/cli/run53.c $root/src/cli/opts.c $root/src/cli/chip.c"; }
 san=${FUZZ_SANITIZE-address,undefined}
 if [ -n "$san" ]; then opt="-O1 -fno-sanitize-recover=all"; san=",$san"; else opt="-O2"; fi
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLFSC_CHECKS -g -fno-omit-frame-pointer $opt -I$root/include -I$root/src"

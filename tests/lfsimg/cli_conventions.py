@@ -89,11 +89,12 @@ def schema(obj, fields, what):
 
 
 INFO = {"file": STR, "file_bytes": INT, "kind": STR, "base": (STR, NULL), "signature": STR,
-        "signature_absolute": BOOL, "variant": STR, "tvalue_bytes": INT, "version": INT,
+        "signature_absolute": BOOL, "variant": STR, "chip": OBJ, "tvalue_bytes": INT, "version": INT,
         "timestamp": (NUM, NULL), "date": (STR, NULL), "image_bytes": INT, "bitmap_bytes": INT,
         "compressed": BOOL, "uncompressed_bytes": INT, "strings": INT, "buckets": INT,
         "string_bytes": INT, "protos": INT, "modules": LIST}
 INFO_MODULE = {"name": (STR, NULL), "bytes": INT, "share": NUM}
+CHIP = {"name": (STR, NULL), "family": (STR, NULL), "chips": LIST, "given": BOOL, "how": STR}
 LIST_ = {"file": STR, "modules": LIST}
 STRINGS = {"file": STR, "strings": LIST}
 STRING = {"offset": INT, "hash": INT, "text": STR}
@@ -126,6 +127,8 @@ def check_info(d, path, what):
     check((d["base"] is None) == (d["kind"] == "PI"), "%s: base %r for %s" % (what, d["base"], d["kind"]))
     for m in d["modules"]:
         schema(m, INFO_MODULE, what + " module")
+    if schema(d["chip"], CHIP, what + " chip"):
+        check(all(isinstance(c, str) for c in d["chip"]["chips"]), "%s: chip.chips" % what)
 
 
 def check_list(d, path, text_out, what):

@@ -5,6 +5,7 @@
  * these through the struct.
  */
 #include "lfslimits.h"
+#include "lfs51/strtab.h"
 
 #define WINDOW_TEXT "the 1 MiB flash window the ESP8266 maps at 0x40200000..0x402fffff"
 
@@ -108,4 +109,21 @@ const lfsc_platform lfsc_platform_esp8266 = {
   .check_maxsize = check_maxsize,
   .check_image = check_image,
   .check_partition = check_partition,
+  .family = "esp8266",
+  .label = "ESP8266",
+  .map_low = LIMITS_WINDOW_BASE,
+  .map_high = LIMITS_WINDOW_END,
+  .partition_align = LIMITS_SECTOR,
+  .app_chip_id = -1,            /* the ESP8266's image header has no chip id */
+  .boot_offset = 0,
+  /* dev's 5.1 builds, and its 5.3 ones (LUA_NUMBER_64BITS or not; the
+   * mixed variants are the ESP32's Kconfig). Checked only against an
+   * explicit --chip, so luac.cross -t keeps accepting every preset. */
+  .targets = LFSC_PLATFORM_TARGET(LFSC_TARGET_FLOAT) | LFSC_PLATFORM_TARGET(LFSC_TARGET_FLOAT16) |
+             LFSC_PLATFORM_TARGET(LFSC_TARGET_INT) | LFSC_PLATFORM_TARGET(LFSC_TARGET_HOST) |
+             LFSC_PLATFORM_TARGET(LFSC_TARGET_53_INT32_SINGLEFP) |
+             LFSC_PLATFORM_TARGET(LFSC_TARGET_53_INT64_DOUBLEFP),
+  .strip_keeps_source = 0,      /* lfsc's -s: "=?" (the reference ignores -s) */
+  .ro_buckets = lfsc_strtab_nbuckets,   /* 2 << log2(n), dev's lflash.c */
+  .lfs_offset_default = LIMITS_LFS_MAPPED - LIMITS_WINDOW_BASE,
 };
