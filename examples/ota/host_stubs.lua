@@ -1,5 +1,5 @@
 -- host_stubs.lua: the firmware modules ota.lua uses, for running it on the
--- host with `lfsimg run -l host_stubs`. What is simulated, and how:
+-- host with `lfsimg run --host-path IMG -l host_stubs`. What is simulated, and how:
 --   net    a TCP socket. The request ota.lua sends goes to the real server
 --          over a real connection, made by python3 (liblua has no sockets);
 --          the reply comes back to the "receive" callback in pieces (first

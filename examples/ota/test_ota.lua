@@ -1,4 +1,4 @@
--- ota.lua on the host: lfsimg run OLD.img -l host_stubs test_ota.lua HOST PORT
+-- ota.lua on the host: lfsimg run --host-path OLD.img -l host_stubs test_ota.lua HOST PORT
 -- in an empty directory (the simulated SPIFFS), with serve.py serving
 -- lfs.img (the new image) and broken ones beside it (see tests/examples/ota.sh).
 local host, port = arg[1], tonumber(arg[2])

@@ -50,7 +50,7 @@ cmp -s "$T/srv/lfs.img" "$T/fetched.img" && ok || bad "fetched bytes = served im
 
 # the device side, simulated
 cd "$T/spiffs" &&
-if LUA_PATH="$EX/ota/?.lua;;" "$LFSIMG" run "$T/old.img" -l host_stubs "$EX/ota/test_ota.lua" \
+if LUA_PATH="$EX/ota/?.lua;;" "$LFSIMG" run --host-path "$T/old.img" -l host_stubs "$EX/ota/test_ota.lua" \
      127.0.0.1 "$PORT" > "$T/dev.out" 2>&1; then ok; else bad "device side (test_ota.lua)"; fi
 cat "$T/dev.out"
 cmp -s "$T/spiffs/lfs.img" "$T/srv/lfs.img" && ok || bad "SPIFFS holds the served image"

@@ -99,7 +99,8 @@ LIST_ = {"file": STR, "modules": LIST}
 STRINGS = {"file": STR, "strings": LIST}
 STRING = {"offset": INT, "hash": INT, "text": STR}
 VERIFY = {"file": STR, "ok": BOOL, "errors": INT, "warnings": INT, "problems": LIST,
-          "problems_not_shown": INT, "image": (OBJ, NULL)}
+          "problems_not_shown": INT, "run_safe": (BOOL, NULL), "run_unsafe": (OBJ, NULL),
+          "image": (OBJ, NULL)}
 PROBLEM = {"severity": STR, "where": STR, "offset": (INT, NULL), "message": STR}
 VIMAGE = {"variant": STR, "kind": STR, "signature_absolute": BOOL, "modules": INT}
 DIFF = {"a": STR, "b": STR, "variant": (OBJ, NULL), "modules": LIST, "order_differs": BOOL,

@@ -1,5 +1,5 @@
 -- mocks.lua: the firmware modules the project uses (tmr, gpio, adc), simulated
--- on the host so that tests drive them. Loaded with `lfsimg run -l mocks`.
+-- on the host so that tests drive them. Loaded with `lfsimg run --host-path IMG -l mocks`.
 -- Time does not pass by itself: mocks.advance(ms) fires the timers due.
 local mocks = { now = 0, level = {}, mode = {}, readings = {} }
 local armed = {}
