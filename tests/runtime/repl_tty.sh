@@ -88,7 +88,7 @@ keys C-u C-d; wait_for "exit status 0"
 # a multi-line entry comes back whole from the history file.
 start "$I/hist2"
 wait_for ">"
-line 'while true do end'; wait_for '> while true do end'; sleep 0.5; keys C-c; wait_for "        stdin:1: in main chunk"
+line 'print("spinning") while true do end'; wait_for 'spinning'; sleep 0.2; keys C-c; wait_for "        stdin:1: in main chunk"
 line 'function g()'; wait_for ">>"
 line '  return 3'; line 'end'
 tm send-keys -l 'half'; keys C-c
