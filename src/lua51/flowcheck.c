@@ -8,7 +8,8 @@
  * closure while it runs or hands out a heap address as a number. This
  * pass proves both from the control flow, and the pseudo-instructions
  * that are data (a SETLIST count, a CLOSURE's upvalue list, the JMP word
- * a test or TFORLOOP reads) are never jumped to.
+ * a test or TFORLOOP reads) are never jumped to. (And the one operand the
+ * VM decodes with an overflow: NEWTABLE's size hints.)
  *
  * It runs after lfsc_codecheck_proto has passed (operands in range, jumps
  * inside the code, tests followed by a JMP), on every function: what
@@ -239,6 +240,17 @@ static int is_open_producer(uint32_t i)
          (op == OP_VARARG && INS_B(i) == 0);
 }
 
+/* NEWTABLE's size hints are "floating bytes" (eeeeexxx: (1xxx) << (e - 1));
+ * the VM decodes them in an int, so an exponent above 28 overflows it
+ * (undefined behaviour in liblua5.1). No compiler counts that many items. */
+static int check_newtable(flow *f, int pc)
+{
+  uint32_t i = f->p->code[pc];
+  if (INS_OP(i) == OP_NEWTABLE && (((INS_B(i) >> 3) & 31) > 28 || ((INS_C(i) >> 3) & 31) > 28))
+    return fail(f, pc, "NEWTABLE size hint beyond what an int holds");
+  return 1;
+}
+
 /* A consumer "up to the top" directly after the producer that set it,
  * never jumped to, and with its registers at or below the producer's. */
 static int check_open(flow *f, int pc)
@@ -333,7 +345,7 @@ int lfsc_flowcheck_proto_at(const lfsc_proto *p, const char **why, int *pcout)
     if (f.role[pc] != ROLE_INSN)
       continue;
     int op = INS_OP(p->code[pc]);
-    ok = check_open(&f, pc);
+    ok = check_open(&f, pc) && check_newtable(&f, pc);
     if (ok && op == OP_FORPREP)
       ok = check_forprep(&f, pc);
     else if (ok && op == OP_FORLOOP)

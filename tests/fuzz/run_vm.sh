@@ -37,6 +37,10 @@ done
 # shellcheck disable=SC2086
 $CC -std=c11 $cflags $san -fsanitize=fuzzer -I"$root/include" -I"$root/src" -I"$lua" \
   "$here/fuzz_run.c" "$work"/obj/*.o -lz -lm -ldl -o "$work/fuzz_run"
+# inputs that once failed (regress/vm-*) first, then the small vectors
+for f in "$here"/regress/vm-*; do
+  [ -f "$f" ] && cp "$f" "$work/seeds/"
+done
 for f in "$conf"/*/single/*.img; do      # the small ones: more runs a second
   [ -s "$f" ] || continue
   name=$(echo "$f" | sed "s|$conf/||; s|/|_|g")
@@ -48,4 +52,6 @@ for f in "$conf"/*/single/*.img; do      # the small ones: more runs a second
   esac
 done
 cd "$work"
+# a huge table size hint is an out-of-memory error in Lua, not a bug
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}allocator_may_return_null=1"
 exec ./fuzz_run -artifact_prefix="$work/artifacts/" -max_len=${FUZZ_RUN_MAXLEN:-32768} -close_fd_mask=3 "$@" corpus seeds

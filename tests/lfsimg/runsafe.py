@@ -139,6 +139,11 @@ def main():
              dec(ws[i + 1])[0] == OP["TFORLOOP"],
              lambda w, i, ws: (w & ~(255 << 6)) | (1 << 6),            # ADD 1 ...: R(1) = f
              "loop control register written inside the loop"),
+            ("newtable_overflow", "a NEWTABLE size hint liblua5.1 decodes with an int overflow",
+             "local t = {1, 2, 3}\nreturn t\n",
+             lambda w, i, ws: dec(w)[0] == 10 and dec(w)[2] == 3,       # NEWTABLE A 3 0
+             lambda w, i, ws: enc_abc(10, dec(w)[1], 0xF8, 0),
+             "NEWTABLE size hint beyond what an int holds"),
         ]
         for name, what, src, pick, change, reason in cases:
             good, bad = mutate(tmp, name, src, pick, change)
