@@ -318,7 +318,7 @@ static void text_out(const lfsc_esp32fw *fw, const char *command)
     printf("provision:   lfsimg provision");
     for (int i = 0; i < fw->nfiles; i++)
       printf(" --firmware %s", fw->file[i].name);
-    if (fw->elf_file < 0)
+    if (fw->elf_file < 0 && fw->lfs_size_known)
       printf(" --reserved 0x%08lx:0x%lx", (unsigned long)fw->lfs_addr,
              (unsigned long)fw->lfs_size);
     printf(" --lfs lfs.img -o app-lfs.bin\n");

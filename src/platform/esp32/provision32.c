@@ -54,9 +54,12 @@ void lfsc_provision32_luac_line(const lfsc_esp32fw *fw, char *buf, size_t cap)
   if (fw->have_variant && fw->variant != LFSC_TARGET_FLOAT)
     snprintf(t, sizeof t, " -t %s", lfsc_target_name(fw->variant));
   const char *lua = fw->lua == 53 ? " --lua 5.3" : "";
+  char m[24] = "";
+  if (fw->lfs_size_known && fw->lfs_size >= 0x1000)
+    snprintf(m, sizeof m, " -m 0x%lx", (unsigned long)(fw->lfs_size & ~0xFFFu));
   if (fw->lfs == ESP32FW_LFS_EMBEDDED)
-    snprintf(buf, cap, "luac.cross%s%s%s -a 0x%08lx -m 0x%lx -o lfs.img *.lua", lua, chipopt, t,
-             (unsigned long)fw->lfs_addr, (unsigned long)(fw->lfs_size & ~0xFFFu));
+    snprintf(buf, cap, "luac.cross%s%s%s -a 0x%08lx%s -o lfs.img *.lua", lua, chipopt, t,
+             (unsigned long)fw->lfs_addr, m);
   else
     snprintf(buf, cap, "luac.cross%s%s%s -f -o lfs.img *.lua", lua, chipopt, t);
 }
