@@ -508,8 +508,8 @@ static int cmd_provision(int argc, char **argv)
   }
   if (lfsc_esp32app_patchable(ctx, &fw->app))
     return refuse(ctx, "%s%s", lfsc_errmsg(ctx), "");
-  unsigned char *lfs, *out;
-  size_t lfs_len, out_len;
+  unsigned char *lfs = NULL, *out = NULL;
+  size_t lfs_len = 0, out_len = 0;
   if (lfs_bytes(ctx, lfsp, fw, force, &lfs, &lfs_len))
     return 1;
   if (lfsc_provision32_app(ctx, fw, lfs, lfs_len, &out, &out_len))
