@@ -274,6 +274,9 @@ int lfsimg_cmd_firmware(int argc, char **argv)
 int lfsimg_fw_verify_opts(int nfw, const char *const *fws, const char *flash_size,
                           verify_opts *o)
 {
+  int st;
+  if (lfsimg_fw32_verify_opts(nfw, fws, o, &st))   /* ESP32 firmware: lfsimg_fw32.c */
+    return st;
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;

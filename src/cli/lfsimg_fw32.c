@@ -81,6 +81,53 @@ int lfsimg_fw32_dispatch(int argc, char **argv, int *status)
   return 1;
 }
 
+int lfsimg_fw32_verify_opts(int nfw, const char *const *fws, verify_opts *o, int *status)
+{
+  int found = 0;
+  for (int i = 0; i < nfw && !found; i++)
+    found = is_esp32_file(fws[i]);
+  if (!found)
+    return 0;
+  *status = 1;
+  lfsc_ctx *ctx = lfsc_new();
+  if (!ctx)
+    return 1;
+  lfsc_esp32fw *fw = lfsc_alloc(ctx, sizeof *fw);
+  if (!fw || lfsc_esp32fw_load(ctx, nfw, fws, 0, 0, fw)) {
+    fail(ctx, "verify");
+    return 1;
+  }
+  if (fw->lfs != ESP32FW_LFS_EMBEDDED) {
+    fprintf(stderr, "lfsimg: verify: %s: no embedded LFS region known (give the app's ELF); "
+            "for an LFS partition verify with --base ADDR --region-size N\n", fws[0]);
+    lfsc_free(ctx);
+    return 1;
+  }
+  *status = 0;
+  if (fw->have_variant) {
+    if (o->have_variant && o->variant != fw->variant) {
+      fprintf(stderr, "lfsimg: verify: '--variant %s' contradicts the firmware's %s (%s)\n",
+              lfsc_target_name(o->variant), lfsc_target_name(fw->variant), fws[0]);
+      *status = CLIOPT_EXIT_USAGE;
+    }
+    o->have_variant = 1;
+    o->variant = fw->variant;
+  }
+  if (o->have_base && o->base != fw->lfs_addr) {
+    fprintf(stderr, "lfsimg: verify: '--base 0x%08lx' contradicts the firmware's embedded LFS "
+            "region at 0x%08lx (%s)\n", (unsigned long)o->base, (unsigned long)fw->lfs_addr,
+            fws[0]);
+    *status = CLIOPT_EXIT_USAGE;
+  }
+  o->have_base = 1;
+  o->base = fw->lfs_addr;
+  if (fw->lfs_size_known && (!o->region_size || o->region_size > fw->lfs_size))
+    o->region_size = fw->lfs_size;
+  o->platform = NULL;           /* the ESP8266's window is not the ESP32's */
+  lfsc_free(ctx);
+  return 1;
+}
+
 /* ---- shared options ---------------------------------------------------- */
 
 static int parse_num(const char *s, const char **end, uint64_t *v)

@@ -228,7 +228,18 @@ for chip, drom, irom, size in (('esp32c3', 0x3C000000, 0x42000020, 0x10000),
     j = json.loads(so) if rc == 0 else {}
     ok(j.get('chip') == chip and j.get('lfs', {}).get('address') == start,
        '%s app + ELF: %s %s' % (chip, so, se))
-    provision_ok(chip + '-elf', [app, elf], False, start, end - start, chip)
+    prov = provision_ok(chip + '-elf', [app, elf], False, start, end - start, chip)
+    # verify --firmware takes the region and variant from the app and ELF
+    if prov:
+        absf = w(chip + '-cut.img', relocate(rd(pi), start))
+        rc, so, se = run(lfsimg, 'verify', '--firmware', app, '--firmware', elf, absf)
+        ok(rc == 0 and 'valid float ABS image' in so, '%s verify --firmware: %s %s' %
+           (chip, so, se))
+        rc, so, se = run(lfsimg, 'verify', '--firmware', app, '--firmware', elf, pi_int)
+        ok(rc == 1 and 'image is for the int firmware' in so, '%s verify int: %s' % (chip, so))
+        rc, so, se = run(lfsimg, 'verify', '--firmware', app, '--firmware', elf, '--base',
+                         hex(start + 0x1000), absf)
+        ok(rc == 2 and 'contradicts' in se, '%s verify --base: %s' % (chip, se))
     refused(chip + '-contradicts', ['--firmware', app, '--firmware', elf, '--reserved',
                                     '0x%x:0x1000' % start, '--lfs', pi], 'contradicts')
 
