@@ -11,7 +11,6 @@
 #include "appimage.h"
 #include "base/sink.h"
 
-#define SIXTEEN_MB 0x1000000u    /* the bootloader's bound on a segment and a partition */
 #define SIG_V1_LEN 68            /* u32 version 0, 64-byte ECDSA signature */
 #define SIG_V2_MAGIC 0xE7
 #define SIG_V2_LEN 1216          /* the block; its CRC32 covers bytes 0..1195 */
@@ -120,7 +119,7 @@ int lfsc_esp32app_read(lfsc_ctx *ctx, const char *name, const unsigned char *buf
   if (buf[0] != ESP32APP_MAGIC)
     return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: at 0x0: magic byte 0x%02x, not 0xE9: not an "
                        "ESP app image", name, buf[0]);
-  if (len > SIXTEEN_MB)
+  if (len > ESP32APP_MAX_LEN)
     return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: at 0x0: %zu bytes: an app image is at most 16 "
                        "MiB", name, len);
   app->nseg = buf[1];
@@ -148,7 +147,7 @@ int lfsc_esp32app_read(lfsc_ctx *ctx, const char *name, const unsigned char *buf
     lfsc_esp32app_seg *s = &app->seg[i];
     s->load_addr = rd_u32le(buf + at);
     s->len = rd_u32le(buf + at + 4);
-    if (s->len % 4 || s->len >= SIXTEEN_MB)
+    if (s->len % 4 || s->len >= ESP32APP_MAX_LEN)
       return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: at 0x%zx: segment %u's length 0x%lx is %s",
                          name, at + 4, i, (unsigned long)s->len,
                          s->len % 4 ? "not a multiple of 4" : "16 MiB or more");

@@ -34,6 +34,7 @@
 #define ESP32APP_DESC_MAGIC 0xABCD5432u
 #define ESP32APP_DESC_LEN 256        /* sizeof(esp_app_desc_t) */
 #define ESP32APP_MMU_PAGE 0x10000u   /* flash is mapped in 64 KiB pages */
+#define ESP32APP_MAX_LEN 0x1000000u  /* the bootloader's bound on an app (and a segment) */
 
 /* The chips by their app-header id (esp_chip_id_t). */
 enum {

@@ -45,6 +45,8 @@ static int app_at(const unsigned char *buf, size_t len, int want_desc)
   if (!ctx)
     return 0;
   lfsc_esp32app app;
+  if (want_desc && len > ESP32APP_MAX_LEN)   /* an app in a dump: the rest is not its */
+    len = ESP32APP_MAX_LEN;
   int ok = lfsc_esp32app_read(ctx, "", buf, len, &app) == LFSC_OK &&
            lfsc_esp32app_chip_name(app.chip_id) && (!want_desc || app.desc.present);
   lfsc_free(ctx);
@@ -186,7 +188,12 @@ static void region_content(lfsc_ctx *ctx, lfsc_esp32fw *fw)
 static int read_app(lfsc_ctx *ctx, lfsc_esp32fw *fw, int i, uint32_t off)
 {
   lfsc_esp32fw_file *f = &fw->file[i];
-  int rc = lfsc_esp32app_read(ctx, f->name, f->buf + off, f->len - off, &fw->app);
+  size_t len = f->len - off;
+  /* in a dump, what follows the app is other partitions: an app
+   * partition holds at most 16 MiB (the bootloader's bound) */
+  if (f->form == ESP32FW_FLASH && len > ESP32APP_MAX_LEN)
+    len = ESP32APP_MAX_LEN;
+  int rc = lfsc_esp32app_read(ctx, f->name, f->buf + off, len, &fw->app);
   if (rc)
     return rc;
   fw->app_file = i;

@@ -31,17 +31,20 @@ int lfsc_provision32_app(lfsc_ctx *ctx, const lfsc_esp32fw *fw, const unsigned c
                        fw->lfs_size_known ? "" : "; the region may be larger: give the ELF or "
                        "--reserved ADDR:SIZE");
   unsigned char *region = lfsc_alloc(ctx, fw->lfs_size ? fw->lfs_size : 1);
-  size_t before = fw->app_off;
-  unsigned char *o = lfsc_alloc(ctx, before + app->len);
+  /* a flash dump is written whole: the bytes before and after the app kept */
+  const lfsc_esp32fw_file *f = &fw->file[fw->app_file];
+  size_t before = fw->app_off, after = f->len - before - app->len;
+  unsigned char *o = lfsc_alloc(ctx, before + app->len + after);
   if (!region || !o)
     return lfsc_seterr(ctx, LFSC_EMEM, "out of memory");
   memcpy(region, img, n);       /* the rest stays zero */
   int rc = lfsc_esp32app_patch(ctx, app, fw->lfs_addr, region, fw->lfs_size, o + before);
   if (rc)
     return rc;
-  memcpy(o, fw->file[fw->app_file].buf, before);
+  memcpy(o, f->buf, before);
+  memcpy(o + before + app->len, f->buf + before + app->len, after);
   *out = o;
-  *outlen = before + app->len;
+  *outlen = f->len;
   return LFSC_OK;
 }
 
