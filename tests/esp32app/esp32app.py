@@ -198,6 +198,26 @@ if run(luac, '--lua', '5.3', '-f', '-o', img53f, src[0])[0] == 0:
             'luac.cross --lua 5.3 -t 5.3-int32-singlefp -F %s -a 0x%08x' % (img53f,
                                                                             f53['lfs_addr']))
 
+# a 5.3 absolute image at the region's address is written as it is; its
+# region here sits where today's luac.cross -a takes addresses
+img53, f53 = mkapp.build('esp32c3', banner=b'5.3-int32-singlefp', drom=0x40280000)
+app53 = w('app53w.bin', img53)
+abs53 = os.path.join(work, 'lfs53.abs')
+if run(luac, '--lua', '5.3', '-t', '5.3-int32-singlefp', '-a', hex(f53['lfs_addr']), '-o',
+       abs53, src[0])[0] == 0:
+    out = os.path.join(work, 'app53w-out.bin')
+    res53 = ['--reserved', '0x%x:0x%x' % (f53['lfs_addr'], f53['lfs_size'])]
+    rc, so, se = run(lfsimg, 'provision', '--firmware', app53, *res53, '--lfs', abs53, '-o', out)
+    a = rd(abs53)
+    got = mkapp.bytes_at(rd(out), f53['lfs_addr'], f53['lfs_size']) if rc == 0 else None
+    ok(got is not None and got[:len(a)] == a and not any(got[len(a):]) and
+       not mkapp.check(rd(out))[1], '5.3 absolute image provisioned: %s' % se)
+    other = os.path.join(work, 'lfs53-other.abs')
+    run(luac, '--lua', '5.3', '-t', '5.3-int32-singlefp', '-a', hex(f53['lfs_addr'] + 0x1000),
+        '-o', other, src[0])
+    refused('5.3-address', ['--firmware', app53] + res53 + ['--lfs', other],
+            'luac.cross --lua 5.3 -t 5.3-int32-singlefp -F IMG.img -a 0x%08x' % f53['lfs_addr'])
+
 # ---- the ELF (RISC-V, as for the C3/C6) ---------------------------------
 gcc = shutil.which('riscv64-unknown-elf-gcc')
 for chip, drom, irom, size in (('esp32c3', 0x3C000000, 0x42000020, 0x10000),

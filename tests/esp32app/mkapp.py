@@ -26,10 +26,11 @@ def app_desc(project=b'nodemcu', version=b'v1.0-test', idf=b'v5.1.2',
 
 
 def build(chip='esp32', banner=b'5.1-doublefp', region=0x20000, content=b'',
-          hash_appended=1, rodata_before=0x300, extra_segments=True, desc=True):
+          hash_appended=1, rodata_before=0x300, extra_segments=True, desc=True, drom=None):
     """An app image; returns (bytes, facts). The DROM segment holds the app
     description, strings, then the embedded LFS region (4 KiB aligned)."""
-    cid, drom, irom, ram = CHIPS[chip]
+    cid, drom0, irom, ram = CHIPS[chip]
+    drom = drom0 if drom is None else drom
     hdr_len = 24
     # DROM data at file offset 0x20: load address 0x..0020 keeps the
     # 64 KiB congruence the bootloader checks

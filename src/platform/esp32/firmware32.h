@@ -8,7 +8,8 @@
  *   - the app's ELF (needs libelf for its symbols),
  *   - a flash dump (a bootloader at 0x1000 or 0x0 and a partition table,
  *     0x50AA entries, at 0x8000; the app at a 64 KiB boundary after it).
- * The variant comes from the banner string lua.c prints at boot (NodeMCU
+ * The variant comes from the banner string lua-5.3/lua.c (which
+ * lua-5.1/lua.c includes) prints at boot (NodeMCU
  * dev-esp32: "%s build %s powered by %s [%s] on IDF %s" with XLUA_OPT_STR,
  * "5.1-doublefp", "5.1-integral", "5.3-int32-singlefp", ...), or else
  * from the signature of an LFS image already in the region.
