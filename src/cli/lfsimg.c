@@ -1579,7 +1579,12 @@ static const command commands[] = {
    "told apart by content.\n"
    "  --flash-size S   the chip's flash (4M, 1MB, 0x400000); default: the boot\n"
    "                   header's (esptool usually rewrites it), else 4M\n"
-   "  --json           machine-readable output\n"},
+   "  --json           machine-readable output\n\n"
+   "ESP32 (an app .bin, its ELF, both, or a flash dump): chip, Lua and number\n"
+   "variant (banner), checksum/SHA-256/signature, the embedded LFS region and the\n"
+   "luac.cross line for it.\n"
+   "  --reserved A:S   ESP32: the embedded LFS region (address:size, map file)\n"
+   "  --chip CHIP      ESP32: the chip (must agree with the app header)\n"},
   {"provision", lfsimg_cmd_provision,
    "--firmware FW [--firmware FW2] --lfs IMG (-o FLASH.bin | --split DIR)\n"
    "       [--flash-size S] [--lfs-size N] [--spiffs-size N|max|0] [--force]\n"
@@ -1596,7 +1601,14 @@ static const command commands[] = {
    "  --lfs-size N          grow, shrink or create the LFS partition (0x20000, 128K)\n"
    "  --spiffs-size N|max|0 SPIFFS of N bytes, all the rest, or none\n"
    "  --force               write even an image that 'verify' rejects (with a warning)\n"
-   "  --no-window-check     allow an LFS partition outside the 1 MiB mapped window\n"},
+   "  --no-window-check     allow an LFS partition outside the 1 MiB mapped window\n\n"
+   "ESP32: --firmware APP.bin [--firmware APP.elf] [--reserved A:S] --lfs IMG\n"
+   "-o APP-LFS.bin writes the image into the app's embedded LFS region (from the\n"
+   "ELF's symbols or --reserved), fixes the checksum and SHA-256 and prints the\n"
+   "esptool.py line; a signed app, an image larger than the region or linked for\n"
+   "another address is refused.\n"
+   "  --reserved A:S        ESP32: the embedded LFS region (address:size)\n"
+   "  --chip CHIP           ESP32: the chip (must agree with the app header)\n"},
   {"partitions", lfsimg_cmd_partitions,
    "[--json] [--flash-size S] [--add-lfs SIZE] [--offset OFF] [--no-md5]\n"
    "       [-o OUT.bin|OUT.csv] TABLE",

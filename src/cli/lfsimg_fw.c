@@ -13,6 +13,7 @@
 
 #include "lfsc/lfsc.h"
 #include "lfsimg_fw.h"
+#include "lfsimg_fw32.h"
 #include "opts.h"
 #include "platform/esp8266/firmware.h"
 #include "base/json.h"
@@ -109,6 +110,8 @@ int lfsimg_cmd_firmware(int argc, char **argv)
   int json = 0, c, rc;
   uint32_t flash = 0;
   cliopt_parser p;
+  if (lfsimg_fw32_dispatch(argc, argv, &rc))   /* ESP32 firmware: lfsimg_fw32.c */
+    return rc;
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
@@ -271,6 +274,9 @@ int lfsimg_cmd_firmware(int argc, char **argv)
 int lfsimg_fw_verify_opts(int nfw, const char *const *fws, const char *flash_size,
                           verify_opts *o)
 {
+  int st;
+  if (lfsimg_fw32_verify_opts(nfw, fws, o, &st))   /* ESP32 firmware: lfsimg_fw32.c */
+    return st;
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;
@@ -466,6 +472,8 @@ int lfsimg_cmd_provision(int argc, char **argv)
   provision_opts po;
   memset(&po, 0, sizeof po);
   cliopt_parser p;
+  if (lfsimg_fw32_dispatch(argc, argv, &rc))   /* ESP32 firmware: lfsimg_fw32.c */
+    return rc;
   lfsc_ctx *ctx = lfsc_new();
   if (!ctx)
     return 1;

@@ -17,6 +17,10 @@
 #                    not, packed line info against the lines);
 #   fuzz_esp32pt     the ESP-IDF partition table's binary and CSV readers,
 #                    writers and LFS helpers (seeds: esp32pt_seeds.py).
+#   fuzz_esp32app    the ESP32 app image reader and patcher (a patched image
+#                    must re-read with a valid checksum and SHA-256), the
+#                    ESP32 firmware reader's .bin forms and embedded-LFS
+#                    provisioning (seeds: tests/esp32app/mkapp.py's images).
 # Image seeds are the conformance vectors (as given, and PI images also
 # inflated to raw image+bitmap so that mutations are not all stopped by
 # the gzip CRC); compiler seeds are the conformance sources and .lc files.
@@ -38,15 +42,15 @@ root=$(cd "$here/../.." && pwd)
 work=${1:?usage: run.sh WORKDIR [libFuzzer options]}
 shift
 conf=${LFSC_CONFORMANCE_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance}
-targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile fuzz_compile53 fuzz_lfs53 fuzz_esp32pt}
+targets=${FUZZ_TARGETS:-fuzz_lfsimg fuzz_lfsimg_cli fuzz_compile fuzz_compile53 fuzz_lfs53 fuzz_esp32pt fuzz_esp32app}
 conf53=${LFSC_CONFORMANCE53_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance53}
-mkdir -p "$work/seeds.img" "$work/seeds.lua" "$work/seeds.lua53" "$work/seeds.53" "$work/seeds.cli" "$work/artifacts"
+mkdir -p "$work/seeds.esp32app" "$work/seeds.img" "$work/seeds.lua" "$work/seeds.lua53" "$work/seeds.53" "$work/seeds.cli" "$work/artifacts"
 CC=${CC:-clang}
 srcs=$(find "$root/src" -name '*.c' -not -path '*/cli/*' -not -path '*/runtime/*' -not -path "$root/src/runtime53/*" -not -path "$root/src/repl/*" -not -path '*/loader/*' | sort)   # liblfsc's sources (the host runtimes are not in it)
 # fuzz_lfsimg_cli includes cli/lfsimg.c, whose firmware commands live in cli/lfsimg_fw.c
 # and whose option parser is cli/opts.c
 # and 5.3 files go to cli/lfsimg53.c (run53.c is empty without the 5.3 runtime)
-cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/lfsimg_pt.c $root/src/cli/lfsimg53.c $root/src/cli/run53.c $root/src/cli/opts.c $root/src/cli/chip.c"; }
+cli_extra() { [ "$1" = fuzz_lfsimg_cli ] && echo "$root/src/cli/lfsimg_fw.c $root/src/cli/lfsimg_fw32.c $root/src/cli/lfsimg_pt.c $root/src/cli/lfsimg53.c $root/src/cli/run53.c $root/src/cli/opts.c $root/src/cli/chip.c"; }
 san=${FUZZ_SANITIZE-address,undefined}
 if [ -n "$san" ]; then opt="-O1 -fno-sanitize-recover=all"; san=",$san"; else opt="-O2"; fi
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DLFSC_CHECKS -g -fno-omit-frame-pointer $opt -I$root/include -I$root/src"
@@ -111,6 +115,27 @@ if [ -d "$conf53/out" ]; then
 fi
 # Partition table seeds: binary tables, a dump and CSV files.
 python3 "$here/esp32pt_seeds.py" "$work/seeds.esp32pt"
+# ESP32 app image seeds: a selector byte (bit 0: fix the checksum first)
+# and small app images of every chip, with and without a hash, signed,
+# and a flash dump.
+python3 - "$root/tests/esp32app" "$work/seeds.esp32app" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+import mkapp
+out = sys.argv[2]
+for i, chip in enumerate(mkapp.CHIPS):
+    img, f = mkapp.build(chip, region=0x1000, rodata_before=0x40, hash_appended=i % 2)
+    for sel in (0, 1, 6, 0x81):
+        open('%s/%02x.%s' % (out, sel, chip), 'wb').write(bytes([sel]) + img)
+img, f = mkapp.build('esp32', region=0x1000, rodata_before=0x40)
+open(out + '/00.v1', 'wb').write(b'\0' + mkapp.sign_v1(img))
+open(out + '/00.v2', 'wb').write(b'\0' + mkapp.sign_v2(img))
+boot = mkapp.build_segments(0, [(0x3FFF0000, b'U' * 64, False)])
+dump = bytearray(b'\xff' * 0x10000)
+dump[0x1000:0x1000 + len(boot)] = boot
+dump[0x8000:0x8020] = struct.pack('<HBBII16sI', 0x50AA, 0, 0, 0x10000, 0x100000, b'factory', 0)
+open(out + '/01.flash', 'wb').write(b'\1' + bytes(dump) + img)
+PY
 # lfsimg's commands read both Luas' files: the 5.1 and the 5.3 seeds.
 find "$work/seeds.img" "$work/seeds.53" -type f -exec cp {} "$work/seeds.cli/" \;
 fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
@@ -125,6 +150,7 @@ fuzz() {   # fuzz TARGET [libFuzzer options]: build and run one target
     fuzz_compile53) seeds=$work/seeds.lua53; extra="-dict=$here/lua53.dict -max_len=${LFSC_FUZZ_LUA_MAXLEN:-8192}" ;;
     fuzz_lfs53) seeds=$work/seeds.53; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-65536}" ;;
     fuzz_esp32pt) seeds=$work/seeds.esp32pt; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-65536}" ;;
+    fuzz_esp32app) seeds=$work/seeds.esp32app; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-16384}" ;;
     fuzz_lfsimg_cli) seeds=$work/seeds.cli; extra="-close_fd_mask=2 -max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
     *) seeds=$work/seeds.img; extra="-max_len=${LFSIMG_FUZZ_MAXLEN:-32768}" ;;
   esac
