@@ -912,7 +912,8 @@ static int cmd_verify(int argc, char **argv)
   }
   int verified = !read_failed && lfsc_verify_image(ctx, buf, len, &o, &r.rep) == LFSC_OK;
   const reader_image *vi = verified ? r.rep.img : NULL;
-  if (vi && vi->absolute && !lfsimg_chip && !lfsc_platform_maps(o.platform, vi->base, vi->flash_size)) {
+  if (vi && vi->absolute && !lfsimg_chip && o.platform &&
+      !lfsc_platform_maps(o.platform, vi->base, vi->flash_size)) {
     /* no --chip: an absolute image is checked by the chip its address
      * belongs to (0x3F430000 is an ESP32's, not a mistake) */
     cli_chipfit fit;

@@ -21,6 +21,7 @@
 #include "lfs51/reader.h"
 #include "lfs51/verify.h"
 #include "lfs53/lfs53.h"
+#include "lfsc/platform.h"
 #include "platform/esp32/firmware32.h"
 #include "platform/esp32/provision32.h"
 
@@ -123,7 +124,9 @@ int lfsimg_fw32_verify_opts(int nfw, const char *const *fws, verify_opts *o, int
   o->base = fw->lfs_addr;
   if (fw->lfs_size_known && (!o->region_size || o->region_size > fw->lfs_size))
     o->region_size = fw->lfs_size;
-  o->platform = NULL;           /* the ESP8266's window is not the ESP32's */
+  /* the app's chip's rules (its mapped range), not the ESP8266's window */
+  const char *chip = fw->chip_id >= 0 ? lfsc_esp32app_chip_name((unsigned)fw->chip_id) : NULL;
+  o->platform = chip ? lfsc_platform_find(chip) : NULL;
   lfsc_free(ctx);
   return 1;
 }
