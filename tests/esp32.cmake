@@ -18,10 +18,12 @@ else()
   set_tests_properties(esp32_gen_selftest PROPERTIES TIMEOUT 300)
 endif()
 set_tests_properties(esp32_gen_selftest PROPERTIES SKIP_RETURN_CODE 77)
-# To wire when the ESP32 CLI lands (lfsimg firmware/partitions/provision on
-# ESP32 forms, luac.cross --chip):
-#   add_test(NAME esp32_cli
-#     COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/esp32/test_cli.py
-#             $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_SHARED_DIR}
-#             ${CMAKE_CURRENT_BINARY_DIR}/esp32_cli)
-#   set_tests_properties(esp32_cli PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
+# End to end: lfsimg firmware/partitions/provision and luac.cross --chip on
+# the generated forms, judged by the generator's facts and espcheck.py.
+if(PYTHON3 AND LFSC_RISCV_GCC AND LFSC_XTENSA_GCC AND TARGET lfsimg AND TARGET luac.cross)
+  add_test(NAME esp32_cli
+    COMMAND ${PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/esp32/test_cli.py
+            $<TARGET_FILE:lfsimg> $<TARGET_FILE:luac.cross> ${LFSC_SHARED_DIR}
+            ${CMAKE_CURRENT_BINARY_DIR}/esp32_cli --with-53)
+  set_tests_properties(esp32_cli PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
+endif()

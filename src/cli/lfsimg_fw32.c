@@ -224,8 +224,10 @@ static void json_out(const lfsc_esp32fw *fw, const char *command)
   lfsc_json_close(&w);
   lfsc_json_key(&w, "chip");
   lfsc_json_cstr(&w, fw->chip_id >= 0 ? lfsc_esp32app_chip_name((unsigned)fw->chip_id) : NULL);
+  lfsc_json_key(&w, "chip_from");
+  lfsc_json_cstr(&w, fw->chip_from);
   lfsc_json_key(&w, "form");
-  int main_file = fw->app_file >= 0 ? fw->app_file : fw->elf_file;
+  int main_file = fw->app_file >= 0 ? fw->app_file : fw->elf_file >= 0 ? fw->elf_file : 0;
   lfsc_json_cstr(&w, lfsc_esp32fw_form_name(fw->file[main_file].form));
   lfsc_json_key(&w, "lua");
   lfsc_json_cstr(&w, fw->lua == 51 ? "5.1" : fw->lua == 53 ? "5.3" : NULL);
@@ -236,7 +238,26 @@ static void json_out(const lfsc_esp32fw *fw, const char *command)
   lfsc_json_key(&w, "lfs");
   lfsc_json_object(&w, 0);
   lfsc_json_key(&w, "kind");
-  lfsc_json_cstr(&w, fw->lfs == ESP32FW_LFS_EMBEDDED ? "embedded" : "none");
+  lfsc_json_cstr(&w, fw->lfs == ESP32FW_LFS_EMBEDDED ? "embedded"
+                     : fw->lfs == ESP32FW_LFS_PARTITION ? "partition" : "none");
+  if (fw->lfs == ESP32FW_LFS_PARTITION) {
+    lfsc_json_key(&w, "offset");
+    lfsc_json_uint(&w, fw->lfs_addr);
+    lfsc_json_key(&w, "size");
+    lfsc_json_uint(&w, fw->lfs_size);
+    lfsc_json_key(&w, "mmap_aligned");
+    lfsc_json_bool(&w, fw->lfs_aligned);
+    lfsc_json_key(&w, "image_size");
+    if (fw->lfs_sig)
+      lfsc_json_uint(&w, fw->lfs_image_size);
+    else
+      lfsc_json_null(&w);
+  } else if (fw->lfs == ESP32FW_LFS_NONE && fw->have_suggest) {
+    char line[80];
+    lfsc_esp32pt_lfs_line(&fw->suggest, line);
+    lfsc_json_key(&w, "suggest");
+    lfsc_json_cstr(&w, line);
+  }
   if (fw->lfs == ESP32FW_LFS_EMBEDDED) {
     lfsc_json_key(&w, "address");
     lfsc_json_uint(&w, fw->lfs_addr);
@@ -318,10 +339,12 @@ static void text_out(const lfsc_esp32fw *fw, const char *command)
   printf("\n");
   const char *chip = fw->chip_id >= 0 ? lfsc_esp32app_chip_name((unsigned)fw->chip_id) : NULL;
   if (chip)
-    printf("chip:        %s (app header chip id 0x%04x)\n", chip, (unsigned)fw->chip_id);
+    printf("chip:        %s (%s, chip id 0x%04x)\n", chip, fw->chip_from, (unsigned)fw->chip_id);
+  else if (fw->elf_file >= 0)
+    printf("chip:        unknown (%s ELF whose addresses more than one chip maps, and no app "
+           ".bin: give the .bin)\n", lfsc_esp32elf_arch(fw->elf.machine));
   else
-    printf("chip:        unknown (%s ELF and no app .bin: give the .bin or --chip)\n",
-           fw->elf_file >= 0 ? lfsc_esp32elf_arch(fw->elf.machine) : "no");
+    printf("chip:        unknown (a partition table alone)\n");
   if (fw->table_off >= 0)
     printf("flash dump:  bootloader at 0x%x, partition table at 0x%x (lfsimg partitions "
            "reads it), app at 0x%lx\n", (unsigned)fw->boot_off, (unsigned)fw->table_off,
@@ -357,6 +380,23 @@ static void text_out(const lfsc_esp32fw *fw, const char *command)
              (unsigned long)fw->lfs_image_size, (unsigned long)fw->lfs_sig);
     else
       printf("             holds no LFS image yet\n");
+  } else if (fw->lfs == ESP32FW_LFS_PARTITION) {
+    printf("LFS:         partition at flash 0x%lx, 0x%lx bytes (%s)%s\n",
+           (unsigned long)fw->lfs_addr, (unsigned long)fw->lfs_size, fw->lfs_from,
+           fw->lfs_aligned ? "" : " -- NOT on a 64 KiB boundary: the firmware cannot map it");
+    if (fw->lfs_sig)
+      printf("             holds a loaded image of %lu bytes (signature 0x%08lx)\n",
+             (unsigned long)fw->lfs_image_size, (unsigned long)fw->lfs_sig);
+    printf("             the firmware maps it where the MMU has room, so build a PI image,\n"
+           "             upload it and load it with node.LFS.reload(\"lfs.img\")\n");
+  } else if (fw->have_pt) {
+    printf("LFS:         no LFS partition (type 0xC2, subtype 0x01) in the table\n");
+    if (fw->have_suggest) {
+      char line[80];
+      lfsc_esp32pt_lfs_line(&fw->suggest, line);
+      printf("             add this line to partitions.csv and rebuild the table:\n"
+             "               %s\n", line);
+    }
   } else {
     printf("LFS:         none embedded that this file shows: give the app's ELF or --reserved\n"
            "             ADDR:SIZE for an embedded region; for an LFS partition (type 0xC2,\n"
@@ -409,8 +449,21 @@ static int cmd_firmware(int argc, char **argv)
     json_out(fw, command);
   else
     text_out(fw, command);
+  /* described, but an app the bootloader would not start is a failure */
+  int damaged = 0;
+  if (fw->app_file >= 0) {
+    const lfsc_esp32app *a = &fw->app;
+    if (a->checksum != a->checksum_calc)
+      damaged = fprintf(stderr, "lfsimg: firmware: %s: damaged app image: checksum 0x%02x, its "
+                        "segments give 0x%02x; the bootloader will not start it\n",
+                        fw->file[fw->app_file].name, a->checksum, a->checksum_calc) > 0;
+    else if (a->hash_appended && !a->hash_ok)
+      damaged = fprintf(stderr, "lfsimg: firmware: %s: damaged app image: the appended SHA-256 "
+                        "does not match; the bootloader will not start it\n",
+                        fw->file[fw->app_file].name) > 0;
+  }
   lfsc_free(ctx);
-  return ferror(stdout) ? 1 : 0;
+  return ferror(stdout) || damaged ? 1 : 0;
 }
 
 /* ---- provision --------------------------------------------------------- */

@@ -189,6 +189,15 @@ def check_app(path, elf=None, expect=None, chip=None, out=print):
                 path, addr, len(want), fname, i))
         out('  LFS at %#x: %d bytes equal %s' % (addr, len(want), fname))
         skip = (addr, addr + len(want))
+        end = syms.get('_binary_lua_flash_store_reserved_end')
+        if syms.get('_binary_lua_flash_store_reserved_start') == addr and end and end > skip[1]:
+            # the rest of the reserved region: cleared, as the firmware's
+            # embedded_lfs leaves an unused region (zeros)
+            tail = mapped(data, info, skip[1], end - skip[1], path)
+            if any(tail):
+                raise Bad('%s: the reserved region after the LFS image (%#x..%#x) is not zero' % (
+                    path, skip[1], end))
+            skip = (addr, end)
     if elf:
         for nm, a, body in secs:
             got = mapped(data, info, a, len(body), path)

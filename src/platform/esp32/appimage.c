@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "appimage.h"
+#include "esp32.h"
 #include "base/sink.h"
 
 #define SIG_V1_LEN 68            /* u32 version 0, 64-byte ECDSA signature */
@@ -17,28 +18,20 @@
 #define SIG_V2_CRC_AT 1196
 #define SECTOR 0x1000u
 
-static const struct {
-  const char *name;
-  unsigned id;
-} chips[] = {
-  {"esp32", ESP32APP_CHIP_ESP32},     {"esp32s2", ESP32APP_CHIP_ESP32S2},
-  {"esp32c3", ESP32APP_CHIP_ESP32C3}, {"esp32s3", ESP32APP_CHIP_ESP32S3},
-  {"esp32c6", ESP32APP_CHIP_ESP32C6}, {"esp32h2", ESP32APP_CHIP_ESP32H2},
-};
-
+/* the chip ids are the platforms' (chips.c), one table for the family */
 const char *lfsc_esp32app_chip_name(unsigned chip_id)
 {
-  for (size_t i = 0; i < sizeof chips / sizeof chips[0]; i++)
-    if (chips[i].id == chip_id)
-      return chips[i].name;
+  for (int i = 0; i < ESP32_NCHIPS; i++)
+    if (lfsc_esp32_family[i].pf->app_chip_id == (int)chip_id)
+      return lfsc_esp32_family[i].pf->name;
   return NULL;
 }
 
 int lfsc_esp32app_chip_id(const char *name)
 {
-  for (size_t i = 0; i < sizeof chips / sizeof chips[0]; i++)
-    if (strcmp(chips[i].name, name) == 0)
-      return (int)chips[i].id;
+  for (int i = 0; i < ESP32_NCHIPS; i++)
+    if (strcmp(lfsc_esp32_family[i].pf->name, name) == 0)
+      return lfsc_esp32_family[i].pf->app_chip_id;
   return -1;
 }
 

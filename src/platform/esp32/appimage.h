@@ -36,16 +36,6 @@
 #define ESP32APP_MMU_PAGE 0x10000u   /* flash is mapped in 64 KiB pages */
 #define ESP32APP_MAX_LEN 0x1000000u  /* the bootloader's bound on an app (and a segment) */
 
-/* The chips by their app-header id (esp_chip_id_t). */
-enum {
-  ESP32APP_CHIP_ESP32 = 0x0000,
-  ESP32APP_CHIP_ESP32S2 = 0x0002,
-  ESP32APP_CHIP_ESP32C3 = 0x0005,
-  ESP32APP_CHIP_ESP32S3 = 0x0009,
-  ESP32APP_CHIP_ESP32C6 = 0x000D,
-  ESP32APP_CHIP_ESP32H2 = 0x0010
-};
-
 typedef enum {
   ESP32APP_UNSIGNED = 0,
   ESP32APP_SIGNED_V1,           /* ECDSA, 68 bytes after the image (ESP32 secure boot v1) */

@@ -105,3 +105,12 @@ CHIP(esp32c3, "ESP32-C3", 0x3C000000u, 0x3C800000u, 0x3C030000u, 0x0005, 0x0u)
 CHIP(esp32c6, "ESP32-C6", 0x42000000u, 0x43000000u, 0x420C0000u, 0x000D, 0x0u)
 CHIP(esp32h2, "ESP32-H2", 0x42000000u, 0x43000000u, 0x420C0000u, 0x0010, 0x0u)
 
+
+/* The family in one list, with the instruction set each chip's code is
+ * for (Xtensa LX6/LX7 on the ESP32, -S2, -S3; RISC-V on the -C3, -C6,
+ * -H2): the app header's chip id and an ELF's machine are looked up here. */
+const esp32_member lfsc_esp32_family[ESP32_NCHIPS] = {
+  {&lfsc_platform_esp32, ESP32_EM_XTENSA},   {&lfsc_platform_esp32s2, ESP32_EM_XTENSA},
+  {&lfsc_platform_esp32s3, ESP32_EM_XTENSA}, {&lfsc_platform_esp32c3, ESP32_EM_RISCV},
+  {&lfsc_platform_esp32c6, ESP32_EM_RISCV},  {&lfsc_platform_esp32h2, ESP32_EM_RISCV},
+};

@@ -13,9 +13,10 @@
 #include <stdint.h>
 
 #include "lfsc/lfsc.h"
+#include "esp32.h"
 
-#define ESP32ELF_EM_XTENSA 94
-#define ESP32ELF_EM_RISCV 243
+#define ESP32ELF_EM_XTENSA ESP32_EM_XTENSA
+#define ESP32ELF_EM_RISCV ESP32_EM_RISCV
 #define ESP32ELF_MAX_RO 16
 #define ESP32ELF_LFS_ALIGN 4096u     /* embedded_lfs.lf: ALIGN(4096) */
 

@@ -44,6 +44,18 @@ int lfsc_esp32_check_image(const esp32_chip *c, lfsc_ctx *ctx, int absolute, uin
 int lfsc_esp32_check_partition(const esp32_chip *c, lfsc_ctx *ctx, uint32_t off, uint32_t size,
                                unsigned flags);
 
+/* ELF machines (e_machine) of the family's two instruction sets */
+#define ESP32_EM_XTENSA 94
+#define ESP32_EM_RISCV 243
+
+typedef struct esp32_member {
+  const lfsc_platform *pf;      /* its name, app_chip_id, mapped range */
+  unsigned elf_machine;         /* ESP32_EM_XTENSA or ESP32_EM_RISCV */
+} esp32_member;
+
+#define ESP32_NCHIPS 6
+extern const esp32_member lfsc_esp32_family[ESP32_NCHIPS];
+
 /* The ESP32 luac.cross's nROsize: 2 << log2((int)(n * 1.3)) (NodeMCU
  * dev-esp32 host/lflashimg.c). */
 uint32_t lfsc_esp32_ro_buckets(uint32_t nstrings);

@@ -16,7 +16,7 @@
 
 const char *lfsc_esp32fw_form_name(lfsc_esp32fw_form f)
 {
-  static const char *const n[] = {"app", "bootloader", "elf", "flash"};
+  static const char *const n[] = {"app", "bootloader", "elf", "flash", "partition-table"};
   return (unsigned)f < sizeof n / sizeof n[0] ? n[f] : "?";
 }
 
@@ -61,9 +61,17 @@ static int flash_dump(const unsigned char *buf, size_t len)
           (buf[0] == ESP32APP_MAGIC && app_at(buf, ESP32FW_TABLE_OFF, 0)));
 }
 
+/* a binary partition table alone: its first entry's magic at byte 0 */
+static int table_alone(const unsigned char *buf, size_t len)
+{
+  return len >= 32 && len <= ESP32PT_OFFSET &&
+         lfsc_esp32pt_form(buf, len, ESP32PT_OFFSET) == ESP32PT_FORM_TABLE &&
+         (buf[0] | buf[1] << 8) == ESP32FW_TABLE_MAGIC;
+}
+
 int lfsc_esp32fw_sniff(const unsigned char *buf, size_t len)
 {
-  if (lfsc_esp32elf_sniff(buf, len))
+  if (lfsc_esp32elf_sniff(buf, len) || table_alone(buf, len))
     return 1;
   if (flash_dump(buf, len))
     return 1;
@@ -183,6 +191,60 @@ static void region_content(lfsc_ctx *ctx, lfsc_esp32fw *fw)
   }
 }
 
+/* The table's LFS partition, and an image already in it when the dump
+ * holds it. 1 when there is one. */
+static int partition_lfs(lfsc_ctx *ctx, lfsc_esp32fw *fw)
+{
+  for (int i = 0; i < fw->nfiles; i++)
+    if (fw->file[i].form == ESP32FW_FLASH) {
+      /* the flash a suggestion must fit: the dump's, when a chip's size */
+      size_t n = fw->file[i].len;
+      if (n >= 0x100000 && n <= 0x1000000 && (n & (n - 1)) == 0)
+        fw->flash_size = (uint32_t)n;
+    }
+  int k = lfsc_esp32pt_find_lfs(&fw->pt);
+  if (k < 0)
+    return 0;
+  const esp32pt_entry *e = &fw->pt.e[k];
+  fw->lfs = ESP32FW_LFS_PARTITION;
+  fw->lfs_addr = e->offset;
+  fw->lfs_size = e->size;
+  fw->lfs_size_known = 1;
+  fw->lfs_from = "partition table";
+  fw->lfs_aligned = lfsc_esp32pt_check_lfs(ctx, &fw->pt, k) == LFSC_OK;
+  for (int i = 0; i < fw->nfiles; i++) {
+    const lfsc_esp32fw_file *f = &fw->file[i];
+    uint32_t sig, size;
+    if (f->form == ESP32FW_FLASH && e->offset < f->len &&
+        lfs_header(f->buf + e->offset, f->len - e->offset < e->size ? f->len - e->offset : e->size,
+                   &sig, &size)) {
+      fw->lfs_sig = sig;
+      fw->lfs_image_size = size;
+    }
+  }
+  return 1;
+}
+
+/* An ELF alone names no chip; its instruction set and where its embedded
+ * region (or read-only data) is mapped do, when one chip fits both. */
+static void elf_chip(lfsc_esp32fw *fw)
+{
+  uint32_t addr = fw->elf.have_lfs ? fw->elf.lfs_addr : fw->elf.nro ? fw->elf.ro[0].addr : 0;
+  int found = -1, n = 0;
+  for (int i = 0; i < ESP32_NCHIPS; i++) {
+    const lfsc_platform *pf = lfsc_esp32_family[i].pf;
+    if (lfsc_esp32_family[i].elf_machine == fw->elf.machine && addr >= pf->map_low &&
+        addr < pf->map_high) {
+      found = pf->app_chip_id;
+      n++;
+    }
+  }
+  if (n == 1) {
+    fw->chip_id = found;
+    fw->chip_from = "ELF machine and addresses";
+  }
+}
+
 /* ==== forms ============================================================= */
 
 static int read_app(lfsc_ctx *ctx, lfsc_esp32fw *fw, int i, uint32_t off)
@@ -216,6 +278,17 @@ static int classify(lfsc_ctx *ctx, lfsc_esp32fw *fw, int i)
     fw->elf_file = i;
     return LFSC_OK;
   }
+  if (table_alone(f->buf, f->len)) {
+    f->form = ESP32FW_TABLE;
+    if (fw->have_pt)
+      return lfsc_seterr(ctx, LFSC_EARG, "%s: a second partition table", f->name);
+    int rc = lfsc_esp32pt_read(ctx, f->name, f->buf, f->len, &fw->pt);
+    if (rc)
+      return rc;
+    fw->have_pt = 1;
+    fw->table_off = ESP32FW_TABLE_OFF;
+    return LFSC_OK;
+  }
   if (fw->app_file >= 0)
     return lfsc_seterr(ctx, LFSC_EARG, "%s, %s: two app images: give one app .bin (or flash "
                        "dump) and/or its ELF", fw->file[fw->app_file].name, f->name);
@@ -223,8 +296,21 @@ static int classify(lfsc_ctx *ctx, lfsc_esp32fw *fw, int i)
     f->form = ESP32FW_FLASH;
     fw->boot_off = f->buf[0x1000] == ESP32APP_MAGIC ? 0x1000 : 0;
     fw->table_off = ESP32FW_TABLE_OFF;
-    /* the app: the first 64 KiB-aligned app image after the table (the
-     * table decides on the device; the factory app is usually here) */
+    int rc = lfsc_esp32pt_read_at(ctx, f->name, f->buf + ESP32FW_TABLE_OFF,
+                                  f->len - ESP32FW_TABLE_OFF, ESP32FW_TABLE_OFF, &fw->pt);
+    if (rc)
+      return rc;
+    fw->have_pt = 1;
+    /* the app: the table's first app partition (factory, else ota_0),
+     * where the bootloader starts it when there is no OTA data */
+    int apps[ESP32PT_MAX_ENTRIES];
+    int napps = lfsc_esp32pt_apps(&fw->pt, apps, ESP32PT_MAX_ENTRIES);
+    for (int k = 0; k < napps; k++) {
+      uint32_t off = fw->pt.e[apps[k]].offset;
+      if (off < f->len && f->buf[off] == ESP32APP_MAGIC && app_at(f->buf + off, f->len - off, 1))
+        return read_app(ctx, fw, i, off);
+    }
+    /* else the first 64 KiB-aligned app image after the table */
     for (size_t off = ESP32FW_APP_OFF; off + ESP32APP_HEADER_LEN <= f->len;
          off += ESP32APP_MMU_PAGE)
       if (f->buf[off] == ESP32APP_MAGIC && app_at(f->buf + off, f->len - off, 1))
@@ -254,6 +340,7 @@ int lfsc_esp32fw_parse(lfsc_ctx *ctx, int nfiles, const char *const *names,
   fw->app_file = fw->elf_file = -1;
   fw->boot_off = fw->table_off = -1;
   fw->chip_id = -1;
+  fw->flash_size = 0x400000;    /* NodeMCU's usual 4 MiB */
   if (nfiles < 1 || nfiles > 2)
     return lfsc_seterr(ctx, LFSC_EARG, "an ESP32 firmware is one file (app .bin, ELF or flash "
                        "dump) or two (the app .bin and its ELF)");
@@ -267,6 +354,10 @@ int lfsc_esp32fw_parse(lfsc_ctx *ctx, int nfiles, const char *const *names,
       return rc;
   }
   find_banner(fw);
+  if (fw->chip_id >= 0)
+    fw->chip_from = "app header";
+  else if (fw->elf_file >= 0)
+    elf_chip(fw);
   if (fw->elf_file >= 0 && fw->elf.have_lfs) {
     fw->lfs = ESP32FW_LFS_EMBEDDED;
     fw->lfs_addr = fw->elf.lfs_addr;
@@ -289,9 +380,14 @@ int lfsc_esp32fw_parse(lfsc_ctx *ctx, int nfiles, const char *const *names,
     fw->lfs_size = reserved_size;
     fw->lfs_size_known = 1;
     fw->lfs_from = "--reserved";
+  } else if (fw->have_pt && partition_lfs(ctx, fw)) {
+    /* the table's LFS partition (with no embedded region) */
   } else if (fw->app_file >= 0) {
     scan_app(fw);
   }
+  if (fw->have_pt && fw->lfs == ESP32FW_LFS_NONE)
+    fw->have_suggest = lfsc_esp32pt_suggest_lfs(ctx, &fw->pt, fw->flash_size, ESP32PT_LFS_SIZE,
+                                                &fw->suggest) == LFSC_OK;
   if (fw->lfs == ESP32FW_LFS_EMBEDDED) {
     if (fw->app_file >= 0) {
       uint32_t off;

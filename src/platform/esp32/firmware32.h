@@ -23,6 +23,7 @@
 #include "lfsc/lfsc.h"
 #include "appimage.h"
 #include "elf32.h"
+#include "parttable.h"
 
 #define ESP32FW_TABLE_OFF 0x8000u      /* the partition table's flash offset */
 #define ESP32FW_TABLE_MAGIC 0x50AA     /* its entries' first half-word */
@@ -32,12 +33,14 @@ typedef enum {
   ESP32FW_APP = 0,
   ESP32FW_BOOTLOADER,
   ESP32FW_ELF,
-  ESP32FW_FLASH
+  ESP32FW_FLASH,
+  ESP32FW_TABLE                 /* a partition table alone (partition-table.bin) */
 } lfsc_esp32fw_form;
 
 typedef enum {
   ESP32FW_LFS_NONE = 0,
-  ESP32FW_LFS_EMBEDDED
+  ESP32FW_LFS_EMBEDDED,
+  ESP32FW_LFS_PARTITION         /* the table's type 0xC2 subtype 0x01 */
 } lfsc_esp32fw_lfs;
 
 typedef struct lfsc_esp32fw_file {
@@ -58,13 +61,22 @@ typedef struct lfsc_esp32fw {
   int boot_off;                 /* flash dump: the bootloader's offset, else -1 */
   int table_off;                /* flash dump: the partition table's offset, else -1 */
   int chip_id;                  /* app header's, or -1 */
+  const char *chip_from;        /* "app header", "ELF machine and addresses", NULL */
+  /* the partition table (a flash dump's at 0x8000, or given alone) */
+  int have_pt;
+  esp32pt pt;
+  uint32_t flash_size;          /* the dump's size, else 4 MiB: what a suggestion fits */
+  int lfs_aligned;              /* partition LFS: on a 64 KiB boundary (mappable) */
+  int have_suggest;             /* no LFS partition: the one to add */
+  esp32pt_entry suggest;
   /* what the firmware was built with */
   int lua;                      /* 51, 53, or 0 when unknown */
   int have_variant;
   lfsc_target variant;          /* float/int (5.1), LFSC_TARGET_53_* */
   const char *banner;           /* the option string found ("5.1-doublefp"), or NULL */
   const char *variant_from;     /* "banner", "LFS signature" or NULL */
-  /* the embedded LFS region */
+  /* the embedded LFS region (lfs_addr: its mapped address), or the LFS
+   * partition (lfs_addr: its flash offset) */
   lfsc_esp32fw_lfs lfs;
   uint32_t lfs_addr, lfs_size;
   const char *lfs_from;         /* "ELF symbols ...", "--reserved", "LFS image in the app" */
@@ -93,7 +105,7 @@ int lfsc_esp32fw_load(lfsc_ctx *ctx, int nfiles, const char *const *paths,
  * float or int; 5.3: 0xFAFAA250 | 1 int64 | 2 double): 1 and *t, or 0. */
 int lfsc_esp32fw_sig_variant(uint32_t sig, lfsc_target *t);
 
-/* The form's name: "app", "bootloader", "elf", "flash". */
+/* The form's name: "app", "bootloader", "elf", "flash", "partition-table". */
 const char *lfsc_esp32fw_form_name(lfsc_esp32fw_form f);
 
 #endif

@@ -63,6 +63,7 @@ void lfsc_provision32_luac_line(const lfsc_esp32fw *fw, char *buf, size_t cap)
   if (fw->lfs == ESP32FW_LFS_EMBEDDED)
     snprintf(buf, cap, "luac.cross%s%s%s -a 0x%08lx%s -o lfs.img *.lua", lua, chipopt, t,
              (unsigned long)fw->lfs_addr, m);
-  else
-    snprintf(buf, cap, "luac.cross%s%s%s -f -o lfs.img *.lua", lua, chipopt, t);
+  else   /* a PI image, loaded with node.LFS.reload(): the partition's mapping is dynamic */
+    snprintf(buf, cap, "luac.cross%s%s%s -f%s -o lfs.img *.lua", lua, chipopt, t,
+             fw->lfs == ESP32FW_LFS_PARTITION ? m : "");
 }
