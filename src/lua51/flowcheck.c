@@ -8,8 +8,9 @@
  * closure while it runs or hands out a heap address as a number. This
  * pass proves both from the control flow, and the pseudo-instructions
  * that are data (a SETLIST count, a CLOSURE's upvalue list, the JMP word
- * a test or TFORLOOP reads) are never jumped to. (And the one operand the
- * VM decodes with an overflow: NEWTABLE's size hints.)
+ * a test or TFORLOOP reads) are never jumped to. (And NEWTABLE's size
+ * hints, which the VM decodes with an overflow and allocates at once, stay
+ * within what the function's constructors can hold.)
  *
  * It runs after lfsc_codecheck_proto has passed (operands in range, jumps
  * inside the code, tests followed by a JMP), on every function: what
@@ -36,6 +37,7 @@ typedef struct flow {
   int *jumps_in;                /* index into srcs: jump sources of each word */
   int *srcs;
   int *fallfrom;                /* the instruction that falls through to each, or -1 */
+  int nsetlist, nsettable;      /* instructions that store constructor items */
   const char *why;
   int pc;
 } flow;
@@ -170,6 +172,10 @@ static int build(flow *f)
     for (int j = 1; j <= extra && pc + j < n; j++)
       f->role[pc + j] = op == OP_CLOSURE ? ROLE_PSEUDO
                         : op == OP_SETLIST ? ROLE_DATA : ROLE_TESTJMP;
+    if (op == OP_SETLIST)
+      f->nsetlist++;
+    else if (op == OP_SETTABLE)
+      f->nsettable++;
     pc += extra;
   }
   /* count jump sources per target, then fill them in */
@@ -240,14 +246,25 @@ static int is_open_producer(uint32_t i)
          (op == OP_VARARG && INS_B(i) == 0);
 }
 
-/* NEWTABLE's size hints are "floating bytes" (eeeeexxx: (1xxx) << (e - 1));
- * the VM decodes them in an int, so an exponent above 28 overflows it
- * (undefined behaviour in liblua5.1). No compiler counts that many items. */
+/* NEWTABLE's size hints are "floating bytes" (eeeeexxx: (1xxx) << (e - 1)),
+ * which liblua5.1 decodes in an int (an exponent above 28 overflows it)
+ * and then allocates: a hint of 2^30 is 16 GiB at once. A compiler takes
+ * them from the constructor: list items, stored by SETLISTs of at most 50
+ * each, and record fields, one SETTABLE each; rounded up by at most an
+ * eighth. So no hint exceeds what the function's SETLISTs and SETTABLEs
+ * could store (f->nsetlist, f->nsettable). */
 static int check_newtable(flow *f, int pc)
 {
   uint32_t i = f->p->code[pc];
-  if (INS_OP(i) == OP_NEWTABLE && (((INS_B(i) >> 3) & 31) > 28 || ((INS_C(i) >> 3) & 31) > 28))
-    return fail(f, pc, "NEWTABLE size hint beyond what an int holds");
+  if (INS_OP(i) != OP_NEWTABLE)
+    return 1;
+  uint64_t bound[2] = {64 * (uint64_t)f->nsetlist + 16, 2 * (uint64_t)f->nsettable + 16};
+  for (int k = 0; k < 2; k++) {
+    unsigned x = k ? INS_C(i) : INS_B(i), e = (x >> 3) & 31;
+    uint64_t size = e == 0 ? x : (uint64_t)((x & 7) + 8) << (e - 1);
+    if (size > bound[k])
+      return fail(f, pc, "NEWTABLE size hint larger than any constructor of this function");
+  }
   return 1;
 }
 
@@ -335,7 +352,7 @@ static int check_tforloop(flow *f, int t)
 
 int lfsc_flowcheck_proto_at(const lfsc_proto *p, const char **why, int *pcout)
 {
-  flow f = {p, p->sizecode, NULL, NULL, NULL, NULL, NULL, -1};
+  flow f = {p, p->sizecode, NULL, NULL, NULL, NULL, 0, 0, NULL, -1};
   size_t n = (size_t)f.n;
   f.role = calloc(n + 1, 1);
   f.jumps_in = malloc((n + 2) * sizeof *f.jumps_in);
