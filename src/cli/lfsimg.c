@@ -1609,7 +1609,10 @@ static const command commands[] = {
    "esptool.py line; a signed app, an image larger than the region or linked for\n"
    "another address is refused.\n"
    "  --reserved A:S        ESP32: the embedded LFS region (address:size)\n"
-   "  --chip CHIP           ESP32: the chip (must agree with the app header)\n"},
+   "  --chip CHIP           ESP32: the chip (must agree with the app header)\n"
+   "  --lfs-addr ADDR       ESP32 flash dump with an LFS partition: the address the\n"
+   "                        device maps it at (node.LFS.config()); the image goes\n"
+   "                        into the partition, linked there\n"},
   {"partitions", lfsimg_cmd_partitions,
    "[--json] [--flash-size S] [--add-lfs SIZE] [--offset OFF] [--no-md5]\n"
    "       [-o OUT.bin|OUT.csv] TABLE",

@@ -59,7 +59,8 @@ int lfsimg_fw32_dispatch(int argc, char **argv, int *status)
   int provision = strcmp(argv[0], "provision") == 0;
   /* options of either command whose value is not a firmware file */
   static const char *const other[] = {"--lfs", "-o", "--output", "--split", "--flash-size",
-                                      "--lfs-size", "--spiffs-size", "--reserved", "--chip"};
+                                      "--lfs-size", "--spiffs-size", "--reserved", "--chip",
+                                      "--lfs-addr"};
   int found = 0;
   for (int i = 1; i < argc && !found; i++) {
     const char *a = argv[i], *file = NULL;
@@ -468,7 +469,7 @@ static int cmd_firmware(int argc, char **argv)
 
 /* ---- provision --------------------------------------------------------- */
 
-enum { P_FIRMWARE = 256, P_LFS, P_RESERVED, P_CHIP, P_FORCE };
+enum { P_FIRMWARE = 256, P_LFS, P_RESERVED, P_CHIP, P_FORCE, P_LFS_ADDR };
 
 static const cliopt provision_opts[] = {
   {P_FIRMWARE, 0, "firmware", "FW"},
@@ -477,8 +478,15 @@ static const cliopt provision_opts[] = {
   {P_RESERVED, 0, "reserved", "ADDR:SIZE"},
   {P_CHIP, 0, "chip", "CHIP"},
   {P_FORCE, 0, "force", NULL},
+  {P_LFS_ADDR, 0, "lfs-addr", "ADDR"},
   {0, 0, NULL, NULL},
 };
+
+/* what lfs_addr is, in messages */
+static const char *region_word(const lfsc_esp32fw *fw)
+{
+  return fw->lfs == ESP32FW_LFS_PARTITION ? "the LFS partition (--lfs-addr)" : "the embedded region";
+}
 
 static int refuse(lfsc_ctx *ctx, const char *fmt, const char *a, const char *b)
 {
@@ -525,8 +533,8 @@ static int lfs_bytes(lfsc_ctx *ctx, const char *path, const lfsc_esp32fw *fw, in
     if (at != fw->lfs_addr) {
       snprintf(line, sizeof line, "luac.cross --lua 5.3%s%s -F IMG.img -a 0x%08lx -o lfs.abs",
                want53 ? " -t " : "", want53 ? want53 : "", (unsigned long)fw->lfs_addr);
-      snprintf(msg, sizeof msg, "%%s: an absolute Lua 5.3 image for 0x%08lx, but the embedded "
-               "region is at 0x%08lx: rebuild it with: %%s", (unsigned long)at,
+      snprintf(msg, sizeof msg, "%%s: an absolute Lua 5.3 image for 0x%08lx, but %s is at "
+               "0x%08lx: rebuild it with: %%s", (unsigned long)at, region_word(fw),
                (unsigned long)fw->lfs_addr);
       return refuse(ctx, msg, path, line);
     }
@@ -557,8 +565,8 @@ static int lfs_bytes(lfsc_ctx *ctx, const char *path, const lfsc_esp32fw *fw, in
     fprintf(stderr, "lfsimg: provision: warning: %s: %s (--force: writing anyway)\n", path,
             lfsc_errmsg(ctx));
   if (img->absolute && img->base != fw->lfs_addr) {
-    snprintf(msg, sizeof msg, "%%s: an absolute image for 0x%08lx, but the embedded region is "
-             "at 0x%08lx: give the PI image (-f) or rebuild: %%s", (unsigned long)img->base,
+    snprintf(msg, sizeof msg, "%%s: an absolute image for 0x%08lx, but %s is at 0x%08lx: give "
+             "the PI image (-f) or rebuild: %%s", (unsigned long)img->base, region_word(fw),
              (unsigned long)fw->lfs_addr);
     lfsc_provision32_luac_line(fw, line, sizeof line);
     return refuse(ctx, msg, path, line);
@@ -569,11 +577,102 @@ static int lfs_bytes(lfsc_ctx *ctx, const char *path, const lfsc_esp32fw *fw, in
   return 0;
 }
 
+static int write_out(lfsc_ctx *ctx, const char *outp, const unsigned char *out, size_t n)
+{
+  outfile of;
+  if (lfsc_outfile_open(&of, outp) != 0) {
+    fprintf(stderr, "lfsimg: cannot open %s: %s\n", outp, strerror(errno));
+    lfsc_free(ctx);
+    return 1;
+  }
+  fwrite(out, 1, n, of.fp);
+  if (ferror(of.fp) || lfsc_outfile_commit(&of) != 0) {
+    fprintf(stderr, "lfsimg: cannot write %s: %s\n", outp, strerror(errno));
+    if (ferror(of.fp))
+      lfsc_outfile_abort(&of);
+    lfsc_free(ctx);
+    return 1;
+  }
+  return 0;
+}
+
+/* A flash dump whose table has an LFS partition: the image goes into the
+ * partition, linked for the address the firmware maps it at. That address
+ * is the MMU's choice at boot (spi_flash_mmap), so only the device can say
+ * it (node.LFS.config()); the user gives it with --lfs-addr. */
+static int provision_partition(lfsc_ctx *ctx, const lfsc_esp32fw *fw, const char *lfsp,
+                               const char *outp, int force, int have_addr, uint32_t addr)
+{
+  const char *chipname = fw->chip_id >= 0 ? lfsc_esp32app_chip_name((unsigned)fw->chip_id)
+                                          : "esp32";
+  const lfsc_platform *pf = lfsc_platform_find(chipname);
+  int dump = -1;
+  for (int i = 0; i < fw->nfiles; i++)
+    if (fw->file[i].form == ESP32FW_FLASH)
+      dump = i;
+  if (dump < 0)
+    return refuse(ctx, "%s%s", "the LFS is a partition of the table: give the flash dump "
+                  "(bootloader, table, app) to write it into", "");
+  if (!have_addr) {
+    fprintf(stderr, "lfsimg: provision: the firmware maps its LFS partition (flash 0x%lx) "
+            "wherever the MMU has room, so the image must be linked for the address the device "
+            "reports: give --lfs-addr ADDR (node.LFS.config() on the device), or upload a PI "
+            "image and load it with node.LFS.reload(); nothing written\n",
+            (unsigned long)fw->lfs_addr);
+    lfsc_free(ctx);
+    return 1;
+  }
+  if (!fw->lfs_aligned)
+    return refuse(ctx, "%s%s", "the LFS partition is not on a 64 KiB boundary: the firmware "
+                  "cannot map it (lfsimg partitions shows the table)", "");
+  if (pf && pf->check_addr(ctx, addr, 0))
+    return refuse(ctx, "--lfs-addr: %s%s", lfsc_errmsg(ctx), "");
+  if (addr % ESP32PT_LFS_ALIGN)
+    return refuse(ctx, "--lfs-addr: %s%s", "a partition is mapped on a 64 KiB MMU page, so its "
+                  "address is a multiple of 0x10000", "");
+  lfsc_esp32fw at = *fw;        /* the image's bytes for the mapped address */
+  at.lfs_addr = addr;
+  unsigned char *lfs = NULL;
+  size_t n = 0;
+  if (lfs_bytes(ctx, lfsp, &at, force, &lfs, &n))
+    return 1;
+  if (n > fw->lfs_size) {
+    fprintf(stderr, "lfsimg: provision: the LFS image is %zu bytes, larger than the LFS "
+            "partition of %lu bytes at flash 0x%lx; nothing written\n", n,
+            (unsigned long)fw->lfs_size, (unsigned long)fw->lfs_addr);
+    lfsc_free(ctx);
+    return 1;
+  }
+  /* the dump, grown to hold the partition; the partition erased (0xFF)
+   * after the image, as flash is */
+  const lfsc_esp32fw_file *f = &fw->file[dump];
+  size_t end = (size_t)fw->lfs_addr + fw->lfs_size, len = f->len > end ? f->len : end;
+  unsigned char *out = lfsc_alloc(ctx, len);
+  if (!out) {
+    fprintf(stderr, "lfsimg: provision: out of memory\n");
+    lfsc_free(ctx);
+    return 1;
+  }
+  memset(out, 0xFF, len);
+  memcpy(out, f->buf, f->len);
+  memset(out + fw->lfs_addr, 0xFF, fw->lfs_size);
+  memcpy(out + fw->lfs_addr, lfs, n);
+  if (write_out(ctx, outp, out, len))
+    return 1;
+  printf("LFS partition: flash 0x%lx, 0x%lx bytes; image %zu bytes linked for 0x%08lx\n",
+         (unsigned long)fw->lfs_addr, (unsigned long)fw->lfs_size, n, (unsigned long)addr);
+  printf("esptool.py --chip %s write_flash 0x0 %s\n", chipname, outp);
+  printf("note: if node.LFS.config() later reports another address (a new app can move the "
+         "mapping), load a PI image with node.LFS.reload() instead\n");
+  lfsc_free(ctx);
+  return 0;
+}
+
 static int cmd_provision(int argc, char **argv)
 {
   const char *fws[2], *lfsp = NULL, *outp = NULL;
-  int nfw = 0, force = 0, c, rc = 0, chip = -1;
-  uint32_t raddr = 0, rsize = 0;
+  int nfw = 0, force = 0, c, rc = 0, chip = -1, have_addr = 0;
+  uint32_t raddr = 0, rsize = 0, lfs_addr = 0;
   cliopt_parser p;
   cliopt_init(&p, "provision", provision_opts, argc, argv);
   while (!rc && (c = cliopt_next(&p)) > 0) {
@@ -589,6 +688,15 @@ static int cmd_provision(int argc, char **argv)
     case 'o': outp = v; break;
     case P_RESERVED: rc = reserved_arg("provision", v, &raddr, &rsize); break;
     case P_CHIP: rc = chip_arg("provision", v, &chip); break;
+    case P_LFS_ADDR: {
+      uint64_t a;
+      const char *e;
+      if (parse_num(v, &e, &a) || *e || a > 0xFFFFFFFFu)
+        rc = usage("provision", "bad --lfs-addr '%s'", v);
+      lfs_addr = (uint32_t)a;
+      have_addr = 1;
+      break;
+    }
     default: force = 1; break;
     }
   }
@@ -603,6 +711,10 @@ static int cmd_provision(int argc, char **argv)
   lfsc_esp32fw *fw = lfsc_alloc(ctx, sizeof *fw);
   if (!fw || lfsc_esp32fw_load(ctx, nfw, fws, raddr, rsize, fw) || check_chip(ctx, fw, chip))
     return fail(ctx, "provision");
+  if (fw->lfs == ESP32FW_LFS_PARTITION)
+    return provision_partition(ctx, fw, lfsp, outp, force, have_addr, lfs_addr);
+  if (have_addr)
+    return usage("provision", "%s", "--lfs-addr is for an LFS partition; this firmware has none");
   if (fw->app_file < 0 || fw->lfs != ESP32FW_LFS_EMBEDDED) {
     unsigned char *o;
     size_t ol;
@@ -617,24 +729,8 @@ static int cmd_provision(int argc, char **argv)
     return 1;
   if (lfsc_provision32_app(ctx, fw, lfs, lfs_len, &out, &out_len))
     return refuse(ctx, "%s%s", lfsc_errmsg(ctx), "");
-  outfile of;
-  if (lfsc_outfile_open(&of, outp) != 0) {
-    fprintf(stderr, "lfsimg: cannot open %s: %s\n", outp, strerror(errno));
-    lfsc_free(ctx);
+  if (write_out(ctx, outp, out, out_len))
     return 1;
-  }
-  fwrite(out, 1, out_len, of.fp);
-  if (ferror(of.fp)) {
-    fprintf(stderr, "lfsimg: cannot write %s: %s\n", outp, strerror(errno));
-    lfsc_outfile_abort(&of);
-    lfsc_free(ctx);
-    return 1;
-  }
-  if (lfsc_outfile_commit(&of) != 0) {
-    fprintf(stderr, "lfsimg: cannot write %s: %s\n", outp, strerror(errno));
-    lfsc_free(ctx);
-    return 1;
-  }
   const char *chipname = fw->chip_id >= 0 ? lfsc_esp32app_chip_name((unsigned)fw->chip_id)
                                           : "esp32";
   printf("embedded LFS: 0x%08lx, 0x%lx bytes (%s), image %zu bytes\n",

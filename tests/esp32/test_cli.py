@@ -236,6 +236,46 @@ if WITH53:
     provision_case('esp32c3', 'elf-esp32c3-5.3-int32-singlefp-emb128k', '5.3')
     provision_case('esp32', 'elf-esp32-5.3-int32-singlefp-emb128k', '5.3')
 
+# ---- 3b. a whole flash dump with its LFS partition filled --------------------
+# The partition is mapped where the MMU has room, so the image is linked for
+# the address the device reports (--lfs-addr, node.LFS.config()).
+
+def partition_case(chip, name, mapped):
+    fx = INDEX[name]
+    flash = os.path.join(GEN, name, 'flash.bin')
+    abs_img, pi_img = w('%s.pabs.img' % name), w('%s.ppi.img' % name)
+    rc, so, se = run(LUAC, '--chip', chip, '-a', '%#x' % mapped, '-o', abs_img, *SOURCES[:3])
+    rc2, so2, se2 = run(LUAC, '--chip', chip, '-f', '-o', pi_img, *SOURCES[:3])
+    if not check(rc == 0 and rc2 == 0, '%s: luac.cross: %s' % (name, so + se + so2 + se2)):
+        return
+    for tag, img in (('PI', pi_img), ('ABS', abs_img)):
+        out = w('%s.%s.flash.bin' % (name, tag))
+        rc, so, se = run(LFSIMG, 'provision', '--firmware', flash, '--lfs', img,
+                         '--lfs-addr', '%#x' % mapped, '-o', out)
+        if not check(rc == 0 and os.path.exists(out), '%s %s: provision: %s' % (name, tag, so + se)):
+            continue
+        check('esptool.py --chip %s write_flash 0x0 %s' % (chip, out) in so,
+              '%s %s: esptool line: %s' % (name, tag, so))
+        rc, so, se = run(*CHECK, 'check-flash', out, '--chip', chip, '--expect-lfs-partition', abs_img)
+        check(rc == 0, '%s %s: espcheck check-flash: %s' % (name, tag, so + se))
+        a, b = read(flash), read(out)
+        off, size = fx['lfs']['offset'], fx['lfs']['size']
+        check(b[:off] == a[:off] and b[off + size:] == a[off + size:],
+              '%s %s: bytes outside the LFS partition changed' % (name, tag))
+    o = w('refused.bin')
+    refuse('%s: no --lfs-addr' % name, [LFSIMG, 'provision', '--firmware', flash, '--lfs', pi_img,
+                                         '-o', o], o, ['node.LFS.config', '--lfs-addr'])
+    refuse('%s: --lfs-addr off a 64 KiB page' % name,
+           [LFSIMG, 'provision', '--firmware', flash, '--lfs', pi_img, '--lfs-addr',
+            '%#x' % (mapped + 0x1000), '-o', o], o, ['64 KiB'])
+    refuse('%s: an ABS image for another address' % name,
+           [LFSIMG, 'provision', '--firmware', flash, '--lfs', abs_img, '--lfs-addr',
+            '%#x' % (mapped + 0x10000), '-o', o], o, ['--lfs-addr'])
+
+
+partition_case('esp32c3', 'flash-esp32c3-lfs-partition', 0x3C030000)
+partition_case('esp32', 'flash-esp32-lfs-partition', 0x3F430000)
+
 # ---- 4. refusals on tables ---------------------------------------------------
 
 t = read(os.path.join(GEN, 'table-lfs-aligned', 'partitions.bin'))
