@@ -36,20 +36,7 @@ static int fail(lfsc_ctx *ctx, const char *cmd)
 
 /* ---- which firmware ---------------------------------------------------- */
 
-static int is_esp32_file(const char *path)
-{
-  lfsc_ctx *ctx = lfsc_new();
-  unsigned char *buf;
-  size_t len;
-  int yes = 0;
-  if (ctx && strcmp(path, "-") != 0 &&
-      lfsc_file_read(ctx, path, FILE_INPUT_MAX, &buf, &len) == LFSC_OK) {
-    yes = lfsc_esp32fw_sniff(buf, len);
-    free(buf);
-  }
-  lfsc_free(ctx);
-  return yes;
-}
+#define is_esp32_file lfsc_esp32fw_file_is
 
 static int cmd_firmware(int argc, char **argv);
 static int cmd_provision(int argc, char **argv);

@@ -14,6 +14,7 @@
 #include "lfsc/dialect.h"
 #include "lfsc/platform.h"
 #include "platform/esp8266/firmware.h"
+#include "platform/esp32/firmware32.h"
 #include "embed/embed.h"
 #include "base/file.h"
 #include "base/outfile.h"
@@ -120,8 +121,11 @@ static void usage_text(FILE *out)
           "                     esp32c3, esp32c6, esp32h2 (its -a range, image size,\n"
           "                     5.1 bucket rule and -s, targets)\n"
           "  --no-window-check  allow -a/-m beyond the flash range the chip maps\n"
-          "  --firmware FW      build for that firmware's LFS partition (-a and -m from\n"
-          "                     it; with -f a PI image within its size); FW: ELF, .bin\n"
+          "  --firmware FW      build for that firmware's LFS: -a and -m from it (with -f a\n"
+          "                     PI image within its size). ESP8266: ELF or .bin, its LFS\n"
+          "                     partition. ESP32: app .bin, ELF or flash dump: its\n"
+          "                     embedded region, or its LFS partition (a PI image for\n"
+          "                     node.LFS.reload()); chip and variant from the firmware\n"
           "  --flash-size S     the chip's flash for --firmware (default: boot header)\n"
           "  --       stop handling options\n",
           progname);
@@ -464,16 +468,98 @@ static void named_target(const char *progname, options *o, int *named53)
 /* --firmware: the image options from the firmware's LFS partition. An
  * explicit -t, -a or -m that contradicts the firmware is an error naming
  * both values; -f keeps the image position independent, limited in size. */
+/* --firmware with an ESP32 app .bin, ELF or flash dump: the chip from the
+ * app header (or the ELF), the variant from the banner; an embedded LFS
+ * region gives -a and -m; an LFS partition is mapped where the MMU has
+ * room, so it gives -m and a PI image (-f) for node.LFS.reload(). */
+static void from_esp32(lfsc_ctx *ctx, options *o)
+{
+  lfsc_esp32fw *fw = lfsc_alloc(ctx, sizeof *fw);
+  if (!fw)
+    fatal("not enough memory");
+  if (lfsc_esp32fw_load(ctx, o->nfirmware, o->firmware, 0, 0, fw) != LFSC_OK)
+    fatal(lfsc_errmsg(ctx));
+  const char *chip = fw->chip_id >= 0 ? lfsc_esp32app_chip_name((unsigned)fw->chip_id) : NULL;
+  if (chip) {
+    const lfsc_platform *pf = lfsc_platform_find(chip);
+    if (o->have_chip && pf != o->platform) {
+      fprintf(stderr, "%s: '--chip %s' contradicts the firmware's chip %s (%s)\n", progname,
+              o->platform->name, chip, o->firmware[0]);
+      exit(EXIT_FAILURE);
+    }
+    o->platform = pf;
+  } else if (o->platform->window_size) {
+    fprintf(stderr, "%s: %s: the firmware does not say its chip (an ELF alone): give --chip\n",
+            progname, o->firmware[0]);
+    exit(EXIT_USAGE);
+  }
+  int lua = o->dialect->lua == LFSC_LUA53 ? 53 : 51;
+  if (fw->lua && fw->lua != lua) {
+    fprintf(stderr, "%s: the firmware runs Lua %s (%s): build with%s\n", progname,
+            fw->lua == 53 ? "5.3" : "5.1", o->firmware[0],
+            fw->lua == 53 ? " --lua 5.3" : "out --lua 5.3");
+    exit(EXIT_FAILURE);
+  }
+  if (fw->have_variant) {
+    if (o->have_target && o->target != fw->variant) {
+      fprintf(stderr, "%s: '-t %s' contradicts the firmware's %s (%s)\n", progname,
+              lfsc_target_name(o->target), lfsc_target_name(fw->variant), o->firmware[0]);
+      exit(EXIT_FAILURE);
+    }
+    o->target = fw->variant;
+    o->have_target = 1;
+  }
+  if (fw->lfs == ESP32FW_LFS_NONE && o->flash_pi && !o->absolute)
+    return;                     /* -f: a PI image for the chip and variant */
+  if (fw->lfs == ESP32FW_LFS_NONE) {
+    fprintf(stderr, "%s: %s: no LFS in this firmware that the file shows (no embedded region, "
+            "no partition table): give the app's ELF, or build a PI image (-f)\n", progname,
+            o->firmware[0]);
+    exit(EXIT_FAILURE);
+  }
+  if (fw->lfs_size_known) {
+    if (o->have_maxsize && o->maxsize > fw->lfs_size) {
+      fprintf(stderr, "%s: '-m 0x%llx' contradicts the firmware's 0x%lx-byte LFS %s (%s)\n",
+              progname, (unsigned long long)o->maxsize, (unsigned long)fw->lfs_size,
+              fw->lfs == ESP32FW_LFS_PARTITION ? "partition" : "region", o->firmware[0]);
+      exit(EXIT_FAILURE);
+    }
+    if (!o->have_maxsize)
+      o->maxsize = fw->lfs_size & ~0xFFFu;
+    o->have_maxsize = 1;
+    o->fw_partition = fw->lfs_size;
+  }
+  if (fw->lfs == ESP32FW_LFS_PARTITION) {
+    if (!o->absolute)
+      o->flash_pi = 1;          /* for node.LFS.reload(): the mapping is the MMU's */
+    return;
+  }
+  if (o->absolute && o->address != fw->lfs_addr) {
+    fprintf(stderr, "%s: '-a 0x%08lx' contradicts the firmware's embedded LFS region at "
+            "0x%08lx (%s)\n", progname, (unsigned long)o->address, (unsigned long)fw->lfs_addr,
+            o->firmware[0]);
+    exit(EXIT_FAILURE);
+  }
+  if (!o->flash_pi) {
+    o->absolute = 1;
+    o->address = fw->lfs_addr;
+  }
+}
+
 static void from_firmware(lfsc_ctx *ctx, options *o)
 {
   firmware fw;
   firmware_part lfs;
   uint32_t flash = 0;
+  if (o->nfirmware && lfsc_esp32fw_file_is(o->firmware[0])) {
+    from_esp32(ctx, o);
+    return;
+  }
   if (o->platform->window_size == 0) {
     /* the reader and the partition arithmetic below are the ESP8266's */
-    fprintf(stderr, "%s: '--firmware' reads NodeMCU ESP8266 firmware; for the %s give -a "
-            "(the address the device maps LFS at) or build a PI image (-f)\n", progname,
-            o->platform->label);
+    fprintf(stderr, "%s: '--firmware %s' is not an ESP32 app, ELF or flash dump (the %s's "
+            "forms); as NodeMCU ESP8266 firmware it contradicts --chip %s\n", progname,
+            o->firmware[0], o->platform->label, o->platform->name);
     exit(EXIT_USAGE);
   }
   if (o->flash_size && lfsc_firmware_parse_size(ctx, o->flash_size, &flash) != LFSC_OK) {

@@ -273,6 +273,42 @@ def partition_case(chip, name, mapped):
             '%#x' % (mapped + 0x10000), '-o', o], o, ['--lfs-addr'])
 
 
+# ---- 3c. luac.cross --firmware on ESP32 forms ---------------------------------
+# the chip, variant and region from the firmware: the same bytes as the
+# options spelled out
+
+def luac_firmware_case(name, files, spelled, lua='5.1', fwextra=(), srcs=None):
+    srcs = srcs or SOURCES[:3]
+    luav = ['--lua', '5.3'] if lua == '5.3' else []
+    a, b = w('%s.fw.img' % name), w('%s.opts.img' % name)
+    fwargs = []
+    for f in files:
+        fwargs += ['--firmware', os.path.join(GEN, name, f)]
+    rc, so, se = run(LUAC, *luav, *fwargs, *fwextra, '-o', a, *srcs)
+    rc2, so2, se2 = run(LUAC, *luav, *spelled, '-o', b, *srcs)
+    check(rc == 0 and rc2 == 0 and read(a) == read(b),
+          '%s: luac.cross --firmware differs from %s: %s' % (name, ' '.join(spelled), so + se + so2 + se2))
+
+
+for nm, files in (('elf-esp32c3-5.1-doublefp-emb64k', ['app.elf']),
+                  ('elfbin-esp32-5.1-doublefp-emb64k', ['app.bin', 'app.elf'])):
+    if nm in INDEX:
+        fx = INDEX[nm]
+        luac_firmware_case(nm, files, ['--chip', fx['chip'], '-a', '%#x' % fx['lfs']['address']])
+if 'flash-esp32c3-lfs-partition' in INDEX:
+    luac_firmware_case('flash-esp32c3-lfs-partition', ['flash.bin'], ['--chip', 'esp32c3', '-f'])
+if 'elf-esp32c3-5.1-integral-none' in INDEX:
+    luac_firmware_case('elf-esp32c3-5.1-integral-none', ['app.elf'],
+                       ['--chip', 'esp32c3', '-t', 'int', '-f'], fwextra=['-f'],
+                       srcs=SOURCES[:1])   # integers only
+    refuse('luac.cross --firmware: no LFS and no -f',
+           [LUAC, '--firmware', os.path.join(GEN, 'elf-esp32c3-5.1-integral-none', 'app.elf'), '-o',
+            w('nolfs.img'), SOURCES[0]], w('nolfs.img'), ['no LFS'])
+if 'elf-esp32c3-5.3-int32-singlefp-emb128k' in INDEX:
+    refuse('luac.cross --firmware: a Lua 5.3 firmware without --lua 5.3',
+           [LUAC, '--firmware', os.path.join(GEN, 'elf-esp32c3-5.3-int32-singlefp-emb128k', 'app.elf'),
+            '-o', w('l53.img'), SOURCES[0]], w('l53.img'), ['--lua 5.3'])
+
 partition_case('esp32c3', 'flash-esp32c3-lfs-partition', 0x3C030000)
 partition_case('esp32', 'flash-esp32-lfs-partition', 0x3F430000)
 

@@ -2,6 +2,7 @@
  * ESP32 firmware reader (firmware32.h): classify the files, then find the
  * chip, the variant and the embedded LFS region in them.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "firmware32.h"
@@ -76,6 +77,21 @@ int lfsc_esp32fw_sniff(const unsigned char *buf, size_t len)
   if (flash_dump(buf, len))
     return 1;
   return len > 0 && buf[0] == ESP32APP_MAGIC && app_at(buf, len, 0);
+}
+
+int lfsc_esp32fw_file_is(const char *path)
+{
+  lfsc_ctx *ctx = lfsc_new();
+  unsigned char *buf;
+  size_t len;
+  int yes = 0;
+  if (ctx && strcmp(path, "-") != 0 &&
+      lfsc_file_read(ctx, path, FILE_INPUT_MAX, &buf, &len) == LFSC_OK) {
+    yes = lfsc_esp32fw_sniff(buf, len);
+    free(buf);
+  }
+  lfsc_free(ctx);
+  return yes;
 }
 
 /* ==== the banner ======================================================== */

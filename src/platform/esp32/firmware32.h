@@ -89,6 +89,9 @@ typedef struct lfsc_esp32fw {
  * can choose between the ESP8266 and ESP32 readers before reading). */
 int lfsc_esp32fw_sniff(const unsigned char *buf, size_t len);
 
+/* 1 when the file at path (not "-") is one of the ESP32 forms. */
+int lfsc_esp32fw_file_is(const char *path);
+
 /* Read one or two files (an app .bin or flash dump, and/or the ELF) held
  * in memory; the buffers must outlive *fw. reserved_size 0: no
  * --reserved; else the region given by the user, which must agree with
