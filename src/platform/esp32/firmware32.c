@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "firmware32.h"
 #include "base/file.h"
@@ -81,11 +82,18 @@ int lfsc_esp32fw_sniff(const unsigned char *buf, size_t len)
 
 int lfsc_esp32fw_file_is(const char *path)
 {
+  /* only a regular file within the input limit is looked into: reading a
+   * pipe here would consume it, and a file too large is the reader's
+   * error to give (once, in bounded memory) */
+  struct stat st;
+  if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+      (uint64_t)st.st_size > FILE_INPUT_MAX)
+    return 0;
   lfsc_ctx *ctx = lfsc_new();
   unsigned char *buf;
   size_t len;
   int yes = 0;
-  if (ctx && strcmp(path, "-") != 0 &&
+  if (ctx &&
       lfsc_file_read(ctx, path, FILE_INPUT_MAX, &buf, &len) == LFSC_OK) {
     yes = lfsc_esp32fw_sniff(buf, len);
     free(buf);
