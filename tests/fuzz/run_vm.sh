@@ -15,6 +15,9 @@ root=$(cd "$here/../.." && pwd)
 work=${1:?usage: run_vm.sh WORKDIR LUA51_SRC [libFuzzer options]}
 lua=${2:?usage: run_vm.sh WORKDIR LUA51_SRC [libFuzzer options]}/src
 shift 2
+# absolute: the fuzzer runs from inside WORKDIR
+mkdir -p "$work" && work=$(cd "$work" && pwd)
+lua=$(cd "$lua" && pwd)
 conf=${LFSC_CONFORMANCE_DIR:-${LFSC_SHARED_DIR:-$root/tests/data}/conformance}
 CC=${CC:-clang}
 mkdir -p "$work/seeds" "$work/corpus" "$work/artifacts" "$work/obj"
