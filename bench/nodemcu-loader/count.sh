@@ -53,7 +53,7 @@ own=$(awk '$1 == "insns_in_range" { print $2 }' "$counts" 2>/dev/null)
 rm -f "$counts"
 if [ $rc != 0 ]; then
   rm -f "$region"
-  msg=$(echo "$log" | sed -n 's/^nodemcu-loader: //p' | head -1)
+  msg=$(echo "$log" | sed -n 's/^nodemcu-loader: \(refused: \)\{0,1\}//p' | head -1)
   case $rc in
     10) fail "refused in the first pass: $msg" ;;
     11) fail "failed in the second pass (region erased): $msg" ;;
