@@ -76,16 +76,32 @@ static void flush(lfs_ctx *c)
   c->wcount = 0;
 }
 
-/* Image word w of this pass's strip: relocate and queue it. */
-static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
+/* Queue one word for flash at woff. */
+static void queue(lfs_ctx *c, uint32_t v)
 {
-  if (c->pi && (c->bitmap[(w >> 5) - (c->strip_lo >> 5)] >> (w & 31) & 1))
-    v = 4 * v + c->base;
-  if (w == 0)   /* cleared by the final write, once everything is in */
-    v |= LFSIMG_SIG_INPROGRESS | LFSIMG_SIG_ABSOLUTE;
   c->wbuf[c->wcount++] = v;
   if (c->wcount == LFS_WBUF_WORDS)
     flush(c);
+}
+
+/* Image word w of this pass's strip: relocate and queue it. Strips start
+ * at multiples of STRIP_WORDS, so bitmap word w >> 5 is at the same index
+ * of the buffer either way; with the bitmap in flash, each strip's part is
+ * read in as the image reaches it. */
+static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
+{
+  const lfs_flash_ops *fl = c->fl;
+
+  if (c->pi) {
+    if (c->scr && w && !(w & (STRIP_WORDS - 1)) &&
+        fl->read(fl->arg, 4 * w, c->bitmap, BM_WORDS))
+      lfs_fail(c, LFS_E_FLASH, 4 * w, 3);
+    if (c->bitmap[(w >> 5) & (BM_WORDS - 1)] >> (w & 31) & 1)
+      v = 4 * v + c->base;
+  }
+  if (w == 0)   /* cleared by the final write, once everything is in */
+    v |= LFSIMG_SIG_INPROGRESS | LFSIMG_SIG_ABSOLUTE;
+  queue(c, v);
 }
 
 /* Word w of the decoded stream: header, image or bitmap. */
@@ -142,15 +158,23 @@ static uint32_t crc_word(uint32_t crc, uint32_t v)
   return crc;
 }
 
+/* Word i (mod the window) of the output, as a little-endian number. */
+static uint32_t win_word(const lfs_ctx *c, uint32_t i)
+{
+  uint32_t v = c->win.w[i & (LFS_WINDOW / 4 - 1)];
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = v >> 24 | (v >> 8 & 0xFF00) | (v << 8 & 0xFF0000) | v << 24;
+#endif
+  return v;
+}
+
 void lfs_drain(lfs_ctx *c, int final)
 {
   uint32_t n = c->dn, end = c->nout & ~3u, crc = c->crc, v, w;
 
   for (; n < end; n += 4) {
-    v = c->win.w[(n & (LFS_WINDOW - 1)) >> 2];
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = v >> 24 | (v >> 8 & 0xFF00) | (v << 8 & 0xFF0000) | v << 24;
-#endif
+    v = win_word(c, n >> 2);
     crc = crc_word(crc, v);
     w = n >> 2;
     /* Writing passes only follow a pass that checked everything, so the
@@ -182,7 +206,7 @@ static void pass(lfs_ctx *c, uint32_t s)
   c->strip_lo = c->strip_hi = 0;
   if (s) {
     c->strip_lo = (s - 1) * STRIP_WORDS;
-    c->strip_hi = c->pi ? c->strip_lo + STRIP_WORDS : 0xFFFFFFFF;
+    c->strip_hi = c->pi && !c->scr ? c->strip_lo + STRIP_WORDS : 0xFFFFFFFF;
   }
   c->woff = 4 * c->strip_lo;
   if (c->pi) {
@@ -202,6 +226,35 @@ static void pass(lfs_ctx *c, uint32_t s)
     lfs_fail(c, c->pi || c->nout > want ? LFS_E_LENGTH : LFS_E_TRUNCATED, c->nout, want);
 }
 
+/* After pass 1 the window still holds the last 16 KB of output: the whole
+ * bitmap of any image up to 512 KB. Each strip's part of it (but the
+ * first, which is in RAM) is parked in flash at the start of that strip's
+ * own image area, which the writing pass reads back just before it erases
+ * and overwrites it. So one writing pass does, and nothing past the image
+ * is touched. Sector 0 is erased first: a power cut from here on leaves
+ * the region empty, never an old header over new bitmap sectors. Returns
+ * the number of writing passes: 1, or n when the bitmap is not all in the
+ * window (the pass per strip of before). */
+static uint32_t scratch(lfs_ctx *c, uint32_t n)
+{
+  uint32_t w;
+
+  if (c->bm_words - (BM_WORDS + 1) >= LFS_PARK_BYTES / 4 - BM_WORDS)
+    return n;
+  if (c->fl->erase(c->fl->arg, 0))
+    lfs_fail(c, LFS_E_FLASH, 0, 0);
+  for (w = BM_WORDS; w < c->bm_words; w++) {
+    if (!(w & (BM_WORDS - 1))) {
+      flush(c);
+      c->woff = 128 * w;        /* image byte 4 * 32 * w */
+    }
+    queue(c, win_word(c, c->img_words + w));
+  }
+  flush(c);
+  c->scr = 1;
+  return 1;
+}
+
 int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
              uint32_t region_base, uint32_t region_size, uint32_t variant_sig)
 {
@@ -216,7 +269,7 @@ int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
   c->region = region_size;
   c->variant = variant_sig;
   c->img_words = LFSIMG_HEADER_WORDS;
-  c->bm_words = 0;
+  c->bm_words = c->scr = 0;
   if ((region_base & 3) || (region_size & (LFS_SECTOR - 1)))
     lfs_fail(c, LFS_E_PARAM, region_base, region_size);
   for (s = 0; s <= n && !c->err; s++) {
@@ -224,6 +277,8 @@ int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
     if (s == 0) {
       c->crc1 = c->crc;
       n = c->pi ? (c->img_words + STRIP_WORDS - 1) / STRIP_WORDS : 1;
+      if (!c->err)
+        n = scratch(c, n);
     } else if (c->crc != c->crc1) {     /* the input changed under us */
       lfs_fail(c, LFS_E_CRC, c->crc1, c->crc);
     }

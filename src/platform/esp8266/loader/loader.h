@@ -38,6 +38,12 @@
 #define LFS_BMBUF_BYTES 4096
 #endif
 #define LFS_WINDOW      16384u  /* inflate window = stock loader's limit */
+/* Most bitmap bytes parked in flash for a single writing pass: all that
+ * the window holds at the end of pass 1 (images up to 512 KB). Tests lower
+ * it so that both ways of pass 2 run. */
+#ifndef LFS_PARK_BYTES
+#define LFS_PARK_BYTES  LFS_WINDOW
+#endif
 #define LFS_SECTOR      4096u   /* erase unit */
 #define LFS_WBUF_WORDS  16      /* words per flash write call */
 #define LFS_INBUF       128     /* bytes per input read call */
@@ -113,6 +119,7 @@ typedef struct lfs_ctx {
   uint32_t img_words, bm_words;  /* set once the header is in */
   uint32_t strip_lo, strip_hi;   /* image words written this pass (hi = 0: none) */
   uint32_t cap_lo;               /* first bitmap word captured this pass */
+  uint32_t scr;                  /* 1: the bitmap is parked in flash, one writing pass */
   uint32_t woff, wcount;
   int pi;
   /* small and hot first: short offsets make shorter code */
