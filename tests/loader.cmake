@@ -7,9 +7,9 @@ set(LFS_LOADER_SOURCES
 
 lfsc_unit_test(test_loader ${CMAKE_CURRENT_SOURCE_DIR}/test_loader.c ${LFS_LOADER_SOURCES})
 # The same tests with a 128-byte bitmap buffer, so images over 4 KB span
-# several strips: those up to 12 KB (bitmap <= 384 bytes) have their bitmap
-# parked in flash for a single writing pass, larger ones take one inflate
-# per strip. Both ways of pass 2 run, power cuts included.
+# several strips and park their bitmap in flash before the writing pass:
+# up to 12 KB (bitmap <= 384 bytes) from the window after the check, larger
+# ones in a pass of their own. Both ways run, power cuts included.
 lfsc_unit_test(test_loader_strips ${CMAKE_CURRENT_SOURCE_DIR}/test_loader.c ${LFS_LOADER_SOURCES})
 if(TARGET test_loader_strips)   # not built where unit tests are skipped (-m32)
   target_compile_definitions(test_loader_strips PRIVATE LFS_BMBUF_BYTES=128 LFS_PARK_BYTES=384)

@@ -17,12 +17,10 @@
  * bytes) still fits after the check made before each symbol. */
 #define DRAIN_AT (LFS_WINDOW - 262)
 
-/* The order in which a dynamic block sends its code-length code lengths.
- * Words, not bytes: the ESP8266 may map .rodata from flash, where byte
- * loads trap; word loads also cost no more code here. */
-static const uint32_t clen_order[19] = {
-  16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15
-};
+/* The order in which a dynamic block sends its code-length code lengths:
+ * 16 17 18, then these 16 in nibbles, least significant first. Words, not
+ * bytes: the ESP8266 may map .rodata from flash, where byte loads trap. */
+static const uint32_t clen_order[2] = { 0xB5A69780, 0xF1E2D3C4 };
 
 /* Fill a bit buffer holding cnt bits to at least 25 bits: whole bytes,
  * so cnt grows by 8 * ceil((25 - cnt) / 8) = (32 - cnt) & ~7. The decoder
@@ -255,8 +253,12 @@ static uint32_t dynamic(lfs_ctx *c)
     corrupt(c);
     return 0;
   }
-  for (i = 0; i < 19; i++)
-    c->lens[clen_order[i]] = i < ncl ? (uint8_t)inf_bits(c, 3) : 0;
+  for (i = 0; i < 19; i++) {
+    uint32_t j = i - 3;
+
+    c->lens[i < 3 ? i + 16 : clen_order[j >> 3] >> 4 * (j & 7) & 15] =
+        i < ncl ? (uint8_t)inf_bits(c, 3) : 0;
+  }
   if (build(c, 1, c->lens, 19)) {
     corrupt(c);
     return 0;

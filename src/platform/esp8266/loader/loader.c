@@ -7,9 +7,10 @@
 
 #define BM_WORDS     (LFS_BMBUF_BYTES / 4)
 #define STRIP_WORDS  (LFS_BMBUF_BYTES * 8u)   /* image words one bitmap buffer covers */
+enum { CHECK, PARK, WRITE };                /* what a pass does, see lfs_load */
 #define VARIANT_BITS (LFSIMG_SIG_PACKED | LFSIMG_SIG_INTEGER)
 
-void lfs_fail(lfs_ctx *c, int err, uint32_t e1, uint32_t e2)
+__attribute__((noinline)) void lfs_fail(lfs_ctx *c, int err, uint32_t e1, uint32_t e2)
 {
   if (!c->err) {
     c->err = err;
@@ -77,24 +78,35 @@ static void flush(lfs_ctx *c)
 }
 
 /* Queue one word for flash at woff. */
-static void queue(lfs_ctx *c, uint32_t v)
+__attribute__((noinline)) static void queue(lfs_ctx *c, uint32_t v)
 {
   c->wbuf[c->wcount++] = v;
   if (c->wcount == LFS_WBUF_WORDS)
     flush(c);
 }
 
-/* Image word w of this pass's strip: relocate and queue it. Strips start
- * at multiples of STRIP_WORDS, so bitmap word w >> 5 is at the same index
- * of the buffer either way; with the bitmap in flash, each strip's part is
- * read in as the image reaches it. */
+/* Park bitmap word b (>= BM_WORDS) in flash: each strip's part of the
+ * bitmap goes to the start of that strip's own image area, image byte
+ * 128 * b, which the writing pass reads back just before it erases and
+ * overwrites it. */
+static void park(lfs_ctx *c, uint32_t b, uint32_t v)
+{
+  if (!(b & (BM_WORDS - 1))) {
+    flush(c);
+    c->woff = 128 * b;
+  }
+  queue(c, v);
+}
+
+/* Image word w of the writing pass: relocate and queue it. The bitmap of
+ * strip 0 is in RAM since pass 1; each further strip's is read back from
+ * where it was parked as the image reaches it. */
 static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
 {
   const lfs_flash_ops *fl = c->fl;
 
   if (c->pi) {
-    if (c->scr && w && !(w & (STRIP_WORDS - 1)) &&
-        fl->read(fl->arg, 4 * w, c->bitmap, BM_WORDS))
+    if (w && !(w & (STRIP_WORDS - 1)) && fl->read(fl->arg, 4 * w, c->bitmap, BM_WORDS))
       lfs_fail(c, LFS_E_FLASH, 4 * w, 3);
     if (c->bitmap[(w >> 5) & (BM_WORDS - 1)] >> (w & 31) & 1)
       v = 4 * v + c->base;
@@ -105,7 +117,7 @@ static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
 }
 
 /* Word w of the decoded stream: header, image or bitmap. */
-static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
+__attribute__((noinline)) static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
 {
   uint32_t e[2];
   int err;
@@ -136,8 +148,12 @@ static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
     lfs_fail(c, LFS_E_HEADER, w, v);
     return;
   }
-  if (w - c->cap_lo < BM_WORDS)
-    c->bitmap[w - c->cap_lo] = v;
+  /* Every pass takes in strip 0's bitmap; only the first needs it, and
+   * the writing pass is done with the bitmap by the time it comes again. */
+  if (w < BM_WORDS)
+    c->bitmap[w] = v;
+  else if (c->mode == PARK)
+    park(c, w, v);
 }
 
 /* CRC-32 (reflected, poly 0xEDB88320) of the 4-bit values 0..15. */
@@ -179,7 +195,7 @@ void lfs_drain(lfs_ctx *c, int final)
     w = n >> 2;
     /* Writing passes only follow a pass that checked everything, so the
      * header words may go out before this pass has checked them again. */
-    if (w - c->strip_lo < c->strip_hi - c->strip_lo && w < c->img_words)
+    if (c->mode == WRITE && w < c->img_words)
       image_word(c, w, v);
     if (w < LFSIMG_HEADER_WORDS || w >= c->img_words)
       stream_word(c, w, v);
@@ -190,25 +206,17 @@ void lfs_drain(lfs_ctx *c, int final)
   c->crc = crc;
 }
 
-/* One pass over the input. Pass 0 checks everything and captures the
- * bitmap of strip 0; pass s > 0 writes strip s - 1 and captures the bitmap
- * of strip s. */
-static void pass(lfs_ctx *c, uint32_t s)
+/* One pass over the input, CHECK, PARK or WRITE (see lfs_load). */
+static void pass(lfs_ctx *c, uint32_t mode)
 {
   uint32_t want;
 
+  c->mode = mode;
   c->in_pos = c->in_len = c->in_idx = 0;
-  c->bitbuf = c->bitcnt = c->pad = c->nout = c->dn = c->wcount = 0;
+  c->bitbuf = c->bitcnt = c->pad = c->nout = c->dn = c->wcount = c->woff = 0;
   c->crc = 0xFFFFFFFF;
-  c->cap_lo = s * BM_WORDS;
   inf_bits(c, 0);               /* look at the first bytes */
   c->pi = (c->bitbuf & 0xFFFF) == 0x8B1F;
-  c->strip_lo = c->strip_hi = 0;
-  if (s) {
-    c->strip_lo = (s - 1) * STRIP_WORDS;
-    c->strip_hi = c->pi && !c->scr ? c->strip_lo + STRIP_WORDS : 0xFFFFFFFF;
-  }
-  c->woff = 4 * c->strip_lo;
   if (c->pi) {
     inf_bits(c, 16);
     inf_gzip(c);
@@ -224,41 +232,23 @@ static void pass(lfs_ctx *c, uint32_t s)
   want = 4 * (c->img_words + c->bm_words);
   if (c->nout != want)
     lfs_fail(c, c->pi || c->nout > want ? LFS_E_LENGTH : LFS_E_TRUNCATED, c->nout, want);
+  else if (mode == CHECK)
+    c->crc1 = c->crc;
+  else if (c->crc != c->crc1)   /* the input changed under us */
+    lfs_fail(c, LFS_E_CRC, c->crc1, c->crc);
 }
 
-/* After pass 1 the window still holds the last 16 KB of output: the whole
- * bitmap of any image up to 512 KB. Each strip's part of it (but the
- * first, which is in RAM) is parked in flash at the start of that strip's
- * own image area, which the writing pass reads back just before it erases
- * and overwrites it. So one writing pass does, and nothing past the image
- * is touched. Sector 0 is erased first: a power cut from here on leaves
- * the region empty, never an old header over new bitmap sectors. Returns
- * the number of writing passes: 1, or n when the bitmap is not all in the
- * window (the pass per strip of before). */
-static uint32_t scratch(lfs_ctx *c, uint32_t n)
-{
-  uint32_t w;
-
-  if (c->bm_words - (BM_WORDS + 1) >= LFS_PARK_BYTES / 4 - BM_WORDS)
-    return n;
-  if (c->fl->erase(c->fl->arg, 0))
-    lfs_fail(c, LFS_E_FLASH, 0, 0);
-  for (w = BM_WORDS; w < c->bm_words; w++) {
-    if (!(w & (BM_WORDS - 1))) {
-      flush(c);
-      c->woff = 128 * w;        /* image byte 4 * 32 * w */
-    }
-    queue(c, win_word(c, c->img_words + w));
-  }
-  flush(c);
-  c->scr = 1;
-  return 1;
-}
-
+/* CHECK writes nothing. An image over one strip needs its bitmap in flash
+ * before the writing pass: at the end of CHECK the window still holds the
+ * last 16 KB of output, the whole bitmap of any image up to 512 KB, which
+ * is parked from there; a larger image takes a PARK pass. Sector 0 is
+ * erased first, so a power cut from then on leaves the region empty (and
+ * during WRITE, with IN_PROGRESS set), never an old header over a new
+ * bitmap. */
 int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
              uint32_t region_base, uint32_t region_size, uint32_t variant_sig)
 {
-  uint32_t s, n = 0, sig;
+  uint32_t sig;
 
   c->err = 0;
   c->e1 = c->e2 = 0;
@@ -269,20 +259,25 @@ int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
   c->region = region_size;
   c->variant = variant_sig;
   c->img_words = LFSIMG_HEADER_WORDS;
-  c->bm_words = c->scr = 0;
+  c->bm_words = 0;
   if ((region_base & 3) || (region_size & (LFS_SECTOR - 1)))
     lfs_fail(c, LFS_E_PARAM, region_base, region_size);
-  for (s = 0; s <= n && !c->err; s++) {
-    pass(c, s);
-    if (s == 0) {
-      c->crc1 = c->crc;
-      n = c->pi ? (c->img_words + STRIP_WORDS - 1) / STRIP_WORDS : 1;
-      if (!c->err)
-        n = scratch(c, n);
-    } else if (c->crc != c->crc1) {     /* the input changed under us */
-      lfs_fail(c, LFS_E_CRC, c->crc1, c->crc);
+  else
+    pass(c, CHECK);
+  if (!c->err && c->bm_words > BM_WORDS) {
+    if (fl->erase(fl->arg, 0))
+      lfs_fail(c, LFS_E_FLASH, 0, 0);
+    if (c->bm_words > LFS_PARK_BYTES / 4) {
+      pass(c, PARK);
+    } else {                    /* drain the window's bitmap words again */
+      c->mode = PARK;
+      c->dn = 4 * (c->img_words + BM_WORDS);
+      lfs_drain(c, 0);
+      flush(c);
     }
   }
+  if (!c->err)
+    pass(c, WRITE);
   if (!c->err) {
     sig = c->hdr[LFSIMG_H_SIG] | LFSIMG_SIG_ABSOLUTE;
     if (fl->write(fl->arg, 0, &sig, 1))

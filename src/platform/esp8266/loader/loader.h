@@ -117,9 +117,7 @@ typedef struct lfs_ctx {
   uint32_t bitbuf, bitcnt, pad;  /* pad: zero bytes fed past the end of input */
   uint32_t nout, dn, crc, crc1;  /* bytes out, bytes drained, CRC of those */
   uint32_t img_words, bm_words;  /* set once the header is in */
-  uint32_t strip_lo, strip_hi;   /* image words written this pass (hi = 0: none) */
-  uint32_t cap_lo;               /* first bitmap word captured this pass */
-  uint32_t scr;                  /* 1: the bitmap is parked in flash, one writing pass */
+  uint32_t mode;                 /* CHECK, PARK or WRITE, see loader.c */
   uint32_t woff, wcount;
   int pi;
   /* small and hot first: short offsets make shorter code */
