@@ -1,0 +1,2 @@
+/* stub of the firmware's or libc's lua.h: see nmshim.h */
+#include "nmshim.h"
