@@ -18,8 +18,8 @@ void inf_copy(lfs_ctx *c, uint32_t n);
 void inf_gzip(lfs_ctx *c);
 
 /* Output, in loader.c: take the window's whole words from dn up to nout
- * into the CRC and the image (and check the length when final). */
-void lfs_drain(lfs_ctx *c, int final);
+ * into the CRC and the image. */
+void lfs_drain(lfs_ctx *c);
 
 /* Record the first error only. */
 void lfs_fail(lfs_ctx *c, int err, uint32_t e1, uint32_t e2);

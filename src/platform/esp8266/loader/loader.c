@@ -67,12 +67,10 @@ static void flush(lfs_ctx *c)
 
   /* After an error the buffer is still emptied: the drain goes on to the
    * end of the window. */
-  if (!c->wcount || c->err)
-    ;
-  else if (!(c->woff & (LFS_SECTOR - 1)) && fl->erase(fl->arg, c->woff))
+  if (c->wcount && !c->err &&
+      ((!(c->woff & (LFS_SECTOR - 1)) && fl->erase(fl->arg, c->woff)) ||
+       fl->write(fl->arg, c->woff, c->wbuf, c->wcount)))
     lfs_fail(c, LFS_E_FLASH, c->woff, 0);
-  else if (fl->write(fl->arg, c->woff, c->wbuf, c->wcount))
-    lfs_fail(c, LFS_E_FLASH, c->woff, 1);
   c->woff += 4 * c->wcount;
   c->wcount = 0;
 }
@@ -119,7 +117,7 @@ static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
 /* Word w of the decoded stream: header, image or bitmap. */
 __attribute__((noinline)) static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
 {
-  uint32_t e[2];
+  uint32_t e[2], n;
   int err;
 
   if (c->err)
@@ -142,9 +140,10 @@ __attribute__((noinline)) static void stream_word(lfs_ctx *c, uint32_t w, uint32
     lfs_fail(c, LFS_E_LENGTH, c->nout, 4 * (c->img_words + c->bm_words));
     return;
   }
-  /* The header word and the bits past the last image word are never set. */
-  if ((w == 0 && (v & 1)) ||
-      (w == c->bm_words - 1 && (c->img_words & 31) && (v >> (c->img_words & 31)))) {
+  /* The header word and the bits past the last image word are never set
+   * (n: the image words from this bitmap word's first on). */
+  n = c->img_words - 32 * w;
+  if ((w == 0 && (v & 1)) || (n < 32 && v >> n)) {
     lfs_fail(c, LFS_E_HEADER, w, v);
     return;
   }
@@ -185,7 +184,7 @@ static uint32_t win_word(const lfs_ctx *c, uint32_t i)
   return v;
 }
 
-void lfs_drain(lfs_ctx *c, int final)
+void lfs_drain(lfs_ctx *c)
 {
   uint32_t n = c->dn, end = c->nout & ~3u, crc = c->crc, v, w;
 
@@ -200,8 +199,6 @@ void lfs_drain(lfs_ctx *c, int final)
     if (w < LFSIMG_HEADER_WORDS || w >= c->img_words)
       stream_word(c, w, v);
   }
-  if (final && n != c->nout)    /* not whole words: the CRC would miss them */
-    lfs_fail(c, LFS_E_LENGTH, c->nout, 4 * (c->img_words + c->bm_words));
   c->dn = n;
   c->crc = crc;
 }
@@ -213,7 +210,7 @@ static void pass(lfs_ctx *c, uint32_t mode)
 
   c->mode = mode;
   c->in_pos = c->in_len = c->in_idx = 0;
-  c->bitbuf = c->bitcnt = c->pad = c->nout = c->dn = c->wcount = c->woff = 0;
+  c->bitbuf = c->bitcnt = c->pad = c->nout = c->dn = c->woff = 0;
   c->crc = 0xFFFFFFFF;
   inf_bits(c, 0);               /* look at the first bytes */
   c->pi = (c->bitbuf & 0xFFFF) == 0x8B1F;
@@ -222,7 +219,7 @@ static void pass(lfs_ctx *c, uint32_t mode)
     inf_gzip(c);
   } else {                      /* ABS: the file is the image */
     inf_copy(c, 0xFFFFFFFF);
-    lfs_drain(c, 1);
+    lfs_drain(c);
   }
   flush(c);
   if (c->err)
@@ -259,20 +256,21 @@ int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
   c->region = region_size;
   c->variant = variant_sig;
   c->img_words = LFSIMG_HEADER_WORDS;
-  c->bm_words = 0;
+  c->bm_words = c->wcount = 0;
   if ((region_base & 3) || (region_size & (LFS_SECTOR - 1)))
     lfs_fail(c, LFS_E_PARAM, region_base, region_size);
   else
     pass(c, CHECK);
   if (!c->err && c->bm_words > BM_WORDS) {
-    if (fl->erase(fl->arg, 0))
-      lfs_fail(c, LFS_E_FLASH, 0, 0);
+    /* Word 0 goes first, with the first parked words: sector 0 is erased
+     * and the region reads as incomplete from then on. */
+    queue(c, c->hdr[LFSIMG_H_SIG] | LFSIMG_SIG_INPROGRESS | LFSIMG_SIG_ABSOLUTE);
     if (c->bm_words > LFS_PARK_BYTES / 4) {
       pass(c, PARK);
     } else {                    /* drain the window's bitmap words again */
       c->mode = PARK;
       c->dn = 4 * (c->img_words + BM_WORDS);
-      lfs_drain(c, 0);
+      lfs_drain(c);
       flush(c);
     }
   }
