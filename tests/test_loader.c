@@ -777,6 +777,43 @@ static void test_loader_power_cuts(void **state)
 #endif
 }
 
+static int failing_read(void *arg, uint32_t off, uint32_t *dst, uint32_t n)
+{
+  (void)arg, (void)off, (void)dst, (void)n;
+  return -1;
+}
+
+/* The writing pass reads each further strip's parked bitmap back from
+ * flash: when that fails, the load stops and the region is not valid. */
+static void test_loader_flash_read_error(void **state)
+{
+  size_t len;
+  unsigned char *img = vector("float/multi.pi.img", &len);
+  sim_flash f;
+  lfs_info info;
+  lfs_flash_ops ops = sim_ops;
+  mem_in in = { img, (uint32_t)len, 0, -1 };
+  int rc;
+
+  (void)state;
+  sim_init(&f, SIM_REGION, 4);
+  ops.arg = &f;
+  ops.read = failing_read;
+  rc = lfs_load(&ctx, mem_read, &in, &ops, SIM_BASE, SIM_REGION, LFSIMG_SIG_FLOAT);
+  if (ctx.img_words <= LFS_BMBUF_BYTES * 8u) {  /* one strip: nothing is read back */
+    print_message("loader: float/multi fits one strip here, no bitmap read back\n");
+    assert_int_equal(rc, LFS_OK);
+  } else {
+    assert_int_equal(rc, LFS_E_FLASH);
+    assert_int_equal(ctx.e1 % (LFS_BMBUF_BYTES * 32u), 0);   /* a strip's start */
+    assert_int_equal(check(&f, SIM_BASE, SIM_REGION, LFSIMG_SIG_FLOAT, &info), LFS_INCOMPLETE);
+    print_message("loader: a failed read of the parked bitmap stopped the load at offset %u\n",
+                  (unsigned)ctx.e1);
+  }
+  free(img);
+  free(f.w);
+}
+
 /* Both ways of pass 2 ran (in the build with a small bitmap buffer). */
 static void test_loader_pass2_ways(void **state)
 {
@@ -879,6 +916,7 @@ int main(void)
     cmocka_unit_test(test_loader_check_states),
     cmocka_unit_test(test_loader_messages),
     cmocka_unit_test(test_loader_ram_budget),
+    cmocka_unit_test(test_loader_flash_read_error),
     cmocka_unit_test(test_loader_pass2_ways),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,14 @@
 
 #include "loader.h"
 
+/* Kept out of line where inlining would only copy code: the stub is
+ * budgeted for size (README). */
+#if defined(__GNUC__)
+#define LFS_NOINLINE __attribute__((noinline))
+#else
+#define LFS_NOINLINE
+#endif
+
 /* n (<= 16) bits of input, least significant first. The bit buffer looks
  * ahead up to 4 bytes; past the end of input it reads zero bytes, counted
  * in ctx->pad (so bitcnt < 8 * pad means the end was passed). */

@@ -8,9 +8,12 @@
 #define BM_WORDS     (LFS_BMBUF_BYTES / 4)
 #define STRIP_WORDS  (LFS_BMBUF_BYTES * 8u)   /* image words one bitmap buffer covers */
 enum { CHECK, PARK, WRITE };                /* what a pass does, see lfs_load */
+#if LFS_PARK_BYTES > LFS_WINDOW
+#error "LFS_PARK_BYTES: the bitmap is parked from the window"
+#endif
 #define VARIANT_BITS (LFSIMG_SIG_PACKED | LFSIMG_SIG_INTEGER)
 
-__attribute__((noinline)) void lfs_fail(lfs_ctx *c, int err, uint32_t e1, uint32_t e2)
+LFS_NOINLINE void lfs_fail(lfs_ctx *c, int err, uint32_t e1, uint32_t e2)
 {
   if (!c->err) {
     c->err = err;
@@ -76,7 +79,7 @@ static void flush(lfs_ctx *c)
 }
 
 /* Queue one word for flash at woff. */
-__attribute__((noinline)) static void queue(lfs_ctx *c, uint32_t v)
+LFS_NOINLINE static void queue(lfs_ctx *c, uint32_t v)
 {
   c->wbuf[c->wcount++] = v;
   if (c->wcount == LFS_WBUF_WORDS)
@@ -115,7 +118,7 @@ static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
 }
 
 /* Word w of the decoded stream: header, image or bitmap. */
-__attribute__((noinline)) static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
+LFS_NOINLINE static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
 {
   uint32_t e[2], n;
   int err;
@@ -238,9 +241,9 @@ static void pass(lfs_ctx *c, uint32_t mode)
 /* CHECK writes nothing. An image over one strip needs its bitmap in flash
  * before the writing pass: at the end of CHECK the window still holds the
  * last 16 KB of output, the whole bitmap of any image up to 512 KB, which
- * is parked from there; a larger image takes a PARK pass. Sector 0 is
- * erased first, so a power cut from then on leaves the region empty (and
- * during WRITE, with IN_PROGRESS set), never an old header over a new
+ * is parked from there; a larger image takes a PARK pass. Word 0, with
+ * IN_PROGRESS set, is written first (erasing sector 0), so from then on a
+ * power cut leaves the region incomplete, never an old header over a new
  * bitmap. */
 int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
              uint32_t region_base, uint32_t region_size, uint32_t variant_sig)
