@@ -2,7 +2,7 @@
  * Host tests of the freestanding target loader (src/platform/esp8266/loader) against a
  * simulated NOR flash: every conformance vector, crafted bad input, every
  * truncation and single-bit flip of a few vectors, and a power cut after
- * every erase and write of pass 2.
+ * every erase and write of a load (parking included).
  *
  * Built twice: as test_loader with the default bitmap buffer and as
  * test_loader_strips with LFS_BMBUF_BYTES=128 and LFS_PARK_BYTES=384, so
@@ -260,7 +260,7 @@ static void test_loader_abs_vectors(void **state)
   assert_true(n_vectors >= 60);
 }
 
-/* Rejections that must happen in pass 1, before any flash operation. */
+/* Rejections that must happen in the check, before any flash operation. */
 static void expect_reject(const unsigned char *img, size_t len, uint32_t base, uint32_t region,
                           uint32_t variant, int err, const char *msg)
 {
@@ -587,7 +587,7 @@ static void test_loader_long_codes(void **state)
 }
 
 /* A 32 KB-window deflate of a big image reaches back further than 16 KB:
- * refused in pass 1, as the stock loader would. */
+ * refused in the check, as the stock loader would. */
 static void test_loader_far_distance(void **state)
 {
   int v;
@@ -647,7 +647,7 @@ static void test_loader_truncations(void **state)
                 n_truncations);
 }
 
-/* Every single-bit flip of a PI file: rejected in pass 1, or loaded
+/* Every single-bit flip of a PI file: rejected in the check, or loaded
  * correctly. Flips are harmless in FLG.FTEXT, MTIME, XFL, OS, the padding
  * after end-of-block, and where a changed back-reference still copies the
  * same bytes (runs of zeros); zlib must then agree the file decodes to the
@@ -814,8 +814,8 @@ static void test_loader_flash_read_error(void **state)
   free(f.w);
 }
 
-/* Both ways of pass 2 ran (in the build with a small bitmap buffer). */
-static void test_loader_pass2_ways(void **state)
+/* Both ways of parking ran (in the build with a small bitmap buffer). */
+static void test_loader_park_ways(void **state)
 {
   (void)state;
   print_message("loader: %ld multi-strip loads parked the bitmap from the window (2 inflates), %ld "
@@ -917,7 +917,7 @@ int main(void)
     cmocka_unit_test(test_loader_messages),
     cmocka_unit_test(test_loader_ram_budget),
     cmocka_unit_test(test_loader_flash_read_error),
-    cmocka_unit_test(test_loader_pass2_ways),
+    cmocka_unit_test(test_loader_park_ways),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

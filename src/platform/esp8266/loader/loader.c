@@ -100,7 +100,7 @@ static void park(lfs_ctx *c, uint32_t b, uint32_t v)
 }
 
 /* Image word w of the writing pass: relocate and queue it. The bitmap of
- * strip 0 is in RAM since pass 1; each further strip's is read back from
+ * strip 0 is in RAM since the check; each further strip's is read back from
  * where it was parked as the image reaches it. */
 static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
 {
