@@ -2,11 +2,13 @@
  * Host tests of the freestanding target loader (src/platform/esp8266/loader) against a
  * simulated NOR flash: every conformance vector, crafted bad input, every
  * truncation and single-bit flip of a few vectors, and a power cut after
- * every erase and write of pass 2.
+ * every erase and write of a load (parking included).
  *
  * Built twice: as test_loader with the default bitmap buffer and as
- * test_loader_strips with LFS_BMBUF_BYTES=128, so images above 4 KB take
- * several strips (one inflate each) in pass 2.
+ * test_loader_strips with LFS_BMBUF_BYTES=128 and LFS_PARK_BYTES=384, so
+ * images above 4 KB span several strips and have their bitmap parked in
+ * flash: up to 12 KB from the window after the check, above that in a
+ * pass of its own.
  */
 #include <dirent.h>
 
@@ -18,6 +20,7 @@ static const char *const variants[3] = { "float", "float16", "int" };
 static const uint32_t variant_sig[3] = { LFSIMG_SIG_FLOAT, LFSIMG_SIG_FLOAT16, LFSIMG_SIG_INT };
 
 static long n_truncations, n_flips, n_flips_accepted, n_cuts, n_vectors;
+static long n_parked, n_stripped;     /* multi-strip PI loads: bitmap parked from the window, in a pass */
 
 static int has_suffix(const char *s, const char *suf)
 {
@@ -49,6 +52,15 @@ static unsigned char *vector(const char *rel, size_t *len)
   return b;
 }
 
+/* The input is read from its start once per pass (inflate). */
+static long n_inflates;
+
+static int32_t counted_read(void *arg, uint32_t pos, uint8_t *buf, uint32_t len)
+{
+  n_inflates += pos == 0;
+  return mem_read(arg, pos, buf, len);
+}
+
 /* One load; returns the error code. The flash counters are reset first. */
 static int load(sim_flash *f, const unsigned char *img, uint32_t len, uint32_t base,
                 uint32_t region, uint32_t variant)
@@ -58,7 +70,8 @@ static int load(sim_flash *f, const unsigned char *img, uint32_t len, uint32_t b
 
   ops.arg = f;
   sim_counters_reset(f);
-  return lfs_load(&ctx, mem_read, &in, &ops, base, region, variant);
+  n_inflates = 0;
+  return lfs_load(&ctx, counted_read, &in, &ops, base, region, variant);
 }
 
 static int check(sim_flash *f, uint32_t base, uint32_t region, uint32_t variant, lfs_info *info)
@@ -75,6 +88,31 @@ static const char *message(void)
   return lfs_message(&ctx, buf, sizeof buf);
 }
 
+/* The erases and inflates a load of a size-byte image should make: each
+ * sector of the image erased once, in 2 inflates (check, write). A PI
+ * image over one strip has its bitmap parked in flash first (loader.c),
+ * which erases sector 0 and the first sector of each further strip once
+ * more; from the window after the check when the bitmap fits
+ * LFS_PARK_BYTES, else in a third inflate. Counts the loads of each way. */
+static uint32_t expected_erases(uint32_t size)
+{
+  uint32_t words = size / 4, strips = (words + LFS_BMBUF_BYTES * 8 - 1) / (LFS_BMBUF_BYTES * 8);
+  uint32_t sectors = (size + LFS_SECTOR - 1) / LFS_SECTOR;
+
+  if (!ctx.pi || strips < 2) {
+    assert_int_equal(n_inflates, 2);
+    return sectors;
+  }
+  if ((words + 31) / 32 * 4 > LFS_PARK_BYTES) {
+    assert_int_equal(n_inflates, 3);
+    n_stripped++;
+  } else {
+    assert_int_equal(n_inflates, 2);
+    n_parked++;
+  }
+  return sectors + strips;
+}
+
 /* The region must hold exactly `want` (size bytes), lfs_check must call it
  * valid, and only the sectors the image covers may have been erased. */
 static void assert_region(sim_flash *f, const unsigned char *want, uint32_t size,
@@ -89,7 +127,7 @@ static void assert_region(sim_flash *f, const unsigned char *want, uint32_t size
       fail_msg("%s: region differs at byte %u: %02x, expected %02x", what, i, got[i], want[i]);
   free(got);
   assert_int_equal(f->violations, 0);
-  assert_int_equal(f->erases, (size + LFS_SECTOR - 1) / LFS_SECTOR);
+  assert_int_equal(f->erases, expected_erases(size));
   assert_int_equal(check(f, base, SIM_REGION, variant, &info), LFS_VALID);
   assert_int_equal(info.size, size);
   assert_int_equal(info.main_proto, base + size - LFSIMG_PROTO_BYTES);
@@ -222,7 +260,7 @@ static void test_loader_abs_vectors(void **state)
   assert_true(n_vectors >= 60);
 }
 
-/* Rejections that must happen in pass 1, before any flash operation. */
+/* Rejections that must happen in the check, before any flash operation. */
 static void expect_reject(const unsigned char *img, size_t len, uint32_t base, uint32_t region,
                           uint32_t variant, int err, const char *msg)
 {
@@ -549,7 +587,7 @@ static void test_loader_long_codes(void **state)
 }
 
 /* A 32 KB-window deflate of a big image reaches back further than 16 KB:
- * refused in pass 1, as the stock loader would. */
+ * refused in the check, as the stock loader would. */
 static void test_loader_far_distance(void **state)
 {
   int v;
@@ -609,7 +647,7 @@ static void test_loader_truncations(void **state)
                 n_truncations);
 }
 
-/* Every single-bit flip of a PI file: rejected in pass 1, or loaded
+/* Every single-bit flip of a PI file: rejected in the check, or loaded
  * correctly. Flips are harmless in FLG.FTEXT, MTIME, XFL, OS, the padding
  * after end-of-block, and where a changed back-reference still copies the
  * same bytes (runs of zeros); zlib must then agree the file decodes to the
@@ -694,7 +732,8 @@ static void power_cuts(const char *rel, const char *oldrel, uint32_t variant)
       mem_in in = { img, (uint32_t)len, 0, -1 };
       lfs_flash_ops ops = sim_ops;
       ops.arg = &f;
-      rc = lfs_load(&ctx, mem_read, &in, &ops, SIM_BASE, SIM_REGION, variant);
+      n_inflates = 0;
+      rc = lfs_load(&ctx, counted_read, &in, &ops, SIM_BASE, SIM_REGION, variant);
     }
     assert_int_equal(f.violations, 0);
     st = check(&f, SIM_BASE, SIM_REGION, variant, &info);
@@ -718,6 +757,8 @@ static void power_cuts(const char *rel, const char *oldrel, uint32_t variant)
 
 static void test_loader_power_cuts(void **state)
 {
+  long parked = n_parked, stripped = n_stripped;
+
   (void)state;
   n_cuts = 0;
   power_cuts("float/single/c15_empty.pi.img", "float/single/c01_basic.abs.img", LFSIMG_SIG_FLOAT);
@@ -726,6 +767,62 @@ static void test_loader_power_cuts(void **state)
   power_cuts("float16/many50.pi.img", "float16/multi.abs.img", LFSIMG_SIG_FLOAT16);
   power_cuts("int/multi.abs.img", "int/many50.pi.img", LFSIMG_SIG_INT);
   print_message("loader: %ld power cuts, none left a region that checks valid early\n", n_cuts);
+  parked = n_parked - parked;
+  stripped = n_stripped - stripped;
+  print_message("loader: power cuts over %ld loads with the bitmap parked from the window, %ld in a "
+                "pass of its own\n",
+                parked, stripped);
+#if LFS_BMBUF_BYTES < 4096   /* the vectors span several strips only here */
+  assert_true(parked > 0 && stripped > 0);
+#endif
+}
+
+static int failing_read(void *arg, uint32_t off, uint32_t *dst, uint32_t n)
+{
+  (void)arg, (void)off, (void)dst, (void)n;
+  return -1;
+}
+
+/* The writing pass reads each further strip's parked bitmap back from
+ * flash: when that fails, the load stops and the region is not valid. */
+static void test_loader_flash_read_error(void **state)
+{
+  size_t len;
+  unsigned char *img = vector("float/multi.pi.img", &len);
+  sim_flash f;
+  lfs_info info;
+  lfs_flash_ops ops = sim_ops;
+  mem_in in = { img, (uint32_t)len, 0, -1 };
+  int rc;
+
+  (void)state;
+  sim_init(&f, SIM_REGION, 4);
+  ops.arg = &f;
+  ops.read = failing_read;
+  rc = lfs_load(&ctx, mem_read, &in, &ops, SIM_BASE, SIM_REGION, LFSIMG_SIG_FLOAT);
+  if (ctx.img_words <= LFS_BMBUF_BYTES * 8u) {  /* one strip: nothing is read back */
+    print_message("loader: float/multi fits one strip here, no bitmap read back\n");
+    assert_int_equal(rc, LFS_OK);
+  } else {
+    assert_int_equal(rc, LFS_E_FLASH);
+    assert_int_equal(ctx.e1 % (LFS_BMBUF_BYTES * 32u), 0);   /* a strip's start */
+    assert_int_equal(check(&f, SIM_BASE, SIM_REGION, LFSIMG_SIG_FLOAT, &info), LFS_INCOMPLETE);
+    print_message("loader: a failed read of the parked bitmap stopped the load at offset %u\n",
+                  (unsigned)ctx.e1);
+  }
+  free(img);
+  free(f.w);
+}
+
+/* Both ways of parking ran (in the build with a small bitmap buffer). */
+static void test_loader_park_ways(void **state)
+{
+  (void)state;
+  print_message("loader: %ld multi-strip loads parked the bitmap from the window (2 inflates), %ld "
+                "in a pass of its own (3)\n", n_parked, n_stripped);
+#if LFS_BMBUF_BYTES < 4096
+  assert_true(n_parked > 10 && n_stripped > 10);
+#endif
 }
 
 static void test_loader_check_states(void **state)
@@ -819,6 +916,8 @@ int main(void)
     cmocka_unit_test(test_loader_check_states),
     cmocka_unit_test(test_loader_messages),
     cmocka_unit_test(test_loader_ram_budget),
+    cmocka_unit_test(test_loader_flash_read_error),
+    cmocka_unit_test(test_loader_park_ways),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

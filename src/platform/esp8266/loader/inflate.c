@@ -17,12 +17,12 @@
  * bytes) still fits after the check made before each symbol. */
 #define DRAIN_AT (LFS_WINDOW - 262)
 
-/* The order in which a dynamic block sends its code-length code lengths.
+/* The order in which a dynamic block sends its code-length code lengths
+ * (16 17 18 0 8 7 9 6 10 5 11 4 12 3 13 2 14 1 15): 5 bits each, 6 to a
+ * word, least significant first, over a 1 bit that marks the word's end.
  * Words, not bytes: the ESP8266 may map .rodata from flash, where byte
- * loads trap; word loads also cost no more code here. */
-static const uint32_t clen_order[19] = {
-  16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15
-};
+ * loads trap. */
+static const uint32_t clen_order[4] = { 0x4E804A30, 0x48B2A8C9, 0x42E1346C, 0x2F };
 
 /* Fill a bit buffer holding cnt bits to at least 25 bits: whole bytes,
  * so cnt grows by 8 * ceil((25 - cnt) / 8) = (32 - cnt) & ~7. The decoder
@@ -53,10 +53,8 @@ static uint32_t fill(lfs_ctx *c, uint32_t bb, uint32_t cnt)
 }
 
 #define REFILL(c, bb, cnt) do { \
-    if ((cnt) <= 24) { \
       (bb) = fill(c, bb, cnt); \
       (cnt) += (32 - (cnt)) & ~7u; \
-    } \
   } while (0)
 
 /* n (<= 16) bits, least significant first, through the context's buffer. */
@@ -178,7 +176,7 @@ static void codes(lfs_ctx *c)
 
     if (n - c->dn >= DRAIN_AT) {
       c->nout = n;
-      lfs_drain(c, 0);
+      lfs_drain(c);
     }
     if (c->err)
       break;
@@ -249,14 +247,19 @@ static uint32_t fixed(lfs_ctx *c)
 static uint32_t dynamic(lfs_ctx *c)
 {
   uint32_t i = inf_bits(c, 14), nlit = (i & 31) + 257, ndist = (i >> 5 & 31) + 1;
-  uint32_t ncl = (i >> 10) + 4, n = nlit + ndist;
+  uint32_t ncl = (i >> 10) + 4, n = nlit + ndist, o, k;
 
   if (nlit > 286 || ndist > 30) {
     corrupt(c);
     return 0;
   }
   for (i = 0; i < 19; i++)
-    c->lens[clen_order[i]] = i < ncl ? (uint8_t)inf_bits(c, 3) : 0;
+    c->lens[i] = 0;
+  for (i = 0, o = 1, k = 0; i < ncl; i++, o >>= 5) {
+    if (o == 1)
+      o = clen_order[k++];
+    c->lens[o & 31] = (uint8_t)inf_bits(c, 3);
+  }
   if (build(c, 1, c->lens, 19)) {
     corrupt(c);
     return 0;
@@ -301,7 +304,7 @@ void inf_copy(lfs_ctx *c, uint32_t n)
       break;
     c->win.b[c->nout++ & (LFS_WINDOW - 1)] = (uint8_t)b;
     if (c->nout - c->dn >= LFS_WINDOW)
-      lfs_drain(c, 0);
+      lfs_drain(c);
   }
 }
 
@@ -356,13 +359,14 @@ void inf_gzip(lfs_ctx *c)
   i |= inf_bits(c, 16) << 16;
   if (c->bitcnt < 8 * c->pad)   /* the trailer ran into the end of input */
     lfs_fail(c, LFS_E_TRUNCATED, c->in_pos + c->in_idx, 0);
-  lfs_drain(c, 1);
+  lfs_drain(c);
   if (c->err)
     return;
-  if (crc != ~c->crc)
-    lfs_fail(c, LFS_E_CRC, crc, ~c->crc);
-  else if (i != c->nout)
+  /* The output must be whole words (the drain leaves a part word out). */
+  if (i != c->nout || (i & 3))
     lfs_fail(c, LFS_E_LENGTH, i, c->nout);
+  else if (crc != ~c->crc)
+    lfs_fail(c, LFS_E_CRC, crc, ~c->crc);
   else if (inf_bits(c, 0), c->bitcnt > 8 * c->pad)
     lfs_fail(c, LFS_E_TRAILING, c->in_pos + c->in_idx, 0);
 }

@@ -4,6 +4,14 @@
 
 #include "loader.h"
 
+/* Kept out of line where inlining would only copy code: the stub is
+ * budgeted for size (README). */
+#if defined(__GNUC__)
+#define LFS_NOINLINE __attribute__((noinline))
+#else
+#define LFS_NOINLINE
+#endif
+
 /* n (<= 16) bits of input, least significant first. The bit buffer looks
  * ahead up to 4 bytes; past the end of input it reads zero bytes, counted
  * in ctx->pad (so bitcnt < 8 * pad means the end was passed). */
@@ -18,8 +26,8 @@ void inf_copy(lfs_ctx *c, uint32_t n);
 void inf_gzip(lfs_ctx *c);
 
 /* Output, in loader.c: take the window's whole words from dn up to nout
- * into the CRC and the image (and check the length when final). */
-void lfs_drain(lfs_ctx *c, int final);
+ * into the CRC and the image. */
+void lfs_drain(lfs_ctx *c);
 
 /* Record the first error only. */
 void lfs_fail(lfs_ctx *c, int err, uint32_t e1, uint32_t e2);

@@ -7,9 +7,13 @@
 
 #define BM_WORDS     (LFS_BMBUF_BYTES / 4)
 #define STRIP_WORDS  (LFS_BMBUF_BYTES * 8u)   /* image words one bitmap buffer covers */
+enum { CHECK, PARK, WRITE };                /* what a pass does, see lfs_load */
+#if LFS_PARK_BYTES > LFS_WINDOW
+#error "LFS_PARK_BYTES: the bitmap is parked from the window"
+#endif
 #define VARIANT_BITS (LFSIMG_SIG_PACKED | LFSIMG_SIG_INTEGER)
 
-void lfs_fail(lfs_ctx *c, int err, uint32_t e1, uint32_t e2)
+LFS_NOINLINE void lfs_fail(lfs_ctx *c, int err, uint32_t e1, uint32_t e2)
 {
   if (!c->err) {
     c->err = err;
@@ -66,32 +70,57 @@ static void flush(lfs_ctx *c)
 
   /* After an error the buffer is still emptied: the drain goes on to the
    * end of the window. */
-  if (!c->wcount || c->err)
-    ;
-  else if (!(c->woff & (LFS_SECTOR - 1)) && fl->erase(fl->arg, c->woff))
+  if (c->wcount && !c->err &&
+      ((!(c->woff & (LFS_SECTOR - 1)) && fl->erase(fl->arg, c->woff)) ||
+       fl->write(fl->arg, c->woff, c->wbuf, c->wcount)))
     lfs_fail(c, LFS_E_FLASH, c->woff, 0);
-  else if (fl->write(fl->arg, c->woff, c->wbuf, c->wcount))
-    lfs_fail(c, LFS_E_FLASH, c->woff, 1);
   c->woff += 4 * c->wcount;
   c->wcount = 0;
 }
 
-/* Image word w of this pass's strip: relocate and queue it. */
-static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
+/* Queue one word for flash at woff. */
+LFS_NOINLINE static void queue(lfs_ctx *c, uint32_t v)
 {
-  if (c->pi && (c->bitmap[(w >> 5) - (c->strip_lo >> 5)] >> (w & 31) & 1))
-    v = 4 * v + c->base;
-  if (w == 0)   /* cleared by the final write, once everything is in */
-    v |= LFSIMG_SIG_INPROGRESS | LFSIMG_SIG_ABSOLUTE;
   c->wbuf[c->wcount++] = v;
   if (c->wcount == LFS_WBUF_WORDS)
     flush(c);
 }
 
-/* Word w of the decoded stream: header, image or bitmap. */
-static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
+/* Park bitmap word b (>= BM_WORDS) in flash: each strip's part of the
+ * bitmap goes to the start of that strip's own image area, image byte
+ * 128 * b, which the writing pass reads back just before it erases and
+ * overwrites it. */
+static void park(lfs_ctx *c, uint32_t b, uint32_t v)
 {
-  uint32_t e[2];
+  if (!(b & (BM_WORDS - 1))) {
+    flush(c);
+    c->woff = 128 * b;
+  }
+  queue(c, v);
+}
+
+/* Image word w of the writing pass: relocate and queue it. The bitmap of
+ * strip 0 is in RAM since the check; each further strip's is read back from
+ * where it was parked as the image reaches it. */
+static void image_word(lfs_ctx *c, uint32_t w, uint32_t v)
+{
+  const lfs_flash_ops *fl = c->fl;
+
+  if (c->pi) {
+    if (w && !(w & (STRIP_WORDS - 1)) && fl->read(fl->arg, 4 * w, c->bitmap, BM_WORDS))
+      lfs_fail(c, LFS_E_FLASH, 4 * w, 3);
+    if (c->bitmap[(w >> 5) & (BM_WORDS - 1)] >> (w & 31) & 1)
+      v = 4 * v + c->base;
+  }
+  if (w == 0)   /* cleared by the final write, once everything is in */
+    v |= LFSIMG_SIG_INPROGRESS | LFSIMG_SIG_ABSOLUTE;
+  queue(c, v);
+}
+
+/* Word w of the decoded stream: header, image or bitmap. */
+LFS_NOINLINE static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
+{
+  uint32_t e[2], n;
   int err;
 
   if (c->err)
@@ -114,14 +143,19 @@ static void stream_word(lfs_ctx *c, uint32_t w, uint32_t v)
     lfs_fail(c, LFS_E_LENGTH, c->nout, 4 * (c->img_words + c->bm_words));
     return;
   }
-  /* The header word and the bits past the last image word are never set. */
-  if ((w == 0 && (v & 1)) ||
-      (w == c->bm_words - 1 && (c->img_words & 31) && (v >> (c->img_words & 31)))) {
+  /* The header word and the bits past the last image word are never set
+   * (n: the image words from this bitmap word's first on). */
+  n = c->img_words - 32 * w;
+  if ((w == 0 && (v & 1)) || (n < 32 && v >> n)) {
     lfs_fail(c, LFS_E_HEADER, w, v);
     return;
   }
-  if (w - c->cap_lo < BM_WORDS)
-    c->bitmap[w - c->cap_lo] = v;
+  /* Every pass takes in strip 0's bitmap; only the first needs it, and
+   * the writing pass is done with the bitmap by the time it comes again. */
+  if (w < BM_WORDS)
+    c->bitmap[w] = v;
+  else if (c->mode == PARK)
+    park(c, w, v);
 }
 
 /* CRC-32 (reflected, poly 0xEDB88320) of the 4-bit values 0..15. */
@@ -142,55 +176,53 @@ static uint32_t crc_word(uint32_t crc, uint32_t v)
   return crc;
 }
 
-void lfs_drain(lfs_ctx *c, int final)
+/* Word i (mod the window) of the output, as a little-endian number. */
+static uint32_t win_word(const lfs_ctx *c, uint32_t i)
+{
+  uint32_t v = c->win.w[i & (LFS_WINDOW / 4 - 1)];
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  v = v >> 24 | (v >> 8 & 0xFF00) | (v << 8 & 0xFF0000) | v << 24;
+#endif
+  return v;
+}
+
+void lfs_drain(lfs_ctx *c)
 {
   uint32_t n = c->dn, end = c->nout & ~3u, crc = c->crc, v, w;
 
   for (; n < end; n += 4) {
-    v = c->win.w[(n & (LFS_WINDOW - 1)) >> 2];
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = v >> 24 | (v >> 8 & 0xFF00) | (v << 8 & 0xFF0000) | v << 24;
-#endif
+    v = win_word(c, n >> 2);
     crc = crc_word(crc, v);
     w = n >> 2;
     /* Writing passes only follow a pass that checked everything, so the
      * header words may go out before this pass has checked them again. */
-    if (w - c->strip_lo < c->strip_hi - c->strip_lo && w < c->img_words)
+    if (c->mode == WRITE && w < c->img_words)
       image_word(c, w, v);
     if (w < LFSIMG_HEADER_WORDS || w >= c->img_words)
       stream_word(c, w, v);
   }
-  if (final && n != c->nout)    /* not whole words: the CRC would miss them */
-    lfs_fail(c, LFS_E_LENGTH, c->nout, 4 * (c->img_words + c->bm_words));
   c->dn = n;
   c->crc = crc;
 }
 
-/* One pass over the input. Pass 0 checks everything and captures the
- * bitmap of strip 0; pass s > 0 writes strip s - 1 and captures the bitmap
- * of strip s. */
-static void pass(lfs_ctx *c, uint32_t s)
+/* One pass over the input, CHECK, PARK or WRITE (see lfs_load). */
+static void pass(lfs_ctx *c, uint32_t mode)
 {
   uint32_t want;
 
+  c->mode = mode;
   c->in_pos = c->in_len = c->in_idx = 0;
-  c->bitbuf = c->bitcnt = c->pad = c->nout = c->dn = c->wcount = 0;
+  c->bitbuf = c->bitcnt = c->pad = c->nout = c->dn = c->woff = 0;
   c->crc = 0xFFFFFFFF;
-  c->cap_lo = s * BM_WORDS;
   inf_bits(c, 0);               /* look at the first bytes */
   c->pi = (c->bitbuf & 0xFFFF) == 0x8B1F;
-  c->strip_lo = c->strip_hi = 0;
-  if (s) {
-    c->strip_lo = (s - 1) * STRIP_WORDS;
-    c->strip_hi = c->pi ? c->strip_lo + STRIP_WORDS : 0xFFFFFFFF;
-  }
-  c->woff = 4 * c->strip_lo;
   if (c->pi) {
     inf_bits(c, 16);
     inf_gzip(c);
   } else {                      /* ABS: the file is the image */
     inf_copy(c, 0xFFFFFFFF);
-    lfs_drain(c, 1);
+    lfs_drain(c);
   }
   flush(c);
   if (c->err)
@@ -200,12 +232,23 @@ static void pass(lfs_ctx *c, uint32_t s)
   want = 4 * (c->img_words + c->bm_words);
   if (c->nout != want)
     lfs_fail(c, c->pi || c->nout > want ? LFS_E_LENGTH : LFS_E_TRUNCATED, c->nout, want);
+  else if (mode == CHECK)
+    c->crc1 = c->crc;
+  else if (c->crc != c->crc1)   /* the input changed under us */
+    lfs_fail(c, LFS_E_CRC, c->crc1, c->crc);
 }
 
+/* CHECK writes nothing. An image over one strip needs its bitmap in flash
+ * before the writing pass: at the end of CHECK the window still holds the
+ * last 16 KB of output, the whole bitmap of any image up to 512 KB, which
+ * is parked from there; a larger image takes a PARK pass. Word 0, with
+ * IN_PROGRESS set, is written first (erasing sector 0), so from then on a
+ * power cut leaves the region incomplete, never an old header over a new
+ * bitmap. */
 int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
              uint32_t region_base, uint32_t region_size, uint32_t variant_sig)
 {
-  uint32_t s, n = 0, sig;
+  uint32_t sig;
 
   c->err = 0;
   c->e1 = c->e2 = 0;
@@ -216,18 +259,26 @@ int lfs_load(lfs_ctx *c, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
   c->region = region_size;
   c->variant = variant_sig;
   c->img_words = LFSIMG_HEADER_WORDS;
-  c->bm_words = 0;
+  c->bm_words = c->wcount = 0;
   if ((region_base & 3) || (region_size & (LFS_SECTOR - 1)))
     lfs_fail(c, LFS_E_PARAM, region_base, region_size);
-  for (s = 0; s <= n && !c->err; s++) {
-    pass(c, s);
-    if (s == 0) {
-      c->crc1 = c->crc;
-      n = c->pi ? (c->img_words + STRIP_WORDS - 1) / STRIP_WORDS : 1;
-    } else if (c->crc != c->crc1) {     /* the input changed under us */
-      lfs_fail(c, LFS_E_CRC, c->crc1, c->crc);
+  else
+    pass(c, CHECK);
+  if (!c->err && c->bm_words > BM_WORDS) {
+    /* Word 0 goes first, with the first parked words: sector 0 is erased
+     * and the region reads as incomplete from then on. */
+    queue(c, c->hdr[LFSIMG_H_SIG] | LFSIMG_SIG_INPROGRESS | LFSIMG_SIG_ABSOLUTE);
+    if (c->bm_words > LFS_PARK_BYTES / 4) {
+      pass(c, PARK);
+    } else {                    /* drain the window's bitmap words again */
+      c->mode = PARK;
+      c->dn = 4 * (c->img_words + BM_WORDS);
+      lfs_drain(c);
+      flush(c);
     }
   }
+  if (!c->err)
+    pass(c, WRITE);
   if (!c->err) {
     sig = c->hdr[LFSIMG_H_SIG] | LFSIMG_SIG_ABSOLUTE;
     if (fl->write(fl->arg, 0, &sig, 1))

@@ -8,21 +8,28 @@
  * on the host for testing. All working memory is the caller's lfs_ctx.
  *
  * Load protocol (PI images):
- *   pass 1  inflate the whole file, check the gzip framing, header, sizes,
- *           variant, CRC-32 and ISIZE; nothing is written.
- *   pass 2  inflate again; erase each 4 KB sector just before its first
+ *   check   inflate the whole file, check the gzip framing, header, sizes,
+ *           variant, CRC-32 and ISIZE; nothing is written. The bitmap of
+ *           the first "strip" (LFS_BMBUF_BYTES of it, 128 KB of image) is
+ *           kept in RAM.
+ *   park    (images over one strip) the rest of the relocation bitmap,
+ *           which follows the image in the stream, is written to flash at
+ *           the start of each strip's own image area, after word 0 with
+ *           IN_PROGRESS set: from the window, which still holds the last
+ *           16 KB of output (images up to 512 KB), else in an inflate of
+ *           its own.
+ *   write   inflate again; erase each 4 KB sector just before its first
  *           write, relocate every word flagged in the bitmap to
- *           4*w + region_base, and write the first word as
- *           sig | IN_PROGRESS | ABSOLUTE. The bitmap follows the image in
- *           the stream, so it is kept in a RAM buffer covering one "strip"
- *           of the image; large images take one inflate per strip, each
- *           capturing the bitmap for the next strip.
+ *           4*w + region_base (reading each strip's bitmap back before its
+ *           area is erased), and write the first word as
+ *           sig | IN_PROGRESS | ABSOLUTE.
  *   commit  rewrite word 0 as sig | ABSOLUTE, which only clears the
  *           IN_PROGRESS bit, so NOR flash allows it without an erase.
+ * So 2 inflates for any image up to 512 KB, 3 beyond.
  * The loaded region is byte for byte the image `luac.cross -a region_base`
  * writes (ABSOLUTE bit set; the stock loader leaves it clear, and the
  * firmware's boot check ignores that bit either way).
- * Absolute images are checked the same way (pass 1 reads them fully; their
+ * Absolute images are checked the same way (the check reads them fully; their
  * base must equal region_base) and copied with the same discipline.
  */
 #ifndef LFSC_LOADER_H
@@ -31,13 +38,19 @@
 #include <stdint.h>
 #include "lfsc/image.h"
 
-/* Bytes of relocation bitmap kept in RAM: covers 8 * LFS_BMBUF_BYTES image
- * words per inflate pass (4096 -> 128 KB of image). Tests shrink it to force
- * several strips. Must be a power of two >= 128. */
+/* Bytes of relocation bitmap kept in RAM: one strip's, 8 * LFS_BMBUF_BYTES
+ * image words (4096 -> 128 KB of image). Tests shrink it to force several
+ * strips. Must be a power of two >= 128. */
 #ifndef LFS_BMBUF_BYTES
 #define LFS_BMBUF_BYTES 4096
 #endif
 #define LFS_WINDOW      16384u  /* inflate window = stock loader's limit */
+/* Most bitmap bytes parked from the window after the check: all it holds
+ * (images up to 512 KB); a larger bitmap is parked in an inflate of its
+ * own. Tests lower it so that both ways run. */
+#ifndef LFS_PARK_BYTES
+#define LFS_PARK_BYTES  LFS_WINDOW
+#endif
 #define LFS_SECTOR      4096u   /* erase unit */
 #define LFS_WBUF_WORDS  16      /* words per flash write call */
 #define LFS_INBUF       128     /* bytes per input read call */
@@ -75,7 +88,7 @@ enum {
   LFS_E_HEADER,     /* inconsistent header or bitmap */
   LFS_E_TOOBIG,     /* e1 = image bytes, e2 = region bytes */
   LFS_E_BASE,       /* e1 = image base, e2 = region base */
-  LFS_E_FLASH,      /* flash erase/write failed: e1 = offset */
+  LFS_E_FLASH,      /* flash erase, write or read failed: e1 = offset */
   LFS_E_COUNT
 };
 
@@ -111,8 +124,7 @@ typedef struct lfs_ctx {
   uint32_t bitbuf, bitcnt, pad;  /* pad: zero bytes fed past the end of input */
   uint32_t nout, dn, crc, crc1;  /* bytes out, bytes drained, CRC of those */
   uint32_t img_words, bm_words;  /* set once the header is in */
-  uint32_t strip_lo, strip_hi;   /* image words written this pass (hi = 0: none) */
-  uint32_t cap_lo;               /* first bitmap word captured this pass */
+  uint32_t mode;                 /* CHECK, PARK or WRITE, see loader.c */
   uint32_t woff, wcount;
   int pi;
   /* small and hot first: short offsets make shorter code */
@@ -133,8 +145,9 @@ typedef struct lfs_ctx {
  * (region_size bytes, a multiple of LFS_SECTOR) for a firmware whose PI
  * signature is variant_sig (LFSIMG_SIG_FLOAT, _FLOAT16 or _INT). Returns
  * LFS_OK or an LFS_E_* code (also in ctx->err, with details in e1/e2). On
- * any error before pass 2 the flash is untouched; during pass 2 the region
- * is left with IN_PROGRESS set (lfs_check says incomplete) or erased. */
+ * any error in the check the flash is untouched; after it the region is
+ * left with IN_PROGRESS set or sector 0 erased (lfs_check says incomplete
+ * or empty). */
 int lfs_load(lfs_ctx *ctx, lfs_read_fn rd, void *rd_arg, const lfs_flash_ops *fl,
              uint32_t region_base, uint32_t region_size, uint32_t variant_sig);
 

@@ -25,7 +25,7 @@ static const char *const templ[LFS_E_COUNT] = {
   "corrupt image header or relocation bitmap",
   "image needs %d bytes, region has %D",
   "image is built for base %x, region is at %X",
-  "flash erase/write failed at offset %x",
+  "flash erase/write/read failed at offset %x",
 };
 
 static const char *const variant_name[4] = { "float16", "integer", "float", "invalid" };

@@ -2,8 +2,8 @@
  * Test harness for the loader stub on the emulated lx106 (QEMU -M sim,
  * semihosting). Usage (semihosting argv): harness IMAGE OUT VARIANT
  *
- * Streams IMAGE from the host file through lfs_load into a NOR-flash
- * stand-in at 0x40280000 (where the ESP8266 maps flash offset 0x80000),
+ * Streams IMAGE from the host file through lfs_load into a 1 MB NOR-flash
+ * stand-in for a region mapped at 0x40280000,
  * runs lfs_check, and writes the loaded image (header size bytes) to OUT.
  * Prints the stack the load used. Exit status: 0 loaded, 10 + LFS_E_*
  * on a load error, 40 check not valid, 50 host I/O error, 60 an illegal
@@ -12,9 +12,13 @@
 #include <stdint.h>
 #include "loader.h"
 
+/* The region is mapped at REGION_BASE for the image's addresses (where
+ * the ESP8266 maps flash offset 0x80000); its contents live in QEMU's
+ * sysram at 0x60000000, which has room for a 1 MB region (instrom0 ends
+ * 512 KB past REGION_BASE). */
 #define REGION_BASE 0x40280000u
-#define REGION_SIZE 0x80000u
-#define REGION      ((uint32_t *)REGION_BASE)
+#define REGION_SIZE 0x100000u
+#define REGION      ((uint32_t *)0x60000000u)
 
 enum { SEMI_EXIT = 1, SEMI_READ = 3, SEMI_WRITE = 4, SEMI_OPEN = 5, SEMI_CLOSE = 6,
        SEMI_LSEEK = 19, SEMI_ARGC = 1000, SEMI_ARGV = 1002 };
