@@ -1,7 +1,8 @@
 /*
- * Optimal-parse deflate for PI images (see squeeze.h). Written for lfsc
- * from RFC 1951; the method (shortest path over the match graph under an
- * iterated entropy cost model) is the well-known one.
+ * Deflate for PI images (see squeeze.h): the lazy parse of -f and the
+ * optimal parse of --best. Written for lfsc from RFC 1951; the methods (lazy
+ * matching; a shortest path over the match graph under an iterated entropy
+ * cost model) are the well-known ones.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,15 +60,14 @@ typedef struct sq {
   int chain, nice, rounds, bchunk, blockrounds;   /* blockrounds: --best */
   unsigned lcut;
   tables t;
-  /* 1 << hbits entries each (near3: 4 <<), prev rmask + 1 */
+  /* 1 << hbits entries each (near3: 4 <<), prev RING */
   int32_t *head;
   int32_t *head3;               /* fast: the newest position of each 3-byte hash */
   int32_t *near3;               /* chains: the 4 newest of each 3-byte hash */
   int32_t *prev;
-  size_t rmask;
   size_t far3;                  /* fast: the farthest 3-byte match */
-  int gain, good, maxlazy;
-  int lazy;                     /* fast: the one-pass parse */
+  int lazy;                     /* fast: the one-pass parse, with */
+  int gain, good, maxlazy;      /* the parameters lazy_longest and lazy_parse name */
   int hbits;                    /* bits of the hash tables in use */
   /* matches of the segment being parsed: pairs of one position ordered
    * by growing length, each length with its nearest distance */
@@ -1050,13 +1050,15 @@ static void lazy_insert(sq *s, size_t i)
   const unsigned char *p = s->d + i;
   s->head3[hash3(p, s->hbits)] = (int32_t)i;
   uint32_t h = hash4(p, s->hbits);
-  s->prev[i & s->rmask] = s->head[h];
+  s->prev[i & (RING - 1)] = s->head[h];
   s->head[h] = (int32_t)i;
 }
 
-/* The longest match at i (0 if none of MINLEN), its nearest distance in
- * *dist: the newest position of the 3-byte hash for length 3, then the
- * 4-byte chain, s->chain candidates deep, stopping at s->nice. */
+/* Insert i and return its longest match (0 if none of MINLEN), with the
+ * nearest distance of that length in *dist: the newest position of its
+ * 3-byte hash for length 3 (no farther than s->far3), then the 4-byte
+ * chain, s->chain candidates deep (a quarter of that once the previous
+ * position has a match of s->good), stopping at s->nice. */
 static unsigned lazy_longest(sq *s, size_t i, unsigned prevlen, unsigned *dist)
 {
   size_t room = s->n - i;
@@ -1065,7 +1067,13 @@ static unsigned lazy_longest(sq *s, size_t i, unsigned prevlen, unsigned *dist)
   unsigned lim = room < MAXLEN ? (unsigned)room : MAXLEN;
   const unsigned char *p = s->d + i;
   unsigned best = 0;
-  int32_t c3 = s->head3[hash3(p, s->hbits)];
+  uint32_t h3 = hash3(p, s->hbits), h4 = hash4(p, s->hbits);
+  int32_t c3 = s->head3[h3];
+  int32_t cand = s->head[h4];
+  /* i goes in now: the walk below only meets older positions */
+  s->head3[h3] = (int32_t)i;
+  s->prev[i & (RING - 1)] = cand;
+  s->head[h4] = (int32_t)i;
   if (c3 > 0 && i - (size_t)c3 <= s->far3) {
     const unsigned char *q = s->d + c3;
     if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2]) {
@@ -1073,7 +1081,6 @@ static unsigned lazy_longest(sq *s, size_t i, unsigned prevlen, unsigned *dist)
       *dist = (unsigned)(i - (size_t)c3);
     }
   }
-  int32_t cand = s->head[hash4(p, s->hbits)];
   int left = prevlen >= (unsigned)s->good ? s->chain >> 2 : s->chain;
   while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
     const unsigned char *q = s->d + cand;
@@ -1101,7 +1108,7 @@ static unsigned lazy_longest(sq *s, size_t i, unsigned prevlen, unsigned *dist)
           break;
       }
     }
-    int32_t nx = s->prev[cand & s->rmask];
+    int32_t nx = s->prev[cand & (RING - 1)];
     if (nx >= cand)
       break;
     cand = nx;
@@ -1109,57 +1116,49 @@ static unsigned lazy_longest(sq *s, size_t i, unsigned prevlen, unsigned *dist)
   return best;
 }
 
-/* A match's worth for the lazy choice: 4 per byte, less the bits of
- * its distance. */
+/* A match's worth in the lazy choice: about 4 per byte it covers, less
+ * the extra bits of its distance. */
 static int gain(unsigned len, unsigned dist)
 {
   return 4 * (int)len - (31 - __builtin_clz(dist));
 }
 
-/* Items of data[1..n) into s->sym. */
+/* Items of data[1..n) into s->sym: at each position its longest match,
+ * unless the next position's is worth more than one literal's delay
+ * (s->gain), or a literal where there is none. */
 static int lazy_parse(sq *s)
 {
   size_t n = s->n, i = 1;
   unsigned d0 = 0, d1 = 0;
   unsigned l0 = lazy_longest(s, i, 0, &d0);
-  lazy_insert(s, i);
   while (i < n) {
-    uint32_t *o = reserve(s->sym, &s->symcap, s->nsym, 2, sizeof *o);
+    uint32_t *o = reserve(s->sym, &s->symcap, s->nsym, 1, sizeof *o);
     if (!o)
       return -1;
     s->sym = o;
-    o += s->nsym;
-    if (l0 >= MINLEN && l0 < (unsigned)s->maxlazy && i + 1 < n) {
-      unsigned l1 = lazy_longest(s, i + 1, l0, &d1);
-      lazy_insert(s, i + 1);
-      if (s->gain ? gain(l1, d1) > gain(l0, d0) + s->gain : l1 > l0) {
-        *o = ITEM(s->d[i], 0);
-        s->nsym++;
-        i++;
-        l0 = l1;
-        d0 = d1;
-        continue;
-      }
-      *o = ITEM(l0, d0);
-      s->nsym++;
-      for (size_t k = i + 2; k < i + l0; k++)
-        lazy_insert(s, k);
-      i += l0;
-    } else if (l0 >= MINLEN) {
-      *o = ITEM(l0, d0);
-      s->nsym++;
-      for (size_t k = i + 1; k < i + l0; k++)
-        lazy_insert(s, k);
-      i += l0;
-    } else {
-      *o = ITEM(s->d[i], 0);
-      s->nsym++;
+    size_t from = i + 1;        /* the first position not yet inserted */
+    if (l0 < MINLEN) {
+      o[s->nsym++] = ITEM(s->d[i], 0);
       i++;
+    } else {
+      if (l0 < (unsigned)s->maxlazy && i + 1 < n) {
+        unsigned l1 = lazy_longest(s, i + 1, l0, &d1);
+        if (l1 >= MINLEN && gain(l1, d1) > gain(l0, d0) + s->gain) {
+          o[s->nsym++] = ITEM(s->d[i], 0);
+          i++;
+          l0 = l1;
+          d0 = d1;
+          continue;
+        }
+        from = i + 2;
+      }
+      o[s->nsym++] = ITEM(l0, d0);
+      for (size_t k = from; k < i + l0; k++)
+        lazy_insert(s, k);
+      i += l0;
     }
-    if (i < n) {
+    if (i < n)
       l0 = lazy_longest(s, i, 0, &d0);
-      lazy_insert(s, i);
-    }
   }
   return 0;
 }
@@ -1535,27 +1534,22 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
     s->blockrounds = 20;
     s->even = EVEN_ALL;
   } else {
+    /* the lazy parse: with these, the default -f costs about 1.9x
+     * luac5.1 -s on the corpus sets and its images are 0.87x NodeMCU's
+     * (bench/image-sets.sh); deeper chains or a second look-ahead buy
+     * 0.1-0.2% for 5-10% more instructions */
     s->lazy = 1;
     s->chain = 32;
-    s->nice = 64;
-    s->far3 = 4096;
     s->good = 8;
+    s->nice = 64;
     s->maxlazy = 32;
     s->gain = 2;
+    /* a 3-byte match farther than this costs as much as its literals */
+    s->far3 = 4096;
     s->even = EVEN_FEW;
+    s->even_min = 256;
   }
   s->bchunk = effort == SQUEEZE_BEST ? 512 : 2048;
-  { const char *e;
-    if ((e = getenv("SQ_CHAIN"))) s->chain = atoi(e);
-    if ((e = getenv("SQ_NICE"))) s->nice = atoi(e);
-    if ((e = getenv("SQ_FAR3"))) s->far3 = (size_t)atoi(e);
-    if ((e = getenv("SQ_GOOD"))) s->good = atoi(e);
-    if ((e = getenv("SQ_LAZY"))) s->maxlazy = atoi(e);
-    if ((e = getenv("SQ_GAIN"))) s->gain = atoi(e);
-    if ((e = getenv("SQ_EVMIN"))) s->even_min = (size_t)atoi(e);
-    if ((e = getenv("SQ_EVEN"))) s->even = atoi(e);
-    if ((e = getenv("SQ_BCHUNK"))) s->bchunk = atoi(e);
-  }
   tables_init(&s->t);
   int rc = LFSC_OK;
   if (s->lazy) {
@@ -1564,18 +1558,13 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
     s->hbits = 9;
     while (s->hbits < HASH_BITS && ((size_t)1 << s->hbits) < n)
       s->hbits++;
-    size_t ring = RING;
-    while (ring / 2 >= n && ring > 64)
-      ring /= 2;
-    s->rmask = ring - 1;
     s->head = calloc((size_t)1 << s->hbits, sizeof *s->head);
     s->head3 = calloc((size_t)1 << s->hbits, sizeof *s->head3);
-    s->prev = malloc(ring * sizeof *s->prev);
+    s->prev = malloc(RING * sizeof *s->prev);  /* written before read */
     if (!s->head || !s->head3 || !s->prev)
       rc = LFSC_EMEM;
   } else {
     s->hbits = HASH_BITS;
-    s->rmask = RING - 1;
     s->head = malloc(((size_t)1 << HASH_BITS) * sizeof *s->head);
     s->head3 = malloc(((size_t)1 << HASH_BITS) * sizeof *s->head3);
     s->near3 = malloc(((size_t)4 << HASH_BITS) * sizeof *s->near3);
@@ -1620,7 +1609,7 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
   else
     put_bits(w, reverse(0x190 + b0 - 144, 9), 9);
   put_bits(w, 0, 7);
-  if (!s->lazy)
+  if (!s->lazy && !rc)
     insert(s, 0);
   if (s->lazy && !rc && lazy_parse(s))
     rc = LFSC_EMEM;
