@@ -66,7 +66,6 @@ typedef struct sq {
   int32_t *near3;               /* chains: the 4 newest of each 3-byte hash */
   int32_t *prev;
   size_t far3;                  /* fast: the farthest 3-byte match */
-  int est;
   int lazy;                     /* fast: the one-pass parse, with */
   int gain, good, maxlazy;      /* the parameters lazy_longest and lazy_parse name */
   int hbits;                    /* bits of the hash tables in use */
@@ -589,7 +588,8 @@ static uint32_t log2_q4(uint32_t x)
  * each symbol at its entropy (plus a quarter bit for the Huffman code's
  * whole lengths), extra bits, and a header of 3 bits per symbol used
  * and 100 more (fitted on the corpus sets: exact Huffman costs cut at
- * 2048 symbols made 0.3% larger images for 4% more instructions). */
+ * 2048 symbols made 0.3% larger images for 4% more instructions, and
+ * cut at 512 8% more instructions). */
 static uint64_t est_bits(const tables *t, const block *k)
 {
   uint64_t bits = 0, nl = 0, nd = 0;
@@ -614,8 +614,8 @@ static uint64_t est_bits(const tables *t, const block *k)
   return bits + 16u * (3u * used + 100);
 }
 
-/* Cut items[0..n) into blocks: grow a block chunk by chunk while one
- * code for both costs less than two codes (headers included). The ends
+/* The default's block cutting: grow a block chunk by chunk while one
+ * code for both is estimated to cost less than two (headers included). The ends
  * of all blocks but the last go to cut (room for n / chunk); returns
  * their count. */
 static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, size_t *cut)
@@ -629,12 +629,12 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
     size_t e = end + chunk < n ? end + chunk : n;
     if (end == start) {
       histogram(s, items, start, e, &cur);
-      curbits = s->est ? est_bits(&s->t, &cur) : dynamic_bits(&s->t, &cur, EVEN_NONE);
+      curbits = est_bits(&s->t, &cur);
       end = e;
       continue;
     }
     histogram(s, items, end, e, &next);
-    uint64_t nbits = s->est ? est_bits(&s->t, &next) : dynamic_bits(&s->t, &next, EVEN_NONE);
+    uint64_t nbits = est_bits(&s->t, &next);
     memcpy(both.ll, cur.ll, sizeof both.ll);
     memcpy(both.dist, cur.dist, sizeof both.dist);
     for (int i = 0; i < NLL; i++)
@@ -642,7 +642,7 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
     for (int i = 0; i < NDIST; i++)
       both.dist[i] += next.dist[i];
     both.ll[256] = 1;
-    uint64_t bbits = s->est ? est_bits(&s->t, &both) : dynamic_bits(&s->t, &both, EVEN_NONE);
+    uint64_t bbits = est_bits(&s->t, &both);
     if (bbits <= curbits + nbits) {
       cur = both;
       curbits = bbits;
@@ -1588,21 +1588,8 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
     s->far3 = 4096;
     s->even = EVEN_FEW;
     s->even_min = 256;
-    s->est = 1;
   }
   s->bchunk = 512;
-  { const char *e;
-    if ((e = getenv("SQ_CHAIN"))) s->chain = atoi(e);
-    if ((e = getenv("SQ_NICE"))) s->nice = atoi(e);
-    if ((e = getenv("SQ_GOOD"))) s->good = atoi(e);
-    if ((e = getenv("SQ_LAZY"))) s->maxlazy = atoi(e);
-    if ((e = getenv("SQ_GAIN"))) s->gain = atoi(e);
-    if ((e = getenv("SQ_FAR3"))) s->far3 = (size_t)atoi(e);
-    if ((e = getenv("SQ_EVMIN"))) s->even_min = (size_t)atoi(e);
-    if ((e = getenv("SQ_EVEN"))) s->even = atoi(e);
-    if ((e = getenv("SQ_EST"))) s->est = atoi(e);
-    if ((e = getenv("SQ_BCHUNK"))) s->bchunk = atoi(e);
-  }
   tables_init(&s->t);
   int rc = LFSC_OK;
   if (s->lazy) {
