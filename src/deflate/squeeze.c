@@ -1,7 +1,8 @@
 /*
- * Optimal-parse deflate for PI images (see squeeze.h). Written for lfsc
- * from RFC 1951; the method (shortest path over the match graph under an
- * iterated entropy cost model) is the well-known one.
+ * Deflate for PI images (see squeeze.h): the lazy parse of -f and the
+ * optimal parse of --best. Written for lfsc from RFC 1951; the methods (lazy
+ * matching; a shortest path over the match graph under an iterated entropy
+ * cost model) are the well-known ones.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,12 +60,15 @@ typedef struct sq {
   int chain, nice, rounds, bchunk, blockrounds;   /* blockrounds: --best */
   unsigned lcut;
   tables t;
-  int32_t head[1 << HASH_BITS];
-  int32_t head3[1 << HASH_BITS]; /* trees: the newest position of each 3-byte hash */
-  int32_t near3[4 << HASH_BITS]; /* chains: the 4 newest of each 3-byte hash */
-  int32_t prev[RING];
-  int tree;                     /* match finder: binary tree, else hash chain */
-  int32_t *son;                 /* 2 * RING: the tree's smaller/larger links */
+  /* 1 << hbits entries each (near3: 4 <<), prev RING */
+  int32_t *head;
+  int32_t *head3;               /* fast: the newest position of each 3-byte hash */
+  int32_t *near3;               /* chains: the 4 newest of each 3-byte hash */
+  int32_t *prev;
+  size_t far3;                  /* fast: the farthest 3-byte match */
+  int lazy;                     /* fast: the one-pass parse, with */
+  int gain, good, maxlazy;      /* the parameters lazy_longest and lazy_parse name */
+  int hbits;                    /* bits of the hash tables in use */
   /* matches of the segment being parsed: pairs of one position ordered
    * by growing length, each length with its nearest distance */
   uint32_t *mstart;             /* SEGMENT + 1 */
@@ -80,6 +84,7 @@ typedef struct sq {
   size_t nbend, naltend;
   size_t *cuts, ncuts, capcuts; /* --best: ends of all blocks parsed */
   int even;                     /* EVEN_* for the blocks written */
+  size_t even_min;              /* and the fewest symbols it is tried on */
   /* symbols of the whole stream */
   uint32_t *sym;
   size_t nsym, symcap;
@@ -163,10 +168,12 @@ static void put_end(bitw *w)
 
 static unsigned reverse(unsigned code, int n)
 {
-  unsigned r = 0;
-  for (int i = 0; i < n; i++, code >>= 1)
-    r = r << 1 | (code & 1);
-  return r;
+  /* swap halves, bytes, nibbles, pairs, bits of 16, then keep n */
+  code = (code >> 8 & 0x00FF) | (code & 0x00FF) << 8;
+  code = (code >> 4 & 0x0F0F) | (code & 0x0F0F) << 4;
+  code = (code >> 2 & 0x3333) | (code & 0x3333) << 2;
+  code = (code >> 1 & 0x5555) | (code & 0x5555) << 1;
+  return code >> (16 - n);
 }
 
 /* ---- Huffman code lengths ---- */
@@ -524,7 +531,9 @@ static void write_block(sq *s, bitw *w, size_t a, size_t b, int last)
   block k;
   uint16_t lcode[NLL], dcode[NDIST];
   histogram(s, s->sym, a, b, &k);
-  uint64_t dyn = dynamic_bits(&s->t, &k, s->even);
+  /* evening out costs a few Huffman builds, more than it saves on a
+   * small block (a one-line module's image) */
+  uint64_t dyn = dynamic_bits(&s->t, &k, b - a < s->even_min ? EVEN_NONE : s->even);
   if (fixed_bits(&s->t, &k) <= dyn) {
     put_bits(w, last ? 3 : 2, 3);
     fixed_lengths(k.llen, k.dlen);
@@ -565,8 +574,48 @@ static void write_block(sq *s, bitw *w, size_t a, size_t b, int last)
   put_bits(w, lcode[256], k.llen[256]);
 }
 
-/* Cut items[0..n) into blocks: grow a block chunk by chunk while one
- * code for both costs less than two codes (headers included). The ends
+/* log2(x) in 1/16 bit, approximately (x >= 1): the split's estimates. */
+static uint32_t log2_q4(uint32_t x)
+{
+  int k = 31 - __builtin_clz(x);
+  uint32_t m = k >= 4 ? x >> (k - 4) : x << (4 - k);   /* 16..31 */
+  /* log2(m / 16) in 1/16 bit for m = 16..31 */
+  static const uint8_t frac[16] = {0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 15};
+  return (uint32_t)k * 16 + frac[m - 16];
+}
+
+/* A block's bits in 1/16, estimated for the default's block cutting:
+ * each symbol at its entropy (plus a quarter bit for the Huffman code's
+ * whole lengths), extra bits, and a header of 3 bits per symbol used
+ * and 100 more (fitted on the corpus sets: exact Huffman costs cut at
+ * 2048 symbols made 0.3% larger images for 4% more instructions, and
+ * cut at 512 8% more instructions). */
+static uint64_t est_bits(const tables *t, const block *k)
+{
+  uint64_t bits = 0, nl = 0, nd = 0;
+  unsigned used = 0;
+  for (int i = 0; i < NLL; i++)
+    nl += k->ll[i];
+  for (int i = 0; i < NDIST; i++)
+    nd += k->dist[i];
+  uint32_t ll = log2_q4((uint32_t)nl), ld = nd ? log2_q4((uint32_t)nd) : 0;
+  for (int i = 0; i < NLL; i++)
+    if (k->ll[i]) {
+      bits += (uint64_t)k->ll[i] * (ll - log2_q4(k->ll[i]) + 4);
+      used++;
+    }
+  for (int i = 0; i < NDIST; i++)
+    if (k->dist[i]) {
+      bits += (uint64_t)k->dist[i] * (ld - log2_q4(k->dist[i]) + 4 + 16u * t->dbits[i]);
+      used++;
+    }
+  for (int i = 0; i < 29; i++)
+    bits += (uint64_t)k->ll[257 + i] * 16u * t->lbits[i];
+  return bits + 16u * (3u * used + 100);
+}
+
+/* The default's block cutting: grow a block chunk by chunk while one
+ * code for both is estimated to cost less than two (headers included). The ends
  * of all blocks but the last go to cut (room for n / chunk); returns
  * their count. */
 static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, size_t *cut)
@@ -574,16 +623,18 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
   block cur, next, both;
   size_t start = 0, end = 0, ncut = 0;
   uint64_t curbits = 0;
+  if (n <= chunk)
+    return 0;                   /* one block: nothing to weigh */
   while (end < n) {
     size_t e = end + chunk < n ? end + chunk : n;
     if (end == start) {
       histogram(s, items, start, e, &cur);
-      curbits = dynamic_bits(&s->t, &cur, EVEN_NONE);
+      curbits = est_bits(&s->t, &cur);
       end = e;
       continue;
     }
     histogram(s, items, end, e, &next);
-    uint64_t nbits = dynamic_bits(&s->t, &next, EVEN_NONE);
+    uint64_t nbits = est_bits(&s->t, &next);
     memcpy(both.ll, cur.ll, sizeof both.ll);
     memcpy(both.dist, cur.dist, sizeof both.dist);
     for (int i = 0; i < NLL; i++)
@@ -591,7 +642,7 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
     for (int i = 0; i < NDIST; i++)
       both.dist[i] += next.dist[i];
     both.ll[256] = 1;
-    uint64_t bbits = dynamic_bits(&s->t, &both, EVEN_NONE);
+    uint64_t bbits = est_bits(&s->t, &both);
     if (bbits <= curbits + nbits) {
       cur = both;
       curbits = bbits;
@@ -887,16 +938,16 @@ static int write_blocks(sq *s, bitw *w, size_t chunk)
 
 /* ---- matches ---- */
 
-static uint32_t hash3(const unsigned char *p)
+static uint32_t hash3(const unsigned char *p, int bits)
 {
   uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
-  return v * 0x9E3779B1u >> (32 - HASH_BITS);
+  return v * 0x9E3779B1u >> (32 - bits);
 }
 
-static uint32_t hash4(const unsigned char *p)
+static uint32_t hash4(const unsigned char *p, int bits)
 {
   uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-  return v * 0x9E3779B1u >> (32 - HASH_BITS);
+  return v * 0x9E3779B1u >> (32 - bits);
 }
 
 /* Index of the first differing byte of two unequal 8-byte loads: the
@@ -921,12 +972,12 @@ static void insert(sq *s, size_t i)
 {
   if (i + MINLEN > s->n)
     return;
-  int32_t *n3 = s->near3 + 4 * hash3(s->d + i);
+  int32_t *n3 = s->near3 + 4 * hash3(s->d + i, s->hbits);
   memmove(n3 + 1, n3, 3 * sizeof *n3);
   n3[0] = (int32_t)i;
   if (i + 4 > s->n)
     return;
-  uint32_t h = hash4(s->d + i);
+  uint32_t h = hash4(s->d + i, s->hbits);
   s->prev[i & (RING - 1)] = s->head[h];
   s->head[h] = (int32_t)i;
 }
@@ -951,7 +1002,7 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
     return 0;
   const unsigned char *p = s->d + i;
   unsigned best = MINLEN - 1;
-  const int32_t *n3 = s->near3 + 4 * hash3(p);
+  const int32_t *n3 = s->near3 + 4 * hash3(p, s->hbits);
   for (int k = 0; k < 4 && n3[k] > 0 && i - (size_t)n3[k] <= WINDOW; k++) {
     const unsigned char *q = s->d + n3[k];
     if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2]) {
@@ -965,7 +1016,7 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
   }
   if (lim == MINLEN)
     return best >= MINLEN ? best : 0;
-  int32_t cand = s->head[hash4(p)];
+  int32_t cand = s->head[hash4(p, s->hbits)];
   int left = s->chain;
   while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
     const unsigned char *q = s->d + cand;
@@ -998,85 +1049,6 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
   return best >= MINLEN ? best : 0;
 }
 
-/* The binary-tree match finder: the positions of one hash bucket form a
- * binary search tree ordered by the bytes that follow them, newest at the
- * root (so every child is older than its parent and a walk meets
- * candidates nearest first). Inserting position i walks down from the
- * root, splitting the tree into what sorts below and above i; the walk
- * meets the longest matches of i on its way. Up to s->chain nodes are
- * visited. Position 0 is never in a tree (the loader refuses a reference
- * to output byte 0). */
-static unsigned bt_matches(sq *s, size_t i, unsigned lim, int record)
-{
-  const unsigned char *p = s->d + i;
-  unsigned ltlen = 0, gtlen = 0, best = MINLEN - 1;
-  uint32_t h;
-  if (i + 4 <= s->n) {
-    /* trees of 4-byte hashes; the nearest 3-byte match from its own table */
-    uint32_t h3 = hash3(p);
-    int32_t c3 = s->head3[h3];
-    s->head3[h3] = (int32_t)i;
-    if (c3 > 0 && i - (size_t)c3 <= WINDOW && lim >= MINLEN) {
-      const unsigned char *q = s->d + c3;
-      if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2] && (lim == MINLEN || q[3] != p[3])) {
-        if (record)
-          s->mlist[s->mlen++] = ITEM(MINLEN, i - (size_t)c3);
-        best = MINLEN;
-      }
-    }
-    h = hash4(p);
-  } else {
-    h = hash3(p);
-  }
-  int32_t cand = s->head[h];
-  s->head[h] = (int32_t)i;
-  int32_t *lt = &s->son[2 * (i & (RING - 1))];
-  int32_t *gt = lt + 1;
-  int left = s->chain;
-  while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
-    const unsigned char *q = s->d + cand;
-    int32_t *kid = &s->son[2 * (cand & (RING - 1))];
-    unsigned l = ltlen < gtlen ? ltlen : gtlen;
-    while (l + 8 <= lim) {
-      uint64_t x, y;
-      memcpy(&x, p + l, 8);
-      memcpy(&y, q + l, 8);
-      if (x != y) {
-        l += first_diff(x, y);
-        goto mismatch;
-      }
-      l += 8;
-    }
-    while (l < lim && q[l] == p[l])
-      l++;
-  mismatch:
-    if (l > best) {
-      best = l;
-      if (record)
-        s->mlist[s->mlen++] = ITEM(l, i - (size_t)cand);
-    }
-    if (l >= lim) {
-      /* equal as far as the tree looks: i takes cand's place */
-      *lt = kid[0];
-      *gt = kid[1];
-      return best >= MINLEN ? best : 0;
-    }
-    if (q[l] < p[l]) {
-      *lt = cand;
-      lt = &kid[1];
-      cand = *lt;
-      ltlen = l;
-    } else {
-      *gt = cand;
-      gt = &kid[0];
-      cand = *gt;
-      gtlen = l;
-    }
-  }
-  *lt = *gt = -1;
-  return best >= MINLEN ? best : 0;
-}
-
 /* Collect the matches of positions [a, e), leaving positions inside a
  * match of nice length or more without any (their parse is that match). */
 static int collect(sq *s, size_t a, size_t e)
@@ -1090,23 +1062,144 @@ static int collect(sq *s, size_t a, size_t e)
         return -1;
       size_t room = e - i;
       unsigned lim = room < MAXLEN ? (unsigned)room : MAXLEN;
-      unsigned len;
-      if (s->tree) {
-        len = i + MINLEN <= s->n ? bt_matches(s, i, lim, 1) : 0;
-      } else {
-        len = find_matches(s, i, lim);
-        insert(s, i);
-      }
+      unsigned len = find_matches(s, i, lim);
+      insert(s, i);
       if (len >= (unsigned)s->nice)
         skip = i + len;
-    } else if (!s->tree) {
+    } else {
       insert(s, i);
-    } else if (i + MINLEN <= s->n) {
-      size_t room = e - i;
-      bt_matches(s, i, room < MAXLEN ? (unsigned)room : MAXLEN, 0);
     }
   }
   s->mstart[e - a] = (uint32_t)s->mlen;
+  return 0;
+}
+
+/* ---- the fast parse (the default -f) ----
+ *
+ * One pass, as zlib's lazy matching: every position goes into the hash
+ * chains, the longest match is looked for where a symbol may start, and a
+ * match is taken unless the next position has a better one. It costs a
+ * fraction of the optimal parse (which looks at every position's matches
+ * and weighs them under a bit-cost model) for images a few per cent
+ * larger. */
+
+static void lazy_insert(sq *s, size_t i)
+{
+  if (i + 4 > s->n)
+    return;
+  const unsigned char *p = s->d + i;
+  s->head3[hash3(p, s->hbits)] = (int32_t)i;
+  uint32_t h = hash4(p, s->hbits);
+  s->prev[i & (RING - 1)] = s->head[h];
+  s->head[h] = (int32_t)i;
+}
+
+/* Insert i and return its longest match (0 if none of MINLEN), with the
+ * nearest distance of that length in *dist: the newest position of its
+ * 3-byte hash for length 3 (no farther than s->far3), then the 4-byte
+ * chain, s->chain candidates deep (a quarter of that once the previous
+ * position has a match of s->good), stopping at s->nice. */
+static unsigned lazy_longest(sq *s, size_t i, unsigned prevlen, unsigned *dist)
+{
+  size_t room = s->n - i;
+  if (room < 4)
+    return 0;
+  unsigned lim = room < MAXLEN ? (unsigned)room : MAXLEN;
+  const unsigned char *p = s->d + i;
+  unsigned best = 0;
+  uint32_t h3 = hash3(p, s->hbits), h4 = hash4(p, s->hbits);
+  int32_t c3 = s->head3[h3];
+  int32_t cand = s->head[h4];
+  /* i goes in now: the walk below only meets older positions */
+  s->head3[h3] = (int32_t)i;
+  s->prev[i & (RING - 1)] = cand;
+  s->head[h4] = (int32_t)i;
+  if (c3 > 0 && i - (size_t)c3 <= s->far3) {
+    const unsigned char *q = s->d + c3;
+    if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2]) {
+      best = MINLEN;
+      *dist = (unsigned)(i - (size_t)c3);
+    }
+  }
+  int left = prevlen >= (unsigned)s->good ? s->chain >> 2 : s->chain;
+  while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
+    const unsigned char *q = s->d + cand;
+    if (q[best] == p[best] && q[0] == p[0] && q[1] == p[1] && q[2] == p[2]) {
+      unsigned l = 3;
+      for (;;) {                /* eight bytes at a time, then the rest */
+        uint64_t x, y;
+        if (l + 8 > lim)
+          break;
+        memcpy(&x, p + l, 8);
+        memcpy(&y, q + l, 8);
+        if (x != y) {
+          l += first_diff(x, y);
+          goto differ;
+        }
+        l += 8;
+      }
+      while (l < lim && q[l] == p[l])
+        l++;
+    differ:
+      if (l > best) {
+        best = l;
+        *dist = (unsigned)(i - (size_t)cand);
+        if (l >= (unsigned)s->nice)
+          break;
+      }
+    }
+    int32_t nx = s->prev[cand & (RING - 1)];
+    if (nx >= cand)
+      break;
+    cand = nx;
+  }
+  return best;
+}
+
+/* A match's worth in the lazy choice: about 4 per byte it covers, less
+ * the extra bits of its distance. */
+static int gain(unsigned len, unsigned dist)
+{
+  return 4 * (int)len - (31 - __builtin_clz(dist));
+}
+
+/* Items of data[1..n) into s->sym: at each position its longest match,
+ * unless the next position's is worth more than one literal's delay
+ * (s->gain), or a literal where there is none. */
+static int lazy_parse(sq *s)
+{
+  size_t n = s->n, i = 1;
+  unsigned d0 = 0, d1 = 0;
+  unsigned l0 = lazy_longest(s, i, 0, &d0);
+  while (i < n) {
+    uint32_t *o = reserve(s->sym, &s->symcap, s->nsym, 1, sizeof *o);
+    if (!o)
+      return -1;
+    s->sym = o;
+    size_t from = i + 1;        /* the first position not yet inserted */
+    if (l0 < MINLEN) {
+      o[s->nsym++] = ITEM(s->d[i], 0);
+      i++;
+    } else {
+      if (l0 < (unsigned)s->maxlazy && i + 1 < n) {
+        unsigned l1 = lazy_longest(s, i + 1, l0, &d1);
+        if (l1 >= MINLEN && gain(l1, d1) > gain(l0, d0) + s->gain) {
+          o[s->nsym++] = ITEM(s->d[i], 0);
+          i++;
+          l0 = l1;
+          d0 = d1;
+          continue;
+        }
+        from = i + 2;
+      }
+      o[s->nsym++] = ITEM(l0, d0);
+      for (size_t k = from; k < i + l0; k++)
+        lazy_insert(s, k);
+      i += l0;
+    }
+    if (i < n)
+      l0 = lazy_longest(s, i, 0, &d0);
+  }
   return 0;
 }
 
@@ -1440,7 +1533,10 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
 
 static void sq_free(sq *s)
 {
-  free(s->son);
+  free(s->head);
+  free(s->head3);
+  free(s->near3);
+  free(s->prev);
   free(s->mstart);
   free(s->mlist);
   free(s->cost);
@@ -1461,7 +1557,7 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
                     unsigned pad_blocks, lfsc_sink *out)
 {
   sq *s = calloc(1, sizeof *s);
-  bitw *w = calloc(1, sizeof *w);
+  bitw *w = malloc(sizeof *w);   /* its 64 KiB buffer needs no clearing */
   if (!s || !w) {
     free(s);
     free(w);
@@ -1478,46 +1574,70 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
     s->blockrounds = 20;
     s->even = EVEN_ALL;
   } else {
-    /* a shallow tree walk finds the long matches a 4096-deep chain
-     * would; positions inside a match of 32 or more are only inserted.
-     * The trees hold 4-byte hashes, and the nearest 3-byte match comes
-     * from a table of its own: 0.9787x of e727a18's bytes on the corpus
-     * sets instead of 0.9808x with 3-byte trees, in 4% fewer
-     * instructions (the trees no longer mix 3-byte-only neighbours). */
-    s->tree = 1;
-    s->chain = 16;
-    s->nice = 32;
-    s->lcut = 32;
-    s->rounds = 1;
-    /* two evenings per block written: 0.19% smaller for 0.5% more
-     * instructions (all 80: 0.22% for 20%) */
+    /* the lazy parse: with these, the default -f costs about 1.9x
+     * luac5.1 -s on the corpus sets and its images are 0.87x NodeMCU's
+     * (bench/image-sets.sh); deeper chains or a second look-ahead buy
+     * 0.1-0.2% for 5-10% more instructions */
+    s->lazy = 1;
+    s->chain = 32;
+    s->good = 8;
+    s->nice = 64;
+    s->maxlazy = 32;
+    s->gain = 2;
+    /* a 3-byte match farther than this costs as much as its literals */
+    s->far3 = 4096;
     s->even = EVEN_FEW;
+    s->even_min = 256;
   }
-  s->bchunk = effort == SQUEEZE_BEST ? 512 : 1024;
+  s->bchunk = 512;
   tables_init(&s->t);
-  memset(s->head, 0xFF, sizeof s->head);
-  memset(s->head3, 0xFF, sizeof s->head3);
-  memset(s->near3, 0xFF, sizeof s->near3);
-  size_t seg = n < SEGMENT ? n : SEGMENT;
-  s->son = malloc(2 * RING * sizeof *s->son);
-  s->mstart = malloc((seg + 1) * sizeof *s->mstart);
-  s->cost = malloc((seg + 1) * sizeof *s->cost);
-  s->step = malloc((seg + 1) * sizeof *s->step);
-  s->path = malloc((seg + 1) * sizeof *s->path);
-  s->bestpath = malloc((seg + 1) * sizeof *s->bestpath);
   int rc = LFSC_OK;
-  if (s->blockrounds) {
-    s->keep = malloc((seg + 1) * sizeof *s->keep);
-    s->gpath = malloc((seg + 1) * sizeof *s->gpath);
-    s->alt = malloc((seg + 1) * sizeof *s->alt);
-    s->bend = malloc((seg / STEP + 2) * sizeof *s->bend);
-    s->altend = malloc((seg / STEP + 2) * sizeof *s->altend);
-    if (!s->keep || !s->gpath || !s->alt || !s->bend || !s->altend)
+  if (s->lazy) {
+    /* tables sized to the input, so a small image costs little; calloc's
+     * zeros mark empty slots (position 0 is never a candidate) */
+    s->hbits = 9;
+    while (s->hbits < HASH_BITS && ((size_t)1 << s->hbits) < n)
+      s->hbits++;
+    s->head = calloc((size_t)1 << s->hbits, sizeof *s->head);
+    s->head3 = calloc((size_t)1 << s->hbits, sizeof *s->head3);
+    s->prev = malloc(RING * sizeof *s->prev);  /* written before read */
+    if (!s->head || !s->head3 || !s->prev)
+      rc = LFSC_EMEM;
+  } else {
+    s->hbits = HASH_BITS;
+    s->head = malloc(((size_t)1 << HASH_BITS) * sizeof *s->head);
+    s->head3 = malloc(((size_t)1 << HASH_BITS) * sizeof *s->head3);
+    s->near3 = malloc(((size_t)4 << HASH_BITS) * sizeof *s->near3);
+    s->prev = malloc(RING * sizeof *s->prev);
+    if (!s->head || !s->head3 || !s->near3 || !s->prev)
       rc = LFSC_EMEM;
   }
-  if (!s->son || !s->mstart || !s->cost || !s->step || !s->path || !s->bestpath)
-    rc = LFSC_EMEM;
+  if (!s->lazy && !rc) {
+    memset(s->head, 0xFF, ((size_t)1 << HASH_BITS) * sizeof *s->head);
+    memset(s->head3, 0xFF, ((size_t)1 << HASH_BITS) * sizeof *s->head3);
+    memset(s->near3, 0xFF, ((size_t)4 << HASH_BITS) * sizeof *s->near3);
+    size_t seg = n < SEGMENT ? n : SEGMENT;
+    s->mstart = malloc((seg + 1) * sizeof *s->mstart);
+    s->cost = malloc((seg + 1) * sizeof *s->cost);
+    s->step = malloc((seg + 1) * sizeof *s->step);
+    s->path = malloc((seg + 1) * sizeof *s->path);
+    s->bestpath = malloc((seg + 1) * sizeof *s->bestpath);
+    if (s->blockrounds) {
+      s->keep = malloc((seg + 1) * sizeof *s->keep);
+      s->gpath = malloc((seg + 1) * sizeof *s->gpath);
+      s->alt = malloc((seg + 1) * sizeof *s->alt);
+      s->bend = malloc((seg / STEP + 2) * sizeof *s->bend);
+      s->altend = malloc((seg / STEP + 2) * sizeof *s->altend);
+      if (!s->keep || !s->gpath || !s->alt || !s->bend || !s->altend)
+        rc = LFSC_EMEM;
+    }
+    if (!s->mstart || !s->cost || !s->step || !s->path || !s->bestpath)
+      rc = LFSC_EMEM;
+  }
   w->out = out;
+  w->len = 0;
+  w->acc = 0;
+  w->n = 0;
   /* empty padding blocks, then byte 0 alone in a fixed block, so that no
    * match can refer to it */
   for (unsigned i = 0; i < pad_blocks; i++)
@@ -1529,9 +1649,11 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
   else
     put_bits(w, reverse(0x190 + b0 - 144, 9), 9);
   put_bits(w, 0, 7);
-  if (!s->tree)
+  if (!s->lazy && !rc)
     insert(s, 0);
-  for (size_t a = 1; !rc && a < n; a += SEGMENT) {
+  if (s->lazy && !rc && lazy_parse(s))
+    rc = LFSC_EMEM;
+  for (size_t a = 1; !rc && !s->lazy && a < n; a += SEGMENT) {
     size_t e = n - a > SEGMENT ? a + SEGMENT : n;
     if (squeeze_segment(s, a, e))
       rc = LFSC_EMEM;
