@@ -4,7 +4,7 @@
 # procSecondPass) + app/uzlib/uzlib_inflate.c + app/uzlib/crc32.c from a
 # NodeMCU firmware checkout (Lua 5.1 dev branch), compiled unchanged with
 # the flags of our loader stub, linked with our shims (shim.c, setjmp.S,
-# crt0.S, include/). One ELF per firmware variant:
+# include/; crt0.S and semihost.h from the stub's lx106/). One ELF per firmware variant:
 #   OUT_DIR/nodemcu-loader-{float,float16,int}.elf
 # Run them with count.sh (or verify.sh); see README.md.
 #
@@ -48,10 +48,10 @@ for v in float float16 int; do
     src=$out/fw/$f.c
     "$gcc" $cflags $defs -I"$out/fw" -I"$here/include" -c "$src" -o "$d/$f.o" || exit 1
   done
-  "$gcc" $cflags $defs -Wall -Wextra -Werror -DNM_VARIANT=$v -I"$here/include" \
+  "$gcc" $cflags $defs -Wall -Wextra -Werror -DNM_VARIANT=$v -I"$here/include" -I"$here/../../src/platform/esp8266/loader/lx106" \
     -c "$here/shim.c" -o "$d/shim.o" || exit 1
   "$gcc" -mlongcalls -c "$here/setjmp.S" -o "$d/setjmp.o" || exit 1
-  "$gcc" -mlongcalls -c "$here/crt0.S" -o "$d/crt0.o" || exit 1
+  "$gcc" -mlongcalls -c "$here/../../src/platform/esp8266/loader/lx106/crt0.S" -o "$d/crt0.o" || exit 1
   "$gcc" -nostdlib -T "$here/nodemcu-loader.ld" -Wl,--gc-sections -Wl,-Map="$d/map" \
     -o "$out/nodemcu-loader-$v.elf" "$d/crt0.o" "$d/shim.o" "$d/setjmp.o" \
     "$d/lflash.o" "$d/uzlib_inflate.o" "$d/crc32.o" -lgcc || exit 1

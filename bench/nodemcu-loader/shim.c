@@ -20,6 +20,7 @@
  * I/O error, 60 a write set a cleared bit, 100 + EXCCAUSE on a trap.
  */
 #include "nmshim.h"
+#include "semihost.h"
 
 void luaN_init(lua_State *L);
 void luaL_lfsreload(lua_State *L);
@@ -34,28 +35,12 @@ void luaL_lfsreload(lua_State *L);
 #define NM_HEAP (96 * 1024)        /* 23 KB of buffers + image / 32 */
 #endif
 
-enum { SEMI_EXIT = 1, SEMI_READ = 3, SEMI_WRITE = 4, SEMI_OPEN = 5, SEMI_CLOSE = 6,
-       SEMI_LSEEK = 19, SEMI_ARGC = 1000, SEMI_ARGV = 1002 };
-/* QEMU hands open flags to the host's open(2): Linux values. */
-enum { HOST_O_WRONLY = 1, HOST_O_CREAT = 0x40, HOST_O_TRUNC = 0x200 };
 
 static char argbuf[1024];
 static int nor_violation, reloading;
 static global_State gstate;
 static lua_State lstate = { &gstate, 0, 0, 0, 0 };
 static const char *out_path;
-
-/* simcall: call number in a2, arguments in a3..a5, result in a2. */
-static int semi(int nr, int a, int b, int c)
-{
-  register int a2 __asm__("a2") = nr;
-  register int a3 __asm__("a3") = a;
-  register int a4 __asm__("a4") = b;
-  register int a5 __asm__("a5") = c;
-
-  __asm__ volatile("simcall" : "+r"(a2), "+r"(a3) : "r"(a4), "r"(a5) : "memory");
-  return a2;
-}
 
 __attribute__((noreturn)) static void quit(int status)
 {
@@ -124,44 +109,6 @@ int __divsi3(int a, int b)
   unsigned q = __udivsi3(a < 0 ? 0u - (unsigned)a : (unsigned)a,
                          b < 0 ? 0u - (unsigned)b : (unsigned)b);
   return (a < 0) != (b < 0) ? -(int)q : (int)q;
-}
-
-static size_t slen(const char *s)
-{
-  size_t n = 0;
-  while (s[n])
-    n++;
-  return n;
-}
-
-static void say(const char *s)
-{
-  semi(SEMI_WRITE, 1, (int)s, (int)slen(s));
-}
-
-static void say_num(uint32_t v)
-{
-  char b[12];
-  int i = 11;
-
-  b[i] = 0;
-  do {                          /* no division: the lx106 libgcc lacks it */
-    uint32_t q = 0, r = v;
-    while (r >= 10) {
-      r -= 10;
-      q++;
-    }
-    b[--i] = (char)('0' + r);
-    v = q;
-  } while (v);
-  say(b + i);
-}
-
-static int streq(const char *a, const char *b)
-{
-  while (*a && *a == *b)
-    a++, b++;
-  return *a == *b;
 }
 
 /* --- heap: first fit over freed blocks, else bump; peak = high water --- */

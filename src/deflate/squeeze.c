@@ -962,6 +962,23 @@ static unsigned first_diff(uint64_t x, uint64_t y)
 #endif
 }
 
+/* How far p and q agree, at most lim bytes, given that their first l do:
+ * eight bytes at a time, then the rest. */
+static unsigned common(const unsigned char *p, const unsigned char *q, unsigned l, unsigned lim)
+{
+  while (l + 8 <= lim) {
+    uint64_t x, y;
+    memcpy(&x, p + l, 8);
+    memcpy(&y, q + l, 8);
+    if (x != y)
+      return l + first_diff(x, y);
+    l += 8;
+  }
+  while (l < lim && q[l] == p[l])
+    l++;
+  return l;
+}
+
 /* The hash chains link positions of equal 4-byte hashes; near3 keeps
  * the 4 newest positions of each 3-byte hash, for the nearest match of
  * length 3 (a farther one never costs less; 4 of them, as another
@@ -1021,19 +1038,7 @@ static unsigned find_matches(sq *s, size_t i, unsigned lim)
   while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
     const unsigned char *q = s->d + cand;
     if (q[best] == p[best] && q[0] == p[0] && q[1] == p[1]) {
-      unsigned l = 2;
-      for (;;) {                /* eight bytes at a time, then the rest */
-        uint64_t x, y;
-        if (l + 8 > lim)
-          break;
-        memcpy(&x, p + l, 8);
-        memcpy(&y, q + l, 8);
-        if (x != y)
-          break;
-        l += 8;
-      }
-      while (l < lim && q[l] == p[l])
-        l++;
+      unsigned l = common(p, q, 2, lim);
       if (l > best) {
         best = l;
         s->mlist[s->mlen++] = ITEM(l, i - (size_t)cand);
@@ -1125,22 +1130,7 @@ static unsigned lazy_longest(sq *s, size_t i, unsigned prevlen, unsigned *dist)
   while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
     const unsigned char *q = s->d + cand;
     if (q[best] == p[best] && q[0] == p[0] && q[1] == p[1] && q[2] == p[2]) {
-      unsigned l = 3;
-      for (;;) {                /* eight bytes at a time, then the rest */
-        uint64_t x, y;
-        if (l + 8 > lim)
-          break;
-        memcpy(&x, p + l, 8);
-        memcpy(&y, q + l, 8);
-        if (x != y) {
-          l += first_diff(x, y);
-          goto differ;
-        }
-        l += 8;
-      }
-      while (l < lim && q[l] == p[l])
-        l++;
-    differ:
+      unsigned l = common(p, q, 3, lim);
       if (l > best) {
         best = l;
         *dist = (unsigned)(i - (size_t)cand);

@@ -11,6 +11,7 @@
  */
 #include <stdint.h>
 #include "loader.h"
+#include "semihost.h"
 
 /* The region is mapped at REGION_BASE for the image's addresses (where
  * the ESP8266 maps flash offset 0x80000); its contents live in QEMU's
@@ -20,28 +21,12 @@
 #define REGION_SIZE 0x100000u
 #define REGION      ((uint32_t *)0x60000000u)
 
-enum { SEMI_EXIT = 1, SEMI_READ = 3, SEMI_WRITE = 4, SEMI_OPEN = 5, SEMI_CLOSE = 6,
-       SEMI_LSEEK = 19, SEMI_ARGC = 1000, SEMI_ARGV = 1002 };
-/* QEMU hands open flags to the host's open(2): Linux values. */
-enum { HOST_O_WRONLY = 1, HOST_O_CREAT = 0x40, HOST_O_TRUNC = 0x200 };
 
 static lfs_ctx ctx;
 static char argbuf[1024];
 static int in_fd;
 static uint32_t in_at;
 static int nor_violation;
-
-/* simcall: call number in a2, arguments in a3..a5, result in a2. */
-static int semi(int nr, int a, int b, int c)
-{
-  register int a2 __asm__("a2") = nr;
-  register int a3 __asm__("a3") = a;
-  register int a4 __asm__("a4") = b;
-  register int a5 __asm__("a5") = c;
-
-  __asm__ volatile("simcall" : "+r"(a2), "+r"(a3) : "r"(a4), "r"(a5) : "memory");
-  return a2;
-}
 
 /* gcc may emit calls to these for struct copies; the loader itself does
  * not need them. */
@@ -60,44 +45,6 @@ void *memcpy(void *d, const void *s, unsigned n)
   while (n--)
     *p++ = *q++;
   return d;
-}
-
-static unsigned slen(const char *s)
-{
-  unsigned n = 0;
-  while (s[n])
-    n++;
-  return n;
-}
-
-static void say(const char *s)
-{
-  semi(SEMI_WRITE, 1, (int)s, (int)slen(s));
-}
-
-static void say_num(uint32_t v)
-{
-  char b[12];
-  int i = 11;
-
-  b[i] = 0;
-  do {                          /* no division: the lx106 libgcc lacks it */
-    uint32_t q = 0, r = v;
-    while (r >= 10) {
-      r -= 10;
-      q++;
-    }
-    b[--i] = (char)('0' + r);
-    v = q;
-  } while (v);
-  say(b + i);
-}
-
-static int streq(const char *a, const char *b)
-{
-  while (*a && *a == *b)
-    a++, b++;
-  return *a == *b;
 }
 
 /* Positional reads on the host file. */
