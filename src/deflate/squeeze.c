@@ -1275,13 +1275,20 @@ static void parse(sq *s, size_t a, size_t k0, size_t m, const model *md)
       uint32_t dc = c + md->dist[dist_code(dist)];
       /* every length up to lcut, beyond it only the longest: a long
        * match cut short rarely pays */
-      for (unsigned l = prevlen + 1; l <= len; l++) {
-        if (l > s->lcut && l < len)
-          l = len;
-        uint32_t v = dc + md->len[l];
-        if (v < cost[k + l]) {
-          cost[k + l] = v;
-          s->step[k + l] = ITEM(l, dist);
+      unsigned top = len <= s->lcut ? len : s->lcut;
+      uint32_t *ck = cost + k, *sk = s->step + k;
+      /* without branches: which of these wins is data, not a pattern */
+      for (unsigned l = prevlen + 1; l <= top; l++) {
+        uint32_t v = dc + md->len[l], old = ck[l];
+        int win = v < old;
+        ck[l] = win ? v : old;
+        sk[l] = win ? ITEM(l, dist) : sk[l];
+      }
+      if (len > top && len > prevlen) {
+        uint32_t v = dc + md->len[len];
+        if (v < ck[len]) {
+          ck[len] = v;
+          sk[len] = ITEM(len, dist);
         }
       }
       prevlen = len;
