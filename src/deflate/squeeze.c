@@ -1134,7 +1134,9 @@ static unsigned lazy_longest(sq *s, size_t i, unsigned prevlen, unsigned *dist)
       if (l > best) {
         best = l;
         *dist = (unsigned)(i - (size_t)cand);
-        if (l >= (unsigned)s->nice)
+        /* nothing longer to find (and q[best], p[best] would be past
+         * the end at lim) */
+        if (l >= (unsigned)s->nice || l >= lim)
           break;
       }
     }
