@@ -18,7 +18,7 @@
 enum {
   GZIP_FIXED = 1,               /* fixed-Huffman blocks only (for tools that
                                    decode nothing else), over zlib */
-  GZIP_BEST = 2,                /* squeeze.c's longest search (--best) */
+  GZIP_BEST = 2,                /* squeeze.c's optimal parse (--best) */
   GZIP_REFERENCE = 4            /* NodeMCU luac.cross's own bytes (refdeflate.c,
                                    --compat-deflate): no padding, no loader care */
 };
@@ -37,8 +37,8 @@ int lfsc_gzip_sink_finish(lfsc_sink *gz);
 
 /* Whole-buffer convenience: compress data[0..n) into out, adding padding
  * blocks as needed for a file of at least min_file bytes. Without
- * GZIP_FIXED or a GZIP_MEMLEVEL the deflate data is our own optimal parse
- * (squeeze.c; GZIP_BEST for its longest search), otherwise one zlib pass. */
+ * GZIP_FIXED or a GZIP_MEMLEVEL the deflate data is our own (lazy.c's
+ * parse; GZIP_BEST: squeeze.c's optimal one), otherwise one zlib pass. */
 int lfsc_gzip_write(const unsigned char *data, size_t n, int flags, size_t min_file,
                lfsc_sink *out);
 

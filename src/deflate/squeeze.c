@@ -1,42 +1,17 @@
 /*
- * Deflate for PI images (see squeeze.h): the lazy parse of -f and the
- * optimal parse of --best. Written for lfsc from RFC 1951; the methods (lazy
- * matching; a shortest path over the match graph under an iterated entropy
- * cost model) are the well-known ones.
+ * Deflate for PI images (see squeeze.h): the optimal parse of --best, the
+ * cutting of blocks for both parses, Huffman codes and the bit stream
+ * (the lazy parse of -f is lazy.c). Written for lfsc from RFC 1951; the
+ * methods (lazy matching; a shortest path over the match graph under an
+ * iterated entropy cost model) are the well-known ones.
  */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "lfsc/lfsc.h"
 #include "squeeze.h"
+#include "sq.h"
 
-#define WINDOW 16384            /* the loader's dictionary size */
-#define MINLEN 3
-#define MAXLEN 258
-#define HASH_BITS 15
-#define RING 32768              /* chain links: twice the window, so a link
-                                   reached within the window is never stale */
-#define SEGMENT (1u << 16)      /* positions parsed at once */
-#define NLL 288                 /* literal/length alphabet incl. the 2 unused */
-#define NDIST 30
 #define OUTCHUNK 65536
 #define SPAN 48                 /* --best: the longest planned block, in chunks */
 #define SETTLE 5                /* --best: block rounds before shaking the model */
-
-/* A parsed symbol: dist << 9 | length, or a literal byte with dist 0. */
-#define ITEM(len, dist) ((uint32_t)(dist) << 9 | (uint32_t)(len))
-#define ITEM_LEN(x) ((x) & 511u)
-#define ITEM_DIST(x) ((x) >> 9)
-
-typedef struct tables {
-  uint16_t lsym[MAXLEN + 1];    /* length -> symbol 257..285 */
-  uint8_t lext[MAXLEN + 1];     /* length -> extra bits */
-  uint16_t lbase[29];
-  uint8_t lbits[29];
-  uint16_t dbase[NDIST];
-  uint8_t dbits[NDIST];
-} tables;
 
 typedef struct bitw {
   lfsc_sink *out;
@@ -54,41 +29,6 @@ typedef struct model {
   uint32_t dist[NDIST];         /* symbol and extra bits */
 } model;
 
-typedef struct sq {
-  const unsigned char *d;
-  size_t n;
-  int chain, nice, rounds, bchunk, blockrounds;   /* blockrounds: --best */
-  unsigned lcut;
-  tables t;
-  /* 1 << hbits entries each (near3: 4 <<), prev RING */
-  int32_t *head;
-  int32_t *head3;               /* fast: the newest position of each 3-byte hash */
-  int32_t *near3;               /* chains: the 4 newest of each 3-byte hash */
-  int32_t *prev;
-  size_t far3;                  /* fast: the farthest 3-byte match */
-  int lazy;                     /* fast: the one-pass parse, with */
-  int gain, good, maxlazy;      /* the parameters lazy_longest and lazy_parse name */
-  int hbits;                    /* bits of the hash tables in use */
-  /* matches of the segment being parsed: pairs of one position ordered
-   * by growing length, each length with its nearest distance */
-  uint32_t *mstart;             /* SEGMENT + 1 */
-  uint32_t *mlist;
-  size_t mlen, mcap;
-  uint32_t *cost;               /* SEGMENT + 1, in 1/1024 bit */
-  uint32_t *step;               /* SEGMENT + 1: the edge that reached a position */
-  uint32_t *path, *bestpath;    /* SEGMENT items each */
-  size_t npath, nbest;
-  uint32_t *keep, *gpath, *alt; /* --best: SEGMENT items each */
-  size_t nalt;
-  size_t *bend, *altend;        /* --best: ends of a segment's blocks in sym */
-  size_t nbend, naltend;
-  size_t *cuts, ncuts, capcuts; /* --best: ends of all blocks parsed */
-  int even;                     /* EVEN_* for the blocks written */
-  size_t even_min;              /* and the fewest symbols it is tried on */
-  /* symbols of the whole stream */
-  uint32_t *sym;
-  size_t nsym, symcap;
-} sq;
 
 /* ---- tables ---- */
 
@@ -123,22 +63,6 @@ static void tables_init(tables *t)
     t->dbits[c] = (uint8_t)(c < 4 ? 0 : c / 2 - 1);
     base += 1u << t->dbits[c];
   }
-}
-
-/* Room for need more elements of size bytes after len in buf (capacity
- * *cap, doubled as needed): the array to use, or NULL (buf kept) when
- * memory is short. */
-static void *reserve(void *buf, size_t *cap, size_t len, size_t need, size_t size)
-{
-  if (buf && *cap - len >= need)
-    return buf;
-  size_t c = *cap ? *cap * 2 : 1u << 12;
-  while (c - len < need)
-    c *= 2;
-  void *p = realloc(buf, c * size);
-  if (p)
-    *cap = c;
-  return p;
 }
 
 /* ---- bit output ---- */
@@ -938,47 +862,6 @@ static int write_blocks(sq *s, bitw *w, size_t chunk)
 
 /* ---- matches ---- */
 
-static uint32_t hash3(const unsigned char *p, int bits)
-{
-  uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
-  return v * 0x9E3779B1u >> (32 - bits);
-}
-
-static uint32_t hash4(const unsigned char *p, int bits)
-{
-  uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-  return v * 0x9E3779B1u >> (32 - bits);
-}
-
-/* Index of the first differing byte of two unequal 8-byte loads: the
- * lowest-addressed byte is the least significant on a little-endian host
- * and the most significant on a big-endian one (the s390x test build). */
-static unsigned first_diff(uint64_t x, uint64_t y)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  return (unsigned)__builtin_clzll(x ^ y) >> 3;
-#else
-  return (unsigned)__builtin_ctzll(x ^ y) >> 3;
-#endif
-}
-
-/* How far p and q agree, at most lim bytes, given that their first l do:
- * eight bytes at a time, then the rest. */
-static unsigned common(const unsigned char *p, const unsigned char *q, unsigned l, unsigned lim)
-{
-  while (l + 8 <= lim) {
-    uint64_t x, y;
-    memcpy(&x, p + l, 8);
-    memcpy(&y, q + l, 8);
-    if (x != y)
-      return l + first_diff(x, y);
-    l += 8;
-  }
-  while (l < lim && q[l] == p[l])
-    l++;
-  return l;
-}
-
 /* The hash chains link positions of equal 4-byte hashes; near3 keeps
  * the 4 newest positions of each 3-byte hash, for the nearest match of
  * length 3 (a farther one never costs less; 4 of them, as another
@@ -1076,122 +959,6 @@ static int collect(sq *s, size_t a, size_t e)
     }
   }
   s->mstart[e - a] = (uint32_t)s->mlen;
-  return 0;
-}
-
-/* ---- the fast parse (the default -f) ----
- *
- * One pass, as zlib's lazy matching: every position goes into the hash
- * chains, the longest match is looked for where a symbol may start, and a
- * match is taken unless the next position has a better one. It costs a
- * fraction of the optimal parse (which looks at every position's matches
- * and weighs them under a bit-cost model) for images a few per cent
- * larger. */
-
-static void lazy_insert(sq *s, size_t i)
-{
-  if (i + 4 > s->n)
-    return;
-  const unsigned char *p = s->d + i;
-  s->head3[hash3(p, s->hbits)] = (int32_t)i;
-  uint32_t h = hash4(p, s->hbits);
-  s->prev[i & (RING - 1)] = s->head[h];
-  s->head[h] = (int32_t)i;
-}
-
-/* Insert i and return its longest match (0 if none of MINLEN), with the
- * nearest distance of that length in *dist: the newest position of its
- * 3-byte hash for length 3 (no farther than s->far3), then the 4-byte
- * chain, s->chain candidates deep (a quarter of that once the previous
- * position has a match of s->good), stopping at s->nice. */
-static unsigned lazy_longest(sq *s, size_t i, unsigned prevlen, unsigned *dist)
-{
-  size_t room = s->n - i;
-  if (room < 4)
-    return 0;
-  unsigned lim = room < MAXLEN ? (unsigned)room : MAXLEN;
-  const unsigned char *p = s->d + i;
-  unsigned best = 0;
-  uint32_t h3 = hash3(p, s->hbits), h4 = hash4(p, s->hbits);
-  int32_t c3 = s->head3[h3];
-  int32_t cand = s->head[h4];
-  /* i goes in now: the walk below only meets older positions */
-  s->head3[h3] = (int32_t)i;
-  s->prev[i & (RING - 1)] = cand;
-  s->head[h4] = (int32_t)i;
-  if (c3 > 0 && i - (size_t)c3 <= s->far3) {
-    const unsigned char *q = s->d + c3;
-    if (q[0] == p[0] && q[1] == p[1] && q[2] == p[2]) {
-      best = MINLEN;
-      *dist = (unsigned)(i - (size_t)c3);
-    }
-  }
-  int left = prevlen >= (unsigned)s->good ? s->chain >> 2 : s->chain;
-  while (cand > 0 && i - (size_t)cand <= WINDOW && left-- > 0) {
-    const unsigned char *q = s->d + cand;
-    if (q[best] == p[best] && q[0] == p[0] && q[1] == p[1] && q[2] == p[2]) {
-      unsigned l = common(p, q, 3, lim);
-      if (l > best) {
-        best = l;
-        *dist = (unsigned)(i - (size_t)cand);
-        /* nothing longer to find (and q[best], p[best] would be past
-         * the end at lim) */
-        if (l >= (unsigned)s->nice || l >= lim)
-          break;
-      }
-    }
-    int32_t nx = s->prev[cand & (RING - 1)];
-    if (nx >= cand)
-      break;
-    cand = nx;
-  }
-  return best;
-}
-
-/* A match's worth in the lazy choice: about 4 per byte it covers, less
- * the extra bits of its distance. */
-static int gain(unsigned len, unsigned dist)
-{
-  return 4 * (int)len - (31 - __builtin_clz(dist));
-}
-
-/* Items of data[1..n) into s->sym: at each position its longest match,
- * unless the next position's is worth more than one literal's delay
- * (s->gain), or a literal where there is none. */
-static int lazy_parse(sq *s)
-{
-  size_t n = s->n, i = 1;
-  unsigned d0 = 0, d1 = 0;
-  unsigned l0 = lazy_longest(s, i, 0, &d0);
-  while (i < n) {
-    uint32_t *o = reserve(s->sym, &s->symcap, s->nsym, 1, sizeof *o);
-    if (!o)
-      return -1;
-    s->sym = o;
-    size_t from = i + 1;        /* the first position not yet inserted */
-    if (l0 < MINLEN) {
-      o[s->nsym++] = ITEM(s->d[i], 0);
-      i++;
-    } else {
-      if (l0 < (unsigned)s->maxlazy && i + 1 < n) {
-        unsigned l1 = lazy_longest(s, i + 1, l0, &d1);
-        if (l1 >= MINLEN && gain(l1, d1) > gain(l0, d0) + s->gain) {
-          o[s->nsym++] = ITEM(s->d[i], 0);
-          i++;
-          l0 = l1;
-          d0 = d1;
-          continue;
-        }
-        from = i + 2;
-      }
-      o[s->nsym++] = ITEM(l0, d0);
-      for (size_t k = from; k < i + l0; k++)
-        lazy_insert(s, k);
-      i += l0;
-    }
-    if (i < n)
-      l0 = lazy_longest(s, i, 0, &d0);
-  }
   return 0;
 }
 
@@ -1650,7 +1417,7 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
   put_bits(w, 0, 7);
   if (!s->lazy && !rc)
     insert(s, 0);
-  if (s->lazy && !rc && lazy_parse(s))
+  if (s->lazy && !rc && lfsc_sq_lazy_parse(s))
     rc = LFSC_EMEM;
   for (size_t a = 1; !rc && !s->lazy && a < n; a += SEGMENT) {
     size_t e = n - a > SEGMENT ? a + SEGMENT : n;
