@@ -170,10 +170,11 @@ def provision_case(chip, name, lua):
     app, elf = os.path.join(d, 'app.bin'), os.path.join(d, 'app.elf')
     luav = ['--lua', '5.3'] if lua == '5.3' else []
     abs_img, pi_img = w('%s.abs.img' % name), w('%s.pi.img' % name)
-    rc, so, se = run(LUAC, *luav, '--chip', chip, '-a', '%#x' % addr, '-o', abs_img, *SOURCES)
+    # one timestamp for both images: the clock may tick between the runs
+    rc, so, se = run(LUAC, *luav, '--chip', chip, '--timestamp', '1', '-a', '%#x' % addr, '-o', abs_img, *SOURCES)
     if not check(rc == 0, '%s: luac.cross -a: %s' % (name, so + se)):
         return
-    rc, so, se = run(LUAC, *luav, '--chip', chip, '-f', '-o', pi_img, *SOURCES)
+    rc, so, se = run(LUAC, *luav, '--chip', chip, '--timestamp', '1', '-f', '-o', pi_img, *SOURCES)
     check(rc == 0, '%s: luac.cross -f: %s' % (name, so + se))
     for tag, img in (('ABS', abs_img), ('PI', pi_img)):
         out = w('%s.%s.out.bin' % (name, tag))
@@ -244,8 +245,8 @@ def partition_case(chip, name, mapped):
     fx = INDEX[name]
     flash = os.path.join(GEN, name, 'flash.bin')
     abs_img, pi_img = w('%s.pabs.img' % name), w('%s.ppi.img' % name)
-    rc, so, se = run(LUAC, '--chip', chip, '-a', '%#x' % mapped, '-o', abs_img, *SOURCES[:3])
-    rc2, so2, se2 = run(LUAC, '--chip', chip, '-f', '-o', pi_img, *SOURCES[:3])
+    rc, so, se = run(LUAC, '--chip', chip, '--timestamp', '1', '-a', '%#x' % mapped, '-o', abs_img, *SOURCES[:3])
+    rc2, so2, se2 = run(LUAC, '--chip', chip, '--timestamp', '1', '-f', '-o', pi_img, *SOURCES[:3])
     if not check(rc == 0 and rc2 == 0, '%s: luac.cross: %s' % (name, so + se + so2 + se2)):
         return
     for tag, img in (('PI', pi_img), ('ABS', abs_img)):

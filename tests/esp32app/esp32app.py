@@ -97,8 +97,9 @@ def provision_ok(tag, fws, reserved, addr, size, chip, flash_off=0x10000, app_of
     # (the chip's own -f: the ESP32 sizes the string table by its own rule)
     absf = os.path.join(work, tag + '-abs.img')
     pichip = os.path.join(work, tag + '-chip.pi.img')
-    rc, _, _ = run(luac, '--chip', chip, '-a', hex(addr), '-o', absf, *src)
-    rc2, _, _ = run(luac, '--chip', chip, '-f', '-o', pichip, *src)
+    # one timestamp for both: the clock may tick between the two runs
+    rc, _, _ = run(luac, '--chip', chip, '--timestamp', '1', '-a', hex(addr), '-o', absf, *src)
+    rc2, _, _ = run(luac, '--chip', chip, '--timestamp', '1', '-f', '-o', pichip, *src)
     if rc == 0 and rc2 == 0:
         want = relocate(rd(pichip), addr)
         ok(rd(absf) == want, '%s: luac.cross -a 0x%x differs from the relocated image' %
