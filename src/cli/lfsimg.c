@@ -1438,7 +1438,8 @@ static int cmd_run(int argc, char **argv)
   runtime *rt = lfsc_runtime_new(progname, lfsimg_platform);
   runtime_action *acts = malloc((size_t)argc * sizeof *acts);
   if (!rt || !acts) {
-    fprintf(stderr, "%s: not enough memory\n", progname);
+    fprintf(stderr, "%s: %s\n", progname,
+            lfsc_runtime_unavailable() ? lfsc_runtime_unavailable() : "not enough memory");
     lfsc_runtime_free(rt);
     free(acts);
     return 1;

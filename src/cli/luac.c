@@ -791,7 +791,7 @@ static void run_script(lfsc_ctx *ctx, const options *o, lfsc_proto **fn)
 #ifdef LFSC_HAVE_RUNTIME
   runtime *rt = lfsc_runtime_new(progname, o->platform);
   if (!rt)
-    fatal("not enough memory");
+    fatal(lfsc_runtime_unavailable() ? lfsc_runtime_unavailable() : "not enough memory");
   if ((o->lfs_image && lfsc_runtime_load_image(rt, o->lfs_image)) ||
       (o->execute && lfsc_runtime_exec(rt, o->execute, ctx, fn))) {
     fprintf(stderr, "%s: %s\n", progname, lfsc_runtime_error(rt));

@@ -17,9 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <lauxlib.h>
-#include <lua.h>
-#include <lualib.h>
+#include "lua51dl.h"
 
 #include "lua51/lc_write.h"
 #include "lua51/lc_read.h"
@@ -429,8 +427,15 @@ static int open_state(lua_State *L)
   return 0;
 }
 
+const char *lfsc_runtime_unavailable(void)
+{
+  return lfsc_lua51_load();
+}
+
 runtime *lfsc_runtime_new(const char *progname, const lfsc_platform *platform)
 {
+  if (lfsc_lua51_load())
+    return NULL;
   runtime *rt = calloc(1, sizeof *rt);
   if (!rt)
     return NULL;

@@ -25,8 +25,13 @@ typedef struct runtime runtime;
  * is empty ("no LFS loaded") and debug.getstrings. progname prefixes
  * messages; platform (not NULL) is the chip the images are for: its
  * limits apply to them and node.info('lfs') answers with its addresses.
- * NULL when out of memory. */
+ * NULL when out of memory or when liblua5.1 could not be loaded
+ * (lfsc_runtime_unavailable says why). */
 runtime *lfsc_runtime_new(const char *progname, const lfsc_platform *platform);
+
+/* Why no runtime can start (liblua5.1 is loaded at the first
+ * lfsc_runtime_new, not linked), or NULL. */
+const char *lfsc_runtime_unavailable(void);
 void lfsc_runtime_free(runtime *rt);
 
 /* Verify the image file path and make it the loaded LFS. Returns 0, or -1

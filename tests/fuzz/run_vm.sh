@@ -37,9 +37,11 @@ for f in $srcs; do
   $CC -std=c11 $cflags $san -fsanitize=fuzzer-no-link -I"$root/include" -I"$root/src" \
     -I"$lua" -c "$f" -o "$work/obj/$(echo "$f" | sed "s|.*/src/||; s|/|_|g; s|\.c\$||").o"
 done
+# -rdynamic: the runtime finds the Lua linked in here (lua51dl.c) rather
+# than loading Debian's
 # shellcheck disable=SC2086
 $CC -std=c11 $cflags $san -fsanitize=fuzzer -I"$root/include" -I"$root/src" -I"$lua" \
-  "$here/fuzz_run.c" "$work"/obj/*.o -lz -lm -ldl -o "$work/fuzz_run"
+  "$here/fuzz_run.c" "$work"/obj/*.o -lz -lm -ldl -rdynamic -o "$work/fuzz_run"
 # inputs that once failed (regress/vm-*) first, then the small vectors
 for f in "$here"/regress/vm-*; do
   [ -f "$f" ] && cp "$f" "$work/seeds/"
