@@ -80,6 +80,25 @@ static int names_input(const char *m, const char *path)
          (strncmp(m, shown(path), n) == 0 && strncmp(m + n, ": ", 2) == 0);
 }
 
+int lfsimg_write_file(const char *path, const void *buf, size_t n)
+{
+  outfile of;
+  if (lfsc_outfile_open(&of, path) != 0) {
+    fprintf(stderr, "%s: cannot open %s: %s\n", progname, path, strerror(errno));
+    return 1;
+  }
+  if (fwrite(buf, 1, n, of.fp) != n) {
+    fprintf(stderr, "%s: cannot write %s: %s\n", progname, path, strerror(errno));
+    lfsc_outfile_abort(&of);
+    return 1;
+  }
+  if (lfsc_outfile_commit(&of) != 0) {
+    fprintf(stderr, "%s: cannot write %s: %s\n", progname, path, strerror(errno));
+    return 1;
+  }
+  return 0;
+}
+
 int lfsimg_args_end(cliopt_parser *p, int c, int min, int max, const char *const *names)
 {
   if (c == CLIOPT_HELP)
@@ -1004,18 +1023,7 @@ static int cmd_reloc(int argc, char **argv)
     lfsc_free(ctx);
     return 1;
   }
-  outfile of;
-  rc = 1;
-  if (lfsc_outfile_open(&of, outp) != 0) {
-    fprintf(stderr, "%s: cannot open %s: %s\n", progname, outp, strerror(errno));
-  } else if (fwrite(outb, 1, img->flash_size, of.fp) != img->flash_size) {
-    fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
-    lfsc_outfile_abort(&of);
-  } else if (lfsc_outfile_commit(&of) != 0) {
-    fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
-  } else {
-    rc = 0;
-  }
+  rc = lfsimg_write_file(outp, outb, img->flash_size);
   lfsc_free(ctx);
   return rc;
 }

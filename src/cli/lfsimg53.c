@@ -6,7 +6,6 @@
  * reports have the 5.1 commands' form and, in JSON, their keys where the
  * fact exists for 5.3. lfsimg.c decides by the header and calls in here.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,6 @@
 #include "lfsc/opcodes53.h"
 #include "base/escape.h"
 #include "base/json.h"
-#include "base/outfile.h"
 #include "base/protowalk.h"
 #include "base/sink.h"
 #include "lfs53/lfs53.h"
@@ -753,18 +751,7 @@ int lfsimg53_extract(lfsc_ctx *ctx, const char *path, const unsigned char *buf, 
     lfsc_sink_mem_free(&mem);
     return 1;
   }
-  outfile of;
-  rc = 1;
-  if (lfsc_outfile_open(&of, outp) != 0) {
-    fprintf(stderr, "%s: cannot open %s: %s\n", progname, outp, strerror(errno));
-  } else if (fwrite(mem.buf, 1, mem.len, of.fp) != mem.len) {
-    fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
-    lfsc_outfile_abort(&of);
-  } else if (lfsc_outfile_commit(&of) != 0) {
-    fprintf(stderr, "%s: cannot write %s: %s\n", progname, outp, strerror(errno));
-  } else {
-    rc = 0;
-  }
+  rc = lfsimg_write_file(outp, mem.buf, mem.len);
   lfsc_sink_mem_free(&mem);
   return rc;
 }

@@ -2,6 +2,8 @@
 #ifndef LFSC_CLI_LFSIMG_FW_H
 #define LFSC_CLI_LFSIMG_FW_H
 
+#include <stddef.h>
+
 #include "lfsc/platform.h"
 
 /* The chip every command works for: its limits and mapped window. Set by
@@ -24,5 +26,10 @@ int lfsimg_fw_verify_opts(int nfw, const char *const *fws, const char *flash_siz
  * (min..max, named by names): 0 to go on. */
 struct cliopt_parser;
 int lfsimg_args_end(struct cliopt_parser *p, int c, int min, int max, const char *const *names);
+
+/* Defined by cli_lfsimg.c: n bytes to path through base/outfile.h, all of
+ * them or nothing there. 0, or 1 after "lfsimg: cannot open|write PATH:
+ * why" on stderr. */
+int lfsimg_write_file(const char *path, const void *buf, size_t n);
 
 #endif

@@ -16,7 +16,6 @@
 #include "opts.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "base/outfile.h"
 #include "base/sink.h"
 #include "lfs51/reader.h"
 #include "lfs51/verify.h"
@@ -564,25 +563,6 @@ static int lfs_bytes(lfsc_ctx *ctx, const char *path, const lfsc_esp32fw *fw, in
   return 0;
 }
 
-static int write_out(lfsc_ctx *ctx, const char *outp, const unsigned char *out, size_t n)
-{
-  outfile of;
-  if (lfsc_outfile_open(&of, outp) != 0) {
-    fprintf(stderr, "lfsimg: cannot open %s: %s\n", outp, strerror(errno));
-    lfsc_free(ctx);
-    return 1;
-  }
-  fwrite(out, 1, n, of.fp);
-  if (ferror(of.fp) || lfsc_outfile_commit(&of) != 0) {
-    fprintf(stderr, "lfsimg: cannot write %s: %s\n", outp, strerror(errno));
-    if (ferror(of.fp))
-      lfsc_outfile_abort(&of);
-    lfsc_free(ctx);
-    return 1;
-  }
-  return 0;
-}
-
 /* A flash dump whose table has an LFS partition: the image goes into the
  * partition, linked for the address the firmware maps it at. That address
  * is the MMU's choice at boot (spi_flash_mmap), so only the device can say
@@ -644,8 +624,10 @@ static int provision_partition(lfsc_ctx *ctx, const lfsc_esp32fw *fw, const char
   memcpy(out, f->buf, f->len);
   memset(out + fw->lfs_addr, 0xFF, fw->lfs_size);
   memcpy(out + fw->lfs_addr, lfs, n);
-  if (write_out(ctx, outp, out, len))
+  if (lfsimg_write_file(outp, out, len)) {
+    lfsc_free(ctx);
     return 1;
+  }
   printf("LFS partition: flash 0x%lx, 0x%lx bytes; image %zu bytes linked for 0x%08lx\n",
          (unsigned long)fw->lfs_addr, (unsigned long)fw->lfs_size, n, (unsigned long)addr);
   printf("esptool.py --chip %s write_flash 0x0 %s\n", chipname, outp);
@@ -716,8 +698,10 @@ static int cmd_provision(int argc, char **argv)
     return 1;
   if (lfsc_provision32_app(ctx, fw, lfs, lfs_len, &out, &out_len))
     return refuse(ctx, "%s%s", lfsc_errmsg(ctx), "");
-  if (write_out(ctx, outp, out, out_len))
+  if (lfsimg_write_file(outp, out, out_len)) {
+    lfsc_free(ctx);
     return 1;
+  }
   const char *chipname = fw->chip_id >= 0 ? lfsc_esp32app_chip_name((unsigned)fw->chip_id)
                                           : "esp32";
   printf("embedded LFS: 0x%08lx, 0x%lx bytes (%s), image %zu bytes\n",

@@ -4,7 +4,6 @@
  * its forms, and add the LFS partition. Formatting and arguments only:
  * the table itself is platform/esp32/parttable*.c.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 #include "opts.h"
 #include "base/file.h"
 #include "base/json.h"
-#include "base/outfile.h"
 #include "base/sink.h"
 #include "platform/esp32/parttable.h"
 
@@ -119,39 +117,19 @@ static void json_entry(json_writer *w, const esp32pt_entry *e)
 }
 
 /* Write pt to path as CSV or binary (by the name's ending) through
- * outfile.h: nothing appears under path unless all of it is written. */
+ * lfsimg_write_file: nothing appears under path unless all of it is written. */
 static int write_out(lfsc_ctx *ctx, const esp32pt *pt, const char *path, int csv)
 {
   lfsc_sink mem;
   unsigned char bin[ESP32PT_MAX_LEN];
-  outfile of;
   lfsc_sink_mem_init(&mem);
   int rc = csv ? lfsc_esp32pt_write_csv(ctx, pt, &mem) : lfsc_esp32pt_write(ctx, pt, bin);
-  if (rc) {
-    lfsc_sink_mem_free(&mem);
+  if (rc)
     fprintf(stderr, "lfsimg: %s: %s\n", path, lfsc_errmsg(ctx));
-    return 1;
-  }
-  if (lfsc_outfile_open(&of, path) != 0) {
-    fprintf(stderr, "lfsimg: cannot open %s: %s\n", path, strerror(errno));
-    lfsc_sink_mem_free(&mem);
-    return 1;
-  }
-  if (csv)
-    fwrite(mem.buf, 1, mem.len, of.fp);
   else
-    fwrite(bin, 1, sizeof bin, of.fp);
+    rc = csv ? lfsimg_write_file(path, mem.buf, mem.len) : lfsimg_write_file(path, bin, sizeof bin);
   lfsc_sink_mem_free(&mem);
-  if (ferror(of.fp)) {
-    fprintf(stderr, "lfsimg: cannot write %s: %s\n", path, strerror(errno));
-    lfsc_outfile_abort(&of);
-    return 1;
-  }
-  if (lfsc_outfile_commit(&of) != 0) {
-    fprintf(stderr, "lfsimg: cannot write %s: %s\n", path, strerror(errno));
-    return 1;
-  }
-  return 0;
+  return rc ? 1 : 0;
 }
 
 static int ends_with(const char *s, const char *suf)
