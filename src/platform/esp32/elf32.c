@@ -7,7 +7,7 @@
 #include "elf32.h"
 
 #ifdef LFSC_HAVE_LIBELF
-#include <gelf.h>
+#include "elf/elfdl.h"
 #endif
 
 static int has_bytes(const unsigned char *h, size_t hn, const char *needle)
@@ -106,8 +106,9 @@ int lfsc_esp32elf_read(lfsc_ctx *ctx, const char *name, const unsigned char *buf
                        lfsc_esp32elf *elf)
 {
   memset(elf, 0, sizeof *elf);
-  if (elf_version(EV_CURRENT) == EV_NONE)
-    return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: libelf: %s", name, elf_errmsg(-1));
+  const char *why = lfsc_elf_start();
+  if (why)
+    return lfsc_seterr(ctx, LFSC_EIO, "%s: %s", name, why);
   /* elf_memory's image is only read (ELF_C_READ), never written */
   Elf *e = elf_memory((char *)(uintptr_t)buf, len);
   if (!e)

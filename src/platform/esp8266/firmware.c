@@ -15,7 +15,7 @@
 #include "base/sink.h"
 
 #ifdef LFSC_HAVE_LIBELF
-#include <gelf.h>
+#include "elf/elfdl.h"
 #endif
 
 #define BOOT_MAGIC 0xE9
@@ -434,8 +434,9 @@ static int elf_fail(lfsc_ctx *ctx, Elf *e, const char *name, const char *what)
 static int parse_elf(lfsc_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
                      firmware *fw)
 {
-  if (elf_version(EV_CURRENT) == EV_NONE)
-    return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: libelf: %s", name, elf_errmsg(-1));
+  const char *why = lfsc_elf_start();
+  if (why)
+    return lfsc_seterr(ctx, LFSC_EIO, "%s: %s", name, why);
   /* elf_memory's image is only read (ELF_C_READ), never written */
   Elf *e = elf_memory((char *)(uintptr_t)buf, len);
   if (!e)
