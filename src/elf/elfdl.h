@@ -5,7 +5,7 @@
  * that never see an ELF. The files that use ELF include this instead of
  * <gelf.h>, call lfsc_elf_start before anything else of libelf, and their
  * calls then go through the table it fills. This is the only room that
- * knows libelf is a library.
+ * knows libelf is a library; it also opens an ELF for the readers.
  */
 #ifndef LFSC_ELF_ELFDL_H
 #define LFSC_ELF_ELFDL_H
@@ -16,6 +16,8 @@ const char *lfsc_elf_start(void);
 
 #ifdef LFSC_HAVE_LIBELF
 #include <gelf.h>
+
+#include "lfsc/lfsc.h"
 
 /* the API the ELF readers and writer use (a function missing here fails to
  * link, as the macros below leave no call for the linker to bind) */
@@ -47,6 +49,17 @@ typedef struct lfsc_libelf_api {
 } lfsc_libelf_api;
 
 extern lfsc_libelf_api lfsc_libelf;
+
+/* Open the ELF file buf[0..len) for reading (elfread.c): libelf started,
+ * the file an ELF with a whole header, which goes to *eh. LFSC_OK with *e
+ * (for elf_end), or the error set, naming the file name. */
+int lfsc_elf_open(lfsc_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
+                  Elf **e, GElf_Ehdr *eh);
+/* LFSC_OK when the section headers lie inside the file's len bytes;
+ * otherwise e ended and the error set. */
+int lfsc_elf_check_shdrs(lfsc_ctx *ctx, Elf *e, const char *name, const GElf_Ehdr *eh, size_t len);
+/* "name: what: libelf's reason" set as a format error, e ended: its code */
+int lfsc_elf_fail(lfsc_ctx *ctx, Elf *e, const char *name, const char *what);
 
 #ifndef LFSC_ELFDL_IMPL
 #define elf32_fsize (lfsc_libelf.p_elf32_fsize)
