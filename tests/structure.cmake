@@ -19,3 +19,10 @@ add_test(NAME nm_public_names
 add_test(NAME room_layering
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/structure/rooms.sh ${CMAKE_NM}
           ${PROJECT_BINARY_DIR}/rooms.txt $<TARGET_FILE_DIR:lfsc> 12 ${PROJECT_SOURCE_DIR}/src)
+# startup_needed: libelf, liblua5.1 and readline are loaded when first
+# needed, not by the dynamic linker at every start
+if(CMAKE_OBJDUMP AND TARGET luac.cross AND TARGET lfsimg)
+  add_test(NAME startup_needed
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/structure/needed.sh ${CMAKE_OBJDUMP}
+            $<TARGET_FILE:luac.cross> $<TARGET_FILE:lfsimg>)
+endif()

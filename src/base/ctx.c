@@ -27,7 +27,9 @@ lfsc_ctx *lfsc_new(void)
   lfsc_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx)
     return NULL;
-  ctx->nbuckets = 1024;
+  /* small, and doubled as strings come (grow_table): a one-line module
+   * should not pay for clearing a table sized for a big project */
+  ctx->nbuckets = 64;
   ctx->buckets = calloc(ctx->nbuckets, sizeof *ctx->buckets);
   if (!ctx->buckets) {
     free(ctx);

@@ -20,8 +20,7 @@
 
 #ifdef LFSC_HAVE_LIBELF
 
-#include <gelf.h>
-#include <libelf.h>
+#include "elf/elfdl.h"
 
 #ifndef EM_XTENSA
 #define EM_XTENSA 94
@@ -270,8 +269,9 @@ int lfsc_embed_elf_write(lfsc_ctx *ctx, const embed_set *set, const embed_opts *
     return lfsc_seterr(ctx, LFSC_EARG, "--section: bad section name '%s'", secname);
   if (set->n == 0)
     return lfsc_seterr(ctx, LFSC_EARG, "no modules to embed");
-  if (elf_version(EV_CURRENT) == EV_NONE)
-    return lfsc_seterr(ctx, LFSC_EIO, "libelf: %s", elf_errmsg(-1));
+  const char *why = lfsc_elf_start();
+  if (why)
+    return lfsc_seterr(ctx, LFSC_EIO, "--embed elf: %s", why);
   elfjob j;
   memset(&j, 0, sizeof j);
   int rc = build(ctx, set, p, &j);

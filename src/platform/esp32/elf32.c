@@ -7,7 +7,7 @@
 #include "elf32.h"
 
 #ifdef LFSC_HAVE_LIBELF
-#include <gelf.h>
+#include "elf/elfdl.h"
 #endif
 
 static int has_bytes(const unsigned char *h, size_t hn, const char *needle)
@@ -47,13 +47,6 @@ const unsigned char *lfsc_esp32elf_at(const lfsc_esp32elf *elf, uint32_t addr, u
 }
 
 #ifdef LFSC_HAVE_LIBELF
-static int elf_fail(lfsc_ctx *ctx, Elf *e, const char *name, const char *what)
-{
-  int rc = lfsc_seterr(ctx, LFSC_EFORMAT, "%s: %s: %s", name, what, elf_errmsg(-1));
-  elf_end(e);
-  return rc;
-}
-
 /* the symbols: start/end, or the object and its size */
 typedef struct syms {
   int have_start, have_end, have_obj;
@@ -106,16 +99,11 @@ int lfsc_esp32elf_read(lfsc_ctx *ctx, const char *name, const unsigned char *buf
                        lfsc_esp32elf *elf)
 {
   memset(elf, 0, sizeof *elf);
-  if (elf_version(EV_CURRENT) == EV_NONE)
-    return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: libelf: %s", name, elf_errmsg(-1));
-  /* elf_memory's image is only read (ELF_C_READ), never written */
-  Elf *e = elf_memory((char *)(uintptr_t)buf, len);
-  if (!e)
-    return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: not a readable ELF file: %s", name,
-                       elf_errmsg(-1));
+  Elf *e;
   GElf_Ehdr eh;
-  if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
-    return elf_fail(ctx, e, name, "truncated or corrupt ELF header");
+  int rc = lfsc_elf_open(ctx, name, buf, len, &e, &eh);
+  if (rc)
+    return rc;
   if (eh.e_ident[EI_CLASS] != ELFCLASS32 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
       (eh.e_machine != ESP32ELF_EM_XTENSA && eh.e_machine != ESP32ELF_EM_RISCV)) {
     elf_end(e);
@@ -124,19 +112,15 @@ int lfsc_esp32elf_read(lfsc_ctx *ctx, const char *name, const unsigned char *buf
                        (unsigned)eh.e_machine, eh.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32);
   }
   elf->machine = eh.e_machine;
-  if (eh.e_shoff > len || (uint64_t)eh.e_shnum * eh.e_shentsize > len - eh.e_shoff) {
-    elf_end(e);
-    return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: truncated: the ELF section headers (at file "
-                       "offset 0x%llx) run past the end of the file (%zu bytes)", name,
-                       (unsigned long long)eh.e_shoff, len);
-  }
+  if ((rc = lfsc_elf_check_shdrs(ctx, e, name, &eh, len)) != LFSC_OK)
+    return rc;
   syms y;
   memset(&y, 0, sizeof y);
   Elf_Scn *scn = NULL;
   while ((scn = elf_nextscn(e, scn)) != NULL) {
     GElf_Shdr sh;
     if (!gelf_getshdr(scn, &sh))
-      return elf_fail(ctx, e, name, "corrupt section header");
+      return lfsc_elf_fail(ctx, e, name, "corrupt section header");
     if (sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_ALLOC) && sh.sh_size > 0) {
       if (sh.sh_offset > len || sh.sh_size > len - sh.sh_offset || sh.sh_addr > 0xFFFFFFFFull) {
         elf_end(e);

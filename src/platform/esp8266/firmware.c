@@ -15,7 +15,7 @@
 #include "base/sink.h"
 
 #ifdef LFSC_HAVE_LIBELF
-#include <gelf.h>
+#include "elf/elfdl.h"
 #endif
 
 #define BOOT_MAGIC 0xE9
@@ -424,50 +424,34 @@ static const char *machine_name(unsigned m)
   }
 }
 
-static int elf_fail(lfsc_ctx *ctx, Elf *e, const char *name, const char *what)
-{
-  int rc = lfsc_seterr(ctx, LFSC_EFORMAT, "%s: %s: %s", name, what, elf_errmsg(-1));
-  elf_end(e);
-  return rc;
-}
-
 static int parse_elf(lfsc_ctx *ctx, const char *name, const unsigned char *buf, size_t len,
                      firmware *fw)
 {
-  if (elf_version(EV_CURRENT) == EV_NONE)
-    return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: libelf: %s", name, elf_errmsg(-1));
-  /* elf_memory's image is only read (ELF_C_READ), never written */
-  Elf *e = elf_memory((char *)(uintptr_t)buf, len);
-  if (!e)
-    return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: not a readable ELF file: %s", name,
-                       elf_errmsg(-1));
+  Elf *e;
   GElf_Ehdr eh;
-  if (elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh))
-    return elf_fail(ctx, e, name, "truncated or corrupt ELF header");
+  int rc = lfsc_elf_open(ctx, name, buf, len, &e, &eh);
+  if (rc)
+    return rc;
   if (eh.e_ident[EI_CLASS] != ELFCLASS32 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
       eh.e_machine != EM_XTENSA) {
     const char *m = machine_name(eh.e_machine);
-    int rc = m ? lfsc_seterr(ctx, LFSC_EFORMAT, "%s: an ELF file for %s, not for the ESP8266 "
-                             "(Xtensa, 32-bit little-endian)", name, m)
-               : lfsc_seterr(ctx, LFSC_EFORMAT, "%s: an ELF file for machine %u (%d-bit), not "
-                             "for the ESP8266 (Xtensa, 32-bit little-endian)", name,
-                             (unsigned)eh.e_machine,
-                             eh.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32);
+    rc = m ? lfsc_seterr(ctx, LFSC_EFORMAT, "%s: an ELF file for %s, not for the ESP8266 "
+                         "(Xtensa, 32-bit little-endian)", name, m)
+           : lfsc_seterr(ctx, LFSC_EFORMAT, "%s: an ELF file for machine %u (%d-bit), not "
+                         "for the ESP8266 (Xtensa, 32-bit little-endian)", name,
+                         (unsigned)eh.e_machine,
+                         eh.e_ident[EI_CLASS] == ELFCLASS64 ? 64 : 32);
     elf_end(e);
     return rc;
   }
-  if (eh.e_shoff > len || (uint64_t)eh.e_shnum * eh.e_shentsize > len - eh.e_shoff) {
-    elf_end(e);
-    return lfsc_seterr(ctx, LFSC_EFORMAT, "%s: truncated: the ELF section headers (at file "
-                       "offset 0x%llx) run past the end of the file (%zu bytes)", name,
-                       (unsigned long long)eh.e_shoff, len);
-  }
+  if ((rc = lfsc_elf_check_shdrs(ctx, e, name, &eh, len)) != LFSC_OK)
+    return rc;
   int have_start = 0, have_end = 0;
   Elf_Scn *scn = NULL;
   while ((scn = elf_nextscn(e, scn)) != NULL) {
     GElf_Shdr sh;
     if (!gelf_getshdr(scn, &sh))
-      return elf_fail(ctx, e, name, "corrupt section header");
+      return lfsc_elf_fail(ctx, e, name, "corrupt section header");
     if (sh.sh_type != SHT_SYMTAB)
       continue;
     Elf_Data *d = elf_getdata(scn, NULL);
@@ -502,7 +486,7 @@ static int parse_elf(lfsc_ctx *ctx, const char *name, const unsigned char *buf, 
   while ((scn = elf_nextscn(e, scn)) != NULL) {
     GElf_Shdr sh;
     if (!gelf_getshdr(scn, &sh))
-      return elf_fail(ctx, e, name, "corrupt section header");
+      return lfsc_elf_fail(ctx, e, name, "corrupt section header");
     if (sh.sh_type != SHT_PROGBITS || sh.sh_addr != fw->irom0_start || sh.sh_size == 0)
       continue;
     if (sh.sh_offset > len || sh.sh_size > len - sh.sh_offset) {
