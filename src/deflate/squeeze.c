@@ -165,7 +165,7 @@ static void count_sort(uint64_t *key, int k, uint32_t maxf)
 static void huff_lengths(const uint32_t *freq, int n, int limit, uint8_t *len)
 {
   uint64_t leaf[NLL];
-  uint64_t a[NLL];
+  uint64_t a[NLL + 1];
   int k = 0;
   uint32_t maxf = 0;
   memset(len, 0, (size_t)n);
@@ -199,17 +199,20 @@ static void huff_lengths(const uint32_t *freq, int n, int limit, uint8_t *len)
       a[i] = shift ? (f >> shift) + 1 : f;   /* flattening keeps the order */
     }
     /* a[next] becomes an internal node's weight, and a merged node's slot
-     * its parent's index; a leaf wins a tie */
+     * its parent's index; a leaf wins a tie. Past the leaves a[k] weighs
+     * more than any node (sums of at most 288 weights below 2^33), so
+     * once they are used up the nodes win (there is always one left). */
+    a[k] = UINT64_MAX;
     int lf = 0, root = 0;
     for (int next = 0; next < k - 1; next++) {
       uint64_t w;
-      if (lf >= k || (root < next && a[root] < a[lf])) {
+      if (root < next && a[root] < a[lf]) {
         w = a[root];
         a[root++] = (uint64_t)next;
       } else {
         w = a[lf++];
       }
-      if (lf >= k || (root < next && a[root] < a[lf])) {
+      if (root < next && a[root] < a[lf]) {
         w += a[root];
         a[root++] = (uint64_t)next;
       } else {
