@@ -387,10 +387,11 @@ static int even_out(const uint32_t *f, int n, uint32_t width, int rel, int zeros
       if (!zeros && (v == 0) != (f[i] == 0))
         break;
       uint32_t nlo = v < lo ? v : lo, nhi = v > hi ? v : hi;
-      uint64_t band = rel ? (sum + v) / (uint64_t)(j - i + 1) >> rel : 0;
-      if (band < width)
-        band = width;
-      if (nhi - nlo > band)
+      /* the spread is over max(width, mean >> rel): mean >> rel is
+       * (sum + v) / (count << rel) rounded down, and x > a / b just when
+       * x * b > a: no 64-bit division per count */
+      uint64_t spread = nhi - nlo;
+      if (spread > width && (!rel || spread * ((uint64_t)(j - i + 1) << rel) > sum + v))
         break;
       lo = nlo, hi = nhi, sum += v;
     }
