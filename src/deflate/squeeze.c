@@ -1398,18 +1398,20 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
     s->blockrounds = 20;
     s->even = EVEN_ALL;
   } else {
-    /* the lazy parse: with these, the default -f costs about 1.9x
-     * luac5.1 -s on the corpus sets and its images are 0.87x NodeMCU's
-     * (bench/image-sets.sh); deeper chains or a second look-ahead buy
-     * 0.1-0.2% for 5-10% more instructions */
+    /* the lazy parse: with these, the default -f costs about 1.77x
+     * luac5.1 -s on the corpus sets and its images are 0.867x NodeMCU's
+     * (bench/image-sets.sh). They spend part of what a cheaper walk and
+     * block writing saved (1.67x at chain 32, good 8, gain 2, far3
+     * 4096: 0.8695x) on bytes; deeper chains buy more (48: 0.8662x) but
+     * cost some small sets more than before (bench/README.md, #21) */
     s->lazy = 1;
-    s->chain = 32;
-    s->good = 8;
+    s->chain = 40;
+    s->good = 16;
     s->nice = 64;
     s->maxlazy = 32;
-    s->gain = 2;
+    s->gain = 3;
     /* a 3-byte match farther than this costs as much as its literals */
-    s->far3 = 4096;
+    s->far3 = 2048;
     s->even = EVEN_FEW;
     s->even_min = 256;
   }
