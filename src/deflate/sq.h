@@ -43,7 +43,8 @@ typedef struct sq {
   tables t;
   /* 1 << hbits entries each (near3: 4 <<), prev RING */
   int32_t *head;
-  int32_t *head3;               /* fast: the newest position of each 3-byte hash */
+  int32_t *head3;               /* fast: the newest position of each 3-byte
+                                   hash (in head's allocation) */
   int32_t *near3;               /* chains: the 4 newest of each 3-byte hash */
   int32_t *prev;
   size_t far3;                  /* fast: the farthest 3-byte match */
@@ -87,16 +88,27 @@ static inline void *reserve(void *buf, size_t *cap, size_t len, size_t need, siz
   return p;
 }
 
+/* Four bytes as a little-endian number (on any host), and the hash of
+ * such a number: hash3 and hash4 of p are hashv of bytes4(p) with its top
+ * byte cleared, and as it is. */
+static inline uint32_t bytes4(const unsigned char *p)
+{
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint32_t hashv(uint32_t v, int bits)
+{
+  return v * 0x9E3779B1u >> (32 - bits);
+}
+
 static inline uint32_t hash3(const unsigned char *p, int bits)
 {
-  uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
-  return v * 0x9E3779B1u >> (32 - bits);
+  return hashv((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16, bits);
 }
 
 static inline uint32_t hash4(const unsigned char *p, int bits)
 {
-  uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-  return v * 0x9E3779B1u >> (32 - bits);
+  return hashv(bytes4(p), bits);
 }
 
 /* Index of the first differing byte of two unequal 8-byte loads: the

@@ -67,15 +67,24 @@ static void tables_init(tables *t)
 
 /* ---- bit output ---- */
 
-static void put_bits(bitw *w, uint32_t v, int nbits)
+/* Whole 32-bit words go out at once, least significant byte first (as
+ * deflate orders bits, on any host): a byte at a time cost a loop turn
+ * per byte of every code. At most 16 bits come per call, so the 64-bit
+ * accumulator (under 32 bits between calls) never overflows. */
+static inline void put_bits(bitw *w, uint32_t v, int nbits)
 {
   w->acc |= (uint64_t)v << w->n;
   w->n += nbits;
-  while (w->n >= 8) {
-    w->buf[w->len++] = (unsigned char)w->acc;
-    w->acc >>= 8;
-    w->n -= 8;
-  }
+  if (w->n < 32)
+    return;
+  unsigned char *o = w->buf + w->len;
+  o[0] = (unsigned char)w->acc;
+  o[1] = (unsigned char)(w->acc >> 8);
+  o[2] = (unsigned char)(w->acc >> 16);
+  o[3] = (unsigned char)(w->acc >> 24);
+  w->acc >>= 32;
+  w->n -= 32;
+  w->len += 4;
   if (w->len >= OUTCHUNK) {
     lfsc_sink_write(w->out, w->buf, w->len);
     w->len = 0;
@@ -84,20 +93,26 @@ static void put_bits(bitw *w, uint32_t v, int nbits)
 
 static void put_end(bitw *w)
 {
-  if (w->n > 0)
-    put_bits(w, 0, 8 - w->n);
+  for (; w->n > 0; w->n -= 8) {
+    w->buf[w->len++] = (unsigned char)w->acc;
+    w->acc >>= 8;
+  }
+  w->n = 0;
   lfsc_sink_write(w->out, w->buf, w->len);
   w->len = 0;
 }
 
+/* The bits of a byte reversed: Huffman codes go out most significant bit
+ * first, the rest of deflate least significant first. */
+#define R2(x) x, x + 128, x + 64, x + 192
+#define R4(x) R2(x), R2(x + 32), R2(x + 16), R2(x + 48)
+#define R6(x) R4(x), R4(x + 8), R4(x + 4), R4(x + 12)
+static const uint8_t rev8[256] = {R6(0), R6(2), R6(1), R6(3)};
+
+/* code's low n bits (n <= 16) reversed */
 static unsigned reverse(unsigned code, int n)
 {
-  /* swap halves, bytes, nibbles, pairs, bits of 16, then keep n */
-  code = (code >> 8 & 0x00FF) | (code & 0x00FF) << 8;
-  code = (code >> 4 & 0x0F0F) | (code & 0x0F0F) << 4;
-  code = (code >> 2 & 0x3333) | (code & 0x3333) << 2;
-  code = (code >> 1 & 0x5555) | (code & 0x5555) << 1;
-  return code >> (16 - n);
+  return ((unsigned)rev8[code & 255] << 8 | rev8[code >> 8 & 255]) >> (16 - n);
 }
 
 /* ---- Huffman code lengths ---- */
@@ -122,6 +137,24 @@ static void radix_sort(uint64_t *key, int k)
   }
 }
 
+/* The same order by one counting pass over the weights themselves, for
+ * weights up to maxf (<= COUNT_MAX): cheaper than the radix sort's 256
+ * buckets a byte while there are few distinct weights to step over. */
+#define COUNT_MAX 1400
+static void count_sort(uint64_t *key, int k, uint32_t maxf)
+{
+  uint64_t tmp[NLL];
+  int count[COUNT_MAX + 2];
+  memset(count, 0, (maxf + 2) * sizeof *count);
+  for (int i = 0; i < k; i++)
+    count[(key[i] >> 16) + 1]++;
+  for (uint32_t d = 0; d < maxf; d++)
+    count[d + 1] += count[d];
+  for (int i = 0; i < k; i++)
+    tmp[count[key[i] >> 16]++] = key[i];
+  memcpy(key, tmp, (size_t)k * sizeof *key);
+}
+
 /* Lengths of a Huffman code for freq[0..n), none longer than limit. A
  * code with fewer than two symbols gets two of length 1 (inflaters want
  * complete codes). A code too deep is rebuilt from flattened weights, so
@@ -132,12 +165,15 @@ static void radix_sort(uint64_t *key, int k)
 static void huff_lengths(const uint32_t *freq, int n, int limit, uint8_t *len)
 {
   uint64_t leaf[NLL];
-  uint64_t a[NLL];
+  uint64_t a[NLL + 1];
   int k = 0;
+  uint32_t maxf = 0;
   memset(len, 0, (size_t)n);
   for (int i = 0; i < n; i++)
-    if (freq[i])
+    if (freq[i]) {
       leaf[k++] = (uint64_t)freq[i] << 16 | (unsigned)i;
+      maxf = freq[i] > maxf ? freq[i] : maxf;
+    }
   if (k < 2) {
     int s = k ? (int)(leaf[0] & 0xFFFF) : 0;
     len[s] = 1;
@@ -152,6 +188,8 @@ static void huff_lengths(const uint32_t *freq, int n, int limit, uint8_t *len)
         leaf[j] = leaf[j - 1];
       leaf[j] = x;
     }
+  } else if (maxf <= COUNT_MAX && maxf <= 512 + 3 * (uint32_t)k) {
+    count_sort(leaf, k, maxf);
   } else {
     radix_sort(leaf, k);
   }
@@ -161,17 +199,20 @@ static void huff_lengths(const uint32_t *freq, int n, int limit, uint8_t *len)
       a[i] = shift ? (f >> shift) + 1 : f;   /* flattening keeps the order */
     }
     /* a[next] becomes an internal node's weight, and a merged node's slot
-     * its parent's index; a leaf wins a tie */
+     * its parent's index; a leaf wins a tie. Past the leaves a[k] weighs
+     * more than any node (sums of at most 288 weights below 2^33), so
+     * once they are used up the nodes win (there is always one left). */
+    a[k] = UINT64_MAX;
     int lf = 0, root = 0;
     for (int next = 0; next < k - 1; next++) {
       uint64_t w;
-      if (lf >= k || (root < next && a[root] < a[lf])) {
+      if (root < next && a[root] < a[lf]) {
         w = a[root];
         a[root++] = (uint64_t)next;
       } else {
         w = a[lf++];
       }
-      if (lf >= k || (root < next && a[root] < a[lf])) {
+      if (root < next && a[root] < a[lf]) {
         w += a[root];
         a[root++] = (uint64_t)next;
       } else {
@@ -346,10 +387,11 @@ static int even_out(const uint32_t *f, int n, uint32_t width, int rel, int zeros
       if (!zeros && (v == 0) != (f[i] == 0))
         break;
       uint32_t nlo = v < lo ? v : lo, nhi = v > hi ? v : hi;
-      uint64_t band = rel ? (sum + v) / (uint64_t)(j - i + 1) >> rel : 0;
-      if (band < width)
-        band = width;
-      if (nhi - nlo > band)
+      /* the spread is over max(width, mean >> rel): mean >> rel is
+       * (sum + v) / (count << rel) rounded down, and x > a / b just when
+       * x * b > a: no 64-bit division per count */
+      uint64_t spread = nhi - nlo;
+      if (spread > width && (!rel || spread * ((uint64_t)(j - i + 1) << rel) > sum + v))
         break;
       lo = nlo, hi = nhi, sum += v;
     }
@@ -436,13 +478,19 @@ static void fixed_lengths(uint8_t *llen, uint8_t *dlen)
   memset(dlen, 5, NDIST);
 }
 
+/* The fixed code's lengths by ranges (fixed_lengths): 8, 9, 7 and 8. */
 static uint64_t fixed_bits(const tables *t, const block *k)
 {
-  uint8_t llen[NLL], dlen[NDIST];
-  fixed_lengths(llen, dlen);
-  uint64_t bits = 3;
-  for (int i = 0; i < NLL; i++)
-    bits += (uint64_t)k->ll[i] * llen[i];
+  uint64_t r[4] = {0, 0, 0, 0};
+  for (int i = 0; i < 144; i++)
+    r[0] += k->ll[i];
+  for (int i = 144; i < 256; i++)
+    r[1] += k->ll[i];
+  for (int i = 256; i < 280; i++)
+    r[2] += k->ll[i];
+  for (int i = 280; i < NLL; i++)
+    r[3] += k->ll[i];
+  uint64_t bits = 3 + 8 * r[0] + 9 * r[1] + 7 * r[2] + 8 * r[3];
   for (int i = 0; i < NDIST; i++)
     bits += (uint64_t)k->dist[i] * (5u + t->dbits[i]);
   for (int i = 0; i < 29; i++)
@@ -450,11 +498,18 @@ static uint64_t fixed_bits(const tables *t, const block *k)
   return bits;
 }
 
-static void write_block(sq *s, bitw *w, size_t a, size_t b, int last)
+/* Write symbols [a, b) as one block; counted, when not NULL, holds their
+ * symbol counts already. */
+static void write_block(sq *s, bitw *w, size_t a, size_t b, int last, const block *counted)
 {
   block k;
   uint16_t lcode[NLL], dcode[NDIST];
-  histogram(s, s->sym, a, b, &k);
+  if (counted) {
+    memcpy(k.ll, counted->ll, sizeof k.ll);
+    memcpy(k.dist, counted->dist, sizeof k.dist);
+  } else {
+    histogram(s, s->sym, a, b, &k);
+  }
   /* evening out costs a few Huffman builds, more than it saves on a
    * small block (a one-line module's image) */
   uint64_t dyn = dynamic_bits(&s->t, &k, b - a < s->even_min ? EVEN_NONE : s->even);
@@ -539,16 +594,20 @@ static uint64_t est_bits(const tables *t, const block *k)
 }
 
 /* The default's block cutting: grow a block chunk by chunk while one
- * code for both is estimated to cost less than two (headers included). The ends
- * of all blocks but the last go to cut (room for n / chunk); returns
- * their count. */
-static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, size_t *cut)
+ * code for both is estimated to cost less than two (headers included),
+ * and write each block once it is closed, with the counts the estimates
+ * made of it. */
+static void split_write(sq *s, bitw *w, size_t chunk)
 {
+  const uint32_t *items = s->sym;
+  size_t n = s->nsym;
   block cur, next, both;
-  size_t start = 0, end = 0, ncut = 0;
+  size_t start = 0, end = 0;
   uint64_t curbits = 0;
-  if (n <= chunk)
-    return 0;                   /* one block: nothing to weigh */
+  if (n <= chunk) {
+    write_block(s, w, 0, n, 1, NULL);   /* one block: nothing to weigh */
+    return;
+  }
   while (end < n) {
     size_t e = end + chunk < n ? end + chunk : n;
     if (end == start) {
@@ -568,17 +627,19 @@ static size_t split(const sq *s, const uint32_t *items, size_t n, size_t chunk, 
     both.ll[256] = 1;
     uint64_t bbits = est_bits(&s->t, &both);
     if (bbits <= curbits + nbits) {
-      cur = both;
+      memcpy(cur.ll, both.ll, sizeof cur.ll);
+      memcpy(cur.dist, both.dist, sizeof cur.dist);
       curbits = bbits;
     } else {
-      cut[ncut++] = end;
+      write_block(s, w, start, end, 0, &cur);
       start = end;
-      cur = next;
+      memcpy(cur.ll, next.ll, sizeof cur.ll);
+      memcpy(cur.dist, next.dist, sizeof cur.dist);
       curbits = nbits;
     }
     end = e;
   }
-  return ncut;
+  write_block(s, w, start, n, 1, &cur);
 }
 
 /* ---- cutting blocks for --best ----
@@ -839,23 +900,21 @@ static size_t cut_final(const sq *s, size_t **cutp)
 
 static int write_blocks(sq *s, bitw *w, size_t chunk)
 {
-  size_t *cut, ncut;
-  if (s->blockrounds) {
-    ncut = cut_final(s, &cut);
-  } else {
-    cut = malloc((s->nsym / chunk + 1) * sizeof *cut);
-    ncut = cut ? split(s, s->sym, s->nsym, chunk, cut) : (size_t)-1;
+  if (!s->blockrounds) {
+    split_write(s, w, chunk);
+    return 0;
   }
+  size_t *cut, ncut = cut_final(s, &cut);
   if (ncut == (size_t)-1) {
     free(cut);
     return -1;
   }
   size_t start = 0;
   for (size_t i = 0; i < ncut; i++) {
-    write_block(s, w, start, cut[i], 0);
+    write_block(s, w, start, cut[i], 0, NULL);
     start = cut[i];
   }
-  write_block(s, w, start, s->nsym, 1);
+  write_block(s, w, start, s->nsym, 1, NULL);
   free(cut);
   return 0;
 }
@@ -1300,7 +1359,6 @@ static int squeeze_segment(sq *s, size_t a, size_t e)
 static void sq_free(sq *s)
 {
   free(s->head);
-  free(s->head3);
   free(s->near3);
   free(s->prev);
   free(s->mstart);
@@ -1340,18 +1398,20 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
     s->blockrounds = 20;
     s->even = EVEN_ALL;
   } else {
-    /* the lazy parse: with these, the default -f costs about 1.9x
-     * luac5.1 -s on the corpus sets and its images are 0.87x NodeMCU's
-     * (bench/image-sets.sh); deeper chains or a second look-ahead buy
-     * 0.1-0.2% for 5-10% more instructions */
+    /* the lazy parse: with these, the default -f costs about 1.77x
+     * luac5.1 -s on the corpus sets and its images are 0.867x NodeMCU's
+     * (bench/image-sets.sh). They spend part of what a cheaper walk and
+     * block writing saved (1.67x at chain 32, good 8, gain 2, far3
+     * 4096: 0.8695x) on bytes; deeper chains buy more (48: 0.8662x) but
+     * cost some small sets more than before (bench/README.md, #21) */
     s->lazy = 1;
-    s->chain = 32;
-    s->good = 8;
+    s->chain = 40;
+    s->good = 16;
     s->nice = 64;
     s->maxlazy = 32;
-    s->gain = 2;
+    s->gain = 3;
     /* a 3-byte match farther than this costs as much as its literals */
-    s->far3 = 4096;
+    s->far3 = 2048;
     s->even = EVEN_FEW;
     s->even_min = 256;
   }
@@ -1364,23 +1424,22 @@ int lfsc_squeeze_deflate(const unsigned char *data, size_t n, squeeze_effort eff
     s->hbits = 9;
     while (s->hbits < HASH_BITS && ((size_t)1 << s->hbits) < n)
       s->hbits++;
-    s->head = calloc((size_t)1 << s->hbits, sizeof *s->head);
-    s->head3 = calloc((size_t)1 << s->hbits, sizeof *s->head3);
+    s->head = calloc((size_t)2 << s->hbits, sizeof *s->head);   /* and head3 */
     s->prev = malloc(RING * sizeof *s->prev);  /* written before read */
-    if (!s->head || !s->head3 || !s->prev)
+    if (!s->head || !s->prev)
       rc = LFSC_EMEM;
+    else
+      s->head3 = s->head + ((size_t)1 << s->hbits);
   } else {
     s->hbits = HASH_BITS;
     s->head = malloc(((size_t)1 << HASH_BITS) * sizeof *s->head);
-    s->head3 = malloc(((size_t)1 << HASH_BITS) * sizeof *s->head3);
     s->near3 = malloc(((size_t)4 << HASH_BITS) * sizeof *s->near3);
     s->prev = malloc(RING * sizeof *s->prev);
-    if (!s->head || !s->head3 || !s->near3 || !s->prev)
+    if (!s->head || !s->near3 || !s->prev)
       rc = LFSC_EMEM;
   }
   if (!s->lazy && !rc) {
     memset(s->head, 0xFF, ((size_t)1 << HASH_BITS) * sizeof *s->head);
-    memset(s->head3, 0xFF, ((size_t)1 << HASH_BITS) * sizeof *s->head3);
     memset(s->near3, 0xFF, ((size_t)4 << HASH_BITS) * sizeof *s->near3);
     size_t seg = n < SEGMENT ? n : SEGMENT;
     s->mstart = malloc((seg + 1) * sizeof *s->mstart);
